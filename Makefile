@@ -1,0 +1,69 @@
+# meetingsec — every set-up step lives here, so a fresh Debian machine needs only
+# `make run` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := meetingsec:create_app
+HOST ?= 0.0.0.0
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: install system python assets translations migrate seed run test test-sqlite \
+        test-postgresql lint bench clean
+
+install: system python assets translations
+
+system:
+	@bash scripts/install-system.sh
+
+# The virtual environment is rebuilt only when pyproject.toml changes.
+python: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+assets: node_modules/.package-lock.json meetingsec/static/vendor/htmx.min.js
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+meetingsec/static/vendor/htmx.min.js: node_modules/.package-lock.json scripts/vendor.sh
+	bash scripts/vendor.sh
+
+translations: python
+	$(BIN)/pybabel compile --use-fuzzy -q -d meetingsec/translations
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed-demo
+
+run: seed
+	@$(BIN)/flask demo-accounts --url "http://$$(hostname -I 2>/dev/null | awk '{print $$1}' || echo 127.0.0.1):$(PORT)/"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+# The whole suite, once on SQLite and once on PostgreSQL (a throwaway server the tests
+# start and stop themselves).
+test: install test-sqlite test-postgresql
+
+test-sqlite:
+	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
+
+test-postgresql:
+	$(BIN)/pytest --db=postgresql $(PYTEST_ARGS)
+
+lint: python
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python benchmarks/audit_bench.py
+
+# Extract, then update the catalogs after changing user-visible strings.
+messages: python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o meetingsec/translations/messages.pot .
+	$(BIN)/pybabel update -i meetingsec/translations/messages.pot -d meetingsec/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) node_modules meetingsec/static/vendor

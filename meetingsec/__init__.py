@@ -1,0 +1,93 @@
+"""meetingsec: securing meetings that carry state secrets, on an agency's closed LAN."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, request
+from htmx_flask import Htmx
+
+from meetingsec.config import Config
+
+
+def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("MEETINGSEC")
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = \
+            f"sqlite:///{os.path.join(app.instance_path, 'meetingsec.db')}"
+
+    import meetingsec.models  # noqa: F401  (every table on the metadata)
+    from meetingsec.core import security
+    security.load_secret_key(app)
+    app.session_interface = security.SessionInterface()
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from meetingsec.core.errors import register_error_handlers
+    from meetingsec.core.i18n import register_filters
+    register_error_handlers(app)
+    register_filters(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from meetingsec.core import auth, htmx, security
+    from meetingsec.core.db import configure_sqlite
+    from meetingsec.core.i18n import select_locale
+    from meetingsec.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    Htmx(app)
+
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # sessions are server-side rows (users.services)
+
+    @login_manager.user_loader
+    def _load_user(token: str):
+        from meetingsec.users.services import load_session
+        user = load_session(token)
+        db.session.commit()  # an idle session ended, or last_seen_at moved
+        return user
+
+    @app.before_request
+    def _access():
+        return auth.enforce_access()
+
+    @app.after_request
+    def _headers(response):
+        htmx.add_vary(response)
+        return security.security_headers(response)
+
+    @app.context_processor
+    def _globals():
+        from flask_babel import get_locale
+
+        from meetingsec.users.forms import LanguageForm
+        from meetingsec.users.roles import Role
+        return {"Role": Role, "current_locale": str(get_locale()),
+                "language_form": lambda: LanguageForm(formdata=None, next=request.full_path)}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from meetingsec.audit.cli import audit_cli
+    from meetingsec.audit.routes import bp as audit_bp
+    from meetingsec.home.routes import bp as home_bp
+    from meetingsec.org.routes import bp as org_bp
+    from meetingsec.users.cli import demo_accounts, seed_demo, users_cli
+    from meetingsec.users.routes import bp as users_bp
+
+    for bp in (home_bp, users_bp, org_bp, audit_bp):
+        app.register_blueprint(bp)
+    for command in (audit_cli, users_cli, seed_demo, demo_accounts):
+        app.cli.add_command(command)

@@ -1,0 +1,75 @@
+"""The hash chain: canonical encoding of an event and verification of the whole chain.
+
+Pure functions over plain values, shared by the writer (``services.record``) and the
+verifier, so both always hash the same bytes.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from meetingsec.audit.models import GENESIS_HASH
+
+
+def canonical_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def format_time(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    object_type: str | None,
+    object_id: str | None,
+    payload: str,
+    prev_hash: str,
+) -> str:
+    """SHA-256 over the canonical encoding of every field but the hash itself."""
+    fields = [seq, format_time(at), actor_id, action, object_type, object_id, payload, prev_hash]
+    return hashlib.sha256(canonical_json(fields).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    count: int
+    head_seq: int
+    head_hash: str
+    #: The first event that does not verify, or None when the chain is intact
+    bad_seq: int | None = None
+    #: ``missing`` (deleted), ``link`` (prev_hash does not match), ``hash`` (edited)
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.bad_seq is None
+
+
+def verify_rows(rows: Iterable[tuple]) -> VerifyResult:
+    """Walk rows ``(seq, at, actor_id, action, object_type, object_id, payload, prev_hash,
+    hash)`` in ``seq`` order and return the first one that breaks the chain."""
+    expected_seq = 1
+    prev = GENESIS_HASH
+    count = 0
+    for row in rows:
+        seq, at, actor_id, action, object_type, object_id, payload, prev_hash, stored = row
+        if seq != expected_seq:
+            # A gap: the event expected here was deleted (or the sequence re-numbered).
+            return VerifyResult(count, expected_seq - 1, prev, bad_seq=expected_seq,
+                                reason="missing")
+        if prev_hash != prev:
+            return VerifyResult(count, seq - 1, prev, bad_seq=seq, reason="link")
+        computed = event_hash(seq, at, actor_id, action, object_type, object_id, payload,
+                              prev_hash)
+        if computed != stored:
+            return VerifyResult(count, seq - 1, prev, bad_seq=seq, reason="hash")
+        prev = stored
+        count += 1
+        expected_seq += 1
+    return VerifyResult(count, expected_seq - 1, prev)

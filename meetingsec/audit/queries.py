@@ -1,0 +1,58 @@
+"""Reading the audit log."""
+
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import get_timezone
+from sqlalchemy import distinct, select
+
+from meetingsec.audit.models import AuditEvent
+from meetingsec.extensions import db
+from meetingsec.users.models import User
+
+
+def _local_midnight(day: date):
+    """Midnight of ``day`` in the agency's time zone (dates are typed in local time)."""
+    return datetime.combine(day, time.min, tzinfo=get_timezone())
+
+
+def list_events(*, actor_id: int = 0, action: str = "", object_type: str = "",
+                object_id: str = "", date_from: date | None = None, date_to: date | None = None,
+                page: int = 1, per_page: int = 50):
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if actor_id == -1:
+        stmt = stmt.where(AuditEvent.actor_id.is_(None))
+    elif actor_id:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEvent.object_id == object_id)
+    if date_from:
+        stmt = stmt.where(AuditEvent.at >= _local_midnight(date_from))
+    if date_to:
+        stmt = stmt.where(AuditEvent.at < _local_midnight(date_to + timedelta(days=1)))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def actor_names(events) -> dict[int, User]:
+    """The actors of one page of events, in one query."""
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def filter_choices():
+    actors = list(db.session.scalars(select(User).order_by(User.full_name)))
+    actions = list(db.session.scalars(select(distinct(AuditEvent.action))
+                                      .order_by(AuditEvent.action)))
+    types = list(db.session.scalars(select(distinct(AuditEvent.object_type))
+                                    .where(AuditEvent.object_type.is_not(None))
+                                    .order_by(AuditEvent.object_type)))
+    return actors, actions, types
+
+
+def get_event(seq: int) -> AuditEvent | None:
+    return db.session.get(AuditEvent, seq)

@@ -1,0 +1,81 @@
+"""Writing and verifying the audit chain.
+
+``record`` is called by every service that changes state, inside the same transaction as
+the change: the event commits with it or rolls back with it.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select, text
+
+from meetingsec.audit.chain import VerifyResult, canonical_json, event_hash, verify_rows
+from meetingsec.audit.models import GENESIS_HASH, AuditEvent
+from meetingsec.core.db import utcnow
+from meetingsec.extensions import db
+
+#: Key of PostgreSQL's transaction-level advisory lock that serialises chain appends
+_CHAIN_LOCK_KEY = 0x6D656574  # "meet"
+
+
+def _lock_chain() -> None:
+    """Serialise appends so two writers never take the same head (the chain never forks).
+
+    SQLite needs nothing here: every transaction begins IMMEDIATE (core.db), so writers
+    are already serialised. PostgreSQL takes an advisory lock released at commit/rollback.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+
+
+def record(
+    action: str,
+    obj=None,
+    *,
+    actor=None,
+    object_type: str | None = None,
+    object_id=None,
+    data: dict | None = None,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """Append one event to the chain in the current transaction (flushed, not committed).
+
+    ``obj`` is a model instance (its table and id name the object) or None; ``actor`` a
+    User or None for the system or an anonymous visitor.
+    """
+    if obj is not None:
+        db.session.flush()  # the object needs its id
+        object_type = object_type or obj.__tablename__
+        object_id = obj.id
+    _lock_chain()
+    head = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
+    at = now or utcnow()
+    actor_id = actor.id if actor is not None else None
+    object_id = None if object_id is None else str(object_id)
+    payload = canonical_json(data or {})
+    event = AuditEvent(
+        seq=seq, at=at, actor_id=actor_id, action=action, object_type=object_type,
+        object_id=object_id, payload=payload, prev_hash=prev_hash,
+        hash=event_hash(seq, at, actor_id, action, object_type, object_id, payload, prev_hash),
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def verify_chain(batch: int = 10_000) -> VerifyResult:
+    """Verify every event, streaming rows in ``seq`` order (Core rows, no ORM objects)."""
+    t = AuditEvent.__table__
+    stmt = select(t.c.seq, t.c.at, t.c.actor_id, t.c.action, t.c.object_type, t.c.object_id,
+                  t.c.payload, t.c.prev_hash, t.c.hash).order_by(t.c.seq)
+    result = db.session.execute(stmt.execution_options(yield_per=batch))
+    return verify_rows(tuple(r) for r in result)
+
+
+def chain_head() -> tuple[int, str]:
+    head = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (head.seq, head.hash) if head else (0, GENESIS_HASH)

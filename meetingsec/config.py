@@ -1,0 +1,48 @@
+"""Configuration. Values come from the environment (prefix ``MEETINGSEC_``) or from
+``instance/config.py``; nothing secret is hard-coded."""
+
+from datetime import timedelta
+
+
+class Config:
+    #: SQLite file under instance/ unless MEETINGSEC_SQLALCHEMY_DATABASE_URI is set
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    #: Seconds a writer waits for SQLite's lock before giving up
+    SQLITE_BUSY_TIMEOUT = 15
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    #: A login session ends after this many idle minutes
+    SESSION_IDLE_MINUTES = 30
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "meetingsec_session"
+
+    #: Failed logins before the account (and the client address) is locked
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    PASSWORD_MIN_LENGTH = 12
+
+    #: Argon2id cost; production keeps argon2-cffi's defaults (RFC 9106 low-memory)
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    AUDIT_PAGE_SIZE = 50
+    ADMIN_PAGE_SIZE = 50
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-secret-key"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1

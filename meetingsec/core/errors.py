@@ -1,0 +1,76 @@
+"""Domain errors and the HTTP error pages (full pages, or fragments for htmx)."""
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from meetingsec.core.htmx import is_partial
+
+
+class DomainError(Exception):
+    """A rule of the domain refused a change. ``code`` is stable for tests and clients;
+    ``message`` is translated for people; ``field`` names the form field it concerns."""
+
+    status = 422
+
+    def __init__(self, message, code: str, *, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    status = 403
+
+
+_TITLES = {
+    400: _l("The request could not be understood"),
+    401: _l("Please log in"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    413: _l("The data sent is too large"),
+    422: _l("The data sent is not valid"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on the server"),
+}
+_HINTS = {
+    400: _l("Reload the page and try again."),
+    403: _l("If you need access, ask an administrator."),
+    404: _l("Check the address, or go back to your home page."),
+    405: _l("Go back and use the buttons on the page."),
+    413: _l("Send a smaller file or shorter text."),
+    500: _l("The error has been logged. Try again in a moment."),
+}
+
+
+def error_response(status: int, detail=None):
+    template = "errors/_error.html" if is_partial() else "errors/error.html"
+    return render_template(template, status=status, title=_TITLES.get(status, _TITLES[500]),
+                           hint=detail or _HINTS.get(status, "")), status
+
+
+def register_error_handlers(app):
+    @app.errorhandler(CSRFError)
+    def _csrf(_e):
+        from flask_babel import gettext as _
+        return error_response(400, _("The form expired. Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(e):
+        if e.code is None or e.code < 400:
+            return e
+        return error_response(e.code)
+
+    @app.errorhandler(DomainError)
+    def _domain(e):
+        return error_response(e.status, e.message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(e):
+        app.logger.exception("Unhandled error")
+        from meetingsec.extensions import db
+        db.session.rollback()
+        return error_response(500)

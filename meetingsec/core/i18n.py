@@ -1,0 +1,50 @@
+"""Language choice and Vietnamese date formatting."""
+
+from datetime import datetime
+
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, format_time, get_locale, to_user_timezone
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The user's saved language; before login, the one chosen on the login page; else vi."""
+    langs = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in langs:
+        return current_user.locale
+    lang = session.get("lang")
+    if lang in langs:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"] if request else "vi"
+
+
+def long_date(value: datetime | None) -> str:
+    """"ngày 25 tháng 11 năm 2026" in Vietnamese (the official form), "25 November 2026"
+    in English; in the agency's time zone."""
+    if value is None:
+        return ""
+    local = to_user_timezone(value) if isinstance(value, datetime) else value
+    if str(get_locale()) == "vi":
+        # Decree 30/2020: a leading zero for days under 10 and for months 1 and 2.
+        month = f"{local.month:02d}" if local.month < 3 else str(local.month)
+        return f"ngày {local.day:02d} tháng {month} năm {local.year}"
+    return format_date(local, "d MMMM y")
+
+
+def date_time(value: datetime | None) -> str:
+    """"14:05, ngày 25 tháng 11 năm 2026" — time first, as Vietnamese documents write it."""
+    if value is None:
+        return ""
+    return f"{format_time(value, 'HH:mm')}, {long_date(value)}"
+
+
+def short_date_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "dd/MM/yyyy HH:mm:ss")
+
+
+def register_filters(app):
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["date_time"] = date_time
+    app.jinja_env.filters["short_date_time"] = short_date_time

@@ -1,0 +1,34 @@
+"""``/`` sends each user to the home of their first role; ``/home/<role>`` shows it."""
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
+
+from meetingsec.audit.queries import actor_names
+from meetingsec.audit.services import chain_head
+from meetingsec.core.auth import authenticated
+from meetingsec.home import queries
+from meetingsec.users.roles import Role
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@authenticated
+def index():
+    return redirect(url_for("home.role_home", role=current_user.roles[0].value))
+
+
+@bp.get("/home/<role>")
+@authenticated
+def role_home(role: str):
+    if role not in Role._value2member_map_ or not current_user.has_role(Role(role)):
+        abort(403)
+    role = Role(role)
+    ctx = {"role": role}
+    if role is Role.ADMIN:
+        ctx["counts"] = queries.admin_counts()
+    if role is Role.AUDITOR:
+        ctx["head"] = chain_head()
+        ctx["events"] = queries.latest_events()
+        ctx["actors"] = actor_names(ctx["events"])
+    return render_template("home/role.html", **ctx)

@@ -1,0 +1,1 @@
+"""The agency: its units (đơn vị) and its venues."""

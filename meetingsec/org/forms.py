@@ -1,0 +1,24 @@
+"""Forms for units and venues."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField
+
+from meetingsec.core.forms import Form, text
+
+
+class UnitForm(Form):
+    name = text(_l("Unit name"), max_length=200)
+    parent_id = SelectField(_l("Parent unit"), coerce=int, validate_choice=True)
+    active = BooleanField(_l("In use"), default=True)
+
+    def set_parents(self, units, paths, exclude_id=None):
+        self.parent_id.choices = [(0, _l("— None (top level) —"))] + [
+            (u.id, paths[u.id]) for u in units if u.id != exclude_id]
+
+
+class VenueForm(Form):
+    name = text(_l("Venue name"), max_length=200)
+    address = text(_l("Address"), max_length=300, required=False)
+    at_hq = BooleanField(_l("At the agency's headquarters"), default=True)
+    closed_room = BooleanField(_l("Closed meeting room"), default=True)
+    active = BooleanField(_l("In use"), default=True)

@@ -1,0 +1,38 @@
+"""Reading units and venues."""
+
+from sqlalchemy import select
+
+from meetingsec.extensions import db
+from meetingsec.org.models import Unit, Venue
+
+
+def list_units(*, active_only: bool = False) -> list[Unit]:
+    stmt = select(Unit).order_by(Unit.name)
+    if active_only:
+        stmt = stmt.where(Unit.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def unit_paths(units: list[Unit]) -> dict[int, str]:
+    """"Parent › Child" labels for every unit, computed from one list (no query per unit)."""
+    by_id = {u.id: u for u in units}
+    paths: dict[int, str] = {}
+    for u in units:
+        names, node, seen = [], u, set()
+        while node is not None and node.id not in seen:
+            seen.add(node.id)
+            names.append(node.name)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        paths[u.id] = " › ".join(reversed(names))
+    return paths
+
+
+def unit_tree() -> list[tuple[Unit, str]]:
+    """Every unit with its path, parents before their children."""
+    units = list_units()
+    paths = unit_paths(units)
+    return sorted(((u, paths[u.id]) for u in units), key=lambda up: up[1].casefold())
+
+
+def list_venues() -> list[Venue]:
+    return list(db.session.scalars(select(Venue).order_by(Venue.name)))

@@ -1,0 +1,61 @@
+"""Administration of units and venues."""
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from meetingsec.core.auth import roles
+from meetingsec.core.views import form_status, submit
+from meetingsec.extensions import db
+from meetingsec.org import queries, services
+from meetingsec.org.forms import UnitForm, VenueForm
+from meetingsec.org.models import Unit, Venue
+from meetingsec.users.roles import Role
+
+bp = Blueprint("org", __name__, url_prefix="/admin")
+
+
+@bp.get("/units")
+@roles(Role.ADMIN)
+def unit_list():
+    return render_template("org/units.html", tree=queries.unit_tree())
+
+
+@bp.route("/units/new", methods=["GET", "POST"], defaults={"unit_id": None})
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def unit_edit(unit_id: int | None):
+    unit = db.get_or_404(Unit, unit_id) if unit_id is not None else None
+    data = {"parent_id": unit.parent_id or 0} if unit and request.method == "GET" else None
+    form = UnitForm(obj=unit, data=data)
+    units = queries.list_units()
+    form.set_parents(units, queries.unit_paths(units), exclude_id=unit_id)
+    done = submit(form, lambda: services.save_unit(
+        unit, actor=current_user, name=form.name.data,
+        parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
+        active=form.active.data),
+        success=lambda u: _("Unit %(name)s saved.", name=u.name),
+        redirect_to=lambda _u: url_for("org.unit_list"))
+    return done or (render_template("org/unit_form.html", form=form, unit=unit),
+                    form_status(form))
+
+
+@bp.get("/venues")
+@roles(Role.ADMIN)
+def venue_list():
+    return render_template("org/venues.html", venues=queries.list_venues())
+
+
+@bp.route("/venues/new", methods=["GET", "POST"], defaults={"venue_id": None})
+@bp.route("/venues/<int:venue_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def venue_edit(venue_id: int | None):
+    venue = db.get_or_404(Venue, venue_id) if venue_id is not None else None
+    form = VenueForm(obj=venue)
+    done = submit(form, lambda: services.save_venue(
+        venue, actor=current_user, name=form.name.data, address=form.address.data or "",
+        at_hq=form.at_hq.data, closed_room=form.closed_room.data, active=form.active.data),
+        success=lambda v: _("Venue %(name)s saved.", name=v.name),
+        redirect_to=lambda _v: url_for("org.venue_list"))
+    return done or (render_template("org/venue_form.html", form=form, venue=venue),
+                    form_status(form))

@@ -1,0 +1,75 @@
+"""Changes to units and venues. Each flushes and audits; the caller commits."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from meetingsec.audit.services import record
+from meetingsec.core.errors import DomainError
+from meetingsec.extensions import db
+from meetingsec.org.models import Unit, Venue
+
+
+def _changes(obj, values: dict) -> dict:
+    """Apply ``values`` to ``obj``; return {field: [old, new]} for what really changed."""
+    changed = {}
+    for name, new in values.items():
+        old = getattr(obj, name)
+        if old != new:
+            changed[name] = [old, new]
+            setattr(obj, name, new)
+    return changed
+
+
+def _name_taken(model, name: str, exclude_id: int | None) -> bool:
+    stmt = select(model.id).where(func.lower(model.name) == name.lower())
+    if exclude_id is not None:
+        stmt = stmt.where(model.id != exclude_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def _check_parent(unit_id: int | None, parent: Unit | None) -> None:
+    """A unit cannot sit below itself (no cycle in the tree)."""
+    node = parent
+    while node is not None:
+        if unit_id is not None and node.id == unit_id:
+            raise DomainError(_l("A unit cannot be placed under itself or one of its own "
+                                 "sub-units."), "unit_cycle", field="parent_id")
+        node = node.parent
+
+
+def save_unit(unit: Unit | None, *, actor, name: str, parent: Unit | None,
+              active: bool = True) -> Unit:
+    """Create a unit (``unit`` None) or change one."""
+    if _name_taken(Unit, name, unit.id if unit else None):
+        raise DomainError(_l("A unit with this name already exists."), "duplicate_name",
+                          field="name")
+    _check_parent(unit.id if unit else None, parent)
+    values = {"name": name, "parent_id": parent.id if parent else None, "active": active}
+    if unit is None:
+        unit = Unit(**values)
+        db.session.add(unit)
+        record("unit.created", unit, actor=actor, data=values)
+        return unit
+    changed = _changes(unit, values)
+    if changed:
+        record("unit.updated", unit, actor=actor, data=changed)
+    return unit
+
+
+def save_venue(venue: Venue | None, *, actor, name: str, address: str, at_hq: bool,
+               closed_room: bool, active: bool = True) -> Venue:
+    """Create a venue (``venue`` None) or change one."""
+    if _name_taken(Venue, name, venue.id if venue else None):
+        raise DomainError(_l("A venue with this name already exists."), "duplicate_name",
+                          field="name")
+    values = {"name": name, "address": address, "at_hq": at_hq, "closed_room": closed_room,
+              "active": active}
+    if venue is None:
+        venue = Venue(**values)
+        db.session.add(venue)
+        record("venue.created", venue, actor=actor, data=values)
+        return venue
+    changed = _changes(venue, values)
+    if changed:
+        record("venue.updated", venue, actor=actor, data=changed)
+    return venue

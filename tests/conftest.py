@@ -1,0 +1,115 @@
+"""Fixtures shared by every test: the database backend (``--db``), the app, clients,
+factories, and the rules that keep CI honest (nothing may be skipped)."""
+
+from pathlib import Path
+
+import pytest
+
+from meetingsec import create_app
+from meetingsec.config import TestConfig
+from meetingsec.extensions import db as _db
+from tests.dbserver import Databases
+
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="Database backend the whole suite runs on.")
+
+
+def pytest_report_header(config):
+    return f"meetingsec database backend: {config.getoption('--db')}"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    # CI must prove every browser and PostgreSQL test ran: a skip or a deselection fails.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    bad = [k for k in ("skipped", "deselected") if reporter and reporter.stats.get(k)]
+    if bad:
+        reporter.write_line(f"meetingsec: tests were {' and '.join(bad)}; every test must "
+                            f"run.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def backend(pytestconfig) -> str:
+    return pytestconfig.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def databases(backend, tmp_path_factory):
+    dbs = Databases(backend, tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture
+def db_url(databases):
+    url = databases.fresh()
+    yield url
+    databases.drop(url)
+
+
+def make_app(db_url, **overrides):
+    config = {"SQLALCHEMY_DATABASE_URI": db_url, "WTF_CSRF_ENABLED": False}
+    config.update(overrides)
+    return create_app(TestConfig, **config)
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    app = make_app(db_url)
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(app):
+    """``make_user("organiser")`` or ``make_user(roles={Role.ADMIN}, username=…)``."""
+    from meetingsec.users.roles import Role
+    from meetingsec.users.services import create_user
+    counter = iter(range(1, 10_000))
+
+    def make(*role_names, **kw):
+        roles = kw.pop("roles", None) or {Role(r) for r in (role_names or ("organiser",))}
+        n = next(counter)
+        kw.setdefault("username", f"user{n}")
+        kw.setdefault("full_name", f"Người Dùng {n}")
+        kw.setdefault("password", PASSWORD)
+        user = create_user(actor=None, roles=roles, **kw)
+        _db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log ``client`` in through the real login form."""
+    def do(user, password=PASSWORD):
+        resp = client.post("/login", data={"username": user.username, "password": password})
+        assert resp.status_code == 303, resp.get_data(as_text=True)
+        return resp
+    return do

@@ -1,0 +1,33 @@
+"""Small helpers for asserting what changed in the database."""
+
+from sqlalchemy import func, select
+
+from meetingsec.audit.models import AuditEvent
+from meetingsec.extensions import db
+from meetingsec.models import LoginSession, Unit, User, UserRole, Venue
+
+#: Tables whose rows a form may change (login sessions and locks are bookkeeping)
+TRACKED = (AuditEvent, Unit, Venue, User, UserRole)
+
+
+def snapshot() -> dict:
+    """Row counts plus the content of every tracked table, to prove that nothing changed."""
+    db.session.expire_all()
+    state = {}
+    for model in TRACKED:
+        rows = db.session.execute(select(model.__table__)).all()
+        state[model.__tablename__] = sorted(map(repr, rows))
+    return state
+
+
+def audit_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+
+
+def live_sessions(user) -> int:
+    return db.session.scalar(select(func.count()).select_from(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)))
