@@ -62,7 +62,7 @@ bench: install
 
 # Extract, then update the catalogs after changing user-visible strings.
 messages: python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o meetingsec/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project=meetingsec -o meetingsec/translations/messages.pot .
 	$(BIN)/pybabel update -i meetingsec/translations/messages.pot -d meetingsec/translations --no-fuzzy-matching
 
 clean:

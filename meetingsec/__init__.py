@@ -9,8 +9,10 @@ from htmx_flask import Htmx
 from meetingsec.config import Config
 
 
-def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(config_class: type[Config] = Config, *, instance_path: str | None = None,
+               **overrides) -> Flask:
+    """Build the app. ``overrides`` win over the environment and ``instance/config.py``."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_object(config_class)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("MEETINGSEC")

@@ -1,9 +1,11 @@
 """Fixtures shared by every test: the database backend (``--db``), the app, clients,
 factories, and the rules that keep CI honest (nothing may be skipped)."""
 
+import contextvars
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from meetingsec import create_app
 from meetingsec.config import TestConfig
@@ -52,16 +54,15 @@ def db_url(databases):
     databases.drop(url)
 
 
-def make_app(db_url, **overrides):
+def make_app(db_url, instance_path, **overrides):
     config = {"SQLALCHEMY_DATABASE_URI": db_url, "WTF_CSRF_ENABLED": False}
     config.update(overrides)
-    return create_app(TestConfig, **config)
+    return create_app(TestConfig, instance_path=str(instance_path), **config)
 
 
 @pytest.fixture
 def app(db_url, tmp_path):
-    app = make_app(db_url)
-    app.instance_path = str(tmp_path / "instance")
+    app = make_app(db_url, tmp_path / "instance")
     with app.app_context():
         yield app
         _db.session.remove()
@@ -73,8 +74,22 @@ def db(app):
     return _db
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: Flask 3.1 would otherwise
+    reuse the test's app context, sharing ``g`` (a cached login) and the DB session.
+
+    The test's own transaction is committed first: SQLite transactions take the write lock
+    when they begin, so an open read in the test would make the request wait.
+    """
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

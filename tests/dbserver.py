@@ -88,7 +88,8 @@ class Databases:
 
         from meetingsec import create_app
         from meetingsec.config import TestConfig
-        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+        app = create_app(TestConfig, instance_path=tempfile.mkdtemp(),
+                         SQLALCHEMY_DATABASE_URI=url)
         with app.app_context():
             upgrade()
             from meetingsec.extensions import db

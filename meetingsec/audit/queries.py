@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import get_timezone
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from meetingsec.audit.models import AuditEvent
 from meetingsec.extensions import db
@@ -46,9 +46,9 @@ def actor_names(events) -> dict[int, User]:
 
 def filter_choices():
     actors = list(db.session.scalars(select(User).order_by(User.full_name)))
-    actions = list(db.session.scalars(select(distinct(AuditEvent.action))
+    actions = list(db.session.scalars(select(AuditEvent.action).distinct()
                                       .order_by(AuditEvent.action)))
-    types = list(db.session.scalars(select(distinct(AuditEvent.object_type))
+    types = list(db.session.scalars(select(AuditEvent.object_type).distinct()
                                     .where(AuditEvent.object_type.is_not(None))
                                     .order_by(AuditEvent.object_type)))
     return actors, actions, types

@@ -64,7 +64,7 @@ def enforce_access():
             resp = current_app.make_response(("", 401))
             resp.headers["HX-Redirect"] = url_for("users.login")
             return resp
-        target = request.full_path if request.method == "GET" else None
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("users.login", next=target))
     if rule.roles and not (rule.roles & current_user.role_set):
         abort(403)

@@ -4,8 +4,10 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def _strip(value):
@@ -44,6 +46,36 @@ def text(label, *, max_length: int, required: bool = True, multiline: bool = Fal
         filters=[_strip, _nfc],
         **kw,
     )
+
+
+_NOT_A_CHOICE = _l("Choose one of the options in the list.")
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a select or checkbox field from ``(value, label)`` pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def select(label, *, coerce=str, choices=None, **kw):
+    return SelectField(label, coerce=coerce, choices=choices, validate_choice=True,
+                       invalid_choice_message=_NOT_A_CHOICE, invalid_value_message=_NOT_A_CHOICE,
+                       **kw)
+
+
+class _CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def checkboxes(label, *, choices, required_message):
+    return _CheckboxesField(label, choices=choices, validators=[DataRequired(required_message)],
+                            invalid_choice_message=_NOT_A_CHOICE,
+                            invalid_value_message=_NOT_A_CHOICE)
+
+
+def date(label, **kw):
+    return DateField(label, validators=[Optional()],
+                     invalid_value_message=_l("Enter a date as day/month/year."), **kw)
 
 
 class Form(FlaskForm):

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_time, get_locale, to_user_timezone
 from flask_login import current_user
 
@@ -10,12 +10,14 @@ from flask_login import current_user
 def select_locale() -> str:
     """The user's saved language; before login, the one chosen on the login page; else vi."""
     langs = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in langs:
         return current_user.locale
     lang = session.get("lang")
     if lang in langs:
         return lang
-    return current_app.config["BABEL_DEFAULT_LOCALE"] if request else "vi"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def long_date(value: datetime | None) -> str:

@@ -1,19 +1,19 @@
 """Forms for units and venues."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField
 
-from meetingsec.core.forms import Form, text
+from meetingsec.core.forms import Form, options, select, text
 
 
 class UnitForm(Form):
     name = text(_l("Unit name"), max_length=200)
-    parent_id = SelectField(_l("Parent unit"), coerce=int, validate_choice=True)
+    parent_id = select(_l("Parent unit"), coerce=int)
     active = BooleanField(_l("In use"), default=True)
 
     def set_parents(self, units, paths, exclude_id=None):
-        self.parent_id.choices = [(0, _l("— None (top level) —"))] + [
-            (u.id, paths[u.id]) for u in units if u.id != exclude_id]
+        self.parent_id.choices = options([(0, _l("— None (top level) —"))] + [
+            (u.id, paths[u.id]) for u in units if u.id != exclude_id])
 
 
 class VenueForm(Form):

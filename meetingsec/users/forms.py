@@ -3,11 +3,10 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField
+from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from meetingsec.core.forms import Form, NoControlChars, text
+from meetingsec.core.forms import Form, NoControlChars, checkboxes, options, select, text
 from meetingsec.users.roles import ROLE_ORDER
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -37,29 +36,24 @@ class ChangePasswordForm(Form):
 
 
 class LanguageForm(Form):
-    lang = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")],
-                       validators=[DataRequired()])
+    lang = select(_l("Language"), choices=options([("vi", "Tiếng Việt"), ("en", "English")]))
     next = HiddenField()
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 def _role_choices():
-    return [(r.value, r.title) for r in ROLE_ORDER]
+    return options((r.value, r.title) for r in ROLE_ORDER)
 
 
 class _UserDetails(Form):
     full_name = text(_l("Full name"), max_length=200)
     position = text(_l("Position"), max_length=200, required=False)
-    unit_id = SelectField(_l("Unit"), coerce=int, validate_choice=True)
-    roles = MultiCheckboxField(_l("Roles"), choices=_role_choices,
-                               validators=[DataRequired(_l("Choose at least one role."))])
+    unit_id = select(_l("Unit"), coerce=int)
+    roles = checkboxes(_l("Roles"), choices=_role_choices,
+                       required_message=_l("Choose at least one role."))
 
     def set_units(self, units, paths):
-        self.unit_id.choices = [(0, _l("— No unit —"))] + [(u.id, paths[u.id]) for u in units]
+        self.unit_id.choices = options([(0, _l("— No unit —"))] +
+                                       [(u.id, paths[u.id]) for u in units])
 
 
 class UserCreateForm(_UserDetails):

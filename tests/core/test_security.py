@@ -1,0 +1,134 @@
+"""Headers, cookies, CSRF, the secret key and error pages."""
+
+import re
+
+import pytest
+
+from meetingsec.core.security import CSP
+from tests.conftest import PASSWORD, make_app
+
+
+def test_security_headers(client):
+    resp = client.get("/login")
+    csp = resp.headers["Content-Security-Policy"]
+    assert csp == CSP
+    assert "unsafe-inline" not in csp and "http" not in csp
+    assert "script-src 'self'" in csp and "default-src 'self'" in csp
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert "HX-Request" in resp.headers["Vary"]
+
+
+def test_pages_have_no_inline_script_or_external_url(client, make_user, login):
+    login(make_user("admin"))
+    for path in ("/login", "/home/admin", "/admin/users", "/admin/users/new", "/admin/units",
+                 "/admin/venues/new", "/audit/", "/audit/verify", "/account/password"):
+        html = client.get(path).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
+        assert not re.search(r" on[a-z]+=", html), path
+        assert not re.search(r"(src|href|action)=\"(https?:)?//", html), path
+
+
+def test_session_cookie_flags(client, make_user):
+    make_user(username="u1")
+    resp = client.post("/login", data={"username": "u1", "password": PASSWORD})
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_session_cookie_is_secure_over_https(app, make_user):
+    make_user(username="u2")
+    client = app.test_client()
+    resp = client.post("/login", data={"username": "u2", "password": PASSWORD},
+                       base_url="https://meetingsec.lan")
+    assert "Secure" in resp.headers["Set-Cookie"]
+    assert resp.headers["Strict-Transport-Security"]
+
+
+@pytest.fixture
+def csrf_client(db_url, tmp_path):
+    app = make_app(db_url, tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        from meetingsec.users.services import create_user
+        from meetingsec.users.roles import Role
+        from meetingsec.extensions import db
+        create_user(actor=None, username="csrfuser", full_name="C", roles={Role.CLERK},
+                    password=PASSWORD)
+        db.session.commit()
+        db.session.remove()
+    return app.test_client()
+
+
+def test_csrf_is_required_on_forms(csrf_client):
+    resp = csrf_client.post("/login", data={"username": "csrfuser", "password": PASSWORD})
+    assert resp.status_code == 400
+    assert "Biểu mẫu đã hết hạn" in resp.get_data(as_text=True)
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    resp = csrf_client.post("/login", data={"username": "csrfuser", "password": PASSWORD,
+                                            "csrf_token": token})
+    assert resp.status_code == 303
+
+
+def test_csrf_token_travels_in_the_htmx_header(csrf_client):
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    resp = csrf_client.post("/login", data={"username": "csrfuser", "password": PASSWORD},
+                            headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert resp.status_code == 204 and resp.headers["HX-Redirect"] == "/"
+
+
+def test_secret_key_is_generated_once_into_instance(db_url, tmp_path, monkeypatch):
+    from meetingsec import create_app
+    from meetingsec.config import Config
+    monkeypatch.delenv("MEETINGSEC_SECRET_KEY", raising=False)
+    first = create_app(Config, instance_path=str(tmp_path), SQLALCHEMY_DATABASE_URI=db_url)
+    key_file = tmp_path / "secret_key"
+    assert re.fullmatch(r"[0-9a-f]{64}", key_file.read_text())
+    assert first.config["SECRET_KEY"] == key_file.read_text()
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    second = create_app(Config, instance_path=str(tmp_path), SQLALCHEMY_DATABASE_URI=db_url)
+    assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+
+
+@pytest.mark.parametrize("method,path,status,text", [
+    ("GET", "/nowhere", 404, "Không tìm thấy trang"),
+    ("GET", "/logout", 405, "Không được thực hiện thao tác này ở đây"),
+])
+def test_error_pages_are_translated(client, method, path, status, text):
+    resp = client.open(path, method=method)
+    assert resp.status_code == status
+    body = resp.get_data(as_text=True)
+    assert text in body and "<html" in body
+
+
+def test_error_is_a_fragment_for_htmx(client):
+    resp = client.get("/nowhere", headers={"HX-Request": "true"})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 404 and "<html" not in body and "Không tìm thấy trang" in body
+
+
+def test_forbidden_page(client, make_user, login):
+    login(make_user("clerk"))
+    resp = client.get("/admin/users")
+    assert resp.status_code == 403
+    assert "Bạn không có quyền truy cập trang này" in resp.get_data(as_text=True)
+
+
+def test_too_large_request(client):
+    resp = client.post("/login", data={"username": "x" * (3 * 1024 * 1024)})
+    assert resp.status_code == 413
+    assert "Dữ liệu gửi lên quá lớn" in resp.get_data(as_text=True)
+
+
+def test_unexpected_error_is_a_translated_500(app, client):
+    from meetingsec.core.auth import public
+
+    @public
+    def boom():
+        raise RuntimeError("kaboom")
+    app.add_url_rule("/boom", "boom", boom)
+    resp = client.get("/boom")
+    assert resp.status_code == 500
+    body = resp.get_data(as_text=True)
+    assert "Máy chủ gặp lỗi" in body and "kaboom" not in body
