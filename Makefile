@@ -31,7 +31,7 @@ meetingsec/static/vendor/htmx.min.js: node_modules/.package-lock.json scripts/ve
 	bash scripts/vendor.sh
 
 translations: python
-	$(BIN)/pybabel compile --use-fuzzy -q -d meetingsec/translations
+	$(BIN)/pybabel compile --statistics -d meetingsec/translations
 
 migrate: install
 	$(BIN)/flask db upgrade

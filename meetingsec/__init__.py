@@ -13,6 +13,8 @@ def create_app(config_class: type[Config] = Config, *, instance_path: str | None
                **overrides) -> Flask:
     """Build the app. ``overrides`` win over the environment and ``instance/config.py``."""
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    from meetingsec.core.views import IdConverter
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object(config_class)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("MEETINGSEC")

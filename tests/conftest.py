@@ -2,6 +2,7 @@
 factories, and the rules that keep CI honest (nothing may be skipped)."""
 
 import contextvars
+import os
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,11 @@ def login(client):
         assert resp.status_code == 303, resp.get_data(as_text=True)
         return resp
     return do
+
+
+# Hypothesis: `make test` runs a modest number of examples per form; `make fuzz` many more.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("default", max_examples=100, deadline=None)
+_hypothesis_settings.register_profile("fuzz", max_examples=10_000, deadline=None)
+_hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

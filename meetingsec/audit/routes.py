@@ -7,6 +7,7 @@ from meetingsec.audit.forms import AuditFilterForm
 from meetingsec.audit.services import verify_chain
 from meetingsec.core.auth import roles
 from meetingsec.core.htmx import is_partial
+from meetingsec.core.views import page_number
 from meetingsec.users.roles import Role
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -22,7 +23,7 @@ def log():
         **({"actor_id": form.actor.data or 0, "action": form.action.data or "",
             "object_type": form.object_type.data or "", "object_id": form.object_id.data or "",
             "date_from": form.date_from.data, "date_to": form.date_to.data} if valid else {}),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["AUDIT_PAGE_SIZE"])
     ctx = {"form": form, "page": page, "actors": queries.actor_names(page.items),
            "args": {k: v for k, v in request.args.items() if k != "page"}}

@@ -2,7 +2,11 @@
 
 from collections.abc import Callable
 
-from flask import flash
+from flask import flash, request
+from werkzeug.routing import IntegerConverter
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import redirect_after_post
@@ -27,11 +31,17 @@ def submit(form, action: Callable[[], object], *, success: Callable[[object], st
         return None
     try:
         result = action()
+        db.session.commit()
     except DomainError as err:
         db.session.rollback()
         apply_domain_error(form, err)
         return None
-    db.session.commit()
+    except IntegrityError:
+        # Someone else saved the same thing a moment earlier (a unique key raced).
+        db.session.rollback()
+        form.form_errors.append(_l("Someone else changed this at the same moment. Check the "
+                                   "page and save again."))
+        return None
     if success is not None:
         flash(success(result), "success")
     return redirect_after_post(redirect_to(result))
@@ -40,3 +50,22 @@ def submit(form, action: Callable[[], object], *, success: Callable[[object], st
 def form_status(form) -> int:
     """422 for a form sent with errors, 200 for a fresh one."""
     return 422 if form.is_submitted() and (form.errors or form.form_errors) else 200
+
+
+#: Largest id a URL may carry: PostgreSQL's INTEGER (SQLite's is larger)
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` bounded to what the database can hold: a larger number is a 404, not a
+    database overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def page_number() -> int:
+    """The ``page`` query argument, clamped to a sane range."""
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), 100_000)

@@ -12,7 +12,9 @@ class Unit(Base):
     __tablename__ = "units"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: ``name`` case-folded: unique, so "Sở Nội vụ" and "SỞ NỘI VỤ" cannot both exist
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     #: Units are retired, never deleted: users and records keep pointing at them
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -24,7 +26,9 @@ class Venue(Base):
     __tablename__ = "venues"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: ``name`` case-folded, unique
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
     address: Mapped[str] = mapped_column(String(300), default="")
     #: At the agency's headquarters (trụ sở); outside HQ needs a police security check
     at_hq: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,7 +1,7 @@
 """Changes to units and venues. Each flushes and audits; the caller commits."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from meetingsec.audit.services import record
 from meetingsec.core.errors import DomainError
@@ -20,8 +20,14 @@ def _changes(obj, values: dict) -> dict:
     return changed
 
 
+def name_key(name: str) -> str:
+    """The form of a name that uniqueness is judged on (Unicode case folding: SQLite's
+    lower() folds only ASCII)."""
+    return " ".join(name.casefold().split())
+
+
 def _name_taken(model, name: str, exclude_id: int | None) -> bool:
-    stmt = select(model.id).where(func.lower(model.name) == name.lower())
+    stmt = select(model.id).where(model.name_key == name_key(name))
     if exclude_id is not None:
         stmt = stmt.where(model.id != exclude_id)
     return db.session.scalar(stmt.limit(1)) is not None
@@ -44,7 +50,8 @@ def save_unit(unit: Unit | None, *, actor, name: str, parent: Unit | None,
         raise DomainError(_l("A unit with this name already exists."), "duplicate_name",
                           field="name")
     _check_parent(unit.id if unit else None, parent)
-    values = {"name": name, "parent_id": parent.id if parent else None, "active": active}
+    values = {"name": name, "name_key": name_key(name),
+              "parent_id": parent.id if parent else None, "active": active}
     if unit is None:
         unit = Unit(**values)
         db.session.add(unit)
@@ -62,8 +69,8 @@ def save_venue(venue: Venue | None, *, actor, name: str, address: str, at_hq: bo
     if _name_taken(Venue, name, venue.id if venue else None):
         raise DomainError(_l("A venue with this name already exists."), "duplicate_name",
                           field="name")
-    values = {"name": name, "address": address, "at_hq": at_hq, "closed_room": closed_room,
-              "active": active}
+    values = {"name": name, "name_key": name_key(name), "address": address, "at_hq": at_hq,
+              "closed_room": closed_room, "active": active}
     if venue is None:
         venue = Venue(**values)
         db.session.add(venue)

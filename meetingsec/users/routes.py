@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from meetingsec.core.auth import authenticated, public, roles
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.i18n import date_time
-from meetingsec.core.views import form_status, submit
+from meetingsec.core.views import form_status, page_number, submit
 from meetingsec.extensions import db
 from meetingsec.org import queries as org_queries
 from meetingsec.org.models import Unit
@@ -123,7 +123,7 @@ def _user_page(form, user, reset_form=None, status=None):
 @bp.get("/admin/users")
 @roles(Role.ADMIN)
 def user_list():
-    page = queries.list_users(page=request.args.get("page", 1, type=int),
+    page = queries.list_users(page=page_number(),
                               per_page=current_app.config["ADMIN_PAGE_SIZE"])
     return render_template("users/list.html", page=page)
 

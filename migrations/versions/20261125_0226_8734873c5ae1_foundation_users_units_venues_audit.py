@@ -31,11 +31,12 @@ def upgrade():
     op.create_table('units',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('name_key', sa.String(length=200), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['units.id'], name=op.f('fk_units_parent_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_units')),
-    sa.UniqueConstraint('name', name=op.f('uq_units_name'))
+    sa.UniqueConstraint('name_key', name=op.f('uq_units_name_key'))
     )
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_units_parent_id'), ['parent_id'], unique=False)
@@ -43,12 +44,13 @@ def upgrade():
     op.create_table('venues',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('name_key', sa.String(length=200), nullable=False),
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('at_hq', sa.Boolean(), nullable=False),
     sa.Column('closed_room', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_venues')),
-    sa.UniqueConstraint('name', name=op.f('uq_venues_name'))
+    sa.UniqueConstraint('name_key', name=op.f('uq_venues_name_key'))
     )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),

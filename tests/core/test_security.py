@@ -132,3 +132,10 @@ def test_unexpected_error_is_a_translated_500(app, client):
     assert resp.status_code == 500
     body = resp.get_data(as_text=True)
     assert "Máy chủ gặp lỗi" in body and "kaboom" not in body
+
+
+def test_huge_numbers_in_urls_are_404_not_500(client, make_user, login):
+    login(make_user("admin"))
+    assert client.get("/admin/users/99999999999999999999").status_code == 404
+    assert client.get("/admin/units/2147483648").status_code == 404
+    assert client.get("/audit/?page=999999999999999999999").status_code == 200

@@ -1,0 +1,94 @@
+"""Hypothesis posts generated data to every form: never a 5xx, and a refused form changes
+nothing (rows and audit chain alike)."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from meetingsec.users.roles import Role
+from tests.helpers import audit_count, snapshot
+
+NASTY = st.sampled_from([
+    "", " ", "\x00", "a\x00b", "\t\n", "<script>alert(1)</script>", '"><img src=x>',
+    "x" * 10_000, "Nguyễn Văn Ă Đức", "ĐẶNG THỊ Ỹ", "😀🎉", "' OR 1=1 --", "-1", "0", "1",
+    "999999999999999999999", "\u202eabc", "y", "on", "vi", "en", "admin", "organiser",
+    "//evil.example/", "2026-02-30", "2026-11-25", "../../etc/passwd",
+])
+TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=300)
+VALUE = st.one_of(NASTY, TEXT, st.integers().map(str))
+
+
+def form_data(fields):
+    return st.fixed_dictionaries({}, optional={
+        f: st.one_of(VALUE, st.lists(VALUE, max_size=3)) for f in fields})
+
+
+FORMS = {
+    "user_create": ("/admin/users/new", ["username", "full_name", "position", "unit_id",
+                                         "roles", "password"]),
+    "user_edit": ("/admin/users/{target}", ["full_name", "position", "unit_id", "roles",
+                                            "active"]),
+    "user_password": ("/admin/users/{target}/password", ["reset-new_password"]),
+    "unit_create": ("/admin/units/new", ["name", "parent_id", "active"]),
+    "unit_edit": ("/admin/units/{unit}", ["name", "parent_id", "active"]),
+    "venue_create": ("/admin/venues/new", ["name", "address", "at_hq", "closed_room",
+                                           "active"]),
+    "venue_edit": ("/admin/venues/{venue}", ["name", "address", "at_hq", "closed_room",
+                                             "active"]),
+    "own_password": ("/account/password", ["current_password", "new_password", "confirm"]),
+    "language": ("/language", ["lang", "next"]),
+}
+
+FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])
+
+
+@pytest.fixture
+def ids(make_user, login, db):
+    from meetingsec.org.services import save_unit, save_venue
+    unit = save_unit(None, actor=None, name="Đơn vị gốc", parent=None)
+    venue = save_venue(None, actor=None, name="Phòng họp 1", address="", at_hq=True,
+                       closed_room=True)
+    target = make_user("clerk", username="target")
+    login(make_user(roles={Role.ADMIN, Role.AUDITOR}, username="fuzzer"))
+    db.session.commit()
+    return {"target": target.id, "unit": unit.id, "venue": venue.id}
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+@FUZZ
+@given(data=st.data())
+def test_form_never_fails_and_refusal_changes_nothing(client, ids, form, data):
+    path, fields = FORMS[form]
+    payload = data.draw(form_data(fields))
+    before = snapshot()
+    events = audit_count()
+    resp = client.post(path.format(**ids), data=payload)
+    assert resp.status_code < 500, (form, payload)
+    if resp.status_code >= 400:
+        assert snapshot() == before, (form, payload)
+    else:
+        assert resp.status_code in (200, 303)
+        assert audit_count() in (events, events + 1)
+
+
+@FUZZ
+@given(data=st.data())
+def test_login_form_never_fails(client, make_user, data):
+    payload = data.draw(form_data(["username", "password", "next"]))
+    resp = client.post("/login", data=payload)
+    assert resp.status_code in (303, 401, 422, 429), payload
+    if resp.status_code == 303:
+        assert resp.location.startswith("/") and not resp.location.startswith("//")
+        client.post("/logout")
+
+
+@FUZZ
+@given(data=st.data())
+def test_audit_filters_never_fail(client, ids, data):
+    query = data.draw(form_data(["actor", "action", "object_type", "object_id", "date_from",
+                                 "date_to", "page"]))
+    before = snapshot()
+    resp = client.get("/audit/", query_string=query)
+    assert resp.status_code in (200, 422), query
+    assert snapshot() == before
