@@ -36,6 +36,8 @@ def create_app(config_class: type[Config] = Config, *, instance_path: str | None
     from meetingsec.core.i18n import register_filters
     register_error_handlers(app)
     register_filters(app)
+    from meetingsec.audit.chain import payload_items
+    app.jinja_env.filters["payload_items"] = payload_items
     return app
 
 

@@ -46,6 +46,9 @@ def login():
         return _login_page(form, form_status(form))
     result = services.login(form.username.data, form.password.data,
                             address=request.remote_addr or "")
+    if result.user is not None and session.get("lang"):
+        # The language picked on the login page becomes the account's language.
+        services.set_locale(result.user, session["lang"])
     db.session.commit()  # failed attempts and locks are kept, whatever the outcome
     if result.refusal == "locked":
         form.form_errors.append(_(

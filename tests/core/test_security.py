@@ -139,3 +139,10 @@ def test_huge_numbers_in_urls_are_404_not_500(client, make_user, login):
     assert client.get("/admin/users/99999999999999999999").status_code == 404
     assert client.get("/admin/units/2147483648").status_code == 404
     assert client.get("/audit/?page=999999999999999999999").status_code == 200
+
+
+def test_forms_render_no_placeholder_attributes(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '="None"' not in html and 'aria-invalid' not in html
+    html = client.post("/login", data={}).get_data(as_text=True)
+    assert 'aria-invalid="true"' in html and 'aria-describedby="username-error"' in html

@@ -182,3 +182,12 @@ def test_unknown_language_changes_nothing(client, make_user, login):
     assert resp.status_code == 303
     assert len(actions()) == before
     assert "Người tổ chức" in client.get("/home/organiser").get_data(as_text=True)
+
+
+def test_language_chosen_before_login_becomes_the_accounts(client, make_user):
+    user = make_user("organiser")
+    client.post("/language", data={"lang": "en", "next": "/login"})
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert "Organiser" in client.get("/home/organiser").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.locale == "en"

@@ -1,0 +1,143 @@
+"""Browser tests: the real app served on 127.0.0.1, Debian's Chromium driven by Playwright
+at tablet viewports. Every page a test visits goes through ``check_page``: a screenshot for
+people to look at, axe-core for accessibility, and the tablet layout rules."""
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from meetingsec.extensions import db as _db
+from tests.conftest import OUTPUT, make_app
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+
+TABLET_PORTRAIT = {"width": 800, "height": 1280}
+TABLET_LANDSCAPE = {"width": 1024, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    assert Path(CHROMIUM).exists(), "chromium is missing: run `make install`"
+    return {"executable_path": CHROMIUM, "headless": True, "args": [
+        "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args():
+    return {"viewport": TABLET_PORTRAIT, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join()
+
+
+@pytest.fixture
+def live_server(db_url, tmp_path):
+    """The app with CSRF on (as in production) and the demo agency loaded."""
+    app = make_app(db_url, tmp_path / "instance", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        from meetingsec.demo import seed
+        seed()
+        _db.session.commit()
+        _db.session.remove()
+    server = LiveServer(app)
+    yield server
+    server.stop()
+    with app.app_context():
+        _db.engine.dispose()
+
+
+def _axe_source() -> str:
+    return AXE.read_text()
+
+
+_LAYOUT_JS = """() => {
+  const problems = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > window.innerWidth + 1)
+    problems.push(`horizontal scroll: ${doc.scrollWidth} > ${window.innerWidth}`);
+  const visible = el => { const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && r.left >= 0; };
+  for (const el of document.querySelectorAll(
+      'button, a.btn, .mainnav a, input:not([type=hidden]):not([type=checkbox]), select, textarea, td a')) {
+    if (!visible(el)) continue;
+    const h = el.getBoundingClientRect().height;
+    if (h < 44) problems.push(`control under 44px (${h}): ${el.outerHTML.slice(0, 80)}`);
+  }
+  for (const el of document.querySelectorAll('input[type=checkbox]')) {
+    const target = el.closest('li, .field-check') || el;
+    const h = target.getBoundingClientRect().height;
+    if (visible(el) && h < 44) problems.push(`checkbox row under 44px: ${el.id}`);
+  }
+  for (const el of document.querySelectorAll('p, td, th, label, li, a, button, input, select')) {
+    if (!visible(el) || !el.textContent.trim() && !['INPUT','SELECT'].includes(el.tagName)) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < 16) problems.push(`text under 16px (${size}): ${el.outerHTML.slice(0, 60)}`);
+  }
+  return problems;
+}"""
+
+
+@pytest.fixture
+def check_page(backend, request):
+    """``check_page(page, "name")``: screenshot, axe-core, tablet layout rules."""
+    folder = OUTPUT / "screenshots" / backend
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def check(page, name: str):
+        page.wait_for_load_state("networkidle")
+        size = page.viewport_size
+        page.screenshot(path=str(folder / f"{name}-{size['width']}x{size['height']}.png"),
+                        full_page=True)
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            # Evaluated over the DevTools protocol: the page's CSP (no inline script) stays on.
+            page.evaluate(_axe_source())
+        result = page.evaluate("""async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+              .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                          nodes: v.nodes.slice(0, 3).map(n => n.html)}));
+        }""")
+        assert result == [], f"{name}: axe violations\n{json.dumps(result, indent=1)}"
+        problems = page.evaluate(_LAYOUT_JS)
+        assert problems == [], f"{name}: layout\n" + "\n".join(problems[:10])
+    return check
+
+
+@pytest.fixture
+def csp_violations(page):
+    """Collects Content-Security-Policy violations and errors from the console."""
+    messages = []
+    page.on("console", lambda m: messages.append(m.text) if m.type == "error" else None)
+    return messages
+
+
+def log_in(page, server, username, password):
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
