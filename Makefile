@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 
 .PHONY: install system python assets translations migrate seed run test test-sqlite \
-        test-postgresql lint bench clean
+        test-postgresql lint fuzz bench messages clean
 
 install: system python assets translations
 
@@ -45,7 +45,7 @@ run: seed
 
 # The whole suite, once on SQLite and once on PostgreSQL (a throwaway server the tests
 # start and stop themselves).
-test: install test-sqlite test-postgresql
+test: install lint test-sqlite test-postgresql
 
 test-sqlite:
 	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
@@ -56,6 +56,9 @@ test-postgresql:
 lint: python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/core/test_fuzz_forms.py
 
 bench: install
 	$(BIN)/python benchmarks/audit_bench.py

@@ -9,11 +9,13 @@ from htmx_flask import Htmx
 from meetingsec.config import Config
 
 
-def create_app(config_class: type[Config] = Config, *, instance_path: str | None = None,
-               **overrides) -> Flask:
+def create_app(
+    config_class: type[Config] = Config, *, instance_path: str | None = None, **overrides
+) -> Flask:
     """Build the app. ``overrides`` win over the environment and ``instance/config.py``."""
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     from meetingsec.core.views import IdConverter
+
     app.url_map.converters["int"] = IdConverter
     app.config.from_object(config_class)
     app.config.from_pyfile("config.py", silent=True)
@@ -21,11 +23,13 @@ def create_app(config_class: type[Config] = Config, *, instance_path: str | None
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = \
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{os.path.join(app.instance_path, 'meetingsec.db')}"
+        )
 
     import meetingsec.models  # noqa: F401  (every table on the metadata)
     from meetingsec.core import security
+
     security.load_secret_key(app)
     app.session_interface = security.SessionInterface()
 
@@ -34,9 +38,11 @@ def create_app(config_class: type[Config] = Config, *, instance_path: str | None
 
     from meetingsec.core.errors import register_error_handlers
     from meetingsec.core.i18n import register_filters
+
     register_error_handlers(app)
     register_filters(app)
     from meetingsec.audit.chain import payload_items
+
     app.jinja_env.filters["payload_items"] = payload_items
     return app
 
@@ -62,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def _load_user(token: str):
         from meetingsec.users.services import load_session
+
         user = load_session(token)
         db.session.commit()  # an idle session ended, or last_seen_at moved
         return user
@@ -81,8 +88,12 @@ def _init_extensions(app: Flask) -> None:
 
         from meetingsec.users.forms import LanguageForm
         from meetingsec.users.roles import Role
-        return {"Role": Role, "current_locale": str(get_locale()),
-                "language_form": lambda: LanguageForm(formdata=None, next=request.full_path)}
+
+        return {
+            "Role": Role,
+            "current_locale": str(get_locale()),
+            "language_form": lambda: LanguageForm(formdata=None, next=request.full_path),
+        }
 
 
 def _register_blueprints(app: Flask) -> None:

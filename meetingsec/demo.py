@@ -45,13 +45,22 @@ def seed() -> bool:
         return False
     units: dict[str, Unit] = {}
     for name, parent in DEMO_UNITS:
-        units[name] = db.session.scalar(select(Unit).where(Unit.name == name)) or \
-            org.save_unit(None, actor=None, name=name, parent=units.get(parent))
+        units[name] = db.session.scalar(select(Unit).where(Unit.name == name)) or org.save_unit(
+            None, actor=None, name=name, parent=units.get(parent)
+        )
     for name, address, at_hq, closed in DEMO_VENUES:
-        org.save_venue(None, actor=None, name=name, address=address, at_hq=at_hq,
-                       closed_room=closed)
+        org.save_venue(
+            None, actor=None, name=name, address=address, at_hq=at_hq, closed_room=closed
+        )
     for username, full_name, position, roles in DEMO_USERS:
         unit = units[_USER_UNITS.get(username, "Văn phòng Ủy ban nhân dân tỉnh")]
-        users.create_user(actor=None, username=username, full_name=full_name,
-                          position=position, unit=unit, roles=roles, password=DEMO_PASSWORD)
+        users.create_user(
+            actor=None,
+            username=username,
+            full_name=full_name,
+            position=position,
+            unit=unit,
+            roles=roles,
+            password=DEMO_PASSWORD,
+        )
     return True

@@ -17,8 +17,12 @@ OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
-                     help="Database backend the whole suite runs on.")
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="Database backend the whole suite runs on.",
+    )
 
 
 def pytest_report_header(config):
@@ -31,8 +35,9 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     bad = [k for k in ("skipped", "deselected") if reporter and reporter.stats.get(k)]
     if bad:
-        reporter.write_line(f"meetingsec: tests were {' and '.join(bad)}; every test must "
-                            f"run.", red=True)
+        reporter.write_line(
+            f"meetingsec: tests were {' and '.join(bad)}; every test must run.", red=True
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -107,6 +112,7 @@ def make_user(app):
     """``make_user("organiser")`` or ``make_user(roles={Role.ADMIN}, username=…)``."""
     from meetingsec.users.roles import Role
     from meetingsec.users.services import create_user
+
     counter = iter(range(1, 10_000))
 
     def make(*role_names, **kw):
@@ -118,16 +124,19 @@ def make_user(app):
         user = create_user(actor=None, roles=roles, **kw)
         _db.session.commit()
         return user
+
     return make
 
 
 @pytest.fixture
 def login(client):
     """Log ``client`` in through the real login form."""
+
     def do(user, password=PASSWORD):
         resp = client.post("/login", data={"username": user.username, "password": password})
         assert resp.status_code == 303, resp.get_data(as_text=True)
         return resp
+
     return do
 
 

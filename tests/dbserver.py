@@ -20,8 +20,9 @@ _counter = itertools.count()
 def _pg_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:
-        raise RuntimeError("PostgreSQL is not installed: run `make install` (Debian "
-                           "package postgresql).")
+        raise RuntimeError(
+            "PostgreSQL is not installed: run `make install` (Debian package postgresql)."
+        )
     return Path(found[-1]).parent
 
 
@@ -37,14 +38,20 @@ class PostgresServer:
         self._run_as = run_as
         bindir = _pg_bin()
         self._pg_ctl = bindir / "pg_ctl"
-        self._sh(f"{bindir / 'initdb'} -D {self.data} -U postgres -A trust -E UTF8 "
-                 f"--locale=C.UTF-8 --no-sync >/dev/null")
-        opts = (f"-k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                f"-c full_page_writes=off -c max_connections=200")
-        self._sh(f'{self._pg_ctl} -D {self.data} -l {self.dir / "log"} -w -o "{opts}" start '
-                 f">/dev/null")
-        self.admin = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT",
-                                      poolclass=sa.pool.NullPool)
+        self._sh(
+            f"{bindir / 'initdb'} -D {self.data} -U postgres -A trust -E UTF8 "
+            f"--locale=C.UTF-8 --no-sync >/dev/null"
+        )
+        opts = (
+            f"-k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+            f"-c full_page_writes=off -c max_connections=200"
+        )
+        self._sh(
+            f'{self._pg_ctl} -D {self.data} -l {self.dir / "log"} -w -o "{opts}" start >/dev/null'
+        )
+        self.admin = sa.create_engine(
+            self.url("postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+        )
 
     def _sh(self, cmd: str) -> None:
         args = [*self._run_as, cmd] if self._run_as else ["sh", "-c", cmd]
@@ -75,7 +82,7 @@ class Databases:
             self.server.execute('CREATE DATABASE "template"')
         self._migrate(self._template_url)
         if self.server:
-            self.server.execute("ALTER DATABASE \"template\" WITH ALLOW_CONNECTIONS false")
+            self.server.execute('ALTER DATABASE "template" WITH ALLOW_CONNECTIONS false')
 
     def _new_url(self, name: str) -> str:
         if self.server:
@@ -88,11 +95,12 @@ class Databases:
 
         from meetingsec import create_app
         from meetingsec.config import TestConfig
-        app = create_app(TestConfig, instance_path=tempfile.mkdtemp(),
-                         SQLALCHEMY_DATABASE_URI=url)
+
+        app = create_app(TestConfig, instance_path=tempfile.mkdtemp(), SQLALCHEMY_DATABASE_URI=url)
         with app.app_context():
             upgrade()
             from meetingsec.extensions import db
+
             db.engine.dispose()
 
     def fresh(self) -> str:

@@ -29,5 +29,8 @@ def actions() -> list[str]:
 
 
 def live_sessions(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(LoginSession).where(
-        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    )

@@ -73,12 +73,12 @@ def verify_rows(rows: Iterable[tuple]) -> VerifyResult:
         seq, at, actor_id, action, object_type, object_id, payload, prev_hash, stored = row
         if seq != expected_seq:
             # A gap: the event expected here was deleted (or the sequence re-numbered).
-            return VerifyResult(count, expected_seq - 1, prev, bad_seq=expected_seq,
-                                reason="missing")
+            return VerifyResult(
+                count, expected_seq - 1, prev, bad_seq=expected_seq, reason="missing"
+            )
         if prev_hash != prev:
             return VerifyResult(count, seq - 1, prev, bad_seq=seq, reason="link")
-        computed = event_hash(seq, at, actor_id, action, object_type, object_id, payload,
-                              prev_hash)
+        computed = event_hash(seq, at, actor_id, action, object_type, object_id, payload, prev_hash)
         if computed != stored:
             return VerifyResult(count, seq - 1, prev, bad_seq=seq, reason="hash")
         prev = stored

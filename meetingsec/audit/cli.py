@@ -19,9 +19,13 @@ def verify():
     """Walk the chain; exit 1 and name the first event that does not verify."""
     result = verify_chain()
     if result.ok:
-        click.echo(f"OK: {result.count} events verified; head #{result.head_seq} "
-                   f"{result.head_hash}")
+        click.echo(
+            f"OK: {result.count} events verified; head #{result.head_seq} {result.head_hash}"
+        )
         return
-    click.echo(f"BROKEN at event #{result.bad_seq}: it {_REASONS[result.reason]}. "
-               f"{result.count} events before it verified.", err=True)
+    click.echo(
+        f"BROKEN at event #{result.bad_seq}: it {_REASONS[result.reason]}. "
+        f"{result.count} events before it verified.",
+        err=True,
+    )
     raise SystemExit(1)

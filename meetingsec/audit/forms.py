@@ -17,10 +17,12 @@ class AuditFilterForm(GetForm):
     def set_choices(self, actors, actions, object_types):
         self.actor.choices = options(
             [(0, _l("Everyone")), (-1, _l("System or anonymous"))]
-            + [(u.id, f"{u.full_name} ({u.username})") for u in actors])
+            + [(u.id, f"{u.full_name} ({u.username})") for u in actors]
+        )
         self.action.choices = options([("", _l("All actions"))] + [(a, a) for a in actions])
-        self.object_type.choices = options([("", _l("All objects"))]
-                                           + [(t, t) for t in object_types])
+        self.object_type.choices = options(
+            [("", _l("All objects"))] + [(t, t) for t in object_types]
+        )
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -15,9 +15,17 @@ def _local_midnight(day: date):
     return datetime.combine(day, time.min, tzinfo=get_timezone())
 
 
-def list_events(*, actor_id: int = 0, action: str = "", object_type: str = "",
-                object_id: str = "", date_from: date | None = None, date_to: date | None = None,
-                page: int = 1, per_page: int = 50):
+def list_events(
+    *,
+    actor_id: int = 0,
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+):
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if actor_id == -1:
         stmt = stmt.where(AuditEvent.actor_id.is_(None))
@@ -46,11 +54,17 @@ def actor_names(events) -> dict[int, User]:
 
 def filter_choices():
     actors = list(db.session.scalars(select(User).order_by(User.full_name)))
-    actions = list(db.session.scalars(select(AuditEvent.action).distinct()
-                                      .order_by(AuditEvent.action)))
-    types = list(db.session.scalars(select(AuditEvent.object_type).distinct()
-                                    .where(AuditEvent.object_type.is_not(None))
-                                    .order_by(AuditEvent.object_type)))
+    actions = list(
+        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )
+    types = list(
+        db.session.scalars(
+            select(AuditEvent.object_type)
+            .distinct()
+            .where(AuditEvent.object_type.is_not(None))
+            .order_by(AuditEvent.object_type)
+        )
+    )
     return actors, actions, types
 
 

@@ -20,13 +20,27 @@ def log():
     form.set_choices(*queries.filter_choices())
     valid = form.validate()
     page = queries.list_events(
-        **({"actor_id": form.actor.data or 0, "action": form.action.data or "",
-            "object_type": form.object_type.data or "", "object_id": form.object_id.data or "",
-            "date_from": form.date_from.data, "date_to": form.date_to.data} if valid else {}),
+        **(
+            {
+                "actor_id": form.actor.data or 0,
+                "action": form.action.data or "",
+                "object_type": form.object_type.data or "",
+                "object_id": form.object_id.data or "",
+                "date_from": form.date_from.data,
+                "date_to": form.date_to.data,
+            }
+            if valid
+            else {}
+        ),
         page=page_number(),
-        per_page=current_app.config["AUDIT_PAGE_SIZE"])
-    ctx = {"form": form, "page": page, "actors": queries.actor_names(page.items),
-           "args": {k: v for k, v in request.args.items() if k != "page"}}
+        per_page=current_app.config["AUDIT_PAGE_SIZE"],
+    )
+    ctx = {
+        "form": form,
+        "page": page,
+        "actors": queries.actor_names(page.items),
+        "args": {k: v for k, v in request.args.items() if k != "page"},
+    }
     template = "audit/_results.html" if is_partial() else "audit/log.html"
     return render_template(template, **ctx), (200 if valid else 422)
 

@@ -56,8 +56,14 @@ def record(
     object_id = None if object_id is None else str(object_id)
     payload = canonical_json(data or {})
     event = AuditEvent(
-        seq=seq, at=at, actor_id=actor_id, action=action, object_type=object_type,
-        object_id=object_id, payload=payload, prev_hash=prev_hash,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        payload=payload,
+        prev_hash=prev_hash,
         hash=event_hash(seq, at, actor_id, action, object_type, object_id, payload, prev_hash),
     )
     db.session.add(event)
@@ -68,8 +74,17 @@ def record(
 def verify_chain(batch: int = 10_000) -> VerifyResult:
     """Verify every event, streaming rows in ``seq`` order (Core rows, no ORM objects)."""
     t = AuditEvent.__table__
-    stmt = select(t.c.seq, t.c.at, t.c.actor_id, t.c.action, t.c.object_type, t.c.object_id,
-                  t.c.payload, t.c.prev_hash, t.c.hash).order_by(t.c.seq)
+    stmt = select(
+        t.c.seq,
+        t.c.at,
+        t.c.actor_id,
+        t.c.action,
+        t.c.object_type,
+        t.c.object_id,
+        t.c.payload,
+        t.c.prev_hash,
+        t.c.hash,
+    ).order_by(t.c.seq)
     result = db.session.execute(stmt.execution_options(yield_per=batch))
     return verify_rows(tuple(r) for r in result)
 

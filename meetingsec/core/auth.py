@@ -1,8 +1,8 @@
 """Access rules. Every view declares one; a view without a rule is refused (fail closed).
 
-    @bp.get("/units")
-    @roles(Role.ADMIN)
-    def units(): ...
+@bp.get("/units")
+@roles(Role.ADMIN)
+def units(): ...
 """
 
 from collections.abc import Callable
@@ -29,6 +29,7 @@ def _mark(rule: Access) -> Callable:
     def decorate(view):
         view.access = rule
         return view
+
     return decorate
 
 

@@ -48,14 +48,19 @@ _HINTS = {
 
 def error_response(status: int, detail=None):
     template = "errors/_error.html" if is_partial() else "errors/error.html"
-    return render_template(template, status=status, title=_TITLES.get(status, _TITLES[500]),
-                           hint=detail or _HINTS.get(status, "")), status
+    return render_template(
+        template,
+        status=status,
+        title=_TITLES.get(status, _TITLES[500]),
+        hint=detail or _HINTS.get(status, ""),
+    ), status
 
 
 def register_error_handlers(app):
     @app.errorhandler(CSRFError)
     def _csrf(_e):
         from flask_babel import gettext as _
+
         return error_response(400, _("The form expired. Reload the page and try again."))
 
     @app.errorhandler(HTTPException)
@@ -72,5 +77,6 @@ def register_error_handlers(app):
     def _unexpected(e):
         app.logger.exception("Unhandled error")
         from meetingsec.extensions import db
+
         db.session.rollback()
         return error_response(500)

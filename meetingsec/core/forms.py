@@ -33,16 +33,19 @@ class NoControlChars:
                 raise ValidationError(_l("Contains characters that are not allowed."))
 
 
-def text(label, *, max_length: int, required: bool = True, multiline: bool = False,
-         validators=(), **kw):
+def text(
+    label, *, max_length: int, required: bool = True, multiline: bool = False, validators=(), **kw
+):
     first = DataRequired(_l("This field is required.")) if required else Optional()
     field = TextAreaField if multiline else StringField
     return field(
         label,
-        validators=[first, NoControlChars(multiline),
-                    Length(max=max_length,
-                           message=_l("At most %(max)d characters.", max=max_length)),
-                    *validators],
+        validators=[
+            first,
+            NoControlChars(multiline),
+            Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
+            *validators,
+        ],
         filters=[_strip, _nfc],
         **kw,
     )
@@ -57,9 +60,15 @@ def options(pairs) -> list[SelectChoice]:
 
 
 def select(label, *, coerce=str, choices=None, **kw):
-    return SelectField(label, coerce=coerce, choices=choices, validate_choice=True,
-                       invalid_choice_message=_NOT_A_CHOICE, invalid_value_message=_NOT_A_CHOICE,
-                       **kw)
+    return SelectField(
+        label,
+        coerce=coerce,
+        choices=choices,
+        validate_choice=True,
+        invalid_choice_message=_NOT_A_CHOICE,
+        invalid_value_message=_NOT_A_CHOICE,
+        **kw,
+    )
 
 
 class _CheckboxesField(SelectMultipleField):
@@ -68,14 +77,22 @@ class _CheckboxesField(SelectMultipleField):
 
 
 def checkboxes(label, *, choices, required_message):
-    return _CheckboxesField(label, choices=choices, validators=[DataRequired(required_message)],
-                            invalid_choice_message=_NOT_A_CHOICE,
-                            invalid_value_message=_NOT_A_CHOICE)
+    return _CheckboxesField(
+        label,
+        choices=choices,
+        validators=[DataRequired(required_message)],
+        invalid_choice_message=_NOT_A_CHOICE,
+        invalid_value_message=_NOT_A_CHOICE,
+    )
 
 
 def date(label, **kw):
-    return DateField(label, validators=[Optional()],
-                     invalid_value_message=_l("Enter a date as day/month/year."), **kw)
+    return DateField(
+        label,
+        validators=[Optional()],
+        invalid_value_message=_l("Enter a date as day/month/year."),
+        **kw,
+    )
 
 
 class Form(FlaskForm):

@@ -21,7 +21,7 @@ def select_locale() -> str:
 
 
 def long_date(value: datetime | None) -> str:
-    """"ngày 25 tháng 11 năm 2026" in Vietnamese (the official form), "25 November 2026"
+    """ "ngày 25 tháng 11 năm 2026" in Vietnamese (the official form), "25 November 2026"
     in English; in the agency's time zone."""
     if value is None:
         return ""
@@ -34,7 +34,7 @@ def long_date(value: datetime | None) -> str:
 
 
 def date_time(value: datetime | None) -> str:
-    """"14:05, ngày 25 tháng 11 năm 2026" — time first, as Vietnamese documents write it."""
+    """ "14:05, ngày 25 tháng 11 năm 2026" — time first, as Vietnamese documents write it."""
     if value is None:
         return ""
     return f"{format_time(value, 'HH:mm')}, {long_date(value)}"

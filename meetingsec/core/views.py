@@ -3,10 +3,9 @@
 from collections.abc import Callable
 
 from flask import flash, request
-from werkzeug.routing import IntegerConverter
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import IntegerConverter
 
 from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import redirect_after_post
@@ -22,8 +21,13 @@ def apply_domain_error(form, err: DomainError) -> None:
         form.form_errors.append(err.message)
 
 
-def submit(form, action: Callable[[], object], *, success: Callable[[object], str] | None,
-           redirect_to: Callable[[object], str]):
+def submit(
+    form,
+    action: Callable[[], object],
+    *,
+    success: Callable[[object], str] | None,
+    redirect_to: Callable[[object], str],
+):
     """Validate ``form``; on success run ``action`` (a service call), commit, flash and
     redirect. Returns None when the form is not valid or the service refused; the form
     then carries the errors and the caller re-renders it (with ``form_status``)."""
@@ -39,8 +43,9 @@ def submit(form, action: Callable[[], object], *, success: Callable[[object], st
     except IntegrityError:
         # Someone else saved the same thing a moment earlier (a unique key raced).
         db.session.rollback()
-        form.form_errors.append(_l("Someone else changed this at the same moment. Check the "
-                                   "page and save again."))
+        form.form_errors.append(
+            _l("Someone else changed this at the same moment. Check the page and save again.")
+        )
         return None
     if success is not None:
         flash(success(result), "success")

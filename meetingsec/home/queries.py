@@ -11,6 +11,7 @@ from meetingsec.users.models import User
 def admin_counts() -> dict[str, int]:
     def count(model, *where):
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
     return {
         "users": count(User, User.active.is_(True)),
         "units": count(Unit, Unit.active.is_(True)),
@@ -19,5 +20,4 @@ def admin_counts() -> dict[str, int]:
 
 
 def latest_events(limit: int = 10) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())
-                                   .limit(limit)))
+    return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)))

@@ -12,8 +12,10 @@ class UnitForm(Form):
     active = BooleanField(_l("In use"), default=True)
 
     def set_parents(self, units, paths, exclude_id=None):
-        self.parent_id.choices = options([(0, _l("— None (top level) —"))] + [
-            (u.id, paths[u.id]) for u in units if u.id != exclude_id])
+        self.parent_id.choices = options(
+            [(0, _l("— None (top level) —"))]
+            + [(u.id, paths[u.id]) for u in units if u.id != exclude_id]
+        )
 
 
 class VenueForm(Form):

@@ -14,7 +14,7 @@ def list_units(*, active_only: bool = False) -> list[Unit]:
 
 
 def unit_paths(units: list[Unit]) -> dict[int, str]:
-    """"Parent › Child" labels for every unit, computed from one list (no query per unit)."""
+    """ "Parent › Child" labels for every unit, computed from one list (no query per unit)."""
     by_id = {u.id: u for u in units}
     paths: dict[int, str] = {}
     for u in units:

@@ -30,14 +30,19 @@ def unit_edit(unit_id: int | None):
     form = UnitForm(obj=unit, data=data)
     units = queries.list_units()
     form.set_parents(units, queries.unit_paths(units), exclude_id=unit_id)
-    done = submit(form, lambda: services.save_unit(
-        unit, actor=current_user, name=form.name.data,
-        parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
-        active=form.active.data),
+    done = submit(
+        form,
+        lambda: services.save_unit(
+            unit,
+            actor=current_user,
+            name=form.name.data,
+            parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
+            active=form.active.data,
+        ),
         success=lambda u: _("Unit %(name)s saved.", name=u.name),
-        redirect_to=lambda _u: url_for("org.unit_list"))
-    return done or (render_template("org/unit_form.html", form=form, unit=unit),
-                    form_status(form))
+        redirect_to=lambda _u: url_for("org.unit_list"),
+    )
+    return done or (render_template("org/unit_form.html", form=form, unit=unit), form_status(form))
 
 
 @bp.get("/venues")
@@ -52,10 +57,21 @@ def venue_list():
 def venue_edit(venue_id: int | None):
     venue = db.get_or_404(Venue, venue_id) if venue_id is not None else None
     form = VenueForm(obj=venue)
-    done = submit(form, lambda: services.save_venue(
-        venue, actor=current_user, name=form.name.data, address=form.address.data or "",
-        at_hq=form.at_hq.data, closed_room=form.closed_room.data, active=form.active.data),
+    done = submit(
+        form,
+        lambda: services.save_venue(
+            venue,
+            actor=current_user,
+            name=form.name.data,
+            address=form.address.data or "",
+            at_hq=form.at_hq.data,
+            closed_room=form.closed_room.data,
+            active=form.active.data,
+        ),
         success=lambda v: _("Venue %(name)s saved.", name=v.name),
-        redirect_to=lambda _v: url_for("org.venue_list"))
-    return done or (render_template("org/venue_form.html", form=form, venue=venue),
-                    form_status(form))
+        redirect_to=lambda _v: url_for("org.venue_list"),
+    )
+    return done or (
+        render_template("org/venue_form.html", form=form, venue=venue),
+        form_status(form),
+    )

@@ -38,20 +38,29 @@ def _check_parent(unit_id: int | None, parent: Unit | None) -> None:
     node = parent
     while node is not None:
         if unit_id is not None and node.id == unit_id:
-            raise DomainError(_l("A unit cannot be placed under itself or one of its own "
-                                 "sub-units."), "unit_cycle", field="parent_id")
+            raise DomainError(
+                _l("A unit cannot be placed under itself or one of its own sub-units."),
+                "unit_cycle",
+                field="parent_id",
+            )
         node = node.parent
 
 
-def save_unit(unit: Unit | None, *, actor, name: str, parent: Unit | None,
-              active: bool = True) -> Unit:
+def save_unit(
+    unit: Unit | None, *, actor, name: str, parent: Unit | None, active: bool = True
+) -> Unit:
     """Create a unit (``unit`` None) or change one."""
     if _name_taken(Unit, name, unit.id if unit else None):
-        raise DomainError(_l("A unit with this name already exists."), "duplicate_name",
-                          field="name")
+        raise DomainError(
+            _l("A unit with this name already exists."), "duplicate_name", field="name"
+        )
     _check_parent(unit.id if unit else None, parent)
-    values = {"name": name, "name_key": name_key(name),
-              "parent_id": parent.id if parent else None, "active": active}
+    values = {
+        "name": name,
+        "name_key": name_key(name),
+        "parent_id": parent.id if parent else None,
+        "active": active,
+    }
     if unit is None:
         unit = Unit(**values)
         db.session.add(unit)
@@ -63,14 +72,29 @@ def save_unit(unit: Unit | None, *, actor, name: str, parent: Unit | None,
     return unit
 
 
-def save_venue(venue: Venue | None, *, actor, name: str, address: str, at_hq: bool,
-               closed_room: bool, active: bool = True) -> Venue:
+def save_venue(
+    venue: Venue | None,
+    *,
+    actor,
+    name: str,
+    address: str,
+    at_hq: bool,
+    closed_room: bool,
+    active: bool = True,
+) -> Venue:
     """Create a venue (``venue`` None) or change one."""
     if _name_taken(Venue, name, venue.id if venue else None):
-        raise DomainError(_l("A venue with this name already exists."), "duplicate_name",
-                          field="name")
-    values = {"name": name, "name_key": name_key(name), "address": address, "at_hq": at_hq,
-              "closed_room": closed_room, "active": active}
+        raise DomainError(
+            _l("A venue with this name already exists."), "duplicate_name", field="name"
+        )
+    values = {
+        "name": name,
+        "name_key": name_key(name),
+        "address": address,
+        "at_hq": at_hq,
+        "closed_room": closed_room,
+        "active": active,
+    }
     if venue is None:
         venue = Venue(**values)
         db.session.add(venue)

@@ -15,15 +15,26 @@ users_cli = AppGroup("users", help="User accounts.")
 @click.option("--username", required=True)
 @click.option("--full-name", required=True)
 @click.option("--position", default="")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice([r.value for r in Role]), help="Repeat for several roles.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
 @click.password_option(help="At least 12 characters; prompted when not given.")
 def create(username, full_name, position, roles, password):
     """Create an account, e.g. the first administrator of an installation."""
     try:
-        user = services.create_user(actor=None, username=username, full_name=full_name,
-                                    position=position, roles={Role(r) for r in roles},
-                                    password=password)
+        user = services.create_user(
+            actor=None,
+            username=username,
+            full_name=full_name,
+            position=position,
+            roles={Role(r) for r in roles},
+            password=password,
+        )
     except DomainError as err:
         db.session.rollback()
         raise click.ClickException(str(err.message)) from err
@@ -36,6 +47,7 @@ def create(username, full_name, position, roles, password):
 def seed_demo():
     """Load a demo agency (units, venues, one user per role). Safe to run twice."""
     from meetingsec.demo import seed
+
     created = seed()
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present.")
@@ -47,6 +59,7 @@ def seed_demo():
 def demo_accounts(url):
     """Print how to log in to the demo."""
     from meetingsec.demo import DEMO_PASSWORD, DEMO_USERS
+
     click.echo("")
     click.echo(f"meetingsec is starting at {url}")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

@@ -13,10 +13,14 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 
 def _password(label):
-    return PasswordField(label, validators=[
-        DataRequired(_l("This field is required.")),
-        Length(max=256, message=_l("At most %(max)d characters.", max=256)),
-        NoControlChars()])
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("This field is required.")),
+            Length(max=256, message=_l("At most %(max)d characters.", max=256)),
+            NoControlChars(),
+        ],
+    )
 
 
 class LoginForm(Form):
@@ -48,18 +52,30 @@ class _UserDetails(Form):
     full_name = text(_l("Full name"), max_length=200)
     position = text(_l("Position"), max_length=200, required=False)
     unit_id = select(_l("Unit"), coerce=int)
-    roles = checkboxes(_l("Roles"), choices=_role_choices,
-                       required_message=_l("Choose at least one role."))
+    roles = checkboxes(
+        _l("Roles"), choices=_role_choices, required_message=_l("Choose at least one role.")
+    )
 
     def set_units(self, units, paths):
-        self.unit_id.choices = options([(0, _l("— No unit —"))] +
-                                       [(u.id, paths[u.id]) for u in units])
+        self.unit_id.choices = options(
+            [(0, _l("— No unit —"))] + [(u.id, paths[u.id]) for u in units]
+        )
 
 
 class UserCreateForm(_UserDetails):
-    username = text(_l("Username"), max_length=64, validators=[Regexp(
-        USERNAME_RE, message=_l("3 to 64 characters: lower-case letters a–z, digits, dot, "
-                                "hyphen or underscore, starting with a letter or digit."))])
+    username = text(
+        _l("Username"),
+        max_length=64,
+        validators=[
+            Regexp(
+                USERNAME_RE,
+                message=_l(
+                    "3 to 64 characters: lower-case letters a–z, digits, dot, "
+                    "hyphen or underscore, starting with a letter or digit."
+                ),
+            )
+        ],
+    )
     password = _password(_l("Initial password"))
 
 

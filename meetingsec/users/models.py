@@ -29,7 +29,8 @@ class User(UserMixin, Base):
 
     unit = relationship("Unit", lazy="joined")
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     #: Token of the login session this object was loaded for (set by the user loader;
     #: not a column)

@@ -7,5 +7,9 @@ from meetingsec.users.models import User
 
 
 def list_users(*, page: int, per_page: int):
-    return db.paginate(select(User).order_by(User.active.desc(), User.full_name),
-                       page=page, per_page=per_page, error_out=False)
+    return db.paginate(
+        select(User).order_by(User.active.desc(), User.full_name),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )

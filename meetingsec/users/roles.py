@@ -33,14 +33,22 @@ ROLE_TITLES = {
 
 ROLE_DUTIES = {
     Role.ADMIN: _l("Manages units, users and venues."),
-    Role.ORGANISER: _l("Creates meetings, keeps the attendee list and documents, tracks the "
-                       "checklist and closes the meeting out."),
-    Role.CHAIR: _l("Approves the use of secret content and the attendee list, decides device "
-                   "use for Mật meetings, and declares a meeting cleared to start."),
-    Role.TECHNICIAN: _l("Checks venues, inspects and seals devices before installation, and "
-                        "re-checks seals on the day."),
-    Role.CLERK: _l("Checks attendees in at the door, takes deposited devices and signatures, "
-                   "and returns devices at the end."),
+    Role.ORGANISER: _l(
+        "Creates meetings, keeps the attendee list and documents, tracks the "
+        "checklist and closes the meeting out."
+    ),
+    Role.CHAIR: _l(
+        "Approves the use of secret content and the attendee list, decides device "
+        "use for Mật meetings, and declares a meeting cleared to start."
+    ),
+    Role.TECHNICIAN: _l(
+        "Checks venues, inspects and seals devices before installation, and "
+        "re-checks seals on the day."
+    ),
+    Role.CLERK: _l(
+        "Checks attendees in at the door, takes deposited devices and signatures, "
+        "and returns devices at the end."
+    ),
     Role.AUDITOR: _l("Reads the audit log, verifies its chain and prints records."),
 }
 

@@ -2,8 +2,16 @@
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -15,8 +23,14 @@ from meetingsec.extensions import db
 from meetingsec.org import queries as org_queries
 from meetingsec.org.models import Unit
 from meetingsec.users import queries, services
-from meetingsec.users.forms import (ChangePasswordForm, LanguageForm, LoginForm,
-                                    ResetPasswordForm, UserCreateForm, UserEditForm)
+from meetingsec.users.forms import (
+    ChangePasswordForm,
+    LanguageForm,
+    LoginForm,
+    ResetPasswordForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from meetingsec.users.models import User
 from meetingsec.users.roles import Role
 
@@ -32,8 +46,9 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _login_page(form, status):
-    return render_template("users/login.html", form=form,
-                           lang_form=LanguageForm(next=request.full_path)), status
+    return render_template(
+        "users/login.html", form=form, lang_form=LanguageForm(next=request.full_path)
+    ), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -44,16 +59,20 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return _login_page(form, form_status(form))
-    result = services.login(form.username.data, form.password.data,
-                            address=request.remote_addr or "")
+    result = services.login(
+        form.username.data, form.password.data, address=request.remote_addr or ""
+    )
     if result.user is not None and session.get("lang"):
         # The language picked on the login page becomes the account's language.
         services.set_locale(result.user, session["lang"])
     db.session.commit()  # failed attempts and locks are kept, whatever the outcome
     if result.refusal == "locked":
-        form.form_errors.append(_(
-            "Too many failed logins: this account or this device is locked until %(time)s.",
-            time=date_time(result.locked_until)))
+        form.form_errors.append(
+            _(
+                "Too many failed logins: this account or this device is locked until %(time)s.",
+                time=date_time(result.locked_until),
+            )
+        )
         return _login_page(form, 429)
     if result.refusal:
         form.form_errors.append(_("Wrong username or password."))
@@ -94,23 +113,32 @@ def language():
 def change_password():
     form = ChangePasswordForm()
     user = current_user._get_current_object()
-    done = submit(form, lambda: services.change_own_password(
-        user, current_password=form.current_password.data, new_password=form.new_password.data,
-        keep_token=user.session_token),
+    done = submit(
+        form,
+        lambda: services.change_own_password(
+            user,
+            current_password=form.current_password.data,
+            new_password=form.new_password.data,
+            keep_token=user.session_token,
+        ),
         success=lambda _r: _("Your password has been changed."),
-        redirect_to=lambda _r: url_for("home.index"))
+        redirect_to=lambda _r: url_for("home.index"),
+    )
     return done or (render_template("users/password.html", form=form), form_status(form))
 
 
 # -- administration ---------------------------------------------------------------------------
 
+
 def _user_form(form_class, user: User | None = None, **kw):
     if user is not None and (request.method == "GET" or "formdata" in kw):
-        kw.update(obj=user, data={"roles": [r.value for r in user.roles],
-                                  "unit_id": user.unit_id or 0})
+        kw.update(
+            obj=user, data={"roles": [r.value for r in user.roles], "unit_id": user.unit_id or 0}
+        )
     form = form_class(**kw)
-    form.set_units(org_queries.list_units(active_only=True),
-                   org_queries.unit_paths(org_queries.list_units()))
+    form.set_units(
+        org_queries.list_units(active_only=True), org_queries.unit_paths(org_queries.list_units())
+    )
     return form
 
 
@@ -119,15 +147,15 @@ def _unit(unit_id: int) -> Unit | None:
 
 
 def _user_page(form, user, reset_form=None, status=None):
-    return render_template("users/form.html", form=form, user=user,
-                           reset_form=reset_form), status or form_status(form)
+    return render_template(
+        "users/form.html", form=form, user=user, reset_form=reset_form
+    ), status or form_status(form)
 
 
 @bp.get("/admin/users")
 @roles(Role.ADMIN)
 def user_list():
-    page = queries.list_users(page=page_number(),
-                              per_page=current_app.config["ADMIN_PAGE_SIZE"])
+    page = queries.list_users(page=page_number(), per_page=current_app.config["ADMIN_PAGE_SIZE"])
     return render_template("users/list.html", page=page)
 
 
@@ -135,12 +163,20 @@ def user_list():
 @roles(Role.ADMIN)
 def user_create():
     form = _user_form(UserCreateForm)
-    done = submit(form, lambda: services.create_user(
-        actor=current_user, username=form.username.data, full_name=form.full_name.data,
-        position=form.position.data or "", unit=_unit(form.unit_id.data),
-        roles={Role(r) for r in form.roles.data}, password=form.password.data),
+    done = submit(
+        form,
+        lambda: services.create_user(
+            actor=current_user,
+            username=form.username.data,
+            full_name=form.full_name.data,
+            position=form.position.data or "",
+            unit=_unit(form.unit_id.data),
+            roles={Role(r) for r in form.roles.data},
+            password=form.password.data,
+        ),
         success=lambda u: _("Account %(name)s created.", name=u.username),
-        redirect_to=lambda _u: url_for("users.user_list"))
+        redirect_to=lambda _u: url_for("users.user_list"),
+    )
     return done or _user_page(form, None)
 
 
@@ -149,12 +185,20 @@ def user_create():
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = _user_form(UserEditForm, user)
-    done = submit(form, lambda: services.update_user(
-        user, actor=current_user, full_name=form.full_name.data,
-        position=form.position.data or "", unit=_unit(form.unit_id.data),
-        roles={Role(r) for r in form.roles.data}, active=form.active.data),
+    done = submit(
+        form,
+        lambda: services.update_user(
+            user,
+            actor=current_user,
+            full_name=form.full_name.data,
+            position=form.position.data or "",
+            unit=_unit(form.unit_id.data),
+            roles={Role(r) for r in form.roles.data},
+            active=form.active.data,
+        ),
         success=lambda u: _("Account %(name)s saved.", name=u.username),
-        redirect_to=lambda _u: url_for("users.user_list"))
+        redirect_to=lambda _u: url_for("users.user_list"),
+    )
     return done or _user_page(form, user, ResetPasswordForm(prefix="reset", formdata=None))
 
 
@@ -163,10 +207,14 @@ def user_edit(user_id: int):
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     reset_form = ResetPasswordForm(prefix="reset")
-    done = submit(reset_form, lambda: services.reset_password(
-        user, actor=current_user, new_password=reset_form.new_password.data),
-        success=lambda _r: _("New password set for %(name)s; their sessions have ended.",
-                             name=user.username),
-        redirect_to=lambda _r: url_for("users.user_edit", user_id=user.id))
-    return done or _user_page(_user_form(UserEditForm, user, formdata=None), user, reset_form,
-                              422)
+    done = submit(
+        reset_form,
+        lambda: services.reset_password(
+            user, actor=current_user, new_password=reset_form.new_password.data
+        ),
+        success=lambda _r: _(
+            "New password set for %(name)s; their sessions have ended.", name=user.username
+        ),
+        redirect_to=lambda _r: url_for("users.user_edit", user_id=user.id),
+    )
+    return done or _user_page(_user_form(UserEditForm, user, formdata=None), user, reset_form, 422)

@@ -27,8 +27,12 @@ _DUMMY = "not-a-password"
 
 def _hasher() -> PasswordHasher:
     c = current_app.config
-    return PasswordHasher(time_cost=c["ARGON2_TIME_COST"], memory_cost=c["ARGON2_MEMORY_COST"],
-                          parallelism=c["ARGON2_PARALLELISM"], type=Type.ID)
+    return PasswordHasher(
+        time_cost=c["ARGON2_TIME_COST"],
+        memory_cost=c["ARGON2_MEMORY_COST"],
+        parallelism=c["ARGON2_PARALLELISM"],
+        type=Type.ID,
+    )
 
 
 def hash_password(password: str) -> str:
@@ -45,8 +49,11 @@ def _password_matches(stored: str | None, password: str) -> bool:
 def check_password_policy(password: str, *, field: str = "password") -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise DomainError(_l("The password must be at least %(n)d characters long.", n=minimum),
-                          "password_too_short", field=field)
+        raise DomainError(
+            _l("The password must be at least %(n)d characters long.", n=minimum),
+            "password_too_short",
+            field=field,
+        )
 
 
 def get_user_by_username(username: str) -> User | None:
@@ -62,49 +69,96 @@ def _set_roles(user: User, roles: set[Role]) -> None:
 
 
 def _count_active_admins(exclude: User | None = None) -> int:
-    stmt = (select(func.count()).select_from(User).join(UserRole)
-            .where(UserRole.role == Role.ADMIN.value, User.active.is_(True)))
+    stmt = (
+        select(func.count())
+        .select_from(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
+    )
     if exclude is not None:
         stmt = stmt.where(User.id != exclude.id)
     return db.session.scalar(stmt)
 
 
-def create_user(*, actor, username: str, full_name: str, position: str = "", unit=None,
-                roles: set[Role], password: str, now: datetime | None = None) -> User:
+def create_user(
+    *,
+    actor,
+    username: str,
+    full_name: str,
+    position: str = "",
+    unit=None,
+    roles: set[Role],
+    password: str,
+    now: datetime | None = None,
+) -> User:
     """Create an account. ``actor`` None means the system (CLI, demo seed)."""
     username = username.strip().lower()
     if get_user_by_username(username) is not None:
-        raise DomainError(_l("This username is already taken."), "duplicate_username",
-                          field="username")
+        raise DomainError(
+            _l("This username is already taken."), "duplicate_username", field="username"
+        )
     if not roles:
         raise DomainError(_l("Choose at least one role."), "no_role", field="roles")
     check_password_policy(password)
     now = now or utcnow()
-    user = User(username=username, full_name=full_name, position=position,
-                unit_id=unit.id if unit else None, password_hash=hash_password(password),
-                active=True, locale=current_app.config["BABEL_DEFAULT_LOCALE"],
-                created_at=now, password_changed_at=now)
+    user = User(
+        username=username,
+        full_name=full_name,
+        position=position,
+        unit_id=unit.id if unit else None,
+        password_hash=hash_password(password),
+        active=True,
+        locale=current_app.config["BABEL_DEFAULT_LOCALE"],
+        created_at=now,
+        password_changed_at=now,
+    )
     _set_roles(user, roles)
     db.session.add(user)
-    record("user.created", user, actor=actor, now=now, data={
-        "username": username, "full_name": full_name, "position": position,
-        "unit_id": user.unit_id, "roles": sorted(str(r) for r in roles)})
+    record(
+        "user.created",
+        user,
+        actor=actor,
+        now=now,
+        data={
+            "username": username,
+            "full_name": full_name,
+            "position": position,
+            "unit_id": user.unit_id,
+            "roles": sorted(str(r) for r in roles),
+        },
+    )
     return user
 
 
-def update_user(user: User, *, actor, full_name: str, position: str, unit, roles: set[Role],
-                active: bool, now: datetime | None = None) -> User:
+def update_user(
+    user: User,
+    *,
+    actor,
+    full_name: str,
+    position: str,
+    unit,
+    roles: set[Role],
+    active: bool,
+    now: datetime | None = None,
+) -> User:
     """Change an account's details, roles or active state (deactivation ends its sessions)."""
     if not roles:
         raise DomainError(_l("Choose at least one role."), "no_role", field="roles")
     losing_admin = user.has_role(Role.ADMIN) and (Role.ADMIN not in roles or not active)
     if losing_admin and user.active and _count_active_admins(exclude=user) == 0:
-        raise DomainError(_l("This is the last active administrator; keep the role and the "
-                             "account active."), "last_admin", field="roles")
+        raise DomainError(
+            _l("This is the last active administrator; keep the role and the account active."),
+            "last_admin",
+            field="roles",
+        )
     now = now or utcnow()
     changed = {}
-    for name, new in (("full_name", full_name), ("position", position),
-                      ("unit_id", unit.id if unit else None), ("active", active)):
+    for name, new in (
+        ("full_name", full_name),
+        ("position", position),
+        ("unit_id", unit.id if unit else None),
+        ("active", active),
+    ):
         if getattr(user, name) != new:
             changed[name] = [getattr(user, name), new]
             setattr(user, name, new)
@@ -128,16 +182,26 @@ def reset_password(user: User, *, actor, new_password: str, now: datetime | None
     record("user.password_reset", user, actor=actor, now=now)
 
 
-def change_own_password(user: User, *, current_password: str, new_password: str,
-                        keep_token: str | None = None, now: datetime | None = None) -> None:
+def change_own_password(
+    user: User,
+    *,
+    current_password: str,
+    new_password: str,
+    keep_token: str | None = None,
+    now: datetime | None = None,
+) -> None:
     """The user changes their own password; their other sessions end, this one stays."""
     if not _password_matches(user.password_hash, current_password):
-        raise DomainError(_l("The current password is not correct."), "wrong_password",
-                          field="current_password")
+        raise DomainError(
+            _l("The current password is not correct."), "wrong_password", field="current_password"
+        )
     check_password_policy(new_password, field="new_password")
     if new_password == current_password:
-        raise DomainError(_l("The new password must differ from the current one."),
-                          "same_password", field="new_password")
+        raise DomainError(
+            _l("The new password must differ from the current one."),
+            "same_password",
+            field="new_password",
+        )
     _store_password(user, new_password, now or utcnow(), keep_token=keep_token)
     record("user.password_changed", user, actor=user, now=now)
 
@@ -152,12 +216,14 @@ def set_locale(user: User, locale: str, *, now: datetime | None = None) -> None:
     if locale not in current_app.config["LANGUAGES"]:
         raise DomainError(_l("Unknown language."), "unknown_locale", field="lang")
     if user.locale != locale:
-        record("user.locale_changed", user, actor=user, now=now,
-               data={"locale": [user.locale, locale]})
+        record(
+            "user.locale_changed", user, actor=user, now=now, data={"locale": [user.locale, locale]}
+        )
         user.locale = locale
 
 
 # -- login, lockout and sessions ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LoginResult:
@@ -190,15 +256,24 @@ def _count_failure(key: str, *, actor_user: User | None, address: str, now: date
     lock.failures += 1
     if lock.failures >= cfg["LOGIN_MAX_FAILURES"]:
         lock.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-        record("auth.locked", actor_user, actor=None, now=now,
-               object_type=None if actor_user else "address",
-               object_id=None if actor_user else address,
-               data={"key_kind": key.split(":", 1)[0], "address": address,
-                     "until": lock.locked_until.isoformat()})
+        record(
+            "auth.locked",
+            actor_user,
+            actor=None,
+            now=now,
+            object_type=None if actor_user else "address",
+            object_id=None if actor_user else address,
+            data={
+                "key_kind": key.split(":", 1)[0],
+                "address": address,
+                "until": lock.locked_until.isoformat(),
+            },
+        )
 
 
-def login(username: str, password: str, *, address: str, now: datetime | None = None
-          ) -> LoginResult:
+def login(
+    username: str, password: str, *, address: str, now: datetime | None = None
+) -> LoginResult:
     """Check a login. Failures are counted per account and per client address; the fifth
     locks both for ``LOGIN_LOCK_MINUTES``. The caller commits whatever the result."""
     now = now or utcnow()
@@ -208,14 +283,27 @@ def login(username: str, password: str, *, address: str, now: datetime | None = 
     addr_key = f"addr:{address}"[:120]
     lock = _active_lock(addr_key, now) or (user_key and _active_lock(user_key, now))
     if lock:
-        record("auth.login_failed", user, actor=None, now=now,
-               data={"username": name, "address": address, "reason": "locked"})
+        record(
+            "auth.login_failed",
+            user,
+            actor=None,
+            now=now,
+            data={"username": name, "address": address, "reason": "locked"},
+        )
         return LoginResult(refusal="locked", locked_until=lock.locked_until)
     ok = _password_matches(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        record("auth.login_failed", user, actor=None, now=now,
-               data={"username": name, "address": address,
-                     "reason": "inactive" if ok and user else "bad_credentials"})
+        record(
+            "auth.login_failed",
+            user,
+            actor=None,
+            now=now,
+            data={
+                "username": name,
+                "address": address,
+                "reason": "inactive" if ok and user else "bad_credentials",
+            },
+        )
         _count_failure(addr_key, actor_user=None, address=address, now=now)
         if user_key:
             _count_failure(user_key, actor_user=user, address=address, now=now)
@@ -228,8 +316,15 @@ def login(username: str, password: str, *, address: str, now: datetime | None = 
         if stale is not None:
             db.session.delete(stale)
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(token_hash=_hash_token(token), user_id=user.id,
-                                address=address[:64], created_at=now, last_seen_at=now))
+    db.session.add(
+        LoginSession(
+            token_hash=_hash_token(token),
+            user_id=user.id,
+            address=address[:64],
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
     record("auth.logged_in", user, actor=user, now=now, data={"address": address})
     user.session_token = token
     return LoginResult(user=user, token=token)
@@ -241,15 +336,23 @@ def load_session(token: str, *, now: datetime | None = None) -> User | None:
     ``last_seen_at`` is written at most once a minute, so page loads stay reads.
     """
     now = now or utcnow()
-    s = db.session.scalar(select(LoginSession).where(
-        LoginSession.token_hash == _hash_token(token), LoginSession.ended_at.is_(None)))
+    s = db.session.scalar(
+        select(LoginSession).where(
+            LoginSession.token_hash == _hash_token(token), LoginSession.ended_at.is_(None)
+        )
+    )
     if s is None:
         return None
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     if now - s.last_seen_at > idle:
         s.ended_at, s.end_reason = now, "idle"
-        record("auth.session_expired", s.user, actor=None, now=now,
-               data={"idle_minutes": current_app.config["SESSION_IDLE_MINUTES"]})
+        record(
+            "auth.session_expired",
+            s.user,
+            actor=None,
+            now=now,
+            data={"idle_minutes": current_app.config["SESSION_IDLE_MINUTES"]},
+        )
         return None
     if not s.user.active:
         return None
@@ -262,15 +365,21 @@ def load_session(token: str, *, now: datetime | None = None) -> User | None:
 def logout(user: User, *, now: datetime | None = None) -> None:
     now = now or utcnow()
     if user.session_token:
-        db.session.execute(update(LoginSession).where(
-            LoginSession.token_hash == _hash_token(user.session_token),
-            LoginSession.ended_at.is_(None)).values(ended_at=now, end_reason="logout"))
+        db.session.execute(
+            update(LoginSession)
+            .where(
+                LoginSession.token_hash == _hash_token(user.session_token),
+                LoginSession.ended_at.is_(None),
+            )
+            .values(ended_at=now, end_reason="logout")
+        )
     record("auth.logged_out", user, actor=user, now=now)
 
 
 def end_sessions(user: User, *, reason: str, now: datetime, keep_token: str | None = None):
-    stmt = update(LoginSession).where(LoginSession.user_id == user.id,
-                                      LoginSession.ended_at.is_(None))
+    stmt = update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)
+    )
     if keep_token:
         stmt = stmt.where(LoginSession.token_hash != _hash_token(keep_token))
     db.session.execute(stmt.values(ended_at=now, end_reason=reason))

@@ -52,10 +52,13 @@ def test_event_rolled_back_with_its_change_leaves_no_trace(app):
     assert verify_chain().ok and verify_chain().count == 2
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_events SET action = 'x' WHERE seq = 1",
-    "DELETE FROM audit_events WHERE seq = 1",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'x' WHERE seq = 1",
+        "DELETE FROM audit_events WHERE seq = 1",
+    ],
+)
 def test_database_refuses_update_and_delete(app, statement):
     _events(2)
     with pytest.raises(Exception, match="append-only"):
@@ -68,8 +71,9 @@ def test_database_refuses_update_and_delete(app, statement):
 def test_edited_event_is_named(app, backend, runner):
     _events(5)
     _drop_triggers(backend)
-    db.session.execute(text("UPDATE audit_events SET payload = :p WHERE seq = 3"),
-                       {"p": '{"i":99}'})
+    db.session.execute(
+        text("UPDATE audit_events SET payload = :p WHERE seq = 3"), {"p": '{"i":99}'}
+    )
     db.session.commit()
     result = verify_chain()
     assert (result.bad_seq, result.reason, result.count) == (3, "hash", 2)
@@ -92,8 +96,9 @@ def test_deleted_and_renumbered_events_are_named(app, backend):
     _drop_triggers(backend)
     db.session.execute(text("DELETE FROM audit_events WHERE seq = 2"))
     for seq in (3, 4, 5):
-        db.session.execute(text("UPDATE audit_events SET seq = :n WHERE seq = :o"),
-                           {"n": seq - 1, "o": seq})
+        db.session.execute(
+            text("UPDATE audit_events SET seq = :n WHERE seq = :o"), {"n": seq - 1, "o": seq}
+        )
     db.session.commit()
     result = verify_chain()
     assert (result.bad_seq, result.reason) == (2, "link")
@@ -104,13 +109,17 @@ def test_inserted_event_is_named(app, backend):
     _events(4)
     _drop_triggers(backend)
     for seq in (4, 3):
-        db.session.execute(text("UPDATE audit_events SET seq = :n WHERE seq = :o"),
-                           {"n": seq + 1, "o": seq})
+        db.session.execute(
+            text("UPDATE audit_events SET seq = :n WHERE seq = :o"), {"n": seq + 1, "o": seq}
+        )
     prev = db.session.execute(text("SELECT hash FROM audit_events WHERE seq = 2")).scalar()
-    db.session.execute(text(
-        "INSERT INTO audit_events (seq, at, action, payload, prev_hash, hash) "
-        "VALUES (3, (SELECT at FROM audit_events WHERE seq = 2), 'forged', '{}', :p, :h)"),
-        {"p": prev, "h": "f" * 64})
+    db.session.execute(
+        text(
+            "INSERT INTO audit_events (seq, at, action, payload, prev_hash, hash) "
+            "VALUES (3, (SELECT at FROM audit_events WHERE seq = 2), 'forged', '{}', :p, :h)"
+        ),
+        {"p": prev, "h": "f" * 64},
+    )
     db.session.commit()
     result = verify_chain()
     assert (result.bad_seq, result.reason) == (3, "hash")
@@ -123,11 +132,19 @@ def test_inserted_event_with_forged_hash_breaks_the_next_link(app, backend):
     second = db.session.get(AuditEvent, 2)
     at, prev = second.at, second.hash
     for seq in (4, 3):
-        db.session.execute(text("UPDATE audit_events SET seq = :n WHERE seq = :o"),
-                           {"n": seq + 1, "o": seq})
-    db.session.execute(AuditEvent.__table__.insert().values(
-        seq=3, at=at, action="forged", payload="{}", prev_hash=prev,
-        hash=event_hash(3, at, None, "forged", None, None, "{}", prev)))
+        db.session.execute(
+            text("UPDATE audit_events SET seq = :n WHERE seq = :o"), {"n": seq + 1, "o": seq}
+        )
+    db.session.execute(
+        AuditEvent.__table__.insert().values(
+            seq=3,
+            at=at,
+            action="forged",
+            payload="{}",
+            prev_hash=prev,
+            hash=event_hash(3, at, None, "forged", None, None, "{}", prev),
+        )
+    )
     db.session.commit()
     result = verify_chain()
     assert (result.bad_seq, result.reason) == (4, "link")

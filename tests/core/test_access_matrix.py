@@ -46,13 +46,17 @@ def test_every_route_is_in_the_matrix(app):
 @pytest.fixture
 def objects(make_user, db):
     from meetingsec.org.services import save_unit, save_venue
+
     unit = save_unit(None, actor=None, name="Đơn vị", parent=None)
-    venue = save_venue(None, actor=None, name="Phòng họp", address="", at_hq=True,
-                       closed_room=True)
+    venue = save_venue(None, actor=None, name="Phòng họp", address="", at_hq=True, closed_room=True)
     target = make_user("clerk", username="target")
     db.session.commit()
-    return {"user_id": target.id, "unit_id": unit.id, "venue_id": venue.id,
-            "filename": "css/app.css"}
+    return {
+        "user_id": target.id,
+        "unit_id": unit.id,
+        "venue_id": venue.id,
+        "filename": "css/app.css",
+    }
 
 
 def _url(rule: str, objects, role: Role | None) -> str:

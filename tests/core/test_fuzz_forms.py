@@ -8,47 +8,73 @@ from hypothesis import strategies as st
 from meetingsec.users.roles import Role
 from tests.helpers import audit_count, snapshot
 
-NASTY = st.sampled_from([
-    "", " ", "\x00", "a\x00b", "\t\n", "<script>alert(1)</script>", '"><img src=x>',
-    "x" * 10_000, "Nguyễn Văn Ă Đức", "ĐẶNG THỊ Ỹ", "😀🎉", "' OR 1=1 --", "-1", "0", "1",
-    "999999999999999999999", "\u202eabc", "y", "on", "vi", "en", "admin", "organiser",
-    "//evil.example/", "2026-02-30", "2026-11-25", "../../etc/passwd",
-])
+NASTY = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "a\x00b",
+        "\t\n",
+        "<script>alert(1)</script>",
+        '"><img src=x>',
+        "x" * 10_000,
+        "Nguyễn Văn Ă Đức",
+        "ĐẶNG THỊ Ỹ",
+        "😀🎉",
+        "' OR 1=1 --",
+        "-1",
+        "0",
+        "1",
+        "999999999999999999999",
+        "\u202eabc",
+        "y",
+        "on",
+        "vi",
+        "en",
+        "admin",
+        "organiser",
+        "//evil.example/",
+        "2026-02-30",
+        "2026-11-25",
+        "../../etc/passwd",
+    ]
+)
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=300)
 VALUE = st.one_of(NASTY, TEXT, st.integers().map(str))
 
 
 def form_data(fields):
-    return st.fixed_dictionaries({}, optional={
-        f: st.one_of(VALUE, st.lists(VALUE, max_size=3)) for f in fields})
+    return st.fixed_dictionaries(
+        {}, optional={f: st.one_of(VALUE, st.lists(VALUE, max_size=3)) for f in fields}
+    )
 
 
 FORMS = {
-    "user_create": ("/admin/users/new", ["username", "full_name", "position", "unit_id",
-                                         "roles", "password"]),
-    "user_edit": ("/admin/users/{target}", ["full_name", "position", "unit_id", "roles",
-                                            "active"]),
+    "user_create": (
+        "/admin/users/new",
+        ["username", "full_name", "position", "unit_id", "roles", "password"],
+    ),
+    "user_edit": ("/admin/users/{target}", ["full_name", "position", "unit_id", "roles", "active"]),
     "user_password": ("/admin/users/{target}/password", ["reset-new_password"]),
     "unit_create": ("/admin/units/new", ["name", "parent_id", "active"]),
     "unit_edit": ("/admin/units/{unit}", ["name", "parent_id", "active"]),
-    "venue_create": ("/admin/venues/new", ["name", "address", "at_hq", "closed_room",
-                                           "active"]),
-    "venue_edit": ("/admin/venues/{venue}", ["name", "address", "at_hq", "closed_room",
-                                             "active"]),
+    "venue_create": ("/admin/venues/new", ["name", "address", "at_hq", "closed_room", "active"]),
+    "venue_edit": ("/admin/venues/{venue}", ["name", "address", "at_hq", "closed_room", "active"]),
     "own_password": ("/account/password", ["current_password", "new_password", "confirm"]),
     "language": ("/language", ["lang", "next"]),
 }
 
-FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @pytest.fixture
 def ids(make_user, login, db):
     from meetingsec.org.services import save_unit, save_venue
+
     unit = save_unit(None, actor=None, name="Đơn vị gốc", parent=None)
-    venue = save_venue(None, actor=None, name="Phòng họp 1", address="", at_hq=True,
-                       closed_room=True)
+    venue = save_venue(
+        None, actor=None, name="Phòng họp 1", address="", at_hq=True, closed_room=True
+    )
     target = make_user("clerk", username="target")
     login(make_user(roles={Role.ADMIN, Role.AUDITOR}, username="fuzzer"))
     db.session.commit()
@@ -86,8 +112,9 @@ def test_login_form_never_fails(client, make_user, data):
 @FUZZ
 @given(data=st.data())
 def test_audit_filters_never_fail(client, ids, data):
-    query = data.draw(form_data(["actor", "action", "object_type", "object_id", "date_from",
-                                 "date_to", "page"]))
+    query = data.draw(
+        form_data(["actor", "action", "object_type", "object_id", "date_from", "date_to", "page"])
+    )
     before = snapshot()
     resp = client.get("/audit/", query_string=query)
     assert resp.status_code in (200, 422), query

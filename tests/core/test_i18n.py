@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _extracted_ids():
     method_map = [("meetingsec/**.py", "python"), ("meetingsec/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
-                "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
     ids = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
-            str(ROOT), method_map=method_map, keywords=keywords):
+        str(ROOT), method_map=method_map, keywords=keywords
+    ):
         ids.add(message if isinstance(message, str) else message[0])
     return ids
 
@@ -39,14 +39,20 @@ def test_every_string_has_a_vietnamese_translation():
     assert missing == [], "run `make messages` and translate: " + repr(missing[:10])
 
 
-@pytest.mark.parametrize("when,vi,en", [
-    (datetime(2026, 11, 25, 3, 0, tzinfo=UTC), "ngày 25 tháng 11 năm 2026", "25 November 2026"),
-    (datetime(2026, 3, 5, 3, 0, tzinfo=UTC), "ngày 05 tháng 3 năm 2026", "5 March 2026"),
-    (datetime(2026, 2, 1, 3, 0, tzinfo=UTC), "ngày 01 tháng 02 năm 2026", "1 February 2026"),
-    # 18:30 UTC is already the next day in Hà Nội (UTC+7).
-    (datetime(2026, 11, 24, 18, 30, tzinfo=UTC), "ngày 25 tháng 11 năm 2026",
-     "25 November 2026"),
-])
+@pytest.mark.parametrize(
+    "when,vi,en",
+    [
+        (datetime(2026, 11, 25, 3, 0, tzinfo=UTC), "ngày 25 tháng 11 năm 2026", "25 November 2026"),
+        (datetime(2026, 3, 5, 3, 0, tzinfo=UTC), "ngày 05 tháng 3 năm 2026", "5 March 2026"),
+        (datetime(2026, 2, 1, 3, 0, tzinfo=UTC), "ngày 01 tháng 02 năm 2026", "1 February 2026"),
+        # 18:30 UTC is already the next day in Hà Nội (UTC+7).
+        (
+            datetime(2026, 11, 24, 18, 30, tzinfo=UTC),
+            "ngày 25 tháng 11 năm 2026",
+            "25 November 2026",
+        ),
+    ],
+)
 def test_long_dates(app, when, vi, en):
     with app.test_request_context():
         with force_locale("vi"):
@@ -57,5 +63,7 @@ def test_long_dates(app, when, vi, en):
 
 def test_times_are_shown_in_ho_chi_minh_city_time(app):
     with app.test_request_context(), force_locale("vi"):
-        assert date_time(datetime(2026, 11, 24, 18, 30, tzinfo=UTC)) == \
-            "01:30, ngày 25 tháng 11 năm 2026"
+        assert (
+            date_time(datetime(2026, 11, 24, 18, 30, tzinfo=UTC))
+            == "01:30, ngày 25 tháng 11 năm 2026"
+        )

@@ -21,8 +21,17 @@ def test_security_headers(client):
 
 def test_pages_have_no_inline_script_or_external_url(client, make_user, login):
     login(make_user("admin"))
-    for path in ("/login", "/home/admin", "/admin/users", "/admin/users/new", "/admin/units",
-                 "/admin/venues/new", "/audit/", "/audit/verify", "/account/password"):
+    for path in (
+        "/login",
+        "/home/admin",
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/units",
+        "/admin/venues/new",
+        "/audit/",
+        "/audit/verify",
+        "/account/password",
+    ):
         html = client.get(path).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
         assert not re.search(r" on[a-z]+=", html), path
@@ -39,8 +48,9 @@ def test_session_cookie_flags(client, make_user):
 def test_session_cookie_is_secure_over_https(app, make_user):
     make_user(username="u2")
     client = app.test_client()
-    resp = client.post("/login", data={"username": "u2", "password": PASSWORD},
-                       base_url="https://meetingsec.lan")
+    resp = client.post(
+        "/login", data={"username": "u2", "password": PASSWORD}, base_url="https://meetingsec.lan"
+    )
     assert "Secure" in resp.headers["Set-Cookie"]
     assert resp.headers["Strict-Transport-Security"]
 
@@ -49,11 +59,13 @@ def test_session_cookie_is_secure_over_https(app, make_user):
 def csrf_client(db_url, tmp_path):
     app = make_app(db_url, tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
-        from meetingsec.users.services import create_user
-        from meetingsec.users.roles import Role
         from meetingsec.extensions import db
-        create_user(actor=None, username="csrfuser", full_name="C", roles={Role.CLERK},
-                    password=PASSWORD)
+        from meetingsec.users.roles import Role
+        from meetingsec.users.services import create_user
+
+        create_user(
+            actor=None, username="csrfuser", full_name="C", roles={Role.CLERK}, password=PASSWORD
+        )
         db.session.commit()
         db.session.remove()
     return app.test_client()
@@ -65,22 +77,27 @@ def test_csrf_is_required_on_forms(csrf_client):
     assert "Biểu mẫu đã hết hạn" in resp.get_data(as_text=True)
     page = csrf_client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    resp = csrf_client.post("/login", data={"username": "csrfuser", "password": PASSWORD,
-                                            "csrf_token": token})
+    resp = csrf_client.post(
+        "/login", data={"username": "csrfuser", "password": PASSWORD, "csrf_token": token}
+    )
     assert resp.status_code == 303
 
 
 def test_csrf_token_travels_in_the_htmx_header(csrf_client):
     page = csrf_client.get("/login").get_data(as_text=True)
     token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
-    resp = csrf_client.post("/login", data={"username": "csrfuser", "password": PASSWORD},
-                            headers={"X-CSRFToken": token, "HX-Request": "true"})
+    resp = csrf_client.post(
+        "/login",
+        data={"username": "csrfuser", "password": PASSWORD},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
     assert resp.status_code == 204 and resp.headers["HX-Redirect"] == "/"
 
 
 def test_secret_key_is_generated_once_into_instance(db_url, tmp_path, monkeypatch):
     from meetingsec import create_app
     from meetingsec.config import Config
+
     monkeypatch.delenv("MEETINGSEC_SECRET_KEY", raising=False)
     first = create_app(Config, instance_path=str(tmp_path), SQLALCHEMY_DATABASE_URI=db_url)
     key_file = tmp_path / "secret_key"
@@ -91,10 +108,13 @@ def test_secret_key_is_generated_once_into_instance(db_url, tmp_path, monkeypatc
     assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]
 
 
-@pytest.mark.parametrize("method,path,status,text", [
-    ("GET", "/nowhere", 404, "Không tìm thấy trang"),
-    ("GET", "/logout", 405, "Không được thực hiện thao tác này ở đây"),
-])
+@pytest.mark.parametrize(
+    "method,path,status,text",
+    [
+        ("GET", "/nowhere", 404, "Không tìm thấy trang"),
+        ("GET", "/logout", 405, "Không được thực hiện thao tác này ở đây"),
+    ],
+)
 def test_error_pages_are_translated(client, method, path, status, text):
     resp = client.open(path, method=method)
     assert resp.status_code == status
@@ -127,6 +147,7 @@ def test_unexpected_error_is_a_translated_500(app, client):
     @public
     def boom():
         raise RuntimeError("kaboom")
+
     app.add_url_rule("/boom", "boom", boom)
     resp = client.get("/boom")
     assert resp.status_code == 500
@@ -143,6 +164,6 @@ def test_huge_numbers_in_urls_are_404_not_500(client, make_user, login):
 
 def test_forms_render_no_placeholder_attributes(client):
     html = client.get("/login").get_data(as_text=True)
-    assert '="None"' not in html and 'aria-invalid' not in html
+    assert '="None"' not in html and "aria-invalid" not in html
     html = client.post("/login", data={}).get_data(as_text=True)
     assert 'aria-invalid="true"' in html and 'aria-describedby="username-error"' in html

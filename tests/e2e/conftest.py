@@ -30,10 +30,20 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     assert Path(CHROMIUM).exists(), "chromium is missing: run `make install`"
-    return {"executable_path": CHROMIUM, "headless": True, "args": [
-        "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run"]}
+    return {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--headless=new",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +70,7 @@ def live_server(db_url, tmp_path):
     app = make_app(db_url, tmp_path / "instance", WTF_CSRF_ENABLED=True)
     with app.app_context():
         from meetingsec.demo import seed
+
         seed()
         _db.session.commit()
         _db.session.remove()
@@ -82,8 +93,9 @@ _LAYOUT_JS = """() => {
   const visible = el => { const r = el.getBoundingClientRect();
     const s = getComputedStyle(el);
     return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && r.left >= 0; };
-  for (const el of document.querySelectorAll(
-      'button, a.btn, .mainnav a, input:not([type=hidden]):not([type=checkbox]), select, textarea, td a')) {
+  const controls = 'button, a.btn, .mainnav a, select, textarea, td a, '
+    + 'input:not([type=hidden]):not([type=checkbox])';
+  for (const el of document.querySelectorAll(controls)) {
     if (!visible(el)) continue;
     const h = el.getBoundingClientRect().height;
     if (h < 44) problems.push(`control under 44px (${h}): ${el.outerHTML.slice(0, 80)}`);
@@ -94,7 +106,8 @@ _LAYOUT_JS = """() => {
     if (visible(el) && h < 44) problems.push(`checkbox row under 44px: ${el.id}`);
   }
   for (const el of document.querySelectorAll('p, td, th, label, li, a, button, input, select')) {
-    if (!visible(el) || !el.textContent.trim() && !['INPUT','SELECT'].includes(el.tagName)) continue;
+    const hasText = el.textContent.trim() || ['INPUT', 'SELECT'].includes(el.tagName);
+    if (!visible(el) || !hasText) continue;
     const size = parseFloat(getComputedStyle(el).fontSize);
     if (size < 16) problems.push(`text under 16px (${size}): ${el.outerHTML.slice(0, 60)}`);
   }
@@ -111,8 +124,9 @@ def check_page(backend, request):
     def check(page, name: str):
         page.wait_for_load_state("networkidle")
         size = page.viewport_size
-        page.screenshot(path=str(folder / f"{name}-{size['width']}x{size['height']}.png"),
-                        full_page=True)
+        page.screenshot(
+            path=str(folder / f"{name}-{size['width']}x{size['height']}.png"), full_page=True
+        )
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             # Evaluated over the DevTools protocol: the page's CSP (no inline script) stays on.
             page.evaluate(_axe_source())
@@ -125,6 +139,7 @@ def check_page(backend, request):
         assert result == [], f"{name}: axe violations\n{json.dumps(result, indent=1)}"
         problems = page.evaluate(_LAYOUT_JS)
         assert problems == [], f"{name}: layout\n" + "\n".join(problems[:10])
+
     return check
 
 

@@ -19,8 +19,9 @@ HOMES = {
 
 
 @pytest.mark.parametrize("username", list(HOMES))
-def test_each_role_logs_in_and_sees_its_home(page, live_server, check_page, csp_violations,
-                                             username):
+def test_each_role_logs_in_and_sees_its_home(
+    page, live_server, check_page, csp_violations, username
+):
     path, heading = HOMES[username]
     log_in(page, live_server, username, DEMO_PASSWORD)
     expect(page).to_have_url(live_server.url + path)
@@ -32,16 +33,23 @@ def test_each_role_logs_in_and_sees_its_home(page, live_server, check_page, csp_
     assert csp_violations == []
 
 
-@pytest.mark.parametrize("viewport", [TABLET_PORTRAIT, TABLET_LANDSCAPE, PHONE],
-                         ids=lambda v: f"{v['width']}x{v['height']}")
+@pytest.mark.parametrize(
+    "viewport",
+    [TABLET_PORTRAIT, TABLET_LANDSCAPE, PHONE],
+    ids=lambda v: f"{v['width']}x{v['height']}",
+)
 def test_layout_at_every_size(page, live_server, check_page, viewport):
     page.set_viewport_size(viewport)
     page.goto(f"{live_server.url}/login")
     check_page(page, "login")
     log_in(page, live_server, "admin", DEMO_PASSWORD)
-    for path, name in (("/admin/users", "users"), ("/admin/users/new", "user-new"),
-                       ("/admin/units", "units"), ("/admin/venues", "venues"),
-                       ("/audit/", "audit-log")):
+    for path, name in (
+        ("/admin/users", "users"),
+        ("/admin/users/new", "user-new"),
+        ("/admin/units", "units"),
+        ("/admin/venues", "venues"),
+        ("/audit/", "audit-log"),
+    ):
         page.goto(live_server.url + path)
         check_page(page, name)
 
@@ -88,7 +96,9 @@ def test_admin_creates_a_user_who_then_logs_in(page, live_server, check_page):
     page.get_by_label("Tên đăng nhập").fill("vuthihoa")
     page.get_by_label("Họ và tên").fill("Vũ Thị Hoa")
     page.get_by_label("Chức vụ").fill("Chuyên viên")
-    page.get_by_label("Đơn vị", exact=True).select_option(label="Ủy ban nhân dân tỉnh Bình Minh › Sở Nội vụ")
+    page.get_by_label("Đơn vị", exact=True).select_option(
+        label="Ủy ban nhân dân tỉnh Bình Minh › Sở Nội vụ"
+    )
     page.get_by_label("Lễ tân kiểm soát").check()
     page.get_by_label("Mật khẩu ban đầu").fill("mật khẩu của Hoa 2026")
     page.get_by_role("button", name="Tạo tài khoản").click()

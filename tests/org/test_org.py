@@ -9,12 +9,19 @@ from tests.helpers import actions, snapshot
 
 def test_admin_builds_a_unit_tree(client, make_user, login):
     login(make_user("admin"))
-    assert client.post("/admin/units/new", data={"name": "UBND tỉnh", "parent_id": "0",
-                                                 "active": "y"}).status_code == 303
+    assert (
+        client.post(
+            "/admin/units/new", data={"name": "UBND tỉnh", "parent_id": "0", "active": "y"}
+        ).status_code
+        == 303
+    )
     top = db.session.scalar(select(Unit).where(Unit.name == "UBND tỉnh"))
-    assert client.post("/admin/units/new", data={"name": "Văn phòng",
-                                                 "parent_id": str(top.id),
-                                                 "active": "y"}).status_code == 303
+    assert (
+        client.post(
+            "/admin/units/new", data={"name": "Văn phòng", "parent_id": str(top.id), "active": "y"}
+        ).status_code
+        == 303
+    )
     page = client.get("/admin/units").get_data(as_text=True)
     assert "UBND tỉnh › Văn phòng" in page
     assert actions()[-2:] == ["unit.created", "unit.created"]
@@ -27,8 +34,9 @@ def test_unit_cannot_go_under_its_own_child(client, make_user, login):
     client.post("/admin/units/new", data={"name": "B", "parent_id": str(a.id), "active": "y"})
     b = db.session.scalar(select(Unit).where(Unit.name == "B"))
     before = snapshot()
-    resp = client.post(f"/admin/units/{a.id}", data={"name": "A", "parent_id": str(b.id),
-                                                     "active": "y"})
+    resp = client.post(
+        f"/admin/units/{a.id}", data={"name": "A", "parent_id": str(b.id), "active": "y"}
+    )
     assert resp.status_code == 422
     assert "Không thể đặt một đơn vị trực thuộc chính nó" in resp.get_data(as_text=True)
     assert snapshot() == before
@@ -54,14 +62,23 @@ def test_saving_unchanged_unit_writes_no_event(client, make_user, login):
 
 def test_admin_manages_venues(client, make_user, login):
     login(make_user("admin"))
-    resp = client.post("/admin/venues/new", data={
-        "name": "Hội trường Khách sạn", "address": "25 Lê Lợi", "closed_room": "y"})
+    resp = client.post(
+        "/admin/venues/new",
+        data={"name": "Hội trường Khách sạn", "address": "25 Lê Lợi", "closed_room": "y"},
+    )
     assert resp.status_code == 303
     venue = db.session.scalar(select(Venue))
     assert (venue.at_hq, venue.closed_room, venue.active) == (False, True, False)
-    resp = client.post(f"/admin/venues/{venue.id}", data={
-        "name": "Hội trường Khách sạn", "address": "25 Lê Lợi", "at_hq": "y",
-        "closed_room": "y", "active": "y"})
+    resp = client.post(
+        f"/admin/venues/{venue.id}",
+        data={
+            "name": "Hội trường Khách sạn",
+            "address": "25 Lê Lợi",
+            "at_hq": "y",
+            "closed_room": "y",
+            "active": "y",
+        },
+    )
     assert resp.status_code == 303
     db.session.refresh(venue)
     assert venue.at_hq and venue.active
@@ -74,7 +91,12 @@ def test_bad_venue_forms_change_nothing(client, make_user, login):
     login(make_user("admin"))
     client.post("/admin/venues/new", data={"name": "Phòng 1", "active": "y"})
     before = snapshot()
-    for data in ({"name": ""}, {"name": "x" * 201}, {"name": "Phòng\x001"},
-                 {"name": "Phòng 1"}, {"name": "ok", "address": "a" * 10_000}):
+    for data in (
+        {"name": ""},
+        {"name": "x" * 201},
+        {"name": "Phòng\x001"},
+        {"name": "Phòng 1"},
+        {"name": "ok", "address": "a" * 10_000},
+    ):
         assert client.post("/admin/venues/new", data=data).status_code == 422, data
     assert snapshot() == before

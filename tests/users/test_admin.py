@@ -8,8 +8,14 @@ from meetingsec.users.roles import Role
 from tests.conftest import PASSWORD
 from tests.helpers import actions, live_sessions, snapshot
 
-NEW = {"username": "nguyenvana", "full_name": "Nguyễn Văn A", "position": "Chuyên viên",
-       "unit_id": "0", "roles": ["organiser", "clerk"], "password": "mật khẩu đủ dài 2026"}
+NEW = {
+    "username": "nguyenvana",
+    "full_name": "Nguyễn Văn A",
+    "position": "Chuyên viên",
+    "unit_id": "0",
+    "roles": ["organiser", "clerk"],
+    "password": "mật khẩu đủ dài 2026",
+}
 
 
 def test_admin_creates_a_user_who_can_log_in(client, make_user, login):
@@ -23,8 +29,9 @@ def test_admin_creates_a_user_who_can_log_in(client, make_user, login):
     assert actions()[-1] == "user.created"
     assert "Nguyễn Văn A" in client.get("/admin/users").get_data(as_text=True)
     client.post("/logout")
-    resp = client.post("/login", data={"username": "nguyenvana",
-                                       "password": "mật khẩu đủ dài 2026"})
+    resp = client.post(
+        "/login", data={"username": "nguyenvana", "password": "mật khẩu đủ dài 2026"}
+    )
     assert resp.status_code == 303
 
 
@@ -63,11 +70,14 @@ def test_deactivating_a_user_ends_their_sessions(client, make_user, login, app):
     clerk = make_user("clerk", username="clerk1")
     other = app.test_client()
     other.__class__ = client.__class__
-    assert other.post("/login", data={"username": "clerk1", "password": PASSWORD}
-                      ).status_code == 303
+    assert (
+        other.post("/login", data={"username": "clerk1", "password": PASSWORD}).status_code == 303
+    )
     login(admin)
-    resp = client.post(f"/admin/users/{clerk.id}", data={
-        "full_name": clerk.full_name, "position": "", "unit_id": "0", "roles": ["clerk"]})
+    resp = client.post(
+        f"/admin/users/{clerk.id}",
+        data={"full_name": clerk.full_name, "position": "", "unit_id": "0", "roles": ["clerk"]},
+    )
     assert resp.status_code == 303
     assert live_sessions(clerk) == 0
     assert other.get("/home/clerk").status_code == 302
@@ -78,9 +88,16 @@ def test_last_admin_cannot_be_demoted(client, make_user, login):
     admin = make_user("admin")
     login(admin)
     before = snapshot()
-    resp = client.post(f"/admin/users/{admin.id}", data={
-        "full_name": admin.full_name, "position": "", "unit_id": "0", "roles": ["auditor"],
-        "active": "y"})
+    resp = client.post(
+        f"/admin/users/{admin.id}",
+        data={
+            "full_name": admin.full_name,
+            "position": "",
+            "unit_id": "0",
+            "roles": ["auditor"],
+            "active": "y",
+        },
+    )
     assert resp.status_code == 422
     assert "người quản trị cuối cùng" in resp.get_data(as_text=True)
     assert snapshot() == before
@@ -89,8 +106,9 @@ def test_last_admin_cannot_be_demoted(client, make_user, login):
 def test_admin_resets_a_password(client, make_user, login):
     login(make_user("admin"))
     user = make_user("chair", username="chair9")
-    resp = client.post(f"/admin/users/{user.id}/password",
-                       data={"reset-new_password": "một mật khẩu mới dài"})
+    resp = client.post(
+        f"/admin/users/{user.id}/password", data={"reset-new_password": "một mật khẩu mới dài"}
+    )
     assert resp.status_code == 303
     assert actions()[-1] == "user.password_reset"
     resp = client.post(f"/admin/users/{user.id}/password", data={"reset-new_password": "x"})
@@ -103,12 +121,35 @@ def test_unknown_user_is_404(client, make_user, login):
 
 
 def test_cli_creates_the_first_admin(runner):
-    out = runner.invoke(args=["users", "create", "--username", "root", "--full-name",
-                              "Quản Trị Viên", "--role", "admin", "--password",
-                              "first admin password"])
+    out = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "root",
+            "--full-name",
+            "Quản Trị Viên",
+            "--role",
+            "admin",
+            "--password",
+            "first admin password",
+        ]
+    )
     assert out.exit_code == 0, out.output
     user = db.session.scalar(select(User).where(User.username == "root"))
     assert user.roles == [Role.ADMIN]
-    out = runner.invoke(args=["users", "create", "--username", "root2", "--full-name", "X",
-                              "--role", "admin", "--password", "short"])
+    out = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "root2",
+            "--full-name",
+            "X",
+            "--role",
+            "admin",
+            "--password",
+            "short",
+        ]
+    )
     assert out.exit_code != 0 and "12" in out.output

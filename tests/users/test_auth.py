@@ -32,8 +32,9 @@ def test_wrong_password_is_refused_and_audited(client, make_user):
 def test_five_failures_lock_the_account_for_15_minutes(client, make_user, app):
     user = make_user(username="bob")
     for _ in range(4):
-        assert client.post("/login", data={"username": "bob", "password": "x" * 12}
-                           ).status_code == 401
+        assert (
+            client.post("/login", data={"username": "bob", "password": "x" * 12}).status_code == 401
+        )
     resp = client.post("/login", data={"username": "bob", "password": "x" * 12})
     assert resp.status_code == 429
     assert "bị khóa" in resp.get_data(as_text=True)
@@ -69,8 +70,15 @@ def test_lock_holds_for_the_account_from_another_address(app, make_user):
 def test_deactivated_user_cannot_log_in(client, make_user):
     admin = make_user("admin")
     user = make_user("clerk", username="erin")
-    services.update_user(user, actor=admin, full_name=user.full_name, position="", unit=None,
-                         roles=user.role_set, active=False)
+    services.update_user(
+        user,
+        actor=admin,
+        full_name=user.full_name,
+        position="",
+        unit=None,
+        roles=user.role_set,
+        active=False,
+    )
     db.session.commit()
     resp = client.post("/login", data={"username": "erin", "password": PASSWORD})
     assert resp.status_code == 401
@@ -95,8 +103,12 @@ def test_idle_session_expires(client, make_user, login, app):
     from sqlalchemy import update
 
     from meetingsec.users.models import LoginSession
-    db.session.execute(update(LoginSession).values(
-        last_seen_at=utcnow() - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)))
+
+    db.session.execute(
+        update(LoginSession).values(
+            last_seen_at=utcnow() - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
+        )
+    )
     db.session.commit()
     resp = client.get("/home/organiser")
     assert resp.status_code == 302 and resp.location.startswith("/login")
@@ -107,16 +119,18 @@ def test_anonymous_is_sent_to_login_and_back(client, make_user):
     make_user("admin", username="root1")
     resp = client.get("/admin/units")
     assert resp.status_code == 302 and resp.location == "/login?next=/admin/units"
-    resp = client.post("/login", data={"username": "root1", "password": PASSWORD,
-                                       "next": "/admin/units"})
+    resp = client.post(
+        "/login", data={"username": "root1", "password": PASSWORD, "next": "/admin/units"}
+    )
     assert resp.location == "/admin/units"
 
 
 def test_login_never_redirects_off_site(client, make_user):
     make_user(username="frank")
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        resp = client.post("/login", data={"username": "frank", "password": PASSWORD,
-                                           "next": target})
+        resp = client.post(
+            "/login", data={"username": "frank", "password": PASSWORD, "next": target}
+        )
         assert resp.location == "/"
         client.post("/logout")
 
@@ -128,16 +142,25 @@ def test_change_own_password(client, make_user, login):
     services.login(user.username, PASSWORD, address="10.1.1.1")
     db.session.commit()
     assert live_sessions(user) == 2
-    resp = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "a brand new passphrase",
-        "confirm": "a brand new passphrase"})
+    resp = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
     assert resp.status_code == 303
     assert live_sessions(user) == 1  # this one stays, the other device is logged out
     assert client.get("/home/clerk").status_code == 200
     assert actions()[-1] == "user.password_changed"
     client.post("/logout")
-    assert client.post("/login", data={"username": user.username,
-                                       "password": "a brand new passphrase"}).status_code == 303
+    assert (
+        client.post(
+            "/login", data={"username": user.username, "password": "a brand new passphrase"}
+        ).status_code
+        == 303
+    )
     assert other is not None
 
 
@@ -146,12 +169,26 @@ def test_change_password_errors_change_nothing(client, make_user, login):
     login(user)
     before = len(actions())
     cases = [
-        ({"current_password": "not mine at all", "new_password": "another long one",
-          "confirm": "another long one"}, "Mật khẩu hiện tại không đúng"),
-        ({"current_password": PASSWORD, "new_password": "short", "confirm": "short"},
-         "ít nhất 12 ký tự"),
-        ({"current_password": PASSWORD, "new_password": "another long one",
-          "confirm": "different long one"}, "không khớp"),
+        (
+            {
+                "current_password": "not mine at all",
+                "new_password": "another long one",
+                "confirm": "another long one",
+            },
+            "Mật khẩu hiện tại không đúng",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": "short", "confirm": "short"},
+            "ít nhất 12 ký tự",
+        ),
+        (
+            {
+                "current_password": PASSWORD,
+                "new_password": "another long one",
+                "confirm": "different long one",
+            },
+            "không khớp",
+        ),
     ]
     for data, message in cases:
         resp = client.post("/account/password", data=data)
