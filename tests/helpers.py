@@ -1,6 +1,6 @@
 """Small helpers for asserting what changed in the database."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from meetingsec.audit.models import AuditEvent
 from meetingsec.extensions import db
@@ -34,3 +34,13 @@ def live_sessions(user) -> int:
         .select_from(LoginSession)
         .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
     )
+
+
+def drop_audit_triggers(backend: str) -> None:
+    """What a person with raw database access would do before tampering with the log."""
+    if backend == "postgresql":
+        db.session.execute(text("DROP TRIGGER audit_events_no_change ON audit_events"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_events_no_update"))
+        db.session.execute(text("DROP TRIGGER audit_events_no_delete"))
+    db.session.commit()

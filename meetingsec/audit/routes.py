@@ -18,27 +18,24 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 def log():
     form = AuditFilterForm(request.args)
     form.set_choices(*queries.filter_choices())
+    # Invalid filters list nothing: an unfiltered list beside the error would mislead.
     valid = form.validate()
-    page = queries.list_events(
-        **(
-            {
-                "actor_id": form.actor.data or 0,
-                "action": form.action.data or "",
-                "object_type": form.object_type.data or "",
-                "object_id": form.object_id.data or "",
-                "date_from": form.date_from.data,
-                "date_to": form.date_to.data,
-            }
-            if valid
-            else {}
-        ),
-        page=page_number(),
-        per_page=current_app.config["AUDIT_PAGE_SIZE"],
-    )
+    page = None
+    if valid:
+        page = queries.list_events(
+            actor_id=form.actor.data or 0,
+            action=form.action.data or "",
+            object_type=form.object_type.data or "",
+            object_id=form.object_id.data or "",
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+            page=page_number(),
+            per_page=current_app.config["AUDIT_PAGE_SIZE"],
+        )
     ctx = {
         "form": form,
         "page": page,
-        "actors": queries.actor_names(page.items),
+        "actors": queries.actor_names(page.items if page else []),
         "args": {k: v for k, v in request.args.items() if k != "page"},
     }
     template = "audit/_results.html" if is_partial() else "audit/log.html"

@@ -3,21 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from meetingsec.audit.services import record
+from meetingsec.core.changes import create_or_update
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from meetingsec.org.models import Unit, Venue
-
-
-def _changes(obj, values: dict) -> dict:
-    """Apply ``values`` to ``obj``; return {field: [old, new]} for what really changed."""
-    changed = {}
-    for name, new in values.items():
-        old = getattr(obj, name)
-        if old != new:
-            changed[name] = [old, new]
-            setattr(obj, name, new)
-    return changed
 
 
 def name_key(name: str) -> str:
@@ -61,15 +50,7 @@ def save_unit(
         "parent_id": parent.id if parent else None,
         "active": active,
     }
-    if unit is None:
-        unit = Unit(**values)
-        db.session.add(unit)
-        record("unit.created", unit, actor=actor, data=values)
-        return unit
-    changed = _changes(unit, values)
-    if changed:
-        record("unit.updated", unit, actor=actor, data=changed)
-    return unit
+    return create_or_update(Unit, unit, values, actor=actor, kind="unit")
 
 
 def save_venue(
@@ -95,12 +76,4 @@ def save_venue(
         "closed_room": closed_room,
         "active": active,
     }
-    if venue is None:
-        venue = Venue(**values)
-        db.session.add(venue)
-        record("venue.created", venue, actor=actor, data=values)
-        return venue
-    changed = _changes(venue, values)
-    if changed:
-        record("venue.updated", venue, actor=actor, data=changed)
-    return venue
+    return create_or_update(Venue, venue, values, actor=actor, kind="venue")

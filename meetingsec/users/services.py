@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from meetingsec.audit.services import record
+from meetingsec.core.changes import apply_changes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
@@ -152,16 +153,15 @@ def update_user(
             field="roles",
         )
     now = now or utcnow()
-    changed = {}
-    for name, new in (
-        ("full_name", full_name),
-        ("position", position),
-        ("unit_id", unit.id if unit else None),
-        ("active", active),
-    ):
-        if getattr(user, name) != new:
-            changed[name] = [getattr(user, name), new]
-            setattr(user, name, new)
+    changed = apply_changes(
+        user,
+        {
+            "full_name": full_name,
+            "position": position,
+            "unit_id": unit.id if unit else None,
+            "active": active,
+        },
+    )
     old_roles = sorted(str(r) for r in user.role_set)
     new_roles = sorted(str(r) for r in roles)
     if old_roles != new_roles:

@@ -9,22 +9,12 @@ from meetingsec.audit.chain import event_hash
 from meetingsec.audit.models import GENESIS_HASH, AuditEvent
 from meetingsec.audit.services import record, verify_chain
 from meetingsec.extensions import db
-from tests.helpers import actions
+from tests.helpers import actions, drop_audit_triggers
 
 
 def _events(n):
     for i in range(n):
         record("test.happened", object_type="thing", object_id=i, data={"i": i, "tên": "Đức"})
-    db.session.commit()
-
-
-def _drop_triggers(backend):
-    """What a person with raw database access would do first."""
-    if backend == "postgresql":
-        db.session.execute(text("DROP TRIGGER audit_events_no_change ON audit_events"))
-    else:
-        db.session.execute(text("DROP TRIGGER audit_events_no_update"))
-        db.session.execute(text("DROP TRIGGER audit_events_no_delete"))
     db.session.commit()
 
 
@@ -70,7 +60,7 @@ def test_database_refuses_update_and_delete(app, statement):
 
 def test_edited_event_is_named(app, backend, runner):
     _events(5)
-    _drop_triggers(backend)
+    drop_audit_triggers(backend)
     db.session.execute(
         text("UPDATE audit_events SET payload = :p WHERE seq = 3"), {"p": '{"i":99}'}
     )
@@ -83,7 +73,7 @@ def test_edited_event_is_named(app, backend, runner):
 
 def test_deleted_event_is_named(app, backend, runner):
     _events(5)
-    _drop_triggers(backend)
+    drop_audit_triggers(backend)
     db.session.execute(text("DELETE FROM audit_events WHERE seq = 2"))
     db.session.commit()
     result = verify_chain()
@@ -93,7 +83,7 @@ def test_deleted_event_is_named(app, backend, runner):
 
 def test_deleted_and_renumbered_events_are_named(app, backend):
     _events(5)
-    _drop_triggers(backend)
+    drop_audit_triggers(backend)
     db.session.execute(text("DELETE FROM audit_events WHERE seq = 2"))
     for seq in (3, 4, 5):
         db.session.execute(
@@ -107,7 +97,7 @@ def test_deleted_and_renumbered_events_are_named(app, backend):
 def test_inserted_event_is_named(app, backend):
     """An event slipped in between 2 and 3: the later ones are renumbered to make room."""
     _events(4)
-    _drop_triggers(backend)
+    drop_audit_triggers(backend)
     for seq in (4, 3):
         db.session.execute(
             text("UPDATE audit_events SET seq = :n WHERE seq = :o"), {"n": seq + 1, "o": seq}
@@ -128,7 +118,7 @@ def test_inserted_event_is_named(app, backend):
 def test_inserted_event_with_forged_hash_breaks_the_next_link(app, backend):
     """Even a correctly hashed forgery is caught at the event after it."""
     _events(4)
-    _drop_triggers(backend)
+    drop_audit_triggers(backend)
     second = db.session.get(AuditEvent, 2)
     at, prev = second.at, second.hash
     for seq in (4, 3):
@@ -152,7 +142,7 @@ def test_inserted_event_with_forged_hash_breaks_the_next_link(app, backend):
 
 def test_reordered_events_are_named(app, backend):
     _events(5)
-    _drop_triggers(backend)
+    drop_audit_triggers(backend)
     db.session.execute(text("UPDATE audit_events SET seq = -1 WHERE seq = 2"))
     db.session.execute(text("UPDATE audit_events SET seq = 2 WHERE seq = 4"))
     db.session.execute(text("UPDATE audit_events SET seq = 4 WHERE seq = -1"))

@@ -141,3 +141,27 @@ def test_own_password_change(page, live_server, check_page):
     page.get_by_label("Nhập lại mật khẩu mới").fill("chủ trì đổi mật khẩu")
     page.get_by_role("button", name="Đổi mật khẩu").click()
     expect(page.locator("#flashes")).to_contain_text("Đã đổi mật khẩu.")
+
+
+def test_lost_connection_is_shown_at_once(page, live_server, check_page):
+    log_in(page, live_server, "kiemtra", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/audit/")
+    banner = page.get_by_role("alert").filter(has_text="Mất kết nối")
+    expect(banner).to_be_hidden()
+    page.context.set_offline(True)
+    page.get_by_label("Thao tác").select_option("user.created")
+    expect(banner).to_be_visible()
+    check_page(page, "audit-offline")
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Lọc").click()
+    expect(banner).to_be_hidden()
+    expect(page.locator("#audit-results tbody tr")).to_have_count(6)
+
+
+def test_htmx_error_fragments_are_shown(page, live_server):
+    """An answer with an error status is swapped in, not silently dropped."""
+    log_in(page, live_server, "kiemtra", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/audit/?date_from=2026-11-25&date_to=2026-11-01")
+    expect(page.get_by_text("Ngày kết thúc trước ngày bắt đầu.")).to_be_visible()
+    page.get_by_label("Thao tác").select_option("user.created")
+    expect(page.locator("#audit-results")).to_contain_text("Hãy sửa các điều kiện lọc")
