@@ -46,9 +46,15 @@ def test_layout_at_every_size(page, live_server, check_page, viewport):
     for path, name in (
         ("/admin/users", "users"),
         ("/admin/users/new", "user-new"),
+        ("/admin/users/2", "user-edit"),
         ("/admin/units", "units"),
+        ("/admin/units/new", "unit-new"),
         ("/admin/venues", "venues"),
+        ("/admin/venues/3", "venue-edit"),
         ("/audit/", "audit-log"),
+        ("/audit/verify", "audit-verify"),
+        ("/account/password", "password"),
+        ("/nowhere", "error-404"),
     ):
         page.goto(live_server.url + path)
         check_page(page, name)
