@@ -28,6 +28,9 @@ def create_app(
         )
 
     import meetingsec.models  # noqa: F401  (every table on the metadata)
+    from meetingsec.checklists.rules import rulesets
+
+    rulesets()  # a malformed ruleset stops start-up here, naming the rule and field
     from meetingsec.core import security
 
     security.load_secret_key(app)
@@ -41,6 +44,7 @@ def create_app(
 
     register_error_handlers(app)
     register_filters(app)
+    _template_globals(app)
     from meetingsec.audit.chain import payload_items
 
     app.jinja_env.filters["payload_items"] = payload_items
@@ -87,24 +91,41 @@ def _init_extensions(app: Flask) -> None:
         from flask_babel import get_locale
 
         from meetingsec.users.forms import LanguageForm
-        from meetingsec.users.roles import Role
 
         return {
-            "Role": Role,
             "current_locale": str(get_locale()),
             "language_form": lambda: LanguageForm(formdata=None, next=request.full_path),
         }
 
 
+def _template_globals(app: Flask) -> None:
+    """The enums templates use to show titles and compare states."""
+    from meetingsec.checklists.choices import Classification, MeetingFormat, Phase
+    from meetingsec.meetings.choices import DevicePolicy, MeetingKind, MeetingStatus
+    from meetingsec.users.roles import Role
+
+    app.jinja_env.globals.update(
+        Role=Role,
+        Classification=Classification,
+        MeetingFormat=MeetingFormat,
+        Phase=Phase,
+        DevicePolicy=DevicePolicy,
+        MeetingKind=MeetingKind,
+        MeetingStatus=MeetingStatus,
+    )
+
+
 def _register_blueprints(app: Flask) -> None:
     from meetingsec.audit.cli import audit_cli
     from meetingsec.audit.routes import bp as audit_bp
+    from meetingsec.checklists.routes import bp as rules_bp
     from meetingsec.home.routes import bp as home_bp
+    from meetingsec.meetings.routes import bp as meetings_bp
     from meetingsec.org.routes import bp as org_bp
     from meetingsec.users.cli import demo_accounts, seed_demo, users_cli
     from meetingsec.users.routes import bp as users_bp
 
-    for bp in (home_bp, users_bp, org_bp, audit_bp):
+    for bp in (home_bp, users_bp, org_bp, audit_bp, meetings_bp, rules_bp):
         app.register_blueprint(bp)
     for command in (audit_cli, users_cli, seed_demo, demo_accounts):
         app.cli.add_command(command)

@@ -146,3 +146,60 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 _hypothesis_settings.register_profile("default", max_examples=100, deadline=None)
 _hypothesis_settings.register_profile("fuzz", max_examples=10_000, deadline=None)
 _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def make_meeting(app, make_user):
+    """``make_meeting(classification="mat", at_hq=True, …)``: a meeting in draft, created by
+    an organiser through the service, with a venue, host unit and chair of its own."""
+    from datetime import timedelta
+
+    from meetingsec.core.db import utcnow
+    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.org.services import save_unit, save_venue
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        *,
+        classification="tuyet_mat",
+        at_hq=False,
+        closed_room=True,
+        format="in_person",
+        organiser=None,
+        chair=None,
+        technicians=(),
+        clerks=(),
+        recording_planned=False,
+        starts_in=timedelta(days=7),
+        title=None,
+    ):
+        n = next(counter)
+        venue = save_venue(
+            None, actor=None, name=f"Địa điểm {n}", address="", at_hq=at_hq, closed_room=closed_room
+        )
+        unit = save_unit(None, actor=None, name=f"Đơn vị chủ trì {n}", parent=None)
+        organiser = organiser or make_user("organiser")
+        chair = chair or make_user("chair")
+        start = utcnow() + starts_in
+        meeting = create_meeting(
+            MeetingData(
+                title=title or f"Hội nghị số {n}",
+                kind="hoi_nghi",
+                classification=classification,
+                format=format,
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                venue=venue,
+                host_unit=unit,
+                chair=chair,
+                technicians=list(technicians),
+                clerks=list(clerks),
+                recording_planned=recording_planned,
+            ),
+            actor=organiser,
+        )
+        _db.session.commit()
+        return meeting
+
+    return make

@@ -4,10 +4,30 @@ from sqlalchemy import func, select, text
 
 from meetingsec.audit.models import AuditEvent
 from meetingsec.extensions import db
-from meetingsec.models import LoginSession, Unit, User, UserRole, Venue
+from meetingsec.models import (
+    ChecklistItem,
+    LoginSession,
+    Meeting,
+    MeetingMember,
+    RuleCitation,
+    Unit,
+    User,
+    UserRole,
+    Venue,
+)
 
 #: Tables whose rows a form may change (login sessions and locks are bookkeeping)
-TRACKED = (AuditEvent, Unit, Venue, User, UserRole)
+TRACKED = (
+    AuditEvent,
+    Unit,
+    Venue,
+    User,
+    UserRole,
+    Meeting,
+    MeetingMember,
+    ChecklistItem,
+    RuleCitation,
+)
 
 
 def snapshot() -> dict:

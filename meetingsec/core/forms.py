@@ -76,20 +76,22 @@ class _CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def checkboxes(label, *, choices, required_message):
+def checkboxes(label, *, choices, required_message=None):
+    """Checkboxes for several choices; required when ``required_message`` is given."""
     return _CheckboxesField(
         label,
         choices=choices,
-        validators=[DataRequired(required_message)],
+        validators=[DataRequired(required_message) if required_message else Optional()],
         invalid_choice_message=_NOT_A_CHOICE,
         invalid_value_message=_NOT_A_CHOICE,
     )
 
 
-def date(label, **kw):
+def date(label, *, required: bool = False, **kw):
+    first = DataRequired(_l("This field is required.")) if required else Optional()
     return DateField(
         label,
-        validators=[Optional()],
+        validators=[first],
         invalid_value_message=_l("Enter a date as day/month/year."),
         **kw,
     )

@@ -1,6 +1,7 @@
 """Language choice and Vietnamese date formatting."""
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_time, get_locale, to_user_timezone
@@ -18,6 +19,23 @@ def select_locale() -> str:
     if lang in langs:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def local_date(value: datetime):
+    """The calendar day of ``value`` in the agency's time zone (Asia/Ho_Chi_Minh)."""
+    return value.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def to_utc(local: datetime) -> datetime:
+    """A wall-clock time typed in the agency's time zone, as an aware UTC datetime."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def to_local(value: datetime) -> datetime:
+    """``value`` as a naive wall-clock time in the agency's time zone (for form inputs)."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return value.astimezone(zone).replace(tzinfo=None)
 
 
 def long_date(value: datetime | None) -> str:

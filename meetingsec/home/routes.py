@@ -6,7 +6,9 @@ from flask_login import current_user
 from meetingsec.audit.queries import actor_names
 from meetingsec.audit.services import chain_head
 from meetingsec.core.auth import authenticated
+from meetingsec.core.htmx import is_partial
 from meetingsec.home import queries
+from meetingsec.meetings.routes import list_context
 from meetingsec.users.roles import Role
 
 bp = Blueprint("home", __name__)
@@ -27,6 +29,10 @@ def role_home(role: str):
     ctx = {"role": role}
     if role is Role.ADMIN:
         ctx["counts"] = queries.admin_counts()
+    if role in (Role.ORGANISER, Role.CHAIR, Role.TECHNICIAN, Role.CLERK):
+        ctx.update(list_context(role))
+        if is_partial():
+            return render_template("meetings/_list.html", **ctx)
     if role is Role.AUDITOR:
         ctx["head"] = chain_head()
         ctx["events"] = queries.latest_events()

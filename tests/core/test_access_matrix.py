@@ -9,7 +9,9 @@ import pytest
 from meetingsec.users.roles import Role
 
 PUBLIC, AUTH = "public", "authenticated"
-A, AU = Role.ADMIN, Role.AUDITOR
+A, AU, ORG, C = Role.ADMIN, Role.AUDITOR, Role.ORGANISER, Role.CHAIR
+#: Meeting pages: the role rule, and the meeting must be the user's (or they see all)
+M = "meeting"
 
 #: rule → (method, who may, status when allowed)
 MATRIX = {
@@ -32,6 +34,20 @@ MATRIX = {
     "/admin/venues/<int:venue_id>": ("GET", {A}, 200),
     "/audit/": ("GET", {AU, A}, 200),
     "/audit/verify": ("GET", {AU, A}, 200),
+    "/admin/rules/": ("GET", {A}, 200),
+    "/admin/rules/<ruleset_id>/<rule_id>": ("GET", {A}, 200),
+    "/meetings/": ("GET", AUTH, 200),
+    "/meetings/new": ("GET", {ORG}, 200),
+    "/meetings/<int:meeting_id>": ("GET", (M, AUTH), 200),
+    "/meetings/<int:meeting_id>/edit": ("GET", (M, {ORG}), 200),
+    "/meetings/<int:meeting_id>/items/<rule_id>": ("POST", (M, AUTH), 422),
+    "/meetings/<int:meeting_id>/approve": ("GET", (M, {C}), 200),
+    "/meetings/<int:meeting_id>/devices": ("POST", (M, {C}), 422),
+    "/meetings/<int:meeting_id>/gate": ("GET", (M, AUTH), 200),
+    "/meetings/<int:meeting_id>/clear": ("POST", (M, {C}), 422),
+    "/meetings/<int:meeting_id>/start": ("POST", (M, {C}), 422),
+    "/meetings/<int:meeting_id>/end": ("POST", (M, {C, ORG}), 422),
+    "/meetings/<int:meeting_id>/cancel": ("GET", (M, {C, ORG}), 200),
 }
 
 
@@ -59,8 +75,10 @@ def objects(make_user, db):
     }
 
 
-def _url(rule: str, objects, role: Role | None) -> str:
+def _url(rule: str, objects, role: Role | None, meeting_id: int = 0) -> str:
     url = rule.replace("<path:filename>", objects["filename"])
+    url = url.replace("<int:meeting_id>", str(meeting_id)).replace("<rule_id>", "approve-use")
+    url = url.replace("<ruleset_id>", "vn-2026")
     url = url.replace("<role>", role.value if role else "organiser")
     for key in ("user_id", "unit_id", "venue_id"):
         url = url.replace(f"<int:{key}>", str(objects[key]))
@@ -70,24 +88,66 @@ def _url(rule: str, objects, role: Role | None) -> str:
 @pytest.mark.parametrize("rule", sorted(MATRIX))
 def test_anonymous(client, objects, rule):
     method, who, ok = MATRIX[rule]
-    resp = client.open(_url(rule, objects, None), method=method)
+    resp = client.open(_url(rule, objects, None, 1), method=method)
     if who == PUBLIC:
         assert resp.status_code == ok
     else:
         assert resp.status_code == 302 and resp.location.startswith("/login")
 
 
+def _own_meeting(make_meeting, user, role):
+    """A meeting in which ``user`` plays ``role`` (admins and auditors see every meeting)."""
+    kw = {
+        Role.ORGANISER: {"organiser": user},
+        Role.CHAIR: {"chair": user},
+        Role.TECHNICIAN: {"technicians": [user]},
+        Role.CLERK: {"clerks": [user]},
+    }
+    return make_meeting(**kw.get(role, {}))
+
+
 @pytest.mark.parametrize("role", list(Role), ids=str)
-def test_each_role(client, make_user, login, objects, role):
-    login(make_user(roles={role}))
+def test_each_role(client, make_user, make_meeting, login, objects, role):
+    user = make_user(roles={role})
+    meeting = _own_meeting(make_meeting, user, role)
+    login(user)
     for rule, (method, who, ok) in MATRIX.items():
         if rule == "/logout":
             continue  # would end the session mid-walk; covered by the auth tests
-        resp = client.open(_url(rule, objects, role), method=method)
+        resp = client.open(_url(rule, objects, role, meeting.id), method=method)
+        if isinstance(who, tuple):
+            who = who[1]
         allowed = who in (PUBLIC, AUTH, "own role") or role in who
         expected = ok if allowed else 403
         expected = WHEN_LOGGED_IN.get(rule, expected)
         assert resp.status_code == expected, (role, rule, resp.status_code)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_another_meeting_is_forbidden_and_audited(
+    client, make_user, make_meeting, login, objects, role
+):
+    """Every meeting page of a meeting that is not the user's: 403, and the attempt is in
+    the audit log (administrators and auditors see every meeting)."""
+    from tests.helpers import actions
+
+    other = make_meeting()
+    user = make_user(roles={role})
+    login(user)
+    sees_all = role in (Role.ADMIN, Role.AUDITOR)
+    for rule, (method, who, ok) in MATRIX.items():
+        if not isinstance(who, tuple):
+            continue
+        allowed_role = who[1] == AUTH or role in who[1]
+        if not allowed_role:
+            continue  # the role rule already refuses (test_each_role)
+        before = actions().count("meeting.access_denied")
+        resp = client.open(_url(rule, objects, role, other.id), method=method)
+        if sees_all:
+            assert resp.status_code == ok, (role, rule)
+        else:
+            assert resp.status_code == 403, (role, rule, resp.status_code)
+            assert actions().count("meeting.access_denied") == before + 1, rule
 
 
 @pytest.mark.parametrize("role", list(Role), ids=str)

@@ -49,6 +49,22 @@ def form_data(fields):
     )
 
 
+MEETING_FIELDS = [
+    "title",
+    "kind",
+    "classification",
+    "format",
+    "starts_at",
+    "ends_at",
+    "venue_id",
+    "host_unit_id",
+    "chair_id",
+    "technician_ids",
+    "clerk_ids",
+    "recording_planned",
+    "version",
+]
+
 FORMS = {
     "user_create": (
         "/admin/users/new",
@@ -62,13 +78,23 @@ FORMS = {
     "venue_edit": ("/admin/venues/{venue}", ["name", "address", "at_hq", "closed_room", "active"]),
     "own_password": ("/account/password", ["current_password", "new_password", "confirm"]),
     "language": ("/language", ["lang", "next"]),
+    "meeting_create": ("/meetings/new", MEETING_FIELDS),
+    "meeting_edit": ("/meetings/{meeting}/edit", MEETING_FIELDS),
+    "meeting_item": ("/meetings/{meeting}/items/protection-plan", ["state", "note"]),
+    "meeting_approve": (
+        "/meetings/{meeting}/approve",
+        ["approver_name", "approver_position", "approval_number", "approval_date"],
+    ),
+    "meeting_devices": ("/meetings/{mat_meeting}/devices", ["policy"]),
+    "meeting_cancel": ("/meetings/{meeting}/cancel", ["reason"]),
+    "rule_citation": ("/admin/rules/vn-2026/wired-mic", ["citation", "verified"]),
 }
 
 FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @pytest.fixture
-def ids(make_user, login, db):
+def ids(make_user, make_meeting, login, db):
     from meetingsec.org.services import save_unit, save_venue
 
     unit = save_unit(None, actor=None, name="Đơn vị gốc", parent=None)
@@ -76,9 +102,18 @@ def ids(make_user, login, db):
         None, actor=None, name="Phòng họp 1", address="", at_hq=True, closed_room=True
     )
     target = make_user("clerk", username="target")
-    login(make_user(roles={Role.ADMIN, Role.AUDITOR}, username="fuzzer"))
+    fuzzer = make_user(roles=set(Role), username="fuzzer")
+    meeting = make_meeting(organiser=fuzzer, chair=fuzzer)
+    mat_meeting = make_meeting(organiser=fuzzer, chair=fuzzer, classification="mat")
+    login(fuzzer)
     db.session.commit()
-    return {"target": target.id, "unit": unit.id, "venue": venue.id}
+    return {
+        "target": target.id,
+        "unit": unit.id,
+        "venue": venue.id,
+        "meeting": meeting.id,
+        "mat_meeting": mat_meeting.id,
+    }
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
@@ -109,13 +144,19 @@ def test_login_form_never_fails(client, make_user, data):
         client.post("/logout")
 
 
+FILTERS = {
+    "/audit/": ["actor", "action", "object_type", "object_id", "date_from", "date_to", "page"],
+    "/meetings/": ["status", "date_from", "date_to", "page"],
+    "/home/organiser": ["status", "date_from", "date_to", "page"],
+}
+
+
+@pytest.mark.parametrize("path", sorted(FILTERS))
 @FUZZ
 @given(data=st.data())
-def test_audit_filters_never_fail(client, ids, data):
-    query = data.draw(
-        form_data(["actor", "action", "object_type", "object_id", "date_from", "date_to", "page"])
-    )
+def test_filters_never_fail_and_change_nothing(client, ids, path, data):
+    query = data.draw(form_data(FILTERS[path]))
     before = snapshot()
-    resp = client.get("/audit/", query_string=query)
+    resp = client.get(path, query_string=query)
     assert resp.status_code in (200, 422), query
     assert snapshot() == before

@@ -1,0 +1,225 @@
+"""A meeting's checklist: generated from the ruleset, marked by people, evaluated live."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from meetingsec.audit.services import record
+from meetingsec.checklists.choices import Classification, MeetingFormat, Phase, RuleKind
+from meetingsec.checklists.derived import CHECKS
+from meetingsec.checklists.rules import MeetingFacts, Rule, applicable_rules, rulesets
+from meetingsec.core.db import utcnow
+from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.extensions import db
+from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.models import ChecklistItem, Meeting, RuleCitation
+from meetingsec.users.roles import Role
+
+#: Manual marks
+OPEN, DONE, NOT_APPLICABLE = "open", "done", "not_applicable"
+
+
+def facts_of(meeting: Meeting) -> MeetingFacts:
+    return MeetingFacts(
+        classification=Classification(meeting.classification),
+        at_hq=meeting.venue.at_hq,
+        format=MeetingFormat(meeting.format),
+        recording_planned=meeting.recording_planned,
+    )
+
+
+def meeting_rules(meeting: Meeting) -> list[Rule]:
+    return applicable_rules(rulesets()[meeting.ruleset_id], facts_of(meeting))
+
+
+def sync_items(meeting: Meeting, *, actor, now: datetime | None = None) -> None:
+    """Make the items match the rules that apply now. Items whose rule still applies keep
+    their state; new ones open; the others go (their state stays in the audit log)."""
+    wanted = [r.id for r in meeting_rules(meeting)]
+    have = {i.rule_id: i for i in meeting.items}
+    added = [rid for rid in wanted if rid not in have]
+    removed = [have[rid] for rid in have if rid not in wanted]
+    for rid in added:
+        meeting.items.append(ChecklistItem(rule_id=rid, state=OPEN, note=""))
+    for item in removed:
+        meeting.items.remove(item)
+    if added or removed:
+        record(
+            "checklist.generated",
+            meeting,
+            actor=actor,
+            now=now,
+            data={
+                "ruleset": f"{meeting.ruleset_id}@{meeting.ruleset_version}",
+                "added": added,
+                "removed": [{"rule": i.rule_id, "state": i.state, "note": i.note} for i in removed],
+            },
+        )
+
+
+def responsible_ids(meeting: Meeting, role: Role) -> set[int]:
+    if role is Role.ORGANISER:
+        return {meeting.organiser_id}
+    if role is Role.CHAIR:
+        return {meeting.chair_id}
+    return meeting.member_ids(role.value)
+
+
+#: When a manual item of each phase may be marked or undone
+MARKABLE = {
+    Phase.BEFORE: (MeetingStatus.DRAFT, MeetingStatus.PREPARING),
+    Phase.DURING: (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION),
+    Phase.AFTER: (MeetingStatus.CLOSING,),
+}
+
+
+def mark_item(
+    meeting: Meeting, rule_id: str, *, actor, state: str, note: str, now: datetime | None = None
+) -> ChecklistItem:
+    """Mark a manual item done (with a note), not applicable (with a reason), or open again."""
+    item = next((i for i in meeting.items if i.rule_id == rule_id), None)
+    rule = rulesets()[meeting.ruleset_id].rule(rule_id)
+    if item is None or rule is None:
+        raise DomainError(_l("This item is not on the meeting's checklist."), "unknown_item")
+    if rule.kind is RuleKind.DERIVED:
+        raise DomainError(
+            _l("This item is computed from the meeting's data and cannot be ticked by hand."),
+            "derived_item",
+        )
+    if actor.id not in responsible_ids(meeting, rule.who):
+        raise NotAllowed(
+            _l("Only the person responsible (%(role)s) can mark this item.", role=rule.who.title),
+            "not_responsible",
+        )
+    if MeetingStatus(meeting.status) not in MARKABLE[rule.phase]:
+        raise DomainError(
+            _l("This item can no longer be changed at this stage of the meeting."), "item_locked"
+        )
+    if state not in (OPEN, DONE, NOT_APPLICABLE):
+        raise DomainError(_l("Choose one of the options in the list."), "bad_state")
+    if state != OPEN and not note:
+        message = (
+            _l("Write what was done (for example the document's number).")
+            if state == DONE
+            else _l("Write why this item does not apply.")
+        )
+        raise DomainError(message, "note_required", field="note")
+    now = now or utcnow()
+    record(
+        "checklist.item_marked",
+        item,
+        actor=actor,
+        now=now,
+        data={
+            "meeting_id": meeting.id,
+            "rule": rule_id,
+            "state": [item.state, state],
+            "note": note,
+        },
+    )
+    item.state, item.note = state, note if state != OPEN else ""
+    item.marked_by_id, item.marked_at = actor.id, now
+    return item
+
+
+# -- evaluation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemView:
+    rule: Rule
+    item: ChecklistItem
+    citation: str
+    verified: bool
+    #: done, not_applicable, open (manual); met, unmet (derived)
+    status: str
+    reason: object = None
+
+    @property
+    def satisfied(self) -> bool:
+        return self.status in (DONE, NOT_APPLICABLE, "met")
+
+    @property
+    def is_manual(self) -> bool:
+        return self.rule.kind is RuleKind.MANUAL
+
+
+def citations(ruleset_id: str) -> dict[str, RuleCitation]:
+    rows = db.session.scalars(select(RuleCitation).where(RuleCitation.ruleset_id == ruleset_id))
+    return {r.rule_id: r for r in rows}
+
+
+def evaluate(meeting: Meeting, overrides: dict | None = None) -> list[ItemView]:
+    """Every item of the meeting with its current status, in the ruleset's order.
+    ``overrides`` are the admins' citation corrections (looked up when not given)."""
+    ruleset = rulesets()[meeting.ruleset_id]
+    if overrides is None:
+        overrides = citations(ruleset.id)
+    items = {i.rule_id: i for i in meeting.items}
+    views = []
+    for rule in ruleset.rules:
+        item = items.get(rule.id)
+        if item is None:
+            continue
+        o = overrides.get(rule.id)
+        cite, verified = (o.citation, o.verified) if o else (rule.citation, rule.verified)
+        if rule.kind is RuleKind.DERIVED:
+            outcome = CHECKS[rule.check](meeting)
+            status, reason = ("met", None) if outcome.met else ("unmet", outcome.reason)
+        else:
+            status = item.state
+            reason = _l("Not marked yet.") if status == OPEN else None
+        views.append(ItemView(rule, item, cite, verified, status, reason))
+    return views
+
+
+def readiness(views: list[ItemView]) -> dict[Phase, tuple[int, int]]:
+    """(satisfied, total) per phase."""
+    out = {}
+    for phase in Phase:
+        in_phase = [v for v in views if v.rule.phase is phase]
+        out[phase] = (sum(v.satisfied for v in in_phase), len(in_phase))
+    return out
+
+
+def blockers(views: list[ItemView], phase: Phase = Phase.BEFORE) -> list[ItemView]:
+    return [v for v in views if v.rule.phase is phase and not v.satisfied]
+
+
+def set_citation(
+    ruleset_id: str,
+    rule_id: str,
+    *,
+    actor,
+    citation: str,
+    verified: bool,
+    now: datetime | None = None,
+) -> RuleCitation:
+    """An administrator confirms or corrects a rule's citation."""
+    ruleset = rulesets().get(ruleset_id)
+    rule = ruleset.rule(rule_id) if ruleset else None
+    if rule is None:
+        raise DomainError(_l("Unknown rule."), "unknown_rule")
+    now = now or utcnow()
+    row = db.session.get(RuleCitation, (ruleset_id, rule_id))
+    old = (row.citation, row.verified) if row else (rule.citation, rule.verified)
+    if row is None:
+        row = RuleCitation(ruleset_id=ruleset_id, rule_id=rule_id)
+        db.session.add(row)
+    row.citation, row.verified, row.updated_by_id, row.updated_at = (
+        citation,
+        verified,
+        actor.id,
+        now,
+    )
+    record(
+        "rule.citation_updated",
+        actor=actor,
+        now=now,
+        object_type="rule",
+        object_id=f"{ruleset_id}/{rule_id}",
+        data={"citation": [old[0], citation], "verified": [old[1], verified]},
+    )
+    return row

@@ -1,0 +1,99 @@
+"""Forms of the meeting's life: create and edit, approve, decide devices, mark items,
+cancel; the list filter; the administrators' citation form."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+
+from meetingsec.checklists.choices import Classification, MeetingFormat
+from meetingsec.core.forms import Form, GetForm, checkboxes, date, options, select, text
+from meetingsec.meetings.choices import DevicePolicy, MeetingKind, MeetingStatus
+
+
+def _datetime(label):
+    return DateTimeLocalField(
+        label,
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(_l("This field is required."))],
+        invalid_value_message=_l("Enter a date and time."),
+    )
+
+
+class MeetingForm(Form):
+    title = text(_l("Title"), max_length=300)
+    kind = select(_l("Kind"), choices=options((k.value, k.title) for k in MeetingKind))
+    classification = select(
+        _l("Classification"), choices=options((c.value, c.title) for c in Classification)
+    )
+    format = select(_l("Format"), choices=options((f.value, f.title) for f in MeetingFormat))
+    starts_at = _datetime(_l("Starts"))
+    ends_at = _datetime(_l("Ends"))
+    venue_id = select(_l("Venue"), coerce=int)
+    host_unit_id = select(_l("Host unit"), coerce=int)
+    chair_id = select(_l("Chair"), coerce=int)
+    technician_ids = checkboxes(_l("Police technicians"), choices=[])
+    clerk_ids = checkboxes(_l("Door clerks"), choices=[])
+    recording_planned = BooleanField(_l("The host plans to record (audio or video)"))
+    version = IntegerField(widget=HiddenField.widget, validators=[NumberRange(min=0)], default=0)
+
+    def set_choices(self, c):
+        self.venue_id.choices = options((v.id, v.name) for v in c["venues"])
+        self.host_unit_id.choices = options((u.id, u.name) for u in c["units"])
+        self.chair_id.choices = options(
+            (u.id, f"{u.full_name} — {u.position}") for u in c["chairs"]
+        )
+        self.technician_ids.coerce = self.clerk_ids.coerce = int
+        self.technician_ids.choices = options((u.id, u.full_name) for u in c["technicians"])
+        self.clerk_ids.choices = options((u.id, u.full_name) for u in c["clerks"])
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("The end must come after the start."))
+
+
+class ApproveForm(Form):
+    approver_name = text(_l("Approved by (full name)"), max_length=200)
+    approver_position = text(_l("Position of the approver"), max_length=200)
+    approval_number = text(_l("Number of the approval document"), max_length=100)
+    approval_date = date(
+        _l("Date of the approval document"), required=True, render_kw={"type": "date"}
+    )
+
+
+class DeviceDecisionForm(Form):
+    policy = select(
+        _l("Devices at this Mật meeting"), choices=options((p.value, p.title) for p in DevicePolicy)
+    )
+
+
+class ItemForm(Form):
+    state = select(
+        _l("Mark"),
+        choices=options(
+            [("done", _l("Done")), ("not_applicable", _l("Not applicable")), ("open", _l("Undo"))]
+        ),
+    )
+    note = text(_l("Note"), max_length=1000, required=False, multiline=True)
+
+
+class CancelForm(Form):
+    reason = text(_l("Reason for cancelling"), max_length=2000, multiline=True)
+
+
+class MeetingFilterForm(GetForm):
+    status = select(
+        _l("Status"),
+        default="",
+        choices=options([("", _l("All statuses"))] + [(s.value, s.title) for s in MeetingStatus]),
+    )
+    date_from = date(_l("From (date)"), render_kw={"type": "date"})
+    date_to = date(_l("To (date)"), render_kw={"type": "date"})
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+
+class CitationForm(Form):
+    citation = text(_l("Citation"), max_length=1000)
+    verified = BooleanField(_l("Checked against the text of the law"))

@@ -1,0 +1,118 @@
+"""The meeting, its team, and its checklist items."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetingsec.core.db import Base, UTCDateTime, utcnow
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    #: MeetingKind
+    kind: Mapped[str] = mapped_column(String(16))
+    #: Classification (mat, toi_mat, tuyet_mat)
+    classification: Mapped[str] = mapped_column(String(16), index=True)
+    #: MeetingFormat
+    format: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    host_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    chair_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: The organiser who created the meeting and keeps it
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: MeetingStatus
+    status: Mapped[str] = mapped_column(String(16), index=True, default="draft")
+    #: The host plans to record (ND 26/2020 Điều 6 khoản 2 điểm c applies)
+    recording_planned: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The ruleset (and its version) that generated the checklist
+    ruleset_id: Mapped[str] = mapped_column(String(32))
+    ruleset_version: Mapped[int] = mapped_column(Integer)
+
+    #: Approval of the use of the secret content (Luật 29/2018 Điều 17 khoản 1 điểm a)
+    approver_name: Mapped[str | None] = mapped_column(String(200))
+    approver_position: Mapped[str | None] = mapped_column(String(200))
+    approval_number: Mapped[str | None] = mapped_column(String(100))
+    approval_date: Mapped[date | None] = mapped_column(Date)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: DevicePolicy decided by the chair for a Mật meeting; NULL until decided
+    device_policy: Mapped[str | None] = mapped_column(String(16))
+
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Optimistic lock: a save based on an older version is refused
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    venue = relationship("Venue", lazy="joined")
+    host_unit = relationship("Unit", lazy="joined")
+    chair = relationship("User", foreign_keys=[chair_id], lazy="joined")
+    organiser = relationship("User", foreign_keys=[organiser_id], lazy="joined")
+    members: Mapped[list["MeetingMember"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", lazy="selectin"
+    )
+    items: Mapped[list["ChecklistItem"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def member_ids(self, role: str) -> set[int]:
+        return {m.user_id for m in self.members if m.role == role}
+
+
+class MeetingMember(Base):
+    """A technician or door clerk on the meeting's team."""
+
+    __tablename__ = "meeting_members"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    #: technician or clerk
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="members")
+    user = relationship("User", lazy="joined")
+
+
+class ChecklistItem(Base):
+    """One applicable rule of a meeting. Manual items carry their state here; derived items
+    are computed on every view and never stored as done."""
+
+    __tablename__ = "checklist_items"
+    __table_args__ = (UniqueConstraint("meeting_id", "rule_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(64))
+    #: open, done or not_applicable (manual items only)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    #: What was done (e.g. the protection plan's reference) or why it does not apply
+    note: Mapped[str] = mapped_column(Text, default="")
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    marked_by = relationship("User", lazy="joined")
+
+
+class RuleCitation(Base):
+    """An administrator's confirmation or correction of a rule's citation."""
+
+    __tablename__ = "rule_citations"
+
+    ruleset_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    citation: Mapped[str] = mapped_column(Text)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,297 @@
+"""Meeting pages: list, create and edit, the checklist, approval, the gate, transitions."""
+
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from meetingsec.checklists import services as checklist
+from meetingsec.checklists.choices import Phase
+from meetingsec.core.auth import authenticated, roles
+from meetingsec.core.db import utcnow
+from meetingsec.core.errors import DomainError
+from meetingsec.core.htmx import is_partial, redirect_after_post
+from meetingsec.core.i18n import local_date, to_local, to_utc
+from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
+from meetingsec.extensions import db
+from meetingsec.meetings import queries, services
+from meetingsec.meetings.access import allowed_actions, get_meeting_for
+from meetingsec.meetings.forms import (
+    ApproveForm,
+    CancelForm,
+    DeviceDecisionForm,
+    ItemForm,
+    MeetingFilterForm,
+    MeetingForm,
+)
+from meetingsec.meetings.models import Meeting
+from meetingsec.org.models import Unit, Venue
+from meetingsec.users.models import User
+from meetingsec.users.roles import Role
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+def list_context(role: Role | None):
+    """The filtered, paginated meetings of a role's home (or of all visible meetings).
+    With invalid filters the template shows the errors, not the list."""
+    form = MeetingFilterForm(request.args)
+    valid = form.validate()
+    page = queries.list_meetings(
+        current_user,
+        role=role,
+        today=local_date(utcnow()),
+        page=page_number(),
+        **(
+            {
+                "status": form.status.data or "",
+                "date_from": form.date_from.data,
+                "date_to": form.date_to.data,
+            }
+            if valid
+            else {}
+        ),
+    )
+    return {
+        "filter_form": form,
+        "page": page,
+        "readiness": queries.readiness_by_meeting(page.items),
+        "args": {k: v for k, v in request.args.items() if k != "page"},
+        "list_endpoint": "home.role_home" if role else "meetings.index",
+        "list_args": {"role": role.value} if role else {},
+    }
+
+
+@bp.get("/")
+@authenticated
+def index():
+    ctx = list_context(None)
+    return render_template("meetings/_list.html" if is_partial() else "meetings/index.html", **ctx)
+
+
+def _data(form: MeetingForm) -> services.MeetingData:
+    def users(ids):
+        return [db.session.get(User, i) for i in ids or []]
+
+    return services.MeetingData(
+        title=form.title.data,
+        kind=form.kind.data,
+        classification=form.classification.data,
+        format=form.format.data,
+        starts_at=to_utc(form.starts_at.data),
+        ends_at=to_utc(form.ends_at.data),
+        venue=db.session.get(Venue, form.venue_id.data),
+        host_unit=db.session.get(Unit, form.host_unit_id.data),
+        chair=db.session.get(User, form.chair_id.data),
+        technicians=users(form.technician_ids.data),
+        clerks=users(form.clerk_ids.data),
+        recording_planned=form.recording_planned.data,
+    )
+
+
+def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
+    data = None
+    if meeting is not None and request.method == "GET":
+        data = {
+            "starts_at": to_local(meeting.starts_at),
+            "ends_at": to_local(meeting.ends_at),
+            "technician_ids": sorted(meeting.member_ids("technician")),
+            "clerk_ids": sorted(meeting.member_ids("clerk")),
+        }
+    form = MeetingForm(obj=meeting, data=data)
+    form.set_choices(queries.form_choices())
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(Role.ORGANISER)
+def create():
+    form = _meeting_form()
+    done = submit(
+        form,
+        lambda: services.create_meeting(_data(form), actor=current_user),
+        success=lambda m: _("Meeting created. Its checklist is below."),
+        redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
+    )
+    return done or (
+        render_template("meetings/form.html", form=form, meeting=None),
+        form_status(form),
+    )
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@roles(Role.ORGANISER)
+def edit(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = _meeting_form(meeting)
+    done = submit(
+        form,
+        lambda: services.update_meeting(
+            meeting, _data(form), actor=current_user, version=form.version.data
+        ),
+        success=lambda m: _("Meeting saved."),
+        redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
+    )
+    return done or (
+        render_template("meetings/form.html", form=form, meeting=meeting),
+        form_status(form),
+    )
+
+
+def _detail_context(meeting: Meeting) -> dict:
+    views = checklist.evaluate(meeting)
+    return {
+        "meeting": meeting,
+        "views": views,
+        "phases": list(Phase),
+        "readiness": checklist.readiness(views),
+        "blockers": checklist.blockers(views),
+        "can": allowed_actions(current_user, meeting, views),
+        "ruleset_title": services.ruleset_title(meeting, str(get_locale())),
+        "device_form": DeviceDecisionForm(formdata=None, policy=meeting.device_policy),
+    }
+
+
+@bp.get("/<int:meeting_id>")
+@authenticated
+def detail(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    return render_template("meetings/detail.html", **_detail_context(meeting))
+
+
+@bp.post("/<int:meeting_id>/items/<rule_id>")
+@authenticated
+def mark_item(meeting_id: int, rule_id: str):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = ItemForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            checklist.mark_item(
+                meeting,
+                rule_id,
+                actor=current_user,
+                state=form.state.data,
+                note=form.note.data or "",
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            apply_domain_error(form, err)
+            error = err
+    ctx = _detail_context(db.session.get(Meeting, meeting_id))
+    status = (error.status if error else 422) if (error or form.errors) else 200
+    if not is_partial():
+        if status == 200:
+            return redirect_after_post(url_for("meetings.detail", meeting_id=meeting_id))
+        flash(
+            " ".join(str(e) for errs in form.errors.values() for e in errs) or str(error.message),
+            "error",
+        )
+        return render_template("meetings/detail.html", **ctx), status
+    view = next((v for v in ctx["views"] if v.rule.id == rule_id), None)
+    if view is None:
+        return render_template(
+            "errors/_error.html", status=404, title=_("Page not found"), hint=""
+        ), 404
+    return render_template("meetings/_item.html", v=view, form=form, oob=True, **ctx), status
+
+
+@bp.route("/<int:meeting_id>/approve", methods=["GET", "POST"])
+@roles(Role.CHAIR)
+def approve(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = ApproveForm()
+    done = submit(
+        form,
+        lambda: services.approve_meeting(
+            meeting,
+            actor=current_user,
+            approver_name=form.approver_name.data,
+            approver_position=form.approver_position.data,
+            approval_number=form.approval_number.data,
+            approval_date=form.approval_date.data,
+        ),
+        success=lambda m: _("Approval recorded. The meeting is now in preparation."),
+        redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
+    )
+    return done or (
+        render_template("meetings/approve.html", form=form, meeting=meeting),
+        form_status(form),
+    )
+
+
+@bp.post("/<int:meeting_id>/devices")
+@roles(Role.CHAIR)
+def decide_devices(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = DeviceDecisionForm()
+    done = submit(
+        form,
+        lambda: services.decide_devices(meeting, actor=current_user, policy=form.policy.data),
+        success=lambda m: _("Decision on devices recorded."),
+        redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
+    )
+    if done:
+        return done
+    ctx = _detail_context(meeting)
+    ctx["device_form"] = form
+    return render_template("meetings/detail.html", **ctx), 422
+
+
+@bp.get("/<int:meeting_id>/gate")
+@authenticated
+def gate(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    return render_template("meetings/gate.html", **_detail_context(meeting))
+
+
+def _transition(meeting_id: int, action, message: str):
+    meeting = get_meeting_for(current_user, meeting_id)
+    try:
+        action(meeting, actor=current_user)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(str(err.message), "error")
+        meeting = db.session.get(Meeting, meeting_id)
+        return render_template("meetings/gate.html", **_detail_context(meeting)), err.status
+    flash(message, "success")
+    return redirect_after_post(url_for("meetings.detail", meeting_id=meeting_id))
+
+
+@bp.post("/<int:meeting_id>/clear")
+@roles(Role.CHAIR)
+def clear(meeting_id: int):
+    return _transition(meeting_id, services.clear_meeting, _("The meeting is cleared to start."))
+
+
+@bp.post("/<int:meeting_id>/start")
+@roles(Role.CHAIR)
+def start(meeting_id: int):
+    return _transition(meeting_id, services.start_session, _("The session has started."))
+
+
+@bp.post("/<int:meeting_id>/end")
+@roles(Role.CHAIR, Role.ORGANISER)
+def end(meeting_id: int):
+    return _transition(
+        meeting_id, services.end_session, _("The session has ended; the meeting is closing.")
+    )
+
+
+@bp.route("/<int:meeting_id>/cancel", methods=["GET", "POST"])
+@roles(Role.CHAIR, Role.ORGANISER)
+def cancel(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = CancelForm()
+    done = submit(
+        form,
+        lambda: services.cancel_meeting(meeting, actor=current_user, reason=form.reason.data),
+        success=lambda m: _("The meeting has been cancelled."),
+        redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
+    )
+    return done or (
+        render_template("meetings/cancel.html", form=form, meeting=meeting),
+        form_status(form),
+    )

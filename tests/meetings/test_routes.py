@@ -1,0 +1,203 @@
+"""Meeting pages over HTTP: create, edit with a version check, mark items, approve, gate."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from meetingsec.core.db import utcnow
+from meetingsec.core.i18n import to_local
+from meetingsec.extensions import db
+from meetingsec.meetings.models import Meeting
+from meetingsec.org.services import save_unit, save_venue
+from tests.helpers import actions, snapshot
+
+
+def _form(venue, unit, chair, **kw):
+    start = to_local(utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    data = {
+        "title": "Hội nghị triển khai nhiệm vụ quốc phòng",
+        "kind": "hoi_nghi",
+        "classification": "tuyet_mat",
+        "format": "in_person",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"),
+        "venue_id": str(venue.id),
+        "host_unit_id": str(unit.id),
+        "chair_id": str(chair.id),
+        "version": "0",
+    }
+    data.update(kw)
+    return data
+
+
+def _setup(make_user, at_hq=False):
+    venue = save_venue(
+        None, actor=None, name="Hội trường Khách sạn", address="", at_hq=at_hq, closed_room=True
+    )
+    hq = save_venue(
+        None, actor=None, name="Phòng họp kín số 1", address="", at_hq=True, closed_room=True
+    )
+    unit = save_unit(None, actor=None, name="Văn phòng UBND tỉnh", parent=None)
+    chair = make_user("chair", full_name="Lê Văn Chủ Trì")
+    organiser = make_user("organiser")
+    db.session.commit()
+    return venue, hq, unit, chair, organiser
+
+
+def test_organiser_creates_a_meeting_and_sees_its_checklist(client, make_user, login):
+    venue, _hq, unit, chair, organiser = _setup(make_user)
+    login(organiser)
+    resp = client.post("/meetings/new", data=_form(venue, unit, chair))
+    assert resp.status_code == 303
+    meeting = db.session.scalar(select(Meeting))
+    page = client.get(resp.location).get_data(as_text=True)
+    assert "Tổ chức ngoài trụ sở: đề nghị cơ quan Công an" in page  # offsite-police-check
+    assert "Người tham dự không mang thiết bị có tính năng thu, phát tin" in page
+    assert "Nghị định 63/2026/NĐ-CP" in page and "cần đối chiếu" in page
+    assert "Danh sách người tham dự chưa được lập và phê duyệt." in page
+    assert meeting.ruleset_id == "vn-2026"
+    home = client.get("/home/organiser").get_data(as_text=True)
+    assert "Hội nghị triển khai nhiệm vụ quốc phòng" in home and "Trước cuộc họp: 0/" in home
+
+
+def test_bad_meeting_forms_change_nothing(client, make_user, login):
+    venue, _hq, unit, chair, organiser = _setup(make_user)
+    other = make_user("organiser")
+    login(organiser)
+    before = snapshot()
+    past = to_local(utcnow() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    cases = [
+        ({"title": ""}, "Trường này là bắt buộc"),
+        ({"title": "x" * 400}, "Tối đa 300 ký tự"),
+        ({"classification": "secret"}, "Hãy chọn một mục trong danh sách"),
+        ({"starts_at": "tomorrow"}, "Nhập ngày và giờ"),
+        ({"ends_at": _form(venue, unit, chair)["starts_at"]}, "phải sau thời gian bắt đầu"),
+        ({"starts_at": past}, "không thể bắt đầu trong quá khứ"),
+        ({"chair_id": str(other.id)}, "Hãy chọn một mục trong danh sách"),
+        ({"venue_id": "999999"}, "Hãy chọn một mục trong danh sách"),
+        ({"technician_ids": [str(chair.id)]}, "Hãy chọn một mục trong danh sách"),
+    ]
+    for change, message in cases:
+        resp = client.post("/meetings/new", data=_form(venue, unit, chair, **change))
+        assert resp.status_code == 422, change
+        assert message in resp.get_data(as_text=True), (change, message)
+    assert snapshot() == before
+
+
+def test_second_save_with_an_old_version_is_refused(client, make_user, login, app):
+    venue, hq, unit, chair, organiser = _setup(make_user)
+    login(organiser)
+    client.post("/meetings/new", data=_form(venue, unit, chair))
+    meeting = db.session.scalar(select(Meeting))
+    first = _form(venue, unit, chair, title="Bản sửa của tablet 1", version=str(meeting.version))
+    second = _form(hq, unit, chair, title="Bản sửa của tablet 2", version=str(meeting.version))
+    assert client.post(f"/meetings/{meeting.id}/edit", data=first).status_code == 303
+    resp = client.post(f"/meetings/{meeting.id}/edit", data=second)
+    assert resp.status_code == 422
+    assert "Người khác đã lưu cuộc họp này" in resp.get_data(as_text=True)
+    db.session.refresh(meeting)
+    assert meeting.title == "Bản sửa của tablet 1" and meeting.venue_id == venue.id
+
+
+def test_mark_an_item_with_htmx(client, make_meeting, login):
+    meeting = make_meeting()
+    login(meeting.organiser)
+    url = f"/meetings/{meeting.id}/items/protection-plan"
+    resp = client.post(url, data={"state": "done", "note": ""}, headers={"HX-Request": "true"})
+    assert resp.status_code == 422 and "Ghi rõ đã thực hiện" in resp.get_data(as_text=True)
+    resp = client.post(
+        url, data={"state": "done", "note": "Phương án 12/PA"}, headers={"HX-Request": "true"}
+    )
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "<html" not in body
+    assert 'id="item-protection-plan"' in body and "Phương án 12/PA" in body
+    assert 'hx-swap-oob="true"' in body  # the readiness counters follow
+    assert actions()[-1] == "checklist.item_marked"
+    resp = client.post(
+        f"/meetings/{meeting.id}/items/approve-use",
+        data={"state": "done", "note": "x"},
+        headers={"HX-Request": "true"},
+    )
+    assert resp.status_code == 422 and "không thể đánh dấu thủ công" in resp.get_data(as_text=True)
+    resp = client.post(
+        f"/meetings/{meeting.id}/items/no-such-rule", data={"state": "done", "note": "x"}
+    )
+    assert resp.status_code == 422
+
+
+def test_chair_approves_and_the_gate_lists_blockers(client, make_meeting, login):
+    meeting = make_meeting(classification="mat", at_hq=True)
+    login(meeting.chair)
+    resp = client.post(
+        f"/meetings/{meeting.id}/approve",
+        data={
+            "approver_name": "Nguyễn Văn Chủ Tịch",
+            "approver_position": "Chủ tịch UBND tỉnh",
+            "approval_number": "",
+            "approval_date": "2026-11-20",
+        },
+    )
+    assert resp.status_code == 422
+    resp = client.post(
+        f"/meetings/{meeting.id}/approve",
+        data={
+            "approver_name": "Nguyễn Văn Chủ Tịch",
+            "approver_position": "Chủ tịch UBND tỉnh",
+            "approval_number": "15/QĐ-UBND",
+            "approval_date": "2026-11-20",
+        },
+    )
+    assert resp.status_code == 303
+    resp = client.post(f"/meetings/{meeting.id}/devices", data={"policy": "deposit"})
+    assert resp.status_code == 303
+    gate = client.get(f"/meetings/{meeting.id}/gate").get_data(as_text=True)
+    assert "Danh sách người tham dự chưa được lập và phê duyệt." in gate
+    assert "Việc sử dụng nội dung bí mật chưa được phê duyệt." not in gate
+    resp = client.post(f"/meetings/{meeting.id}/clear")
+    assert resp.status_code == 422 and "Chưa đủ điều kiện" in resp.get_data(as_text=True)
+    db.session.refresh(meeting)
+    assert meeting.status == "preparing"
+
+
+def test_cancel_with_a_reason(client, make_meeting, login):
+    meeting = make_meeting()
+    login(meeting.organiser)
+    assert client.post(f"/meetings/{meeting.id}/cancel", data={"reason": ""}).status_code == 422
+    assert (
+        client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Hoãn họp"}).status_code
+        == 303
+    )
+    db.session.refresh(meeting)
+    assert meeting.status == "cancelled"
+
+
+def test_role_homes_show_what_each_has_to_do(client, make_meeting, make_user, login):
+    tech, clerk = make_user("technician"), make_user("clerk")
+    today = make_meeting(
+        title="Họp hôm nay", starts_in=timedelta(minutes=30), technicians=[tech], clerks=[clerk]
+    )
+    make_meeting(title="Họp tuần sau", starts_in=timedelta(days=7), clerks=[clerk])
+    login(clerk)
+    page = client.get("/home/clerk").get_data(as_text=True)
+    assert "Họp hôm nay" in page and "Họp tuần sau" not in page
+    client.post("/logout")
+    login(today.chair)
+    assert "Họp hôm nay" in client.get("/home/chair").get_data(as_text=True)
+    client.post("/logout")
+    login(tech)
+    assert "Họp hôm nay" not in client.get("/home/technician").get_data(as_text=True)  # draft
+
+
+def test_admin_confirms_a_citation(client, make_user, login):
+    login(make_user("admin"))
+    page = client.get("/admin/rules/").get_data(as_text=True)
+    assert "Luật 117/2025/QH15" in page and "cần đối chiếu" in page
+    resp = client.post(
+        "/admin/rules/vn-2026/wired-mic",
+        data={"citation": "Nghị định 63/2026/NĐ-CP, Điều 8 khoản 2 điểm a", "verified": "y"},
+    )
+    assert resp.status_code == 303
+    assert actions()[-1] == "rule.citation_updated"
+    page = client.get("/admin/rules/").get_data(as_text=True)
+    assert "Nghị định 63/2026/NĐ-CP, Điều 8 khoản 2 điểm a" in page
+    assert client.get("/admin/rules/vn-2026/nope").status_code == 404

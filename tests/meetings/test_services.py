@@ -1,0 +1,238 @@
+"""Meetings through their services: checklist generation, regeneration, marks, the gate."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from meetingsec.checklists import services as checklist
+from meetingsec.checklists.rules import rulesets
+from meetingsec.core.db import utcnow
+from meetingsec.core.errors import DomainError
+from meetingsec.extensions import db
+from meetingsec.meetings import services
+from meetingsec.meetings.services import MeetingData
+from tests.helpers import actions
+
+
+def _data(meeting, **changes):
+    values = dict(
+        title=meeting.title,
+        kind=meeting.kind,
+        classification=meeting.classification,
+        format=meeting.format,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        venue=meeting.venue,
+        host_unit=meeting.host_unit,
+        chair=meeting.chair,
+        technicians=[],
+        clerks=[],
+        recording_planned=meeting.recording_planned,
+    )
+    values.update(changes)
+    return MeetingData(**values)
+
+
+def _ids(meeting):
+    return {i.rule_id for i in meeting.items}
+
+
+def test_checklist_is_generated_at_once_from_the_regime_in_force(make_meeting):
+    meeting = make_meeting(classification="tuyet_mat", at_hq=False)
+    assert meeting.ruleset_id == "vn-2026" and meeting.ruleset_version == 1
+    assert {"offsite-police-check", "no-devices", "outside-guards"} <= _ids(meeting)
+    assert "closed-room-hq" not in _ids(meeting)
+    assert actions()[-2:] == ["meeting.created", "checklist.generated"]
+
+
+def test_changing_facts_regenerates_and_keeps_done_items(make_meeting, make_user):
+    meeting = make_meeting(classification="tuyet_mat", at_hq=False)
+    organiser = meeting.organiser
+    checklist.mark_item(
+        meeting, "protection-plan", actor=organiser, state="done", note="Phương án số 12/PA-VP"
+    )
+    db.session.commit()
+    from meetingsec.org.services import save_venue
+
+    hq = save_venue(
+        None, actor=None, name="Phòng họp kín", address="", at_hq=True, closed_room=True
+    )
+    services.update_meeting(
+        meeting,
+        _data(meeting, classification="mat", venue=hq),
+        actor=organiser,
+        version=meeting.version,
+    )
+    db.session.commit()
+    ids = _ids(meeting)
+    assert "closed-room-hq" in ids and "mat-devices-chair" in ids
+    assert not ids & {"offsite-police-check", "no-devices", "outside-guards"}
+    kept = next(i for i in meeting.items if i.rule_id == "protection-plan")
+    assert kept.state == "done" and kept.note == "Phương án số 12/PA-VP"
+    assert actions()[-1] == "checklist.generated"
+
+
+def test_stale_version_is_refused_and_nothing_is_overwritten(make_meeting):
+    meeting = make_meeting()
+    version = meeting.version
+    services.update_meeting(
+        meeting,
+        _data(meeting, title="Tiêu đề của người thứ nhất"),
+        actor=meeting.organiser,
+        version=version,
+    )
+    db.session.commit()
+    with pytest.raises(DomainError) as e:
+        services.update_meeting(
+            meeting,
+            _data(meeting, title="Tiêu đề người thứ hai"),
+            actor=meeting.organiser,
+            version=version,
+        )
+    assert e.value.code == "stale_version"
+    db.session.rollback()
+    assert meeting.title == "Tiêu đề của người thứ nhất"
+
+
+@pytest.mark.parametrize(
+    "change,code",
+    [
+        (lambda m: {"ends_at": m.starts_at}, "end_before_start"),
+        (lambda m: {"starts_at": utcnow() - timedelta(hours=1)}, "start_in_past"),
+    ],
+)
+def test_bad_times_are_refused(make_meeting, change, code):
+    meeting = make_meeting()
+    with pytest.raises(DomainError) as e:
+        services.update_meeting(
+            meeting,
+            _data(meeting, **change(meeting)),
+            actor=meeting.organiser,
+            version=meeting.version,
+        )
+    assert e.value.code == code
+
+
+def test_derived_items_cannot_be_ticked_and_say_why(make_meeting):
+    meeting = make_meeting(classification="mat", at_hq=True, closed_room=False)
+    with pytest.raises(DomainError) as e:
+        checklist.mark_item(meeting, "approve-use", actor=meeting.chair, state="done", note="x")
+    assert e.value.code == "derived_item"
+    views = {v.rule.id: v for v in checklist.evaluate(meeting)}
+    assert str(views["approve-use"].reason) == "Việc sử dụng nội dung bí mật chưa được phê duyệt."
+    assert str(views["closed-room-hq"].reason) == "Địa điểm không phải phòng họp kín."
+    assert views["mat-devices-chair"].status == "unmet"
+
+
+def test_only_the_responsible_person_marks_a_manual_item(make_meeting, make_user):
+    meeting = make_meeting()
+    with pytest.raises(DomainError) as e:
+        checklist.mark_item(
+            meeting, "head-accountable", actor=meeting.organiser, state="done", note="x"
+        )
+    assert e.value.code == "not_responsible"
+    with pytest.raises(DomainError) as e:
+        checklist.mark_item(
+            meeting, "protection-plan", actor=meeting.organiser, state="done", note=""
+        )
+    assert e.value.code == "note_required"
+    checklist.mark_item(
+        meeting, "head-accountable", actor=meeting.chair, state="done", note="Quyết định số 5"
+    )
+    checklist.mark_item(meeting, "head-accountable", actor=meeting.chair, state="open", note="")
+    item = next(i for i in meeting.items if i.rule_id == "head-accountable")
+    assert item.state == "open"
+    assert actions()[-2:] == ["checklist.item_marked", "checklist.item_marked"]
+
+
+def test_approval_then_device_decision(make_meeting):
+    meeting = make_meeting(classification="mat", at_hq=True)
+    chair = meeting.chair
+    with pytest.raises(DomainError) as e:
+        services.approve_meeting(
+            meeting,
+            actor=meeting.organiser,
+            approver_name="A",
+            approver_position="B",
+            approval_number="1",
+            approval_date=date.today(),
+        )
+    assert e.value.code == "not_chair"
+    services.approve_meeting(
+        meeting,
+        actor=chair,
+        approver_name="Nguyễn Văn Chủ",
+        approver_position="Chủ tịch UBND tỉnh",
+        approval_number="15/QĐ-UBND",
+        approval_date=date(2026, 11, 20),
+    )
+    services.decide_devices(meeting, actor=chair, policy="deposit")
+    db.session.commit()
+    views = {v.rule.id: v for v in checklist.evaluate(meeting)}
+    assert views["approve-use"].status == "met"
+    assert views["mat-devices-chair"].status == "met"
+    assert meeting.status == "preparing"
+    assert actions()[-2:] == ["meeting.approved", "meeting.device_decision"]
+
+
+def test_gate_refuses_while_derived_items_block(make_meeting):
+    meeting = make_meeting()
+    services.approve_meeting(
+        meeting,
+        actor=meeting.chair,
+        approver_name="A",
+        approver_position="B",
+        approval_number="1",
+        approval_date=date(2026, 11, 1),
+    )
+    with pytest.raises(DomainError) as e:
+        services.clear_meeting(meeting, actor=meeting.chair)
+    assert e.value.code == "blocked"
+    blockers = checklist.blockers(checklist.evaluate(meeting))
+    assert "attendee-list" in {b.rule.id for b in blockers}
+
+
+def test_life_of_a_meeting_with_a_ruleset_of_manual_rules(make_meeting, monkeypatch):
+    """Clear → start → end, with a ruleset whose only before-rule is manual (rulesets are
+    data: the gate follows whatever the ruleset says)."""
+    from dataclasses import replace
+
+    real = rulesets()["vn-2026"]
+    manual_only = replace(
+        real,
+        rules=tuple(
+            r for r in real.rules if r.kind.value == "manual" and r.id == "protection-plan"
+        ),
+    )
+    monkeypatch.setitem(rulesets(), "vn-2026", manual_only)
+    meeting = make_meeting()
+    chair, organiser = meeting.chair, meeting.organiser
+    services.approve_meeting(
+        meeting,
+        actor=chair,
+        approver_name="A",
+        approver_position="B",
+        approval_number="1",
+        approval_date=date(2026, 11, 1),
+    )
+    with pytest.raises(DomainError):
+        services.clear_meeting(meeting, actor=chair)
+    checklist.mark_item(meeting, "protection-plan", actor=organiser, state="done", note="PA 12")
+    services.clear_meeting(meeting, actor=chair)
+    with pytest.raises(DomainError) as e:
+        checklist.mark_item(meeting, "protection-plan", actor=organiser, state="open", note="")
+    assert e.value.code == "item_locked"  # undo only until the gate
+    services.start_session(meeting, actor=chair)
+    services.end_session(meeting, actor=organiser)
+    db.session.commit()
+    assert meeting.status == "closing"
+    assert actions()[-3:] == ["meeting.cleared", "meeting.started", "meeting.ended"]
+
+
+def test_cancel_needs_the_session_not_started(make_meeting):
+    meeting = make_meeting()
+    services.cancel_meeting(meeting, actor=meeting.organiser, reason="Hoãn theo chỉ đạo")
+    assert meeting.status == "cancelled" and meeting.cancel_reason == "Hoãn theo chỉ đạo"
+    with pytest.raises(DomainError) as e:
+        services.cancel_meeting(meeting, actor=meeting.organiser, reason="again")
+    assert e.value.code == "not_cancellable"
