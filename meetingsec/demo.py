@@ -39,6 +39,36 @@ DEMO_USERS = [
 _USER_UNITS = {"kythuat": "Phòng An ninh chính trị nội bộ"}
 
 
+def _seed_meeting(units, users_by_name) -> None:
+    """A Tối mật conference at HQ in three days, its team assigned, still a draft."""
+    from datetime import datetime, time, timedelta
+
+    from meetingsec.core.db import utcnow
+    from meetingsec.core.i18n import local_date, to_utc
+    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.org.models import Venue
+
+    day = local_date(utcnow()) + timedelta(days=3)
+    start = to_utc(datetime.combine(day, time(8, 0)))
+    venue = db.session.scalar(select(Venue).where(Venue.name == DEMO_VENUES[0][0]))
+    create_meeting(
+        MeetingData(
+            title="Hội nghị giao ban công tác bảo vệ bí mật nhà nước quý IV",
+            kind="hoi_nghi",
+            classification="toi_mat",
+            format="in_person",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3, minutes=30),
+            venue=venue,
+            host_unit=units["Văn phòng Ủy ban nhân dân tỉnh"],
+            chair=users_by_name["chutri"],
+            technicians=[users_by_name["kythuat"]],
+            clerks=[users_by_name["letan"]],
+        ),
+        actor=users_by_name["tochuc"],
+    )
+
+
 def seed() -> bool:
     """Create what is missing of the demo agency; return whether anything was created."""
     if users.get_user_by_username(DEMO_USERS[0][0]) is not None:
@@ -52,9 +82,10 @@ def seed() -> bool:
         org.save_venue(
             None, actor=None, name=name, address=address, at_hq=at_hq, closed_room=closed
         )
+    created = {}
     for username, full_name, position, roles in DEMO_USERS:
         unit = units[_USER_UNITS.get(username, "Văn phòng Ủy ban nhân dân tỉnh")]
-        users.create_user(
+        created[username] = users.create_user(
             actor=None,
             username=username,
             full_name=full_name,
@@ -63,4 +94,5 @@ def seed() -> bool:
             roles=roles,
             password=DEMO_PASSWORD,
         )
+    _seed_meeting(units, created)
     return True

@@ -5,18 +5,20 @@ from sqlalchemy import func, select
 from meetingsec.audit.services import verify_chain
 from meetingsec.demo import DEMO_PASSWORD, DEMO_USERS
 from meetingsec.extensions import db
-from meetingsec.models import Unit, User, Venue
+from meetingsec.models import Meeting, Unit, User, Venue
 
 
 def _counts():
-    return [db.session.scalar(select(func.count()).select_from(m)) for m in (User, Unit, Venue)]
+    return [
+        db.session.scalar(select(func.count()).select_from(m)) for m in (User, Unit, Venue, Meeting)
+    ]
 
 
 def test_seed_twice_creates_nothing_more(runner):
     out = runner.invoke(args=["seed-demo"])
     assert out.exit_code == 0 and "Demo data loaded." in out.output
     first = _counts()
-    assert first == [len(DEMO_USERS), 5, 3]
+    assert first == [len(DEMO_USERS), 5, 3, 1]
     out = runner.invoke(args=["seed-demo"])
     assert out.exit_code == 0 and "already present" in out.output
     assert _counts() == first

@@ -76,11 +76,12 @@ class _CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def checkboxes(label, *, choices, required_message=None):
+def checkboxes(label, *, choices, required_message=None, coerce=str):
     """Checkboxes for several choices; required when ``required_message`` is given."""
     return _CheckboxesField(
         label,
         choices=choices,
+        coerce=coerce,
         validators=[DataRequired(required_message) if required_message else Optional()],
         invalid_choice_message=_NOT_A_CHOICE,
         invalid_value_message=_NOT_A_CHOICE,

@@ -31,8 +31,8 @@ class MeetingForm(Form):
     venue_id = select(_l("Venue"), coerce=int)
     host_unit_id = select(_l("Host unit"), coerce=int)
     chair_id = select(_l("Chair"), coerce=int)
-    technician_ids = checkboxes(_l("Police technicians"), choices=[])
-    clerk_ids = checkboxes(_l("Door clerks"), choices=[])
+    technician_ids = checkboxes(_l("Police technicians"), choices=[], coerce=int)
+    clerk_ids = checkboxes(_l("Door clerks"), choices=[], coerce=int)
     recording_planned = BooleanField(_l("The host plans to record (audio or video)"))
     version = IntegerField(widget=HiddenField.widget, validators=[NumberRange(min=0)], default=0)
 
@@ -42,7 +42,6 @@ class MeetingForm(Form):
         self.chair_id.choices = options(
             (u.id, f"{u.full_name} — {u.position}") for u in c["chairs"]
         )
-        self.technician_ids.coerce = self.clerk_ids.coerce = int
         self.technician_ids.choices = options((u.id, u.full_name) for u in c["technicians"])
         self.clerk_ids.choices = options((u.id, u.full_name) for u in c["clerks"])
 

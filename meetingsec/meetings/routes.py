@@ -247,6 +247,8 @@ def gate(meeting_id: int):
 
 
 def _transition(meeting_id: int, action, message: str):
+    """Run a state change; on refusal go back to the gate, which shows why (a reload of
+    that page repeats nothing)."""
     meeting = get_meeting_for(current_user, meeting_id)
     try:
         action(meeting, actor=current_user)
@@ -254,8 +256,7 @@ def _transition(meeting_id: int, action, message: str):
     except DomainError as err:
         db.session.rollback()
         flash(str(err.message), "error")
-        meeting = db.session.get(Meeting, meeting_id)
-        return render_template("meetings/gate.html", **_detail_context(meeting)), err.status
+        return redirect_after_post(url_for("meetings.gate", meeting_id=meeting_id))
     flash(message, "success")
     return redirect_after_post(url_for("meetings.detail", meeting_id=meeting_id))
 

@@ -44,9 +44,9 @@ MATRIX = {
     "/meetings/<int:meeting_id>/approve": ("GET", (M, {C}), 200),
     "/meetings/<int:meeting_id>/devices": ("POST", (M, {C}), 422),
     "/meetings/<int:meeting_id>/gate": ("GET", (M, AUTH), 200),
-    "/meetings/<int:meeting_id>/clear": ("POST", (M, {C}), 422),
-    "/meetings/<int:meeting_id>/start": ("POST", (M, {C}), 422),
-    "/meetings/<int:meeting_id>/end": ("POST", (M, {C, ORG}), 422),
+    "/meetings/<int:meeting_id>/clear": ("POST", (M, {C}), 303),
+    "/meetings/<int:meeting_id>/start": ("POST", (M, {C}), 303),
+    "/meetings/<int:meeting_id>/end": ("POST", (M, {C, ORG}), 303),
     "/meetings/<int:meeting_id>/cancel": ("GET", (M, {C, ORG}), 200),
 }
 

@@ -46,10 +46,16 @@ def _setup(make_user, at_hq=False):
 
 def test_organiser_creates_a_meeting_and_sees_its_checklist(client, make_user, login):
     venue, _hq, unit, chair, organiser = _setup(make_user)
+    tech, clerk = make_user("technician"), make_user("clerk")
     login(organiser)
-    resp = client.post("/meetings/new", data=_form(venue, unit, chair))
+    resp = client.post(
+        "/meetings/new",
+        data=_form(venue, unit, chair, technician_ids=[str(tech.id)], clerk_ids=[str(clerk.id)]),
+    )
     assert resp.status_code == 303
     meeting = db.session.scalar(select(Meeting))
+    assert meeting.member_ids("technician") == {tech.id}
+    assert meeting.member_ids("clerk") == {clerk.id}
     page = client.get(resp.location).get_data(as_text=True)
     assert "Tổ chức ngoài trụ sở: đề nghị cơ quan Công an" in page  # offsite-police-check
     assert "Người tham dự không mang thiết bị có tính năng thu, phát tin" in page
@@ -154,7 +160,8 @@ def test_chair_approves_and_the_gate_lists_blockers(client, make_meeting, login)
     assert "Danh sách người tham dự chưa được lập và phê duyệt." in gate
     assert "Việc sử dụng nội dung bí mật chưa được phê duyệt." not in gate
     resp = client.post(f"/meetings/{meeting.id}/clear")
-    assert resp.status_code == 422 and "Chưa đủ điều kiện" in resp.get_data(as_text=True)
+    assert resp.status_code == 303 and resp.location == f"/meetings/{meeting.id}/gate"
+    assert "Chưa đủ điều kiện" in client.get(resp.location).get_data(as_text=True)
     db.session.refresh(meeting)
     assert meeting.status == "preparing"
 
