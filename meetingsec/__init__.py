@@ -101,10 +101,19 @@ def _init_extensions(app: Flask) -> None:
 def _template_globals(app: Flask) -> None:
     """The enums templates use to show titles and compare states."""
     from meetingsec.checklists.choices import Classification, MeetingFormat, Phase
+    from meetingsec.core.codes import display
+    from meetingsec.core.i18n import official_date
+    from meetingsec.devices.choices import DeviceKind, InspectionResult
+    from meetingsec.devices.qr import qr_svg
     from meetingsec.meetings.choices import DevicePolicy, MeetingKind, MeetingStatus
     from meetingsec.users.roles import Role
 
+    app.jinja_env.filters["tag"] = display
+    app.jinja_env.filters["official_date"] = official_date
     app.jinja_env.globals.update(
+        qr_svg=qr_svg,
+        DeviceKind=DeviceKind,
+        InspectionResult=InspectionResult,
         Role=Role,
         Classification=Classification,
         MeetingFormat=MeetingFormat,
@@ -119,13 +128,14 @@ def _register_blueprints(app: Flask) -> None:
     from meetingsec.audit.cli import audit_cli
     from meetingsec.audit.routes import bp as audit_bp
     from meetingsec.checklists.routes import bp as rules_bp
+    from meetingsec.devices.routes import bp as devices_bp
     from meetingsec.home.routes import bp as home_bp
     from meetingsec.meetings.routes import bp as meetings_bp
     from meetingsec.org.routes import bp as org_bp
     from meetingsec.users.cli import demo_accounts, seed_demo, users_cli
     from meetingsec.users.routes import bp as users_bp
 
-    for bp in (home_bp, users_bp, org_bp, audit_bp, meetings_bp, rules_bp):
+    for bp in (home_bp, users_bp, org_bp, audit_bp, meetings_bp, rules_bp, devices_bp):
         app.register_blueprint(bp)
     for command in (audit_cli, users_cli, seed_demo, demo_accounts):
         app.cli.add_command(command)

@@ -36,6 +36,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
+    #: What a security-seal number looks like (checked after upper-casing)
+    SEAL_NUMBER_PATTERN = r"^[A-Z0-9][A-Z0-9./-]{2,39}$"
+
     AUDIT_PAGE_SIZE = 50
     ADMIN_PAGE_SIZE = 50
 

@@ -1,6 +1,14 @@
 """Imports every model module, so the metadata (and Alembic) sees every table."""
 
 from meetingsec.audit.models import AuditEvent  # noqa: F401
+from meetingsec.devices.models import (  # noqa: F401
+    Device,
+    Incident,
+    Inspection,
+    MeetingDevice,
+    SealCheck,
+    VenueCheck,
+)
 from meetingsec.meetings.models import ChecklistItem, Meeting, MeetingMember, RuleCitation  # noqa: F401
 from meetingsec.org.models import Unit, Venue  # noqa: F401
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole  # noqa: F401

@@ -10,5 +10,5 @@ zxing=node_modules/barcode-detector/node_modules/zxing-wasm
 [ -d "$zxing" ] || zxing=node_modules/zxing-wasm
 cp node_modules/htmx.org/dist/htmx.min.js "$dest/htmx.min.js"
 cp node_modules/signature_pad/dist/signature_pad.umd.min.js "$dest/signature_pad.umd.min.js"
-cp node_modules/barcode-detector/dist/iife/polyfill.js "$dest/barcode-detector.js"
+cp node_modules/barcode-detector/dist/iife/index.js "$dest/barcode-detector.js"
 cp "$zxing/dist/reader/zxing_reader.wasm" "$dest/zxing_reader.wasm"

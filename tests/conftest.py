@@ -203,3 +203,36 @@ def make_meeting(app, make_user):
         return meeting
 
     return make
+
+
+@pytest.fixture
+def make_device(app):
+    """``make_device(kind="wired_mic", ban_co_yeu=False)``: a registered device."""
+    from meetingsec.devices.services import save_device
+
+    def make(
+        kind="wired_mic",
+        *,
+        ban_co_yeu=False,
+        make="Bosch",
+        model="CCS 1000",
+        serial="",
+        tag_code=None,
+    ):
+        device = save_device(
+            None,
+            actor=None,
+            kind=kind,
+            make=make,
+            model=model,
+            serial=serial,
+            owner_unit=None,
+            ban_co_yeu=ban_co_yeu,
+            notes="",
+        )
+        if tag_code:
+            device.tag_code = tag_code
+        _db.session.commit()
+        return device
+
+    return make

@@ -46,6 +46,76 @@ def device_decision_recorded(meeting) -> Outcome:
     return Outcome(False, _l("The chair has not recorded the decision on devices."))
 
 
+_NO_DEVICES = _l("No device has been registered for this meeting.")
+
+
+def no_wireless_microphone(meeting) -> Outcome:
+    if not meeting.devices:
+        return Outcome(False, _NO_DEVICES)
+    wireless = [d for d in meeting.devices if d.device.kind == "wireless_mic"]
+    if wireless:
+        return Outcome(
+            False, _l("%(n)d wireless microphone(s) on the device list.", n=len(wireless))
+        )
+    return MET
+
+
+def devices_inspected(meeting) -> Outcome:
+    if not meeting.devices:
+        return Outcome(False, _NO_DEVICES)
+    waiting = [d for d in meeting.devices if not d.inspections]
+    failed = [d for d in meeting.devices if d.inspections and not d.cleared]
+    if waiting or failed:
+        reasons = []
+        if waiting:
+            reasons.append(_l("%(n)d device(s) not inspected yet.", n=len(waiting)))
+        if failed:
+            reasons.append(_l("%(n)d device(s) failed the inspection.", n=len(failed)))
+        return Outcome(False, " ".join(str(r) for r in reasons))
+    return MET
+
+
+def seals_verified(meeting) -> Outcome:
+    """Each sealed device re-checked on the meeting's day, after its latest inspection."""
+    from meetingsec.core.i18n import local_date
+
+    if not meeting.devices:
+        return Outcome(False, _NO_DEVICES)
+    day = local_date(meeting.starts_at)
+    sealed = [d for d in meeting.devices if d.cleared and d.latest_inspection.result == "pass"]
+    if not sealed and any(not d.cleared for d in meeting.devices):
+        return Outcome(False, _l("The devices have not passed their inspection yet."))
+    broken, unchecked = 0, 0
+    for d in sealed:
+        last = d.latest_inspection
+        checks = [c for c in d.seal_checks if c.at >= last.at]
+        if any(not c.ok for c in checks):
+            broken += 1
+        elif not any(c.ok and local_date(c.at) == day for c in checks):
+            unchecked += 1
+    if broken:
+        return Outcome(
+            False,
+            _l(
+                "%(n)d device(s) with a broken or mismatched seal: inspect again with a new seal.",
+                n=broken,
+            ),
+        )
+    if unchecked:
+        return Outcome(
+            False, _l("%(n)d seal(s) not re-checked on the day of the meeting.", n=unchecked)
+        )
+    return MET
+
+
+def venue_check_passed(meeting) -> Outcome:
+    if not meeting.venue_checks:
+        return Outcome(False, _l("No police security check of the venue has been recorded."))
+    if meeting.venue_checks[-1].result != "pass":
+        return Outcome(False, _l("The latest security check of the venue did not pass."))
+    return MET
+
+
 #: Every derived check, by the name a rule's ``check`` field uses
 CHECKS: dict[str, Callable] = {
     "approval_recorded": approval_recorded,
@@ -53,12 +123,10 @@ CHECKS: dict[str, Callable] = {
     "device_decision_recorded": device_decision_recorded,
     "attendee_list_approved": _missing(_l("The attendee list has not been drawn up and approved.")),
     "entries_recorded": _missing(_l("No entry at the door has been recorded yet.")),
-    "venue_check_passed": _missing(_l("No police security check of the venue has been recorded.")),
-    "no_wireless_microphone": _missing(_l("The devices to be installed have not been registered.")),
-    "devices_inspected": _missing(
-        _l("The devices to be installed have not been registered and inspected.")
-    ),
-    "seals_verified": _missing(_l("No security seal has been re-checked on the day.")),
+    "venue_check_passed": venue_check_passed,
+    "no_wireless_microphone": no_wireless_microphone,
+    "devices_inspected": devices_inspected,
+    "seals_verified": seals_verified,
     "devices_declared": _missing(_l("No attendee has declared or deposited devices yet.")),
     "commitments_signed": _missing(_l("No attendee has signed the commitment yet.")),
     "copies_registered": _missing(_l("No document copy has been registered.")),

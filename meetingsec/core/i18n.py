@@ -43,12 +43,18 @@ def long_date(value: datetime | None) -> str:
     in English; in the agency's time zone."""
     if value is None:
         return ""
-    local = to_user_timezone(value) if isinstance(value, datetime) else value
     if str(get_locale()) == "vi":
-        # Decree 30/2020: a leading zero for days under 10 and for months 1 and 2.
-        month = f"{local.month:02d}" if local.month < 3 else str(local.month)
-        return f"ngày {local.day:02d} tháng {month} năm {local.year}"
+        return official_date(value)
+    local = to_user_timezone(value) if isinstance(value, datetime) else value
     return format_date(local, "d MMMM y")
+
+
+def official_date(value) -> str:
+    """The date line of an official document, always in Vietnamese (Decree 30/2020); a
+    datetime is read in the agency's time zone, a date as it is."""
+    local = to_user_timezone(value) if isinstance(value, datetime) else value
+    month = f"{local.month:02d}" if local.month < 3 else str(local.month)
+    return f"ngày {local.day:02d} tháng {month} năm {local.year}"
 
 
 def date_time(value: datetime | None) -> str:

@@ -63,6 +63,12 @@ class Meeting(Base):
     items: Mapped[list["ChecklistItem"]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", lazy="selectin"
     )
+    devices: Mapped[list["MeetingDevice"]] = relationship(  # noqa: F821
+        lazy="selectin", order_by="MeetingDevice.id"
+    )
+    venue_checks: Mapped[list["VenueCheck"]] = relationship(  # noqa: F821
+        lazy="selectin", order_by="VenueCheck.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

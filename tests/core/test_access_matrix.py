@@ -9,7 +9,7 @@ import pytest
 from meetingsec.users.roles import Role
 
 PUBLIC, AUTH = "public", "authenticated"
-A, AU, ORG, C = Role.ADMIN, Role.AUDITOR, Role.ORGANISER, Role.CHAIR
+A, AU, ORG, C, T = Role.ADMIN, Role.AUDITOR, Role.ORGANISER, Role.CHAIR, Role.TECHNICIAN
 #: Meeting pages: the role rule, and the meeting must be the user's (or they see all)
 M = "meeting"
 
@@ -48,6 +48,19 @@ MATRIX = {
     "/meetings/<int:meeting_id>/start": ("POST", (M, {C}), 303),
     "/meetings/<int:meeting_id>/end": ("POST", (M, {C, ORG}), 303),
     "/meetings/<int:meeting_id>/cancel": ("GET", (M, {C, ORG}), 200),
+    "/devices/": ("GET", {A, ORG}, 200),
+    "/devices/new": ("GET", {A, ORG}, 200),
+    "/devices/<int:device_id>": ("GET", {A, ORG}, 200),
+    "/devices/labels.pdf": ("GET", {A, ORG}, 303),
+    "/meetings/<int:meeting_id>/devices/": ("GET", (M, AUTH), 200),
+    "/meetings/<int:meeting_id>/devices/<int:md_id>/remove": ("POST", (M, {ORG}), 404),
+    "/meetings/<int:meeting_id>/inspection": ("GET", (M, {T}), 200),
+    "/meetings/<int:meeting_id>/inspection/<int:md_id>": ("GET", (M, {T}), 404),
+    "/meetings/<int:meeting_id>/inspection/<int:md_id>/install": ("POST", (M, {T}), 404),
+    "/meetings/<int:meeting_id>/inspection/<int:md_id>/seal": ("POST", (M, {T}), 404),
+    "/meetings/<int:meeting_id>/venue-check": ("GET", (M, {T}), 200),
+    "/meetings/<int:meeting_id>/records/devices.pdf": ("GET", (M, AUTH), 200),
+    "/meetings/<int:meeting_id>/records/venue.pdf": ("GET", (M, AUTH), 404),
 }
 
 
@@ -60,14 +73,16 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.fixture
-def objects(make_user, db):
+def objects(make_user, make_device, db):
     from meetingsec.org.services import save_unit, save_venue
 
     unit = save_unit(None, actor=None, name="Đơn vị", parent=None)
     venue = save_venue(None, actor=None, name="Phòng họp", address="", at_hq=True, closed_room=True)
     target = make_user("clerk", username="target")
+    device = make_device()
     db.session.commit()
     return {
+        "device_id": device.id,
         "user_id": target.id,
         "unit_id": unit.id,
         "venue_id": venue.id,
@@ -78,9 +93,9 @@ def objects(make_user, db):
 def _url(rule: str, objects, role: Role | None, meeting_id: int = 0) -> str:
     url = rule.replace("<path:filename>", objects["filename"])
     url = url.replace("<int:meeting_id>", str(meeting_id)).replace("<rule_id>", "approve-use")
-    url = url.replace("<ruleset_id>", "vn-2026")
+    url = url.replace("<ruleset_id>", "vn-2026").replace("<int:md_id>", "999999")
     url = url.replace("<role>", role.value if role else "organiser")
-    for key in ("user_id", "unit_id", "venue_id"):
+    for key in ("user_id", "unit_id", "venue_id", "device_id"):
         url = url.replace(f"<int:{key}>", str(objects[key]))
     return url
 

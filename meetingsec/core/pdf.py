@@ -1,0 +1,40 @@
+"""PDF rendering with WeasyPrint. Nothing outside the app is ever fetched: the fetcher
+serves only files of the app's own ``static/`` folder and ``data:`` URIs."""
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Refuses every URL but ``data:`` and files under ``root`` (the static folder)."""
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols={"data", "file"})
+        self.root = root.resolve()
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        parsed = urlparse(url)
+        path = Path(unquote(parsed.path)).resolve()
+        if parsed.scheme != "file" or self.root not in path.parents or not path.is_file():
+            raise ValueError(f"meetingsec fetches nothing outside its static files: {url}")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """Render ``template`` (HTML) to PDF bytes. Stylesheets and images are referenced
+    relative to the static folder, e.g. ``css/records.css``."""
+    with force_locale("vi"):  # official records are in Vietnamese whatever the interface
+        html = render_template(template, **context)
+    root = Path(current_app.static_folder)
+    return HTML(
+        string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=StaticOnlyFetcher(root)
+    ).write_pdf()

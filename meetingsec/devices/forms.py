@@ -1,0 +1,78 @@
+"""Forms of the device registry and the police checks."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, IntegerField
+from wtforms.validators import DataRequired, NumberRange
+
+from meetingsec.core.forms import Form, GetForm, checkboxes, options, select, text
+from meetingsec.devices.choices import DeviceKind, InspectionResult
+
+
+class DeviceForm(Form):
+    kind = select(_l("Kind of device"), choices=options((k.value, k.title) for k in DeviceKind))
+    make = text(_l("Make"), max_length=100, required=False)
+    model = text(_l("Model"), max_length=100, required=False)
+    serial = text(_l("Serial number"), max_length=100, required=False)
+    owner_unit_id = select(_l("Owner unit"), coerce=int)
+    ban_co_yeu = BooleanField(_l("Supplied by Ban Cơ yếu Chính phủ"))
+    notes = text(_l("Notes"), max_length=2000, required=False, multiline=True)
+    active = BooleanField(_l("In use"), default=True)
+
+    def set_units(self, units):
+        self.owner_unit_id.choices = options(
+            [(0, _l("— No unit —"))] + [(u.id, u.name) for u in units]
+        )
+
+
+class CodeForm(GetForm):
+    """What a camera, a keyboard-wedge scanner or a person's typing sends."""
+
+    code = text(_l("Tag code"), max_length=40)
+
+
+class DeviceSearchForm(GetForm):
+    q = text(_l("Search the registry"), max_length=100, required=False)
+
+
+class AddDeviceForm(Form):
+    code = text(_l("Tag code"), max_length=40)
+
+
+class LabelsForm(GetForm):
+    ids = checkboxes(
+        _l("Devices"), choices=[], coerce=int, required_message=_l("Choose at least one device.")
+    )
+
+
+def _nonce():
+    return HiddenField(validators=[DataRequired()])
+
+
+class InspectionForm(Form):
+    result = select(_l("Result"), choices=options((r.value, r.title) for r in InspectionResult))
+    seal_number = text(_l("Security seal number"), max_length=40, required=False)
+    notes = text(
+        _l("Notes (the reason, when it failed)"), max_length=2000, required=False, multiline=True
+    )
+    nonce = _nonce()
+    based_on = IntegerField(widget=HiddenField.widget, validators=[NumberRange(min=0)], default=0)
+
+
+class SealCheckForm(Form):
+    seal_number = text(_l("Seal number seen on the device"), max_length=40)
+    intact = BooleanField(_l("The seal is intact"), default=True)
+    nonce = _nonce()
+
+
+class VenueCheckForm(Form):
+    result = select(
+        _l("Result"),
+        choices=options([("pass", _l("Passed (đạt)")), ("fail", _l("Failed (không đạt)"))]),
+    )
+    inside_notes = text(
+        _l("Inside the venue: what was checked and found"), max_length=4000, multiline=True
+    )
+    outside_notes = text(
+        _l("Around the venue: what was checked and found"), max_length=4000, multiline=True
+    )
+    nonce = _nonce()

@@ -1,0 +1,151 @@
+"""The registry, a meeting's devices, and the checks recorded on them."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetingsec.core.db import Base, UTCDateTime, utcnow
+
+
+class Device(Base):
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random code printed in the device's QR tag (meetingsec.core.codes)
+    tag_code: Mapped[str] = mapped_column(String(11), unique=True)
+    #: DeviceKind
+    kind: Mapped[str] = mapped_column(String(24))
+    make: Mapped[str] = mapped_column(String(100), default="")
+    model: Mapped[str] = mapped_column(String(100), default="")
+    serial: Mapped[str] = mapped_column(String(100), default="")
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    #: Supplied by Ban Cơ yếu Chính phủ: exempt from the police inspection
+    ban_co_yeu: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    owner_unit = relationship("Unit", lazy="joined")
+
+    @property
+    def name(self) -> str:
+        from meetingsec.devices.choices import DeviceKind
+
+        parts = [str(DeviceKind(self.kind).title), self.make, self.model]
+        return " ".join(p for p in parts if p)
+
+
+class MeetingDevice(Base):
+    """A device to be installed for a meeting."""
+
+    __tablename__ = "meeting_devices"
+    __table_args__ = (UniqueConstraint("meeting_id", "device_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: Installed in the room; only after a passing inspection (or Ban Cơ yếu exemption)
+    installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    installed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    device: Mapped[Device] = relationship(lazy="joined")
+    inspections: Mapped[list["Inspection"]] = relationship(
+        back_populates="meeting_device", lazy="selectin", order_by="Inspection.id"
+    )
+    seal_checks: Mapped[list["SealCheck"]] = relationship(
+        back_populates="meeting_device", lazy="selectin", order_by="SealCheck.id"
+    )
+
+    @property
+    def latest_inspection(self) -> "Inspection | None":
+        return self.inspections[-1] if self.inspections else None
+
+    @property
+    def latest_seal_check(self) -> "SealCheck | None":
+        last = self.latest_inspection
+        checks = [c for c in self.seal_checks if last and c.id and c.at >= last.at]
+        return checks[-1] if checks else None
+
+    @property
+    def cleared(self) -> bool:
+        """Passed its latest inspection, or exempt."""
+        last = self.latest_inspection
+        return last is not None and last.result in ("pass", "exempt")
+
+
+class Inspection(Base):
+    """A technician's inspection of a meeting device before installation."""
+
+    __tablename__ = "inspections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_device_id: Mapped[int] = mapped_column(ForeignKey("meeting_devices.id"), index=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: InspectionResult
+    result: Mapped[str] = mapped_column(String(8))
+    #: Number of the security seal put on the device (passing inspections)
+    seal_number: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Made when the device card is shown: a double tap or a retry records one inspection
+    nonce: Mapped[str] = mapped_column(String(40), unique=True)
+
+    meeting_device: Mapped[MeetingDevice] = relationship(back_populates="inspections")
+    technician = relationship("User", lazy="joined")
+
+
+class SealCheck(Base):
+    """On the day: the seal re-scanned, its number compared, its state seen."""
+
+    __tablename__ = "seal_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_device_id: Mapped[int] = mapped_column(ForeignKey("meeting_devices.id"), index=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    seal_number: Mapped[str] = mapped_column(String(40))
+    intact: Mapped[bool] = mapped_column(Boolean)
+    #: Intact and the number matches the inspection's seal
+    ok: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    nonce: Mapped[str] = mapped_column(String(40), unique=True)
+
+    meeting_device: Mapped[MeetingDevice] = relationship(back_populates="seal_checks")
+    technician = relationship("User", lazy="joined")
+
+
+class VenueCheck(Base):
+    """The police security check of a venue outside headquarters, inside and around it."""
+
+    __tablename__ = "venue_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: pass or fail
+    result: Mapped[str] = mapped_column(String(8))
+    inside_notes: Mapped[str] = mapped_column(Text, default="")
+    outside_notes: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    nonce: Mapped[str] = mapped_column(String(40), unique=True)
+
+    technician = relationship("User", lazy="joined")
+
+
+class Incident(Base):
+    """Something that went wrong at a meeting (a broken seal, a refused entry, …)."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: seal_broken, seal_mismatch, …
+    kind: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    meeting_device_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_devices.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by = relationship("User", lazy="joined")

@@ -1,0 +1,34 @@
+"""Reading the registry."""
+
+from sqlalchemy import or_, select
+
+from meetingsec.devices.models import Device
+from meetingsec.extensions import db
+
+
+def list_devices(*, q: str = "", page: int = 1, per_page: int = 50):
+    stmt = select(Device).order_by(Device.active.desc(), Device.kind, Device.id)
+    if q:
+        like = f"%{q.replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(
+            or_(
+                Device.make.ilike(like),
+                Device.model.ilike(like),
+                Device.serial.ilike(like),
+                Device.tag_code.ilike(like),
+                Device.notes.ilike(like),
+            )
+        )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def devices_by_ids(ids) -> list[Device]:
+    return list(db.session.scalars(select(Device).where(Device.id.in_(ids)).order_by(Device.id)))
+
+
+def active_devices() -> list[Device]:
+    return list(
+        db.session.scalars(
+            select(Device).where(Device.active.is_(True)).order_by(Device.kind, Device.id)
+        )
+    )

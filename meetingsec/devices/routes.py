@@ -1,0 +1,321 @@
+"""The device registry, QR labels, a meeting's device list, the technician's inspection
+screen (scan → device card → inspect, install, re-check the seal) and the venue check."""
+
+import secrets
+
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from meetingsec.core.auth import authenticated, roles
+from meetingsec.core.errors import DomainError
+from meetingsec.core.htmx import redirect_after_post
+from meetingsec.core.pdf import render_pdf
+from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
+from meetingsec.devices import queries, services
+from meetingsec.devices.forms import (
+    AddDeviceForm,
+    CodeForm,
+    DeviceForm,
+    DeviceSearchForm,
+    InspectionForm,
+    LabelsForm,
+    SealCheckForm,
+    VenueCheckForm,
+)
+from meetingsec.devices.models import Device, MeetingDevice
+from meetingsec.extensions import db
+from meetingsec.meetings.access import get_meeting_for
+from meetingsec.org import queries as org_queries
+from meetingsec.org.models import Unit
+from meetingsec.users.roles import Role
+
+bp = Blueprint("devices", __name__)
+
+REGISTRY = (Role.ADMIN, Role.ORGANISER)
+
+
+# -- registry -------------------------------------------------------------------------------
+
+
+@bp.get("/devices/")
+@roles(*REGISTRY)
+def registry():
+    form = DeviceSearchForm(request.args)
+    q = form.q.data if form.validate() else ""
+    page = queries.list_devices(q=q or "", page=page_number())
+    return render_template(
+        "devices/registry.html", form=form, page=page, args={"q": q} if q else {}
+    ), (200 if not form.errors else 422)
+
+
+@bp.route("/devices/new", methods=["GET", "POST"], defaults={"device_id": None})
+@bp.route("/devices/<int:device_id>", methods=["GET", "POST"])
+@roles(*REGISTRY)
+def device_edit(device_id: int | None):
+    device = db.get_or_404(Device, device_id) if device_id is not None else None
+    data = (
+        {"owner_unit_id": device.owner_unit_id or 0} if device and request.method == "GET" else None
+    )
+    form = DeviceForm(obj=device, data=data)
+    form.set_units(org_queries.list_units(active_only=True))
+    done = submit(
+        form,
+        lambda: services.save_device(
+            device,
+            actor=current_user,
+            kind=form.kind.data,
+            make=form.make.data or "",
+            model=form.model.data or "",
+            serial=form.serial.data or "",
+            owner_unit=db.session.get(Unit, form.owner_unit_id.data)
+            if form.owner_unit_id.data
+            else None,
+            ban_co_yeu=form.ban_co_yeu.data,
+            notes=form.notes.data or "",
+            active=form.active.data if device else True,
+        ),
+        success=lambda d: _("Device saved. Its tag code is %(code)s.", code=d.tag_code),
+        redirect_to=lambda d: url_for("devices.registry"),
+    )
+    return done or (
+        render_template("devices/form.html", form=form, device=device),
+        form_status(form),
+    )
+
+
+@bp.get("/devices/labels.pdf")
+@roles(*REGISTRY)
+def labels():
+    form = LabelsForm(request.args)
+    form.ids.choices = [(i, str(i)) for i in form.ids.data or []]
+    devices = queries.devices_by_ids(form.ids.data or []) if form.validate() else []
+    if not devices:
+        flash(_("Choose at least one device."), "error")
+        return redirect_after_post(url_for("devices.registry"))
+    pdf = render_pdf("records/labels.html", devices=devices)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": "inline; filename=nhan-qr-thiet-bi.pdf"},
+    )
+
+
+# -- a meeting's devices ---------------------------------------------------------------------
+
+
+def _md(meeting, md_id: int) -> MeetingDevice:
+    md = next((d for d in meeting.devices if d.id == md_id), None)
+    if md is None:
+        abort(404)
+    return md
+
+
+@bp.route("/meetings/<int:meeting_id>/devices/", methods=["GET", "POST"])
+@authenticated
+def meeting_devices(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = AddDeviceForm()
+    if request.method == "POST":
+        if not current_user.has_role(Role.ORGANISER):
+            abort(403)
+        done = submit(
+            form,
+            lambda: services.add_device(
+                meeting, services.find_device(form.code.data), actor=current_user
+            ),
+            success=lambda md: _("%(name)s added.", name=md.device.name),
+            redirect_to=lambda md: url_for("devices.meeting_devices", meeting_id=meeting_id),
+        )
+        if done:
+            return done
+    return render_template(
+        "devices/meeting.html", meeting=meeting, form=form, registry=queries.active_devices()
+    ), form_status(form)
+
+
+@bp.post("/meetings/<int:meeting_id>/devices/<int:md_id>/remove")
+@roles(Role.ORGANISER)
+def remove_device(meeting_id: int, md_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    md = _md(meeting, md_id)
+    try:
+        services.remove_device(meeting, md, actor=current_user)
+        db.session.commit()
+        flash(_("Device removed from the list."), "success")
+    except DomainError as err:
+        db.session.rollback()
+        flash(str(err.message), "error")
+    return redirect_after_post(url_for("devices.meeting_devices", meeting_id=meeting_id))
+
+
+# -- the technician's screen -----------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/inspection")
+@roles(Role.TECHNICIAN)
+def inspection(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = CodeForm(request.args)
+    if request.args.get("code") is not None and form.validate():
+        try:
+            md = services.meeting_device_for(meeting, form.code.data)
+            return redirect_after_post(url_for("devices.card", meeting_id=meeting_id, md_id=md.id))
+        except DomainError as err:
+            apply_domain_error(form, err)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("devices/inspection.html", meeting=meeting, form=form), status
+
+
+def _card(meeting, md, *, inspect_form=None, seal_form=None, status=200):
+    nonce = secrets.token_urlsafe(16)
+    latest = md.latest_inspection
+    inspect_form = inspect_form or InspectionForm(
+        formdata=None,
+        nonce=nonce,
+        based_on=latest.id if latest else 0,
+        result="exempt" if md.device.ban_co_yeu else "pass",
+    )
+    seal_form = seal_form or SealCheckForm(formdata=None, nonce=secrets.token_urlsafe(16))
+    return render_template(
+        "devices/card.html",
+        meeting=meeting,
+        md=md,
+        inspect_form=inspect_form,
+        seal_form=seal_form,
+        scan_form=CodeForm(formdata=None),
+    ), status
+
+
+@bp.get("/meetings/<int:meeting_id>/inspection/<int:md_id>")
+@roles(Role.TECHNICIAN)
+def card(meeting_id: int, md_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    return _card(meeting, _md(meeting, md_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/inspection/<int:md_id>")
+@roles(Role.TECHNICIAN)
+def inspect(meeting_id: int, md_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    md = _md(meeting, md_id)
+    form = InspectionForm()
+    done = submit(
+        form,
+        lambda: services.record_inspection(
+            meeting,
+            md,
+            actor=current_user,
+            result=form.result.data,
+            seal_number=form.seal_number.data or "",
+            notes=form.notes.data or "",
+            nonce=form.nonce.data,
+            based_on=form.based_on.data or 0,
+        ),
+        success=lambda i: _("Inspection of %(name)s recorded.", name=i.meeting_device.device.name),
+        redirect_to=lambda i: url_for("devices.card", meeting_id=meeting_id, md_id=md_id),
+    )
+    return done or _card(meeting, md, inspect_form=form, status=form_status(form))
+
+
+@bp.post("/meetings/<int:meeting_id>/inspection/<int:md_id>/install")
+@roles(Role.TECHNICIAN)
+def install(meeting_id: int, md_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    md = _md(meeting, md_id)
+    try:
+        services.install(meeting, md, actor=current_user)
+        db.session.commit()
+        flash(_("Marked installed."), "success")
+    except DomainError as err:
+        db.session.rollback()
+        flash(str(err.message), "error")
+    return redirect_after_post(url_for("devices.card", meeting_id=meeting_id, md_id=md_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/inspection/<int:md_id>/seal")
+@roles(Role.TECHNICIAN)
+def seal(meeting_id: int, md_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    md = _md(meeting, md_id)
+    form = SealCheckForm()
+    done = submit(
+        form,
+        lambda: services.check_seal(
+            meeting,
+            md,
+            actor=current_user,
+            seal_number=form.seal_number.data,
+            intact=form.intact.data,
+            nonce=form.nonce.data,
+        ),
+        success=lambda c: (
+            _("Seal checked: it matches.")
+            if c.ok
+            else _(
+                "The seal does not match or is broken: an incident was recorded; "
+                "inspect the device again with a new seal."
+            )
+        ),
+        redirect_to=lambda c: url_for("devices.card", meeting_id=meeting_id, md_id=md_id),
+    )
+    return done or _card(meeting, md, seal_form=form, status=form_status(form))
+
+
+@bp.route("/meetings/<int:meeting_id>/venue-check", methods=["GET", "POST"])
+@roles(Role.TECHNICIAN)
+def venue_check(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = VenueCheckForm(nonce=secrets.token_urlsafe(16))
+    done = submit(
+        form,
+        lambda: services.record_venue_check(
+            meeting,
+            actor=current_user,
+            result=form.result.data,
+            inside_notes=form.inside_notes.data,
+            outside_notes=form.outside_notes.data,
+            nonce=form.nonce.data,
+        ),
+        success=lambda c: _("Venue check recorded."),
+        redirect_to=lambda c: url_for("meetings.detail", meeting_id=meeting_id),
+    )
+    return done or (
+        render_template("devices/venue_check.html", meeting=meeting, form=form),
+        form_status(form),
+    )
+
+
+# -- records ---------------------------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/records/devices.pdf")
+@authenticated
+def inspection_record(meeting_id: int):
+    from meetingsec.devices.records import inspection_record_pdf
+
+    meeting = get_meeting_for(current_user, meeting_id)
+    return Response(
+        inspection_record_pdf(meeting),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f"inline; filename=bien-ban-kiem-tra-thiet-bi-{meeting.id}.pdf"
+        },
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/records/venue.pdf")
+@authenticated
+def venue_record(meeting_id: int):
+    from meetingsec.devices.records import venue_record_pdf
+
+    meeting = get_meeting_for(current_user, meeting_id)
+    if not meeting.venue_checks:
+        abort(404)
+    return Response(
+        venue_record_pdf(meeting),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f"inline; filename=bien-ban-kiem-tra-dia-diem-{meeting.id}.pdf"
+        },
+    )

@@ -1,0 +1,429 @@
+"""The device registry and the police checks of a meeting's devices and venue.
+
+Every function validates, changes, audits in the same transaction and flushes; the caller
+commits. Recording functions take a ``nonce`` made when the form was shown: a double tap or
+a retry after the Wi-Fi dropped returns the first record instead of writing a second.
+"""
+
+import re
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from meetingsec.audit.services import record
+from meetingsec.core import codes
+from meetingsec.core.changes import create_or_update
+from meetingsec.core.db import utcnow
+from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.devices.choices import DeviceKind, InspectionResult
+from meetingsec.devices.models import (
+    Device,
+    Incident,
+    Inspection,
+    MeetingDevice,
+    SealCheck,
+    VenueCheck,
+)
+from meetingsec.extensions import db
+from meetingsec.meetings.choices import EDITABLE, MeetingStatus
+from meetingsec.meetings.models import Meeting
+
+#: Until the session starts, technicians inspect, install and re-check seals
+_CHECKING = (MeetingStatus.DRAFT, MeetingStatus.PREPARING)
+
+
+def save_device(
+    device: Device | None,
+    *,
+    actor,
+    kind: str,
+    make: str,
+    model: str,
+    serial: str,
+    owner_unit,
+    ban_co_yeu: bool,
+    notes: str,
+    active: bool = True,
+) -> Device:
+    """Register a device (``device`` None: it gets a new tag code) or change one."""
+    values = {
+        "kind": DeviceKind(kind).value,
+        "make": make,
+        "model": model,
+        "serial": serial,
+        "owner_unit_id": owner_unit.id if owner_unit else None,
+        "ban_co_yeu": ban_co_yeu,
+        "notes": notes,
+        "active": active,
+    }
+    if device is None:
+        code = codes.new_code()
+        while db.session.scalar(select(Device.id).where(Device.tag_code == code)):
+            code = codes.new_code()  # 50 random bits: practically never
+        values["tag_code"] = code
+    return create_or_update(Device, device, values, actor=actor, kind="device")
+
+
+def find_device(typed: str) -> Device:
+    """The device whose tag code was scanned or typed, or a clear refusal."""
+    code = codes.normalize(typed)
+    if code is None:
+        raise DomainError(
+            _l("This is not a valid tag code. Check the characters and try again."),
+            "bad_code",
+            field="code",
+        )
+    device = db.session.scalar(select(Device).where(Device.tag_code == code))
+    if device is None:
+        raise DomainError(_l("No device has this tag code."), "unknown_code", field="code")
+    return device
+
+
+def meeting_device_for(meeting: Meeting, typed: str) -> MeetingDevice:
+    device = find_device(typed)
+    md = next((d for d in meeting.devices if d.device_id == device.id), None)
+    if md is None:
+        raise DomainError(
+            _l("This device (%(name)s) is not on this meeting's list.", name=device.name),
+            "other_meeting",
+            field="code",
+        )
+    return md
+
+
+def _require_organiser(meeting: Meeting, actor) -> None:
+    if actor.id != meeting.organiser_id:
+        raise NotAllowed(
+            _l("Only the meeting's organiser can change its devices."), "not_organiser"
+        )
+
+
+def add_device(
+    meeting: Meeting, device: Device, *, actor, now: datetime | None = None
+) -> MeetingDevice:
+    _require_organiser(meeting, actor)
+    if MeetingStatus(meeting.status) not in EDITABLE:
+        raise DomainError(_l("The device list is frozen once the meeting is cleared."), "frozen")
+    if not device.active:
+        raise DomainError(_l("This device is no longer in use."), "inactive", field="code")
+    if any(d.device_id == device.id for d in meeting.devices):
+        raise DomainError(_l("This device is already on the list."), "duplicate", field="code")
+    md = MeetingDevice(
+        meeting_id=meeting.id, device_id=device.id, added_by_id=actor.id, added_at=now or utcnow()
+    )
+    meeting.devices.append(md)
+    db.session.flush()
+    record(
+        "meeting.device_added",
+        md,
+        actor=actor,
+        now=now,
+        data={"meeting_id": meeting.id, "device_id": device.id, "tag": device.tag_code},
+    )
+    return md
+
+
+def remove_device(
+    meeting: Meeting, md: MeetingDevice, *, actor, now: datetime | None = None
+) -> None:
+    _require_organiser(meeting, actor)
+    if MeetingStatus(meeting.status) not in EDITABLE or md.installed_at or md.inspections:
+        raise DomainError(_l("A device that was inspected or installed stays on the list."), "kept")
+    record(
+        "meeting.device_removed",
+        md,
+        actor=actor,
+        now=now,
+        data={"meeting_id": meeting.id, "device_id": md.device_id},
+    )
+    meeting.devices.remove(md)
+    db.session.delete(md)
+
+
+def _require_technician(meeting: Meeting, actor) -> None:
+    if actor.id not in meeting.member_ids("technician"):
+        raise NotAllowed(
+            _l("Only a technician on this meeting's team can record checks."), "not_technician"
+        )
+
+
+def _require_checking(meeting: Meeting) -> None:
+    if MeetingStatus(meeting.status) not in _CHECKING:
+        raise DomainError(
+            _l("Checks can only be recorded before the meeting is cleared."), "not_checking"
+        )
+
+
+def normalize_seal(seal: str) -> str:
+    return "".join(seal.split()).upper()
+
+
+def _check_seal_format(seal: str, field: str = "seal_number") -> None:
+    if not re.fullmatch(current_app.config["SEAL_NUMBER_PATTERN"], seal):
+        raise DomainError(_l("This is not a valid seal number."), "bad_seal", field=field)
+
+
+def _locked(md: MeetingDevice) -> MeetingDevice:
+    """Re-read the device row under a lock (PostgreSQL; SQLite serialises writers), so two
+    technicians saving at once are judged one after the other."""
+    db.session.execute(select(MeetingDevice.id).where(MeetingDevice.id == md.id).with_for_update())
+    db.session.refresh(md, ["inspections", "seal_checks"])
+    return md
+
+
+def record_inspection(
+    meeting: Meeting,
+    md: MeetingDevice,
+    *,
+    actor,
+    result: str,
+    seal_number: str,
+    notes: str,
+    nonce: str,
+    based_on: int,
+    now: datetime | None = None,
+) -> Inspection:
+    """Record a police inspection of a device before installation.
+
+    ``based_on`` is the id of the latest inspection the technician saw (0 for none): if
+    another one was recorded meanwhile, this one is refused rather than added blindly.
+    """
+    done = db.session.scalar(select(Inspection).where(Inspection.nonce == nonce))
+    if done is not None:
+        return done
+    _require_technician(meeting, actor)
+    _require_checking(meeting)
+    _locked(md)
+    latest = md.latest_inspection
+    if (latest.id if latest else 0) != based_on:
+        raise DomainError(
+            _l(
+                "%(name)s recorded an inspection of this device a moment ago. "
+                "Look at it before recording another.",
+                name=latest.technician.full_name,
+            ),
+            "already_inspected",
+        )
+    result = InspectionResult(result)
+    device = md.device
+    seal_number = normalize_seal(seal_number)
+    if device.ban_co_yeu and result is not InspectionResult.EXEMPT:
+        raise DomainError(
+            _l("Ban Cơ yếu equipment is exempt: mark it exempt instead."),
+            "ban_co_yeu",
+            field="result",
+        )
+    if result is InspectionResult.EXEMPT and not device.ban_co_yeu:
+        raise DomainError(
+            _l("Only equipment supplied by Ban Cơ yếu Chính phủ is exempt."),
+            "not_ban_co_yeu",
+            field="result",
+        )
+    if result is InspectionResult.PASS:
+        if device.kind == DeviceKind.WIRELESS_MIC.value:
+            raise DomainError(
+                _l(
+                    "A wireless microphone can never pass: meetings with state "
+                    "secrets use wired microphones only (ND 26/2020, Điều 6 "
+                    "khoản 2 điểm a)."
+                ),
+                "wireless_mic",
+                field="result",
+            )
+        _check_seal_format(seal_number)
+        broken = [c.seal_number for c in md.seal_checks if not c.ok]
+        used = {i.seal_number for i in md.inspections} | set(broken)
+        if broken and seal_number in used:
+            raise DomainError(
+                _l("The seal was broken or did not match: put on a new seal with a new number."),
+                "seal_reused",
+                field="seal_number",
+            )
+    if result is InspectionResult.FAIL and not notes:
+        raise DomainError(_l("Write why the device failed."), "reason_required", field="notes")
+    now = now or utcnow()
+    inspection = Inspection(
+        meeting_device_id=md.id,
+        technician_id=actor.id,
+        result=result.value,
+        seal_number=seal_number if result is InspectionResult.PASS else "",
+        notes=notes,
+        at=now,
+        nonce=nonce,
+    )
+    md.inspections.append(inspection)
+    if result is InspectionResult.FAIL and md.installed_at:
+        md.installed_at, md.installed_by_id = None, None  # a failed device comes out
+    db.session.flush()
+    record(
+        "device.inspected",
+        inspection,
+        actor=actor,
+        now=now,
+        data={
+            "meeting_id": meeting.id,
+            "device_id": md.device_id,
+            "result": result.value,
+            "seal_number": inspection.seal_number,
+            "notes": notes,
+        },
+    )
+    return inspection
+
+
+def install(
+    meeting: Meeting, md: MeetingDevice, *, actor, now: datetime | None = None
+) -> MeetingDevice:
+    """Mark a device installed: only after it passed (inspection before installation)."""
+    _require_technician(meeting, actor)
+    _require_checking(meeting)
+    if not md.cleared:
+        raise DomainError(
+            _l("A device can be installed only after it passed the inspection."), "not_passed"
+        )
+    if md.installed_at is None:
+        now = now or utcnow()
+        md.installed_at, md.installed_by_id = now, actor.id
+        record(
+            "device.installed",
+            md,
+            actor=actor,
+            now=now,
+            data={"meeting_id": meeting.id, "device_id": md.device_id},
+        )
+    return md
+
+
+def check_seal(
+    meeting: Meeting,
+    md: MeetingDevice,
+    *,
+    actor,
+    seal_number: str,
+    intact: bool,
+    nonce: str,
+    now: datetime | None = None,
+) -> SealCheck:
+    """On the day: the seal is re-scanned. A broken seal or another number is an incident,
+    and the device must be inspected again with a new seal."""
+    done = db.session.scalar(select(SealCheck).where(SealCheck.nonce == nonce))
+    if done is not None:
+        return done
+    _require_technician(meeting, actor)
+    _require_checking(meeting)
+    _locked(md)
+    last = md.latest_inspection
+    if last is None or last.result != InspectionResult.PASS.value:
+        raise DomainError(
+            _l("Only a device that passed its inspection carries a seal to check."), "no_seal"
+        )
+    seal_number = normalize_seal(seal_number)
+    _check_seal_format(seal_number)
+    now = now or utcnow()
+    ok = intact and seal_number == last.seal_number
+    check = SealCheck(
+        meeting_device_id=md.id,
+        technician_id=actor.id,
+        seal_number=seal_number,
+        intact=intact,
+        ok=ok,
+        at=now,
+        nonce=nonce,
+    )
+    md.seal_checks.append(check)
+    db.session.flush()
+    record(
+        "device.seal_checked",
+        check,
+        actor=actor,
+        now=now,
+        data={
+            "meeting_id": meeting.id,
+            "device_id": md.device_id,
+            "seal_number": seal_number,
+            "expected": last.seal_number,
+            "intact": intact,
+            "ok": ok,
+        },
+    )
+    if not ok:
+        kind = "seal_broken" if not intact else "seal_mismatch"
+        description = (
+            f"{md.device.name} ({codes.display(md.device.tag_code)}): "
+            f"{'tem bị rách' if not intact else 'số tem không khớp'}; "
+            f"tem kiểm tra {last.seal_number}, tem thấy {seal_number}"
+        )
+        incident = Incident(
+            meeting_id=meeting.id,
+            kind=kind,
+            description=description,
+            meeting_device_id=md.id,
+            recorded_by_id=actor.id,
+            at=now,
+        )
+        db.session.add(incident)
+        db.session.flush()
+        record(
+            "incident.recorded",
+            incident,
+            actor=actor,
+            now=now,
+            data={"meeting_id": meeting.id, "kind": kind, "description": description},
+        )
+    return check
+
+
+def record_venue_check(
+    meeting: Meeting,
+    *,
+    actor,
+    result: str,
+    inside_notes: str,
+    outside_notes: str,
+    nonce: str,
+    now: datetime | None = None,
+) -> VenueCheck:
+    """The police security check of a venue outside headquarters."""
+    done = db.session.scalar(select(VenueCheck).where(VenueCheck.nonce == nonce))
+    if done is not None:
+        return done
+    _require_technician(meeting, actor)
+    _require_checking(meeting)
+    if result not in ("pass", "fail"):
+        raise DomainError(
+            _l("Choose one of the options in the list."), "bad_result", field="result"
+        )
+    if not inside_notes or not outside_notes:
+        raise DomainError(
+            _l("Describe what was checked inside and around the venue."),
+            "notes_required",
+            field="inside_notes",
+        )
+    now = now or utcnow()
+    check = VenueCheck(
+        meeting_id=meeting.id,
+        technician_id=actor.id,
+        result=result,
+        inside_notes=inside_notes,
+        outside_notes=outside_notes,
+        at=now,
+        nonce=nonce,
+    )
+    meeting.venue_checks.append(check)
+    db.session.flush()
+    record(
+        "venue.checked",
+        check,
+        actor=actor,
+        now=now,
+        data={
+            "meeting_id": meeting.id,
+            "venue_id": meeting.venue_id,
+            "result": result,
+            "inside_notes": inside_notes,
+            "outside_notes": outside_notes,
+        },
+    )
+    return check

@@ -1,0 +1,157 @@
+"""Device pages over HTTP: registry, adding by code, scanning, inspecting, the PDFs."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from meetingsec.core.codes import display
+from meetingsec.devices.models import Device, Inspection
+from meetingsec.extensions import db
+from tests import pdf
+from tests.helpers import actions, snapshot
+
+
+@pytest.fixture
+def team(make_meeting, make_user):
+    tech = make_user("technician", full_name="Phạm Đức Kỹ Thuật")
+    meeting = make_meeting(
+        classification="toi_mat", technicians=[tech], starts_in=timedelta(hours=3)
+    )
+    return meeting, tech
+
+
+def test_organiser_registers_a_device(client, make_user, login):
+    login(make_user("organiser"))
+    resp = client.post(
+        "/devices/new",
+        data={
+            "kind": "wired_mic",
+            "make": "Bosch",
+            "model": "CCS 1000 D",
+            "serial": "SN-001",
+            "owner_unit_id": "0",
+        },
+    )
+    assert resp.status_code == 303
+    device = db.session.query(Device).one()
+    page = client.get("/devices/").get_data(as_text=True)
+    assert display(device.tag_code) in page and "Micro có dây Bosch CCS 1000 D" in page
+    before = snapshot()
+    for data in (
+        {"kind": "toaster"},
+        {"kind": "wired_mic", "make": "x" * 101},
+        {"kind": "wired_mic", "owner_unit_id": "77"},
+        {"kind": "wired_mic", "serial": "a\x00b"},
+    ):
+        assert (
+            client.post("/devices/new", data={"owner_unit_id": "0", **data}).status_code == 422
+        ), data
+    assert snapshot() == before
+
+
+def test_organiser_adds_devices_by_code(client, team, make_device, login):
+    meeting, _tech = team
+    device = make_device()
+    login(meeting.organiser)
+    url = f"/meetings/{meeting.id}/devices/"
+    before = snapshot()
+    for code, message in (
+        ("XYZ", "Mã thẻ không hợp lệ"),
+        ("0000000000" + "0", "Không có thiết bị nào mang mã thẻ này"),
+    ):
+        resp = client.post(url, data={"code": code})
+        assert resp.status_code == 422 and message in resp.get_data(as_text=True)
+    assert snapshot() == before
+    assert client.post(url, data={"code": display(device.tag_code).lower()}).status_code == 303
+    resp = client.post(url, data={"code": device.tag_code})
+    assert resp.status_code == 422 and "đã có trong danh sách" in resp.get_data(as_text=True)
+
+
+def test_technician_scans_and_inspects(client, team, make_device, make_meeting, login):
+    meeting, tech = team
+    from meetingsec.devices.services import add_device
+
+    device, elsewhere = make_device(), make_device("speaker")
+    md = add_device(meeting, device, actor=meeting.organiser)
+    other = make_meeting()
+    add_device(other, elsewhere, actor=other.organiser)
+    db.session.commit()
+    login(tech)
+    base = f"/meetings/{meeting.id}/inspection"
+    wrong_check = device.tag_code[:-1] + ("0" if device.tag_code[-1] != "0" else "1")
+    for code, message in (
+        (wrong_check, "Mã thẻ không hợp lệ"),
+        (elsewhere.tag_code, "không thuộc danh sách của cuộc họp"),
+    ):
+        resp = client.get(base, query_string={"code": code})
+        assert resp.status_code == 422 and message in resp.get_data(as_text=True)
+    resp = client.get(base, query_string={"code": device.tag_code})
+    assert resp.status_code == 303 and resp.location == f"{base}/{md.id}"
+    card = client.get(resp.location).get_data(as_text=True)
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', card).group(1)
+    data = {
+        "result": "pass",
+        "seal_number": "tem-0042",
+        "notes": "",
+        "nonce": nonce,
+        "based_on": "0",
+    }
+    assert client.post(f"{base}/{md.id}", data=data).status_code == 303
+    assert client.post(f"{base}/{md.id}", data=data).status_code == 303  # double tap
+    assert db.session.query(Inspection).count() == 1
+    page = client.get(f"{base}/{md.id}").get_data(as_text=True)
+    assert "Đạt, tem TEM-0042" in page
+    assert actions().count("device.inspected") == 1
+
+
+def test_labels_pdf(client, make_device, make_user, login):
+    devices = [make_device(serial=f"SN-{i}") for i in range(4)]
+    login(make_user("admin"))
+    resp = client.get("/devices/labels.pdf", query_string={"ids": [d.id for d in devices]})
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    body = pdf.text(resp.data)
+    assert all(display(d.tag_code) in body for d in devices)
+    assert pdf.info(resp.data)["Page size"].startswith("595.")  # A4
+    assert client.get("/devices/labels.pdf").status_code == 303  # nothing chosen
+
+
+def test_inspection_record_pdf_in_the_official_layout(client, team, make_device, login):
+    meeting, tech = team
+    from meetingsec.devices import services
+
+    for i, kind in enumerate(("wired_mic", "speaker")):
+        md = services.add_device(
+            meeting, make_device(kind, serial=f"SN-{i}"), actor=meeting.organiser
+        )
+        services.record_inspection(
+            meeting,
+            md,
+            actor=tech,
+            result="pass",
+            seal_number=f"TEM-{i}",
+            notes="",
+            nonce=f"n{i}",
+            based_on=0,
+        )
+    db.session.commit()
+    login(meeting.organiser)
+    resp = client.get(f"/meetings/{meeting.id}/records/devices.pdf")
+    assert resp.status_code == 200
+    pdf.save("device-inspection.pdf", resp.data)
+    body = pdf.text(resp.data)
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BIÊN BẢN",
+        "TEM-0",
+        "TEM-1",
+        "Phạm Đức Kỹ Thuật",
+        "Nơi nhận:",
+    ):
+        assert expected in body, expected
+    assert all("TỐI MẬT" in page for page in pdf.pages_text(resp.data))
+    assert {f.split("-")[0] + "-" + f.split("-")[1] for f in pdf.fonts(resp.data)} == {
+        "Liberation-Serif"
+    }
+    assert "http" not in body

@@ -1,0 +1,221 @@
+"""Devices through their services: inspection rules, idempotency, seals, derived items."""
+
+from datetime import timedelta
+
+import pytest
+
+from meetingsec.checklists.services import evaluate
+from meetingsec.core.codes import normalize
+from meetingsec.core.db import utcnow
+from meetingsec.core.errors import DomainError
+from meetingsec.devices import services
+from meetingsec.devices.models import Incident, Inspection
+from meetingsec.extensions import db
+from tests.helpers import actions
+
+
+@pytest.fixture
+def setup(make_meeting, make_user, make_device):
+    tech = make_user("technician")
+    meeting = make_meeting(technicians=[tech], starts_in=timedelta(hours=2))
+    return meeting, tech, make_device
+
+
+def _add(meeting, device):
+    md = services.add_device(meeting, device, actor=meeting.organiser)
+    db.session.commit()
+    return md
+
+
+def _inspect(
+    meeting, md, tech, result="pass", seal="TEM-0001", notes="", nonce=None, based_on=None
+):
+    latest = md.latest_inspection
+    return services.record_inspection(
+        meeting,
+        md,
+        actor=tech,
+        result=result,
+        seal_number=seal,
+        notes=notes,
+        nonce=nonce or f"n-{utcnow().timestamp()}-{len(md.inspections)}",
+        based_on=based_on if based_on is not None else (latest.id if latest else 0),
+    )
+
+
+def _status(meeting, rule_id):
+    return next(v for v in evaluate(meeting) if v.rule.id == rule_id)
+
+
+def test_registered_devices_get_checkable_codes(make_device):
+    device = make_device()
+    assert normalize(device.tag_code) == device.tag_code
+    assert actions()[-1] == "device.created"
+    assert services.find_device(device.tag_code.lower()).id == device.id
+
+
+@pytest.mark.parametrize("typed,code", [("ABC", "bad_code"), ("0000000000Z", None)])
+def test_bad_or_unknown_codes_are_refused(app, typed, code):
+    with pytest.raises(DomainError) as e:
+        services.find_device(typed)
+    assert e.value.code in ("bad_code", "unknown_code")
+
+
+def test_code_of_another_meeting_is_refused(setup, make_meeting):
+    meeting, tech, make_device = setup
+    other = make_meeting()
+    device = make_device()
+    _add(other, device)
+    with pytest.raises(DomainError) as e:
+        services.meeting_device_for(meeting, device.tag_code)
+    assert e.value.code == "other_meeting"
+
+
+def test_wireless_microphone_can_never_pass(setup):
+    meeting, tech, make_device = setup
+    md = _add(meeting, make_device("wireless_mic"))
+    with pytest.raises(DomainError) as e:
+        _inspect(meeting, md, tech)
+    assert e.value.code == "wireless_mic"
+    assert "micro có dây" in str(e.value.message) or "wired" in str(e.value.message)
+    assert _status(meeting, "wired-mic").status == "unmet"
+
+
+def test_ban_co_yeu_equipment_is_exempt_not_inspected(setup):
+    meeting, tech, make_device = setup
+    md = _add(meeting, make_device("conference_unit", ban_co_yeu=True))
+    with pytest.raises(DomainError) as e:
+        _inspect(meeting, md, tech, result="pass")
+    assert e.value.code == "ban_co_yeu"
+    _inspect(meeting, md, tech, result="exempt", seal="")
+    assert md.cleared
+
+
+def test_fail_needs_a_reason_and_seal_format_is_checked(setup):
+    meeting, tech, make_device = setup
+    md = _add(meeting, make_device())
+    with pytest.raises(DomainError) as e:
+        _inspect(meeting, md, tech, result="fail")
+    assert e.value.code == "reason_required"
+    with pytest.raises(DomainError) as e:
+        _inspect(meeting, md, tech, seal="??")
+    assert e.value.code == "bad_seal"
+
+
+def test_double_tap_records_one_inspection(setup):
+    meeting, tech, make_device = setup
+    md = _add(meeting, make_device())
+    first = _inspect(meeting, md, tech, nonce="same", based_on=0)
+    again = _inspect(meeting, md, tech, nonce="same", based_on=0)
+    db.session.commit()
+    assert first.id == again.id and len(md.inspections) == 1
+    assert actions().count("device.inspected") == 1
+
+
+def test_second_technician_on_a_stale_card_is_refused(setup, make_user):
+    meeting, tech, make_device = setup
+    md = _add(meeting, make_device())
+    _inspect(meeting, md, tech, nonce="a", based_on=0)
+    with pytest.raises(DomainError) as e:
+        _inspect(meeting, md, tech, nonce="b", based_on=0)
+    assert e.value.code == "already_inspected"
+
+
+def test_install_only_after_passing(setup):
+    meeting, tech, make_device = setup
+    md = _add(meeting, make_device())
+    with pytest.raises(DomainError) as e:
+        services.install(meeting, md, actor=tech)
+    assert e.value.code == "not_passed"
+    _inspect(meeting, md, tech)
+    services.install(meeting, md, actor=tech)
+    assert md.installed_at is not None
+
+
+def test_derived_items_follow_inspections_and_seals(setup):
+    meeting, tech, make_device = setup
+    assert (
+        str(_status(meeting, "equip-inspected").reason) == "Chưa đăng ký thiết bị nào cho cuộc họp."
+    )
+    mics = [_add(meeting, make_device()) for _ in range(2)]
+    assert str(_status(meeting, "equip-inspected").reason) == "2 thiết bị chưa được kiểm tra."
+    assert _status(meeting, "wired-mic").status == "met"
+    for n, md in enumerate(mics):
+        _inspect(meeting, md, tech, seal=f"TEM-00{n}")
+    assert _status(meeting, "equip-inspected").status == "met"
+    assert (
+        str(_status(meeting, "seals-intact").reason)
+        == "2 tem chưa được kiểm tra lại trong ngày họp."
+    )
+    for n, md in enumerate(mics):
+        services.check_seal(
+            meeting, md, actor=tech, seal_number=f"tem-00{n}", intact=True, nonce=f"s{n}"
+        )
+    assert _status(meeting, "seals-intact").status == "met"
+
+
+def test_broken_seal_is_an_incident_and_blocks_until_a_new_seal(setup):
+    meeting, tech, make_device = setup
+    md = _add(meeting, make_device())
+    _inspect(meeting, md, tech, seal="TEM-1")
+    check = services.check_seal(
+        meeting, md, actor=tech, seal_number="TEM-2", intact=True, nonce="x"
+    )
+    db.session.commit()
+    assert not check.ok
+    incident = db.session.query(Incident).one()
+    assert incident.kind == "seal_mismatch" and "TEM-1" in incident.description
+    assert _status(meeting, "seals-intact").status == "unmet"
+    with pytest.raises(DomainError) as e:
+        _inspect(meeting, md, tech, seal="TEM-1")
+    assert e.value.code == "seal_reused"
+    _inspect(meeting, md, tech, seal="TEM-3")
+    services.check_seal(meeting, md, actor=tech, seal_number="TEM-3", intact=True, nonce="y")
+    assert _status(meeting, "seals-intact").status == "met"
+    assert "incident.recorded" in actions()
+
+
+def test_seal_checked_on_another_day_does_not_count(setup):
+    meeting, tech, make_device = setup
+    md = _add(meeting, make_device())
+    _inspect(meeting, md, tech, seal="TEM-9")
+    services.check_seal(
+        meeting,
+        md,
+        actor=tech,
+        seal_number="TEM-9",
+        intact=True,
+        nonce="z",
+        now=meeting.starts_at - timedelta(days=2),
+    )
+    assert _status(meeting, "seals-intact").status == "unmet"
+
+
+def test_only_the_meetings_technicians_record_checks(setup, make_user):
+    meeting, tech, make_device = setup
+    md = _add(meeting, make_device())
+    with pytest.raises(DomainError) as e:
+        _inspect(meeting, md, make_user("technician"))
+    assert e.value.code == "not_technician"
+    assert db.session.query(Inspection).count() == 0
+
+
+def test_venue_check_drives_the_offsite_item(setup):
+    meeting, tech, make_device = setup
+    assert _status(meeting, "offsite-police-check").status == "unmet"
+    services.record_venue_check(
+        meeting,
+        actor=tech,
+        result="fail",
+        inside_notes="Có camera lạ",
+        outside_notes="Ổn",
+        nonce="v1",
+    )
+    assert (
+        str(_status(meeting, "offsite-police-check").reason)
+        == "Lần kiểm tra an ninh địa điểm gần nhất không đạt."
+    )
+    services.record_venue_check(
+        meeting, actor=tech, result="pass", inside_notes="Đã gỡ", outside_notes="Ổn", nonce="v2"
+    )
+    assert _status(meeting, "offsite-police-check").status == "met"
