@@ -176,7 +176,9 @@ def _card(meeting, md, *, inspect_form=None, seal_form=None, status=200):
         based_on=latest.id if latest else 0,
         result="exempt" if md.device.ban_co_yeu else "pass",
     )
-    seal_form = seal_form or SealCheckForm(formdata=None, nonce=secrets.token_urlsafe(16))
+    seal_form = seal_form or SealCheckForm(
+        formdata=None, prefix="seal", nonce=secrets.token_urlsafe(16)
+    )
     return render_template(
         "devices/card.html",
         meeting=meeting,
@@ -238,7 +240,7 @@ def install(meeting_id: int, md_id: int):
 def seal(meeting_id: int, md_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     md = _md(meeting, md_id)
-    form = SealCheckForm()
+    form = SealCheckForm(prefix="seal")
     done = submit(
         form,
         lambda: services.check_seal(

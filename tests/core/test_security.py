@@ -167,3 +167,28 @@ def test_forms_render_no_placeholder_attributes(client):
     assert '="None"' not in html and "aria-invalid" not in html
     html = client.post("/login", data={}).get_data(as_text=True)
     assert 'aria-invalid="true"' in html and 'aria-describedby="username-error"' in html
+
+
+def test_no_page_repeats_an_element_id(client, make_meeting, make_user, make_device, login):
+    """Labels find their inputs by id: a repeated id sends a screen reader to the wrong one."""
+    from meetingsec.devices.services import add_device, record_inspection
+
+    tech = make_user("technician")
+    meeting = make_meeting(technicians=[tech])
+    md = add_device(meeting, make_device(), actor=meeting.organiser)
+    record_inspection(
+        meeting, md, actor=tech, result="pass", seal_number="TEM-1", notes="", nonce="n", based_on=0
+    )
+    from meetingsec.extensions import db
+
+    db.session.commit()
+    login(tech)
+    for path in (
+        f"/meetings/{meeting.id}/inspection/{md.id}",
+        f"/meetings/{meeting.id}",
+        f"/meetings/{meeting.id}/inspection",
+        f"/meetings/{meeting.id}/devices/",
+    ):
+        html = client.get(path).get_data(as_text=True)
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))

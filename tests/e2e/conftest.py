@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from meetingsec.core.codes import check_symbol
 from meetingsec.extensions import db as _db
 from tests.conftest import OUTPUT, make_app
 
@@ -27,9 +28,33 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+#: The tag code Chromium's fake camera shows (a valid code; tests register a device with it)
+CAMERA_CODE = "DEM0TAG001" + check_symbol("DEM0TAG001")
+
+
+def write_y4m(path: Path, data: str, width: int = 320, height: int = 240) -> None:
+    """One video frame showing a QR of ``data``. Y4M is a header and raw planes, so the
+    tests need no video tool and no binary file in the repository."""
+    import qrcode
+    from PIL import Image
+
+    qr = qrcode.QRCode(border=4, box_size=6)
+    qr.add_data(data)
+    img = qr.make_image().convert("L")
+    side = min(width, height) - 20
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(img.resize((side, side), Image.NEAREST), ((width - side) // 2, 10))
+    chroma = bytes([128]) * ((width // 2) * (height // 2))
+    with path.open("wb") as f:
+        f.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        f.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
+
+
 @pytest.fixture(scope="session")
-def browser_type_launch_args():
+def browser_type_launch_args(tmp_path_factory):
     assert Path(CHROMIUM).exists(), "chromium is missing: run `make install`"
+    video = tmp_path_factory.mktemp("camera") / "tag.y4m"
+    write_y4m(video, CAMERA_CODE)
     return {
         "executable_path": CHROMIUM,
         "headless": True,
@@ -42,13 +67,21 @@ def browser_type_launch_args():
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
         ],
     }
 
 
 @pytest.fixture(scope="session")
 def browser_context_args():
-    return {"viewport": TABLET_PORTRAIT, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+    return {
+        "viewport": TABLET_PORTRAIT,
+        "locale": "vi-VN",
+        "timezone_id": "Asia/Ho_Chi_Minh",
+        "permissions": ["camera"],
+    }
 
 
 class LiveServer:
