@@ -132,10 +132,12 @@ def _register_blueprints(app: Flask) -> None:
     from meetingsec.home.routes import bp as home_bp
     from meetingsec.meetings.routes import bp as meetings_bp
     from meetingsec.org.routes import bp as org_bp
+    from meetingsec.tls.cli import tls_cli
+    from meetingsec.tls.routes import bp as tls_bp
     from meetingsec.users.cli import demo_accounts, seed_demo, users_cli
     from meetingsec.users.routes import bp as users_bp
 
-    for bp in (home_bp, users_bp, org_bp, audit_bp, meetings_bp, rules_bp, devices_bp):
+    for bp in (home_bp, users_bp, org_bp, audit_bp, meetings_bp, rules_bp, devices_bp, tls_bp):
         app.register_blueprint(bp)
-    for command in (audit_cli, users_cli, seed_demo, demo_accounts):
+    for command in (audit_cli, users_cli, seed_demo, demo_accounts, tls_cli):
         app.cli.add_command(command)

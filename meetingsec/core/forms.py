@@ -76,6 +76,16 @@ class _CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def bounded_id(value) -> int:
+    """An id a database can hold (``coerce`` for id choices); anything else is invalid."""
+    from meetingsec.core.views import MAX_ID
+
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError("id out of range")
+    return number
+
+
 def checkboxes(label, *, choices, required_message=None, coerce=str):
     """Checkboxes for several choices; required when ``required_message`` is given."""
     return _CheckboxesField(

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField
 from wtforms.validators import DataRequired, NumberRange
 
-from meetingsec.core.forms import Form, GetForm, checkboxes, options, select, text
+from meetingsec.core.forms import Form, GetForm, bounded_id, checkboxes, options, select, text
 from meetingsec.devices.choices import DeviceKind, InspectionResult
 
 
@@ -40,7 +40,10 @@ class AddDeviceForm(Form):
 
 class LabelsForm(GetForm):
     ids = checkboxes(
-        _l("Devices"), choices=[], coerce=int, required_message=_l("Choose at least one device.")
+        _l("Devices"),
+        choices=[],
+        coerce=bounded_id,
+        required_message=_l("Choose at least one device."),
     )
 
 

@@ -16,6 +16,8 @@ M = "meeting"
 #: rule → (method, who may, status when allowed)
 MATRIX = {
     "/static/<path:filename>": ("GET", PUBLIC, 200),
+    "/tls/": ("GET", PUBLIC, 200),
+    "/tls/ca.crt": ("GET", PUBLIC, 404),
     "/login": ("GET", PUBLIC, 200),
     "/language": ("POST", PUBLIC, 303),
     "/logout": ("POST", AUTH, 303),

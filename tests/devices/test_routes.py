@@ -106,13 +106,15 @@ def test_technician_scans_and_inspects(client, team, make_device, make_meeting, 
 
 
 def test_labels_pdf(client, make_device, make_user, login):
-    devices = [make_device(serial=f"SN-{i}") for i in range(4)]
+    devices = [make_device(serial=f"SN-{i}") for i in range(25)]
     login(make_user("admin"))
     resp = client.get("/devices/labels.pdf", query_string={"ids": [d.id for d in devices]})
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    pdf.save("labels.pdf", resp.data)
     body = pdf.text(resp.data)
     assert all(display(d.tag_code) in body for d in devices)
     assert pdf.info(resp.data)["Page size"].startswith("595.")  # A4
+    assert [p.count("S/N") for p in pdf.pages_text(resp.data)] == [24, 1]  # 3 × 8 a page
     assert client.get("/devices/labels.pdf").status_code == 303  # nothing chosen
 
 
