@@ -157,3 +157,24 @@ def test_inspection_record_pdf_in_the_official_layout(client, team, make_device,
         "Liberation-Serif"
     }
     assert "http" not in body
+
+
+def test_venue_check_and_its_record(client, make_meeting, make_user, login):
+    tech = make_user("technician", full_name="Phạm Đức Kỹ Thuật")
+    meeting = make_meeting(at_hq=False, technicians=[tech])
+    login(tech)
+    url = f"/meetings/{meeting.id}/venue-check"
+    page = client.get(url).get_data(as_text=True)
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"result": "pass", "inside_notes": "Không phát hiện thiết bị lạ trong hội trường.",
+            "outside_notes": "Khu vực xung quanh bảo đảm an ninh.", "nonce": nonce}
+    assert client.post(url, data={**data, "outside_notes": ""}).status_code == 422
+    assert client.post(url, data=data).status_code == 303
+    assert client.post(url, data=data).status_code == 303  # a retry records nothing new
+    assert actions().count("venue.checked") == 1
+    resp = client.get(f"/meetings/{meeting.id}/records/venue.pdf")
+    assert resp.status_code == 200
+    pdf.save("venue-check.pdf", resp.data)
+    body = pdf.text(resp.data)
+    assert "Không phát hiện thiết bị lạ trong hội trường." in body
+    assert "bảo đảm an ninh, an toàn để tổ chức cuộc họp" in body
