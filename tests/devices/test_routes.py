@@ -166,8 +166,12 @@ def test_venue_check_and_its_record(client, make_meeting, make_user, login):
     url = f"/meetings/{meeting.id}/venue-check"
     page = client.get(url).get_data(as_text=True)
     nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
-    data = {"result": "pass", "inside_notes": "Không phát hiện thiết bị lạ trong hội trường.",
-            "outside_notes": "Khu vực xung quanh bảo đảm an ninh.", "nonce": nonce}
+    data = {
+        "result": "pass",
+        "inside_notes": "Không phát hiện thiết bị lạ trong hội trường.",
+        "outside_notes": "Khu vực xung quanh bảo đảm an ninh.",
+        "nonce": nonce,
+    }
     assert client.post(url, data={**data, "outside_notes": ""}).status_code == 422
     assert client.post(url, data=data).status_code == 303
     assert client.post(url, data=data).status_code == 303  # a retry records nothing new
