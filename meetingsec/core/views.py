@@ -3,13 +3,11 @@
 from collections.abc import Callable
 
 from flask import flash, request
-from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import IntegerConverter
 
 from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import redirect_after_post
-from meetingsec.extensions import db
+from meetingsec.core.transactions import attempt
 
 
 def apply_domain_error(form, err: DomainError) -> None:
@@ -33,19 +31,9 @@ def submit(
     then carries the errors and the caller re-renders it (with ``form_status``)."""
     if not form.validate_on_submit():
         return None
-    try:
-        result = action()
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
+    result, err = attempt(action)
+    if err is not None:
         apply_domain_error(form, err)
-        return None
-    except IntegrityError:
-        # Someone else saved the same thing a moment earlier (a unique key raced).
-        db.session.rollback()
-        form.form_errors.append(
-            _l("Someone else changed this at the same moment. Check the page and save again.")
-        )
         return None
     if success is not None:
         flash(success(result), "success")

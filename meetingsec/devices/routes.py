@@ -11,6 +11,7 @@ from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import render_pdf
+from meetingsec.core.transactions import attempt
 from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
 from meetingsec.devices import queries, services
 from meetingsec.devices.forms import (
@@ -139,13 +140,11 @@ def meeting_devices(meeting_id: int):
 def remove_device(meeting_id: int, md_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     md = _md(meeting, md_id)
-    try:
-        services.remove_device(meeting, md, actor=current_user)
-        db.session.commit()
-        flash(_("Device removed from the list."), "success")
-    except DomainError as err:
-        db.session.rollback()
-        flash(str(err.message), "error")
+    _result, err = attempt(lambda: services.remove_device(meeting, md, actor=current_user))
+    flash(
+        str(err.message) if err else _("Device removed from the list."),
+        "error" if err else "success",
+    )
     return redirect_after_post(url_for("devices.meeting_devices", meeting_id=meeting_id))
 
 
@@ -225,13 +224,8 @@ def inspect(meeting_id: int, md_id: int):
 def install(meeting_id: int, md_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     md = _md(meeting, md_id)
-    try:
-        services.install(meeting, md, actor=current_user)
-        db.session.commit()
-        flash(_("Marked installed."), "success")
-    except DomainError as err:
-        db.session.rollback()
-        flash(str(err.message), "error")
+    _result, err = attempt(lambda: services.install(meeting, md, actor=current_user))
+    flash(str(err.message) if err else _("Marked installed."), "error" if err else "success")
     return redirect_after_post(url_for("devices.card", meeting_id=meeting_id, md_id=md_id))
 
 

@@ -9,9 +9,9 @@ from meetingsec.checklists import services as checklist
 from meetingsec.checklists.choices import Phase
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import utcnow
-from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.i18n import local_date, to_local, to_utc
+from meetingsec.core.transactions import attempt
 from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
 from meetingsec.extensions import db
 from meetingsec.meetings import queries, services
@@ -166,19 +166,17 @@ def mark_item(meeting_id: int, rule_id: str):
     form = ItemForm()
     error = None
     if form.validate_on_submit():
-        try:
-            checklist.mark_item(
+        _item, error = attempt(
+            lambda: checklist.mark_item(
                 meeting,
                 rule_id,
                 actor=current_user,
                 state=form.state.data,
                 note=form.note.data or "",
             )
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            apply_domain_error(form, err)
-            error = err
+        )
+        if error:
+            apply_domain_error(form, error)
     ctx = _detail_context(db.session.get(Meeting, meeting_id))
     status = (error.status if error else 422) if (error or form.errors) else 200
     if not is_partial():
@@ -250,11 +248,8 @@ def _transition(meeting_id: int, action, message: str):
     """Run a state change; on refusal go back to the gate, which shows why (a reload of
     that page repeats nothing)."""
     meeting = get_meeting_for(current_user, meeting_id)
-    try:
-        action(meeting, actor=current_user)
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
+    _result, err = attempt(lambda: action(meeting, actor=current_user))
+    if err:
         flash(str(err.message), "error")
         return redirect_after_post(url_for("meetings.gate", meeting_id=meeting_id))
     flash(message, "success")

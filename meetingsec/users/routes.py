@@ -18,6 +18,7 @@ from flask_login import current_user, login_user, logout_user
 from meetingsec.core.auth import authenticated, public, roles
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.i18n import date_time
+from meetingsec.core.transactions import commit
 from meetingsec.core.views import form_status, page_number, submit
 from meetingsec.extensions import db
 from meetingsec.org import queries as org_queries
@@ -59,13 +60,16 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return _login_page(form, form_status(form))
-    result = services.login(
-        form.username.data, form.password.data, address=request.remote_addr or ""
+    # Failed attempts and locks are kept whatever the outcome; the language picked on the
+    # login page becomes the account's.
+    result = commit(
+        lambda: services.login(
+            form.username.data,
+            form.password.data,
+            address=request.remote_addr or "",
+            locale=session.get("lang"),
+        )
     )
-    if result.user is not None and session.get("lang"):
-        # The language picked on the login page becomes the account's language.
-        services.set_locale(result.user, session["lang"])
-    db.session.commit()  # failed attempts and locks are kept, whatever the outcome
     if result.refusal == "locked":
         form.form_errors.append(
             _(
@@ -85,8 +89,7 @@ def login():
 @bp.post("/logout")
 @authenticated
 def logout():
-    services.logout(current_user._get_current_object())
-    db.session.commit()
+    commit(lambda: services.logout(current_user._get_current_object()))
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -103,8 +106,7 @@ def language():
         return redirect_after_post(target)
     session["lang"] = form.lang.data
     if current_user.is_authenticated:
-        services.set_locale(current_user._get_current_object(), form.lang.data)
-        db.session.commit()
+        commit(lambda: services.set_locale(current_user._get_current_object(), form.lang.data))
     return redirect_after_post(target)
 
 

@@ -272,7 +272,12 @@ def _count_failure(key: str, *, actor_user: User | None, address: str, now: date
 
 
 def login(
-    username: str, password: str, *, address: str, now: datetime | None = None
+    username: str,
+    password: str,
+    *,
+    address: str,
+    locale: str | None = None,
+    now: datetime | None = None,
 ) -> LoginResult:
     """Check a login. Failures are counted per account and per client address; the fifth
     locks both for ``LOGIN_LOCK_MINUTES``. The caller commits whatever the result."""
@@ -326,6 +331,8 @@ def login(
         )
     )
     record("auth.logged_in", user, actor=user, now=now, data={"address": address})
+    if locale in current_app.config["LANGUAGES"]:
+        set_locale(user, locale, now=now)
     user.session_token = token
     return LoginResult(user=user, token=token)
 

@@ -1,0 +1,47 @@
+"""The request's unit of work: a service call commits as a whole, or changes nothing.
+
+Services flush and audit; views call ``attempt`` (or ``commit`` for a change that cannot be
+refused), so no view touches the session itself.
+"""
+
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError
+
+from meetingsec.core.errors import DomainError
+from meetingsec.extensions import db
+
+
+class Conflict(DomainError):
+    """Someone else saved the same thing at the same moment (a unique key raced)."""
+
+    def __init__(self):
+        from flask_babel import lazy_gettext as _l
+
+        super().__init__(
+            _l("Someone else changed this at the same moment. Check the page and save again."),
+            "conflict",
+        )
+
+
+def attempt(action: Callable[[], object]) -> tuple[object, DomainError | None]:
+    """Run ``action`` and commit; on a domain refusal or a race, roll back and return the
+    error instead. Returns ``(result, None)`` or ``(None, error)``."""
+    try:
+        result = action()
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        return None, err
+    except IntegrityError:
+        db.session.rollback()
+        return None, Conflict()
+    return result, None
+
+
+def commit(action: Callable[[], object]):
+    """Run ``action`` and commit (for changes that are recorded whatever happens, such as a
+    failed login)."""
+    result = action()
+    db.session.commit()
+    return result
