@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired, NumberRange, Regexp
 
 from meetingsec.core.forms import Form, GetForm, bounded_id, checkboxes, options, select, text
 from meetingsec.devices.choices import DeviceKind, InspectionResult
@@ -48,7 +48,17 @@ class LabelsForm(GetForm):
 
 
 def _nonce():
-    return HiddenField(validators=[DataRequired()])
+    """The key made when the form was shown (``secrets.token_urlsafe``): only that shape is
+    accepted, so nothing else reaches the database."""
+    return HiddenField(
+        validators=[
+            DataRequired(_l("The form expired. Reload the page and try again.")),
+            Regexp(
+                r"^[A-Za-z0-9_-]{8,40}$",
+                message=_l("The form expired. Reload the page and try again."),
+            ),
+        ]
+    )
 
 
 class InspectionForm(Form):

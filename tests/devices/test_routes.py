@@ -182,3 +182,25 @@ def test_venue_check_and_its_record(client, make_meeting, make_user, login):
     body = pdf.text(resp.data)
     assert "Không phát hiện thiết bị lạ trong hội trường." in body
     assert "bảo đảm an ninh, an toàn để tổ chức cuộc họp" in body
+
+
+@pytest.mark.parametrize("nonce", ["", "\x00", "a\x00bcdefghij", "<script>", "x" * 41])
+def test_a_forged_form_key_is_refused(client, team, make_device, login, nonce):
+    meeting, tech = team
+    from meetingsec.devices.services import add_device
+
+    md = add_device(meeting, make_device(), actor=meeting.organiser)
+    db.session.commit()
+    login(tech)
+    before = snapshot()
+    resp = client.post(
+        f"/meetings/{meeting.id}/inspection/{md.id}",
+        data={"result": "pass", "seal_number": "TEM-1", "nonce": nonce, "based_on": "0"},
+    )
+    assert resp.status_code == 422
+    resp = client.post(
+        f"/meetings/{meeting.id}/inspection/{md.id}/seal",
+        data={"seal-seal_number": "TEM-1", "seal-intact": "y", "seal-nonce": nonce},
+    )
+    assert resp.status_code == 422
+    assert snapshot() == before
