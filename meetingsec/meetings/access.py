@@ -64,6 +64,7 @@ def allowed_actions(user, meeting: Meeting, views) -> dict:
         "start": is_chair and status is MeetingStatus.CLEARED,
         "end": (is_chair or is_organiser) and status is MeetingStatus.IN_SESSION,
         "cancel": (is_chair or is_organiser) and status in CANCELLABLE,
+        "inspect": user.id in meeting.member_ids("technician") and user.has_role(Role.TECHNICIAN),
         "mark": {
             v.rule.id
             for v in views

@@ -36,8 +36,9 @@ def home_condition(user, role: Role, today: date):
             [MeetingStatus.DRAFT.value, MeetingStatus.PREPARING.value]
         )
     if role is Role.TECHNICIAN:
+        # Devices and venues are checked from the draft until the meeting is cleared.
         return _member_of(user, "technician") & Meeting.status.in_(
-            [MeetingStatus.PREPARING.value, MeetingStatus.CLEARED.value]
+            [MeetingStatus.DRAFT.value, MeetingStatus.PREPARING.value]
         )
     if role is Role.CLERK:
         return (

@@ -72,7 +72,9 @@ def test_technician_scans_with_the_camera_and_inspects(page, live_server, check_
     meeting_id, wireless_code = _meeting_with_devices(live_server)
     page.set_viewport_size(PHONE)  # a phone in one hand
     log_in(page, live_server, "kythuat", DEMO_PASSWORD)
-    page.goto(f"{live_server.url}/meetings/{meeting_id}/inspection")
+    page.get_by_role("link", name="Họp chuyên đề an ninh mạng").click()  # from the home page
+    page.get_by_role("link", name="Kiểm tra thiết bị", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/meetings/{meeting_id}/inspection")
     check_page(page, "inspection-scan")
     page.get_by_role("button", name="Quét bằng camera").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -192,7 +192,13 @@ def test_role_homes_show_what_each_has_to_do(client, make_meeting, make_user, lo
     assert "Họp hôm nay" in client.get("/home/chair").get_data(as_text=True)
     client.post("/logout")
     login(tech)
-    assert "Họp hôm nay" not in client.get("/home/technician").get_data(as_text=True)  # draft
+    assert "Họp hôm nay" in client.get("/home/technician").get_data(as_text=True)
+    client.post("/logout")
+    login(today.organiser)
+    client.post(f"/meetings/{today.id}/cancel", data={"reason": "Hoãn"})
+    client.post("/logout")
+    login(tech)
+    assert "Họp hôm nay" not in client.get("/home/technician").get_data(as_text=True)
 
 
 def test_admin_confirms_a_citation(client, make_user, login):
