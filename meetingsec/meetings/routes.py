@@ -90,15 +90,14 @@ def _data(form: MeetingForm) -> services.MeetingData:
 
 
 def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
-    data = None
+    form = MeetingForm(obj=meeting)
     if meeting is not None and request.method == "GET":
-        data = {
-            "starts_at": to_local(meeting.starts_at),
-            "ends_at": to_local(meeting.ends_at),
-            "technician_ids": sorted(meeting.member_ids("technician")),
-            "clerk_ids": sorted(meeting.member_ids("clerk")),
-        }
-    form = MeetingForm(obj=meeting, data=data)
+        # WTForms takes `obj` over `data`: set the fields whose form value differs from the
+        # model's here. Times are typed as the agency's wall-clock time, stored in UTC.
+        form.starts_at.data = to_local(meeting.starts_at)
+        form.ends_at.data = to_local(meeting.ends_at)
+        form.technician_ids.data = sorted(meeting.member_ids("technician"))
+        form.clerk_ids.data = sorted(meeting.member_ids("clerk"))
     form.set_choices(queries.form_choices())
     return form
 

@@ -1,5 +1,6 @@
 """Meeting pages over HTTP: create, edit with a version check, mark items, approve, gate."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -214,3 +215,37 @@ def test_admin_confirms_a_citation(client, make_user, login):
     page = client.get("/admin/rules/").get_data(as_text=True)
     assert "Nghị định 63/2026/NĐ-CP, Điều 8 khoản 2 điểm a" in page
     assert client.get("/admin/rules/vn-2026/nope").status_code == 404
+
+
+def test_editing_without_changes_keeps_the_time_and_team(client, make_meeting, make_user, login):
+    """The edit form shows the agency's wall-clock time; saving it as shown moves nothing."""
+    tech = make_user("technician")
+    meeting = make_meeting(technicians=[tech])
+    start, end = meeting.starts_at, meeting.ends_at
+    login(meeting.organiser)
+    page = client.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
+    shown = re.search(r'id="starts_at" name="starts_at"[^>]*value="([^"]+)"', page).group(1)
+    assert shown == to_local(start).strftime("%Y-%m-%dT%H:%M")
+    assert re.search(
+        rf'id="technician_ids-\d+" name="technician_ids"[^>]*value="{tech.id}"'
+        r'[^>]*checked|checked[^>]*value="%d"' % tech.id,
+        page,
+    )
+    data = {
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "classification": meeting.classification,
+        "format": meeting.format,
+        "starts_at": shown,
+        "ends_at": re.search(r'id="ends_at" name="ends_at"[^>]*value="([^"]+)"', page).group(1),
+        "venue_id": str(meeting.venue_id),
+        "host_unit_id": str(meeting.host_unit_id),
+        "chair_id": str(meeting.chair_id),
+        "technician_ids": [str(tech.id)],
+        "version": str(meeting.version),
+    }
+    assert client.post(f"/meetings/{meeting.id}/edit", data=data).status_code == 303
+    db.session.refresh(meeting)
+    assert meeting.starts_at == start.replace(second=0, microsecond=0)
+    assert meeting.ends_at == end.replace(second=0, microsecond=0)
+    assert meeting.member_ids("technician") == {tech.id}
