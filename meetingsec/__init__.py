@@ -27,6 +27,12 @@ def create_app(
             f"sqlite:///{os.path.join(app.instance_path, 'meetingsec.db')}"
         )
 
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     import meetingsec.models  # noqa: F401  (every table on the metadata)
     from meetingsec.checklists.rules import rulesets
 

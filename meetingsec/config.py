@@ -22,6 +22,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "meetingsec_session"
 
+    #: Reverse proxies in front of the app (nginx terminating HTTPS): their X-Forwarded-For
+    #: and X-Forwarded-Proto are trusted, so lockouts see the tablet's address and cookies
+    #: are Secure. 0 when clients connect directly (never trust headers clients could forge).
+    PROXY_HOPS = 0
+
     #: Failed logins before the account (and the client address) is locked
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15

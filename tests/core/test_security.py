@@ -192,3 +192,52 @@ def test_no_page_repeats_an_element_id(client, make_meeting, make_user, make_dev
         html = client.get(path).get_data(as_text=True)
         ids = re.findall(r'\bid="([^"]+)"', html)
         assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
+
+
+def test_behind_a_proxy_the_tablets_address_and_https_are_seen(db_url, tmp_path):
+    from meetingsec.users.services import login
+
+    app = make_app(db_url, tmp_path, PROXY_HOPS=1)
+    with app.app_context():
+        from meetingsec.extensions import db
+        from meetingsec.users.roles import Role
+        from meetingsec.users.services import create_user
+
+        create_user(
+            actor=None, username="proxied", full_name="P", roles={Role.CLERK}, password=PASSWORD
+        )
+        db.session.commit()
+        client = app.test_client()
+        for _ in range(5):
+            client.post(
+                "/login",
+                data={"username": "nobody", "password": "x" * 12},
+                headers={"X-Forwarded-For": "10.9.8.7"},
+            )
+        # The lock is on the tablet behind the proxy, not on the proxy itself.
+        assert login("proxied", PASSWORD, address="10.9.8.7").refusal == "locked"
+        resp = client.post(
+            "/login",
+            data={"username": "proxied", "password": PASSWORD},
+            headers={"X-Forwarded-For": "10.9.8.8", "X-Forwarded-Proto": "https"},
+        )
+        assert resp.status_code == 303 and "Secure" in resp.headers["Set-Cookie"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_without_a_proxy_forwarded_headers_are_ignored(client, make_user):
+    make_user(username="direct")
+    for _ in range(5):
+        client.post(
+            "/login",
+            data={"username": "nobody", "password": "x" * 12},
+            headers={"X-Forwarded-For": "10.9.8.7"},
+        )
+    # The forged header did not move the lock away from the real client address.
+    resp = client.post(
+        "/login",
+        data={"username": "direct", "password": PASSWORD},
+        headers={"X-Forwarded-For": "10.1.1.1"},
+    )
+    assert resp.status_code == 429
