@@ -75,9 +75,7 @@ def seed() -> bool:
         return False
     units: dict[str, Unit] = {}
     for name, parent in DEMO_UNITS:
-        units[name] = db.session.scalar(select(Unit).where(Unit.name == name)) or org.save_unit(
-            None, actor=None, name=name, parent=units.get(parent)
-        )
+        units[name] = org.save_unit(None, actor=None, name=name, parent=units.get(parent))
     for name, address, at_hq, closed in DEMO_VENUES:
         org.save_venue(
             None, actor=None, name=name, address=address, at_hq=at_hq, closed_room=closed

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from meetingsec.core.i18n import local_date
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -77,8 +79,6 @@ def devices_inspected(meeting) -> Outcome:
 
 def seals_verified(meeting) -> Outcome:
     """Each sealed device re-checked on the meeting's day, after its latest inspection."""
-    from meetingsec.core.i18n import local_date
-
     if not meeting.devices:
         return Outcome(False, _NO_DEVICES)
     day = local_date(meeting.starts_at)

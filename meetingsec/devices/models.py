@@ -64,12 +64,6 @@ class MeetingDevice(Base):
         return self.inspections[-1] if self.inspections else None
 
     @property
-    def latest_seal_check(self) -> "SealCheck | None":
-        last = self.latest_inspection
-        checks = [c for c in self.seal_checks if last and c.id and c.at >= last.at]
-        return checks[-1] if checks else None
-
-    @property
     def cleared(self) -> bool:
         """Passed its latest inspection, or exempt."""
         last = self.latest_inspection

@@ -25,6 +25,7 @@ from meetingsec.devices.forms import (
     VenueCheckForm,
 )
 from meetingsec.devices.models import Device, MeetingDevice
+from meetingsec.devices.records import inspection_record_pdf, venue_record_pdf
 from meetingsec.extensions import db
 from meetingsec.meetings.access import get_meeting_for
 from meetingsec.org import queries as org_queries
@@ -288,8 +289,6 @@ def venue_check(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/records/devices.pdf")
 @authenticated
 def inspection_record(meeting_id: int):
-    from meetingsec.devices.records import inspection_record_pdf
-
     meeting = get_meeting_for(current_user, meeting_id)
     return Response(
         inspection_record_pdf(meeting),
@@ -303,8 +302,6 @@ def inspection_record(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/records/venue.pdf")
 @authenticated
 def venue_record(meeting_id: int):
-    from meetingsec.devices.records import venue_record_pdf
-
     meeting = get_meeting_for(current_user, meeting_id)
     if not meeting.venue_checks:
         abort(404)

@@ -142,6 +142,11 @@ def remove_device(
     db.session.delete(md)
 
 
+def _recorded(model, nonce: str):
+    """The record already made with this form key (a double tap or a retry), if any."""
+    return db.session.scalar(select(model).where(model.nonce == nonce))
+
+
 def _require_technician(meeting: Meeting, actor) -> None:
     if actor.id not in meeting.member_ids("technician"):
         raise NotAllowed(
@@ -190,7 +195,7 @@ def record_inspection(
     ``based_on`` is the id of the latest inspection the technician saw (0 for none): if
     another one was recorded meanwhile, this one is refused rather than added blindly.
     """
-    done = db.session.scalar(select(Inspection).where(Inspection.nonce == nonce))
+    done = _recorded(Inspection, nonce)
     if done is not None:
         return done
     _require_technician(meeting, actor)
@@ -308,7 +313,7 @@ def check_seal(
 ) -> SealCheck:
     """On the day: the seal is re-scanned. A broken seal or another number is an incident,
     and the device must be inspected again with a new seal."""
-    done = db.session.scalar(select(SealCheck).where(SealCheck.nonce == nonce))
+    done = _recorded(SealCheck, nonce)
     if done is not None:
         return done
     _require_technician(meeting, actor)
@@ -386,7 +391,7 @@ def record_venue_check(
     now: datetime | None = None,
 ) -> VenueCheck:
     """The police security check of a venue outside headquarters."""
-    done = db.session.scalar(select(VenueCheck).where(VenueCheck.nonce == nonce))
+    done = _recorded(VenueCheck, nonce)
     if done is not None:
         return done
     _require_technician(meeting, actor)

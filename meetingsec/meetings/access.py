@@ -7,7 +7,9 @@ from flask import abort
 from sqlalchemy import exists, or_, select, true
 
 from meetingsec.audit.services import record
+from meetingsec.checklists.services import MARKABLE, responsible_ids
 from meetingsec.extensions import db
+from meetingsec.meetings.choices import CANCELLABLE, EDITABLE, MeetingStatus
 from meetingsec.meetings.models import Meeting, MeetingMember
 from meetingsec.users.roles import Role
 
@@ -51,8 +53,6 @@ def get_meeting_for(user, meeting_id: int) -> Meeting:
 def allowed_actions(user, meeting: Meeting, views) -> dict:
     """What ``user`` may do on this meeting now, for the page to offer (services check
     again when it is done)."""
-    from meetingsec.checklists.services import MARKABLE, responsible_ids
-    from meetingsec.meetings.choices import CANCELLABLE, EDITABLE, MeetingStatus
 
     status = MeetingStatus(meeting.status)
     is_chair, is_organiser = user.id == meeting.chair_id, user.id == meeting.organiser_id

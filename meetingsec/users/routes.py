@@ -138,9 +138,8 @@ def _user_form(form_class, user: User | None = None, **kw):
             obj=user, data={"roles": [r.value for r in user.roles], "unit_id": user.unit_id or 0}
         )
     form = form_class(**kw)
-    form.set_units(
-        org_queries.list_units(active_only=True), org_queries.unit_paths(org_queries.list_units())
-    )
+    units = org_queries.list_units()
+    form.set_units([u for u in units if u.active], org_queries.unit_paths(units))
     return form
 
 
