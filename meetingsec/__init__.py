@@ -111,6 +111,7 @@ def _template_globals(app: Flask) -> None:
     from meetingsec.core.i18n import official_date
     from meetingsec.devices.choices import DeviceKind, InspectionResult
     from meetingsec.devices.qr import qr_svg
+    from meetingsec.door.choices import DepositKind
     from meetingsec.meetings.choices import DevicePolicy, MeetingKind, MeetingStatus
     from meetingsec.users.roles import Role
 
@@ -120,6 +121,7 @@ def _template_globals(app: Flask) -> None:
         qr_svg=qr_svg,
         DeviceKind=DeviceKind,
         InspectionResult=InspectionResult,
+        DepositKind=DepositKind,
         Role=Role,
         Classification=Classification,
         MeetingFormat=MeetingFormat,
@@ -131,10 +133,12 @@ def _template_globals(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from meetingsec.attendees.routes import bp as attendees_bp
     from meetingsec.audit.cli import audit_cli
     from meetingsec.audit.routes import bp as audit_bp
     from meetingsec.checklists.routes import bp as rules_bp
     from meetingsec.devices.routes import bp as devices_bp
+    from meetingsec.door.routes import bp as door_bp
     from meetingsec.home.routes import bp as home_bp
     from meetingsec.meetings.routes import bp as meetings_bp
     from meetingsec.org.routes import bp as org_bp
@@ -143,7 +147,18 @@ def _register_blueprints(app: Flask) -> None:
     from meetingsec.users.cli import demo_accounts, seed_demo, users_cli
     from meetingsec.users.routes import bp as users_bp
 
-    for bp in (home_bp, users_bp, org_bp, audit_bp, meetings_bp, rules_bp, devices_bp, tls_bp):
+    for bp in (
+        home_bp,
+        users_bp,
+        org_bp,
+        audit_bp,
+        meetings_bp,
+        rules_bp,
+        devices_bp,
+        attendees_bp,
+        door_bp,
+        tls_bp,
+    ):
         app.register_blueprint(bp)
     for command in (audit_cli, users_cli, seed_demo, demo_accounts, tls_cli):
         app.cli.add_command(command)

@@ -1,10 +1,24 @@
 """A demo agency for trying meetingsec out (``flask seed-demo``, run by ``make run``)."""
 
+from datetime import datetime, time, timedelta
+
 from sqlalchemy import select
 
+from meetingsec.attendees.services import add_attendees, approve_list
+from meetingsec.checklists import services as checklist
+from meetingsec.checklists.choices import Phase
+from meetingsec.core.db import utcnow
+from meetingsec.core.i18n import local_date, to_utc
+from meetingsec.devices import services as devices
 from meetingsec.extensions import db
+from meetingsec.meetings.services import (
+    MeetingData,
+    approve_meeting,
+    clear_meeting,
+    create_meeting,
+)
 from meetingsec.org import services as org
-from meetingsec.org.models import Unit
+from meetingsec.org.models import Unit, Venue
 from meetingsec.users import services as users
 from meetingsec.users.roles import Role
 
@@ -41,17 +55,11 @@ _USER_UNITS = {"kythuat": "Phòng An ninh chính trị nội bộ"}
 
 def _seed_meeting(units, users_by_name) -> None:
     """A Tối mật conference at HQ in three days, its team assigned, still a draft."""
-    from datetime import datetime, time, timedelta
-
-    from meetingsec.core.db import utcnow
-    from meetingsec.core.i18n import local_date, to_utc
-    from meetingsec.meetings.services import MeetingData, create_meeting
-    from meetingsec.org.models import Venue
 
     day = local_date(utcnow()) + timedelta(days=3)
     start = to_utc(datetime.combine(day, time(8, 0)))
     venue = db.session.scalar(select(Venue).where(Venue.name == DEMO_VENUES[0][0]))
-    create_meeting(
+    meeting = create_meeting(
         MeetingData(
             title="Hội nghị giao ban công tác bảo vệ bí mật nhà nước quý IV",
             kind="hoi_nghi",
@@ -67,6 +75,109 @@ def _seed_meeting(units, users_by_name) -> None:
         ),
         actor=users_by_name["tochuc"],
     )
+
+    add_attendees(
+        meeting, _attendee_rows(DEMO_ATTENDEES[:5]), actor=users_by_name["tochuc"], source="demo"
+    )
+
+
+#: (full name, position, unit) of the demo attendees
+DEMO_ATTENDEES = [
+    ("Nguyễn Văn An", "Giám đốc", "Sở Nội vụ"),
+    ("Trần Thị Bình", "Phó Giám đốc", "Sở Nội vụ"),
+    ("Lê Đức Cường", "Chánh Thanh tra", "Thanh tra tỉnh"),
+    ("Phạm Thị Dung", "Trưởng phòng", "Văn phòng Ủy ban nhân dân tỉnh"),
+    ("Hoàng Minh Đức", "Phó Trưởng phòng", "Công an tỉnh Bình Minh"),
+    ("Võ Thị Hạnh", "Chuyên viên", "Văn phòng Ủy ban nhân dân tỉnh"),
+    ("Đặng Quốc Huy", "Giám đốc", "Sở Thông tin và Truyền thông"),
+    ("Bùi Thị Lan", "Chánh Văn phòng", "Sở Tư pháp"),
+    ("Đỗ Văn Long", "Phó Chỉ huy trưởng", "Bộ Chỉ huy Quân sự tỉnh"),
+    ("Ngô Thị Mai", "Trưởng phòng", "Sở Tài chính"),
+    ("Dương Văn Nam", "Phó Giám đốc", "Sở Kế hoạch và Đầu tư"),
+    ("Nguyễn Thị Ánh", "Chuyên viên", "Sở Nội vụ"),
+]
+
+
+def _attendee_rows(people) -> list[dict]:
+    return [
+        {"full_name": n, "position": p, "unit_name": u, "id_number": "", "phone": ""}
+        for n, p, u in people
+    ]
+
+
+def _seed_cleared_meeting(units, users_by_name) -> None:
+    """A Tối mật meeting starting in 20 minutes that went through every step to "cleared
+    to start": approved, its microphone inspected, sealed and re-checked, its checklist
+    marked, its attendee list approved. The door is open: check people in. Skipped when
+    the start would fall on the next day (its seals are re-checked on the meeting's day)."""
+
+    now = utcnow()
+    start = now + timedelta(minutes=20)
+    if local_date(start) != local_date(now):
+        return
+    organiser, chair = users_by_name["tochuc"], users_by_name["chutri"]
+    tech = users_by_name["kythuat"]
+    venue = db.session.scalar(select(Venue).where(Venue.name == DEMO_VENUES[0][0]))
+    meeting = create_meeting(
+        MeetingData(
+            title="Họp triển khai kế hoạch bảo vệ bí mật nhà nước năm 2027",
+            kind="cuoc_hop",
+            classification="toi_mat",
+            format="in_person",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            venue=venue,
+            host_unit=units["Văn phòng Ủy ban nhân dân tỉnh"],
+            chair=chair,
+            technicians=[tech],
+            clerks=[users_by_name["letan"]],
+        ),
+        actor=organiser,
+    )
+    approve_meeting(
+        meeting,
+        actor=chair,
+        approver_name=chair.full_name,
+        approver_position=chair.position,
+        approval_number="45/QĐ-UBND",
+        approval_date=local_date(now),
+    )
+    mic = devices.save_device(
+        None,
+        actor=organiser,
+        kind="wired_mic",
+        make="Bosch",
+        model="CCS 1000 D",
+        serial="DEMO-001",
+        owner_unit=units["Văn phòng Ủy ban nhân dân tỉnh"],
+        ban_co_yeu=False,
+        notes="",
+    )
+    md = devices.add_device(meeting, mic, actor=organiser)
+    devices.record_inspection(
+        meeting,
+        md,
+        actor=tech,
+        result="pass",
+        seal_number="NP-2027-0001",
+        notes="",
+        nonce="demo-inspection",
+        based_on=0,
+    )
+    devices.install(meeting, md, actor=tech)
+    devices.check_seal(
+        meeting, md, actor=tech, seal_number="NP-2027-0001", intact=True, nonce="demo-seal"
+    )
+    by_id = {u.id: u for u in users_by_name.values()}
+    for view in checklist.evaluate(meeting):
+        if view.is_manual and view.rule.phase is Phase.BEFORE:
+            actor = by_id[sorted(checklist.responsible_ids(meeting, view.rule.who))[0]]
+            checklist.mark_item(
+                meeting, view.rule.id, actor=actor, state="done", note="Đã thực hiện (dữ liệu mẫu)."
+            )
+    add_attendees(meeting, _attendee_rows(DEMO_ATTENDEES), actor=organiser, source="demo")
+    approve_list(meeting, actor=chair, seen=len(DEMO_ATTENDEES))
+    clear_meeting(meeting, actor=chair)
 
 
 def seed() -> bool:
@@ -93,4 +204,5 @@ def seed() -> bool:
             password=DEMO_PASSWORD,
         )
     _seed_meeting(units, created)
+    _seed_cleared_meeting(units, created)
     return True

@@ -1,5 +1,6 @@
 """Imports every model module, so the metadata (and Alembic) sees every table."""
 
+from meetingsec.attendees.models import Attendee, AttendeeImport  # noqa: F401
 from meetingsec.audit.models import AuditEvent  # noqa: F401
 from meetingsec.devices.models import (  # noqa: F401
     Device,
@@ -9,6 +10,7 @@ from meetingsec.devices.models import (  # noqa: F401
     SealCheck,
     VenueCheck,
 )
+from meetingsec.door.models import CheckIn, CommitmentText, Deposit, Movement  # noqa: F401
 from meetingsec.meetings.models import ChecklistItem, Meeting, MeetingMember, RuleCitation  # noqa: F401
 from meetingsec.org.models import Unit, Venue  # noqa: F401
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole  # noqa: F401

@@ -236,3 +236,31 @@ def make_device(app):
         return device
 
     return make
+
+
+@pytest.fixture
+def open_door(make_meeting, make_user):
+    """``open_door(n=3, classification=…)``: a meeting cleared to start (the gate itself is
+    tested with the meetings), a door clerk on its team, ``n`` approved attendees."""
+    from meetingsec.attendees.services import add_attendees, approve_list
+
+    def make(n=3, *, classification="toi_mat", device_policy=None, names=None):
+        clerk = make_user("clerk")
+        meeting = make_meeting(clerks=[clerk], classification=classification)
+        names = names or [f"Nguyễn Văn Khách {i}" for i in range(1, n + 1)]
+        people = add_attendees(
+            meeting,
+            [
+                {"full_name": name, "unit_name": "Sở Nội vụ", "position": "Chuyên viên"}
+                for name in names
+            ],
+            actor=meeting.organiser,
+            source="test",
+        )
+        approve_list(meeting, actor=meeting.chair, seen=len(people))
+        meeting.status = "cleared"
+        meeting.device_policy = device_policy
+        _db.session.commit()
+        return meeting, clerk, people
+
+    return make

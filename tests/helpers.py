@@ -5,10 +5,17 @@ from sqlalchemy import func, select, text
 from meetingsec.audit.models import AuditEvent
 from meetingsec.extensions import db
 from meetingsec.models import (
+    Attendee,
+    AttendeeImport,
+    CheckIn,
     ChecklistItem,
+    CommitmentText,
+    Deposit,
+    Incident,
     LoginSession,
     Meeting,
     MeetingMember,
+    Movement,
     RuleCitation,
     Unit,
     User,
@@ -27,6 +34,13 @@ TRACKED = (
     MeetingMember,
     ChecklistItem,
     RuleCitation,
+    Attendee,
+    AttendeeImport,
+    CheckIn,
+    CommitmentText,
+    Deposit,
+    Incident,
+    Movement,
 )
 
 
@@ -64,3 +78,17 @@ def drop_audit_triggers(backend: str) -> None:
         db.session.execute(text("DROP TRIGGER audit_events_no_update"))
         db.session.execute(text("DROP TRIGGER audit_events_no_delete"))
     db.session.commit()
+
+
+def signature_json(points: int = 20) -> str:
+    """What signature_pad sends for a short stroke (its ``toData()`` shape)."""
+    import json
+
+    stroke = {
+        "penColor": "#000",
+        "points": [
+            {"x": 10 + i * 5, "y": 40 + (i % 5) * 6, "time": i, "pressure": 0.5}
+            for i in range(points)
+        ],
+    }
+    return json.dumps({"width": 600, "height": 200, "strokes": [stroke]})

@@ -1,8 +1,8 @@
 """Derived checks: computed from a meeting's data on every view, never ticked by hand.
 
 Each check returns an ``Outcome``: met or not, and in plain words why not. Checks whose
-data (devices, attendees, documents, records) is not recorded in meetingsec yet report
-what is missing; they are never met until that data exists and satisfies the rule.
+data (documents, records) is not recorded in meetingsec yet report what is missing; they
+are never met until that data exists and satisfies the rule.
 """
 
 from collections.abc import Callable
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from meetingsec.core.i18n import local_date
+from meetingsec.door import queries as door
 
 
 @dataclass(frozen=True)
@@ -116,21 +117,69 @@ def venue_check_passed(meeting) -> Outcome:
     return MET
 
 
+def attendee_list_approved(meeting) -> Outcome:
+    c = door.counters(meeting.id)
+    if c.expected + c.pending == 0:
+        return Outcome(False, _l("The attendee list is empty."))
+    if c.pending:
+        return Outcome(
+            False, _l("%(n)d addition(s) to the list await the chair's approval.", n=c.pending)
+        )
+    if c.removals:
+        return Outcome(
+            False, _l("%(n)d removal(s) from the list await the chair's approval.", n=c.removals)
+        )
+    return MET
+
+
+def entries_recorded(meeting) -> Outcome:
+    if door.counters(meeting.id).checked_in == 0:
+        return Outcome(False, _l("No entry at the door has been recorded yet."))
+    return MET
+
+
+def devices_declared(meeting) -> Outcome:
+    if door.counters(meeting.id).checked_in == 0:
+        return Outcome(False, _l("No attendee has checked in yet."))
+    undeclared = door.undeclared_entries(meeting.id)
+    if undeclared:
+        return Outcome(
+            False, _l("%(n)d attendee(s) entered without declaring devices.", n=undeclared)
+        )
+    return MET
+
+
+def commitments_signed(meeting) -> Outcome:
+    if door.counters(meeting.id).checked_in == 0:
+        return Outcome(False, _l("No attendee has signed the commitment yet."))
+    unsigned = door.unsigned_check_ins(meeting.id)
+    if unsigned:
+        return Outcome(False, _l("%(n)d attendee(s) entered without signing.", n=unsigned))
+    return MET
+
+
+def deposits_returned(meeting) -> Outcome:
+    c = door.counters(meeting.id)
+    if c.held:
+        return Outcome(False, _l("%(n)d deposited item(s) not handed back yet.", n=c.held))
+    return MET
+
+
 #: Every derived check, by the name a rule's ``check`` field uses
 CHECKS: dict[str, Callable] = {
     "approval_recorded": approval_recorded,
     "venue_closed_room": venue_closed_room,
     "device_decision_recorded": device_decision_recorded,
-    "attendee_list_approved": _missing(_l("The attendee list has not been drawn up and approved.")),
-    "entries_recorded": _missing(_l("No entry at the door has been recorded yet.")),
+    "attendee_list_approved": attendee_list_approved,
+    "entries_recorded": entries_recorded,
     "venue_check_passed": venue_check_passed,
     "no_wireless_microphone": no_wireless_microphone,
     "devices_inspected": devices_inspected,
     "seals_verified": seals_verified,
-    "devices_declared": _missing(_l("No attendee has declared or deposited devices yet.")),
-    "commitments_signed": _missing(_l("No attendee has signed the commitment yet.")),
+    "devices_declared": devices_declared,
+    "commitments_signed": commitments_signed,
     "copies_registered": _missing(_l("No document copy has been registered.")),
     "copies_recovered": _missing(_l("The recovery of document copies has not been recorded.")),
-    "deposits_returned": _missing(_l("The return of deposited devices has not been recorded.")),
+    "deposits_returned": deposits_returned,
     "records_generated": _missing(_l("The records have not been generated.")),
 }

@@ -12,6 +12,7 @@ from meetingsec.checklists.derived import CHECKS
 from meetingsec.checklists.rules import MeetingFacts, Rule, applicable_rules, rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.door import queries as door
 from meetingsec.extensions import db
 from meetingsec.meetings.choices import MeetingStatus
 from meetingsec.meetings.models import ChecklistItem, Meeting, RuleCitation
@@ -27,6 +28,7 @@ def facts_of(meeting: Meeting) -> MeetingFacts:
         at_hq=meeting.venue.at_hq,
         format=MeetingFormat(meeting.format),
         recording_planned=meeting.recording_planned,
+        devices_deposited=door.has_deposits(meeting.id) if meeting.id else False,
     )
 
 

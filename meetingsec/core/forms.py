@@ -4,9 +4,16 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -105,6 +112,16 @@ def date(label, *, required: bool = False, **kw):
         validators=[first],
         invalid_value_message=_l("Enter a date as day/month/year."),
         **kw,
+    )
+
+
+def form_key():
+    """The key made when the form was shown (``secrets.token_urlsafe``), or on the tablet:
+    a retry or a double tap sends it again. Only that shape is accepted, so nothing else
+    reaches the database."""
+    expired = _l("The form expired. Reload the page and try again.")
+    return HiddenField(
+        validators=[DataRequired(expired), Regexp(r"^[A-Za-z0-9_-]{8,40}$", message=expired)]
     )
 
 

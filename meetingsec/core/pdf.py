@@ -10,6 +10,9 @@ from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from meetingsec.audit.services import chain_head
+from meetingsec.core.db import utcnow
+
 
 class StaticOnlyFetcher(URLFetcher):
     """Refuses every URL but ``data:`` and files under ``root`` (the static folder)."""
@@ -38,3 +41,16 @@ def render_pdf(template: str, **context) -> bytes:
     return HTML(
         string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=StaticOnlyFetcher(root)
     ).write_pdf()
+
+
+def official_context(meeting) -> dict:
+    """What the official layout's header and footer need: the host agency and its parent,
+    the moment of generation and the audit chain's head at that moment."""
+    unit = meeting.host_unit
+    return {
+        "meeting": meeting,
+        "agency": unit.name,
+        "parent_agency": unit.parent.name if unit.parent else "",
+        "generated_at": utcnow(),
+        "head": chain_head(),
+    }

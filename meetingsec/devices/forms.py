@@ -2,9 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField
-from wtforms.validators import DataRequired, NumberRange, Regexp
+from wtforms.validators import NumberRange
 
-from meetingsec.core.forms import Form, GetForm, bounded_id, checkboxes, options, select, text
+from meetingsec.core.forms import (
+    Form,
+    GetForm,
+    bounded_id,
+    checkboxes,
+    form_key,
+    options,
+    select,
+    text,
+)
 from meetingsec.devices.choices import DeviceKind, InspectionResult
 
 
@@ -47,34 +56,20 @@ class LabelsForm(GetForm):
     )
 
 
-def _nonce():
-    """The key made when the form was shown (``secrets.token_urlsafe``): only that shape is
-    accepted, so nothing else reaches the database."""
-    return HiddenField(
-        validators=[
-            DataRequired(_l("The form expired. Reload the page and try again.")),
-            Regexp(
-                r"^[A-Za-z0-9_-]{8,40}$",
-                message=_l("The form expired. Reload the page and try again."),
-            ),
-        ]
-    )
-
-
 class InspectionForm(Form):
     result = select(_l("Result"), choices=options((r.value, r.title) for r in InspectionResult))
     seal_number = text(_l("Security seal number"), max_length=40, required=False)
     notes = text(
         _l("Notes (the reason, when it failed)"), max_length=2000, required=False, multiline=True
     )
-    nonce = _nonce()
+    nonce = form_key()
     based_on = IntegerField(widget=HiddenField.widget, validators=[NumberRange(min=0)], default=0)
 
 
 class SealCheckForm(Form):
     seal_number = text(_l("Seal number seen on the device"), max_length=40)
     intact = BooleanField(_l("The seal is intact"), default=True)
-    nonce = _nonce()
+    nonce = form_key()
 
 
 class VenueCheckForm(Form):
@@ -88,4 +83,4 @@ class VenueCheckForm(Form):
     outside_notes = text(
         _l("Around the venue: what was checked and found"), max_length=4000, multiline=True
     )
-    nonce = _nonce()
+    nonce = form_key()

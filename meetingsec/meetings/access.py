@@ -65,6 +65,7 @@ def allowed_actions(user, meeting: Meeting, views) -> dict:
         "end": (is_chair or is_organiser) and status is MeetingStatus.IN_SESSION,
         "cancel": (is_chair or is_organiser) and status in CANCELLABLE,
         "inspect": user.id in meeting.member_ids("technician") and user.has_role(Role.TECHNICIAN),
+        "door": user.id in meeting.member_ids("clerk") and user.has_role(Role.CLERK),
         "mark": {
             v.rule.id
             for v in views

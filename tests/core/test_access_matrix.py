@@ -10,6 +10,7 @@ from meetingsec.users.roles import Role
 
 PUBLIC, AUTH = "public", "authenticated"
 A, AU, ORG, C, T = Role.ADMIN, Role.AUDITOR, Role.ORGANISER, Role.CHAIR, Role.TECHNICIAN
+CL = Role.CLERK
 #: Meeting pages: the role rule, and the meeting must be the user's (or they see all)
 M = "meeting"
 
@@ -63,6 +64,42 @@ MATRIX = {
     "/meetings/<int:meeting_id>/venue-check": ("GET", (M, {T}), 200),
     "/meetings/<int:meeting_id>/records/devices.pdf": ("GET", (M, AUTH), 200),
     "/meetings/<int:meeting_id>/records/venue.pdf": ("GET", (M, AUTH), 404),
+    "/meetings/<int:meeting_id>/attendees/": ("GET", (M, AUTH), 200),
+    "/meetings/<int:meeting_id>/attendees/<int:attendee_id>/remove": ("GET", (M, {ORG}), 404),
+    "/meetings/<int:meeting_id>/attendees/approve": ("POST", (M, {C}), 303),
+    "/meetings/<int:meeting_id>/attendees/import": ("GET", (M, {ORG}), 200),
+    "/meetings/<int:meeting_id>/attendees/import/<int:batch_id>": ("GET", (M, {ORG}), 404),
+    "/meetings/<int:meeting_id>/attendees/template.xlsx": ("GET", (M, {ORG}), 200),
+    "/meetings/<int:meeting_id>/attendees/invitations.pdf": ("GET", (M, {ORG, C}), 303),
+    "/meetings/<int:meeting_id>/attendees/<int:attendee_id>/invitation.pdf": (
+        "GET",
+        (M, {ORG, C}),
+        404,
+    ),
+    "/meetings/<int:meeting_id>/door/": ("GET", (M, {CL}), 200),
+    "/meetings/<int:meeting_id>/door/search": ("GET", (M, {CL}), 200),
+    "/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>": ("GET", (M, {CL}), 404),
+    "/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/check-in": (
+        "POST",
+        (M, {CL}),
+        404,
+    ),
+    "/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/reenter": (
+        "POST",
+        (M, {CL}),
+        404,
+    ),
+    "/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/leave": ("POST", (M, {CL}), 404),
+    "/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/tickets.pdf": (
+        "GET",
+        (M, {CL}),
+        404,
+    ),
+    "/meetings/<int:meeting_id>/door/counters": ("GET", (M, AUTH), 200),
+    "/meetings/<int:meeting_id>/door/refusals": ("GET", (M, {CL}), 200),
+    "/meetings/<int:meeting_id>/door/returns": ("GET", (M, {CL}), 200),
+    "/meetings/<int:meeting_id>/door/returns/<int:attendee_id>": ("GET", (M, {CL}), 404),
+    "/admin/commitment": ("GET", {A}, 200),
 }
 
 
@@ -96,6 +133,7 @@ def _url(rule: str, objects, role: Role | None, meeting_id: int = 0) -> str:
     url = rule.replace("<path:filename>", objects["filename"])
     url = url.replace("<int:meeting_id>", str(meeting_id)).replace("<rule_id>", "approve-use")
     url = url.replace("<ruleset_id>", "vn-2026").replace("<int:md_id>", "999999")
+    url = url.replace("<int:attendee_id>", "999999").replace("<int:batch_id>", "999999")
     url = url.replace("<role>", role.value if role else "organiser")
     for key in ("user_id", "unit_id", "venue_id", "device_id"):
         url = url.replace(f"<int:{key}>", str(objects[key]))

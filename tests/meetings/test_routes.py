@@ -61,7 +61,7 @@ def test_organiser_creates_a_meeting_and_sees_its_checklist(client, make_user, l
     assert "Tổ chức ngoài trụ sở: đề nghị cơ quan Công an" in page  # offsite-police-check
     assert "Người tham dự không mang thiết bị có tính năng thu, phát tin" in page
     assert "Nghị định 63/2026/NĐ-CP" in page and "cần đối chiếu" in page
-    assert "Danh sách người tham dự chưa được lập và phê duyệt." in page
+    assert "Danh sách người tham dự còn trống." in page
     assert meeting.ruleset_id == "vn-2026"
     home = client.get("/home/organiser").get_data(as_text=True)
     assert "Hội nghị triển khai nhiệm vụ quốc phòng" in home and "Trước cuộc họp: 0/" in home
@@ -158,7 +158,7 @@ def test_chair_approves_and_the_gate_lists_blockers(client, make_meeting, login)
     resp = client.post(f"/meetings/{meeting.id}/devices", data={"policy": "deposit"})
     assert resp.status_code == 303
     gate = client.get(f"/meetings/{meeting.id}/gate").get_data(as_text=True)
-    assert "Danh sách người tham dự chưa được lập và phê duyệt." in gate
+    assert "Danh sách người tham dự còn trống." in gate
     assert "Việc sử dụng nội dung bí mật chưa được phê duyệt." not in gate
     resp = client.post(f"/meetings/{meeting.id}/clear")
     assert resp.status_code == 303 and resp.location == f"/meetings/{meeting.id}/gate"

@@ -1,0 +1,55 @@
+"""Forms of the attendee list."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import IntegerField
+from wtforms.validators import NumberRange, Optional, Regexp
+from wtforms.widgets import HiddenInput
+
+from meetingsec.core.forms import Form, text
+
+
+class AttendeeForm(Form):
+    full_name = text(_l("Full name"), max_length=200)
+    position = text(_l("Position"), max_length=200, required=False)
+    unit_name = text(_l("Unit"), max_length=300)
+    id_number = text(_l("Staff or ID number (optional)"), max_length=40, required=False)
+    phone = text(
+        _l("Phone (optional)"),
+        max_length=30,
+        required=False,
+        validators=[
+            Regexp(r"^[0-9+().\- ]{6,30}$", message=_l("Phone: only digits, spaces and + ( ) . -"))
+        ],
+    )
+
+    def values(self) -> dict:
+        return {
+            "full_name": self.full_name.data,
+            "position": self.position.data or "",
+            "unit_name": self.unit_name.data,
+            "id_number": self.id_number.data or "",
+            "phone": self.phone.data or "",
+        }
+
+
+class RemoveForm(Form):
+    reason = text(_l("Why is this person removed?"), max_length=500, required=False)
+
+
+class ApproveListForm(Form):
+    seen = IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=100_000)], default=0
+    )
+
+
+class ImportForm(Form):
+    file = FileField(
+        _l("List file (.xlsx or .csv)"),
+        validators=[FileRequired(_l("Choose a file."))],
+        render_kw={"accept": ".xlsx,.csv"},
+    )
+
+
+class ConfirmImportForm(Form):
+    """Only the CSRF token: the rows are the ones shown in the preview."""

@@ -1,0 +1,328 @@
+"""Reading an attendee list from an .xlsx or .csv file, and checking every row before
+anything is saved.
+
+A file-level problem (not a spreadsheet, no header, wrong columns, too many rows) raises
+``ImportRefused``; row problems are reported per row by ``check_rows`` so the organiser sees
+every one of them in the preview.
+"""
+
+import csv
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook  # defusedxml guards the XML when installed
+from openpyxl.styles import Font
+
+from meetingsec.attendees.models import AttendeeImport
+from meetingsec.attendees.services import (
+    add_attendees,
+    duplicate_reason,
+    list_keys,
+    person_key,
+    require_list_open,
+    require_organiser,
+)
+from meetingsec.audit.services import record
+from meetingsec.core.db import utcnow
+from meetingsec.core.errors import DomainError
+from meetingsec.core.text import clean, fold
+from meetingsec.extensions import db
+
+MAX_ROWS = 3000
+MAX_BYTES = 2 * 1024 * 1024
+
+#: Column → (header in the template, headers accepted, folded), maximum length, required
+COLUMNS = {
+    "full_name": (_l("Full name"), ("ho va ten", "ho ten", "full name", "name"), 200, True),
+    "position": (_l("Position"), ("chuc vu", "position"), 200, False),
+    "unit_name": (
+        _l("Unit"),
+        ("don vi", "co quan", "co quan, don vi", "co quan don vi", "unit"),
+        300,
+        True,
+    ),
+    "id_number": (
+        _l("Staff or ID number"),
+        (
+            "so hieu hoac cccd",
+            "so hieu/cccd",
+            "so cccd",
+            "cccd",
+            "so hieu",
+            "staff or id number",
+            "id number",
+        ),
+        40,
+        False,
+    ),
+    "phone": (_l("Phone"), ("dien thoai", "so dien thoai", "phone"), 30, False),
+}
+#: Headers that may be present and are ignored (a row number)
+IGNORED = {"stt", "no", "no."}
+_PHONE = re.compile(r"^[0-9+().\- ]{6,30}$")
+
+
+class ImportRefused(DomainError):
+    def __init__(self, message):
+        super().__init__(message, "import_refused", field="file")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone or ID typed as a number
+    return str(value)
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = book.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append([_cell(v) for v in row])
+            if len(rows) > MAX_ROWS + 1:
+                break
+        book.close()
+        return rows
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError) as err:
+        raise ImportRefused(_l("This file cannot be read as an Excel workbook (.xlsx).")) from err
+    except Exception as err:  # defusedxml's refusals and openpyxl's own errors
+        raise ImportRefused(_l("This file cannot be read as an Excel workbook (.xlsx).")) from err
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The text and how it was read: UTF-8 (with or without BOM), UTF-16 with a BOM, or
+    Windows-1258 (Excel's "CSV" on Vietnamese Windows), composed to NFC."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258"
+    except UnicodeDecodeError as err:
+        raise ImportRefused(
+            _l('The text of this file cannot be read. Save it as "CSV UTF-8" and try again.')
+        ) from err
+
+
+def _read_csv(data: bytes) -> tuple[list[list[str]], str]:
+    text, encoding = _decode(data)
+    if "\x00" in text:
+        raise ImportRefused(_l("This file is not a CSV text file."))
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        rows = []
+        for row in csv.reader(io.StringIO(text), dialect):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                break
+    except csv.Error as err:
+        raise ImportRefused(_l("This file is not a well-formed CSV file.")) from err
+    return rows, encoding
+
+
+def read_file(filename: str, data: bytes) -> tuple[str, list[dict]]:
+    """``(encoding, rows)``: each row ``{"line": n, "values": {column: text}}``."""
+    if not data:
+        raise ImportRefused(_l("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(_l("The file is too large: at most 2 MB."))
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        table, encoding = _read_xlsx(data), "xlsx"
+    elif name.endswith((".csv", ".txt")):
+        table, encoding = _read_csv(data)
+    else:
+        raise ImportRefused(_l("Choose an .xlsx or .csv file."))
+    numbered = [(i, r) for i, r in enumerate(table, start=1) if any(c.strip() for c in r)]
+    if not numbered:
+        raise ImportRefused(_l("The file has no rows."))
+    header_line, header = numbered[0]
+    columns = _columns(header)
+    body = numbered[1:]
+    if not body:
+        raise ImportRefused(_l("The file has a header but no attendee rows."))
+    if len(body) > MAX_ROWS:
+        raise ImportRefused(_l("At most %(n)d attendees can be imported at once.", n=MAX_ROWS))
+    rows = []
+    for line, cells in body:
+        values = {col: "" for col in COLUMNS}
+        extra = []
+        for i, cell in enumerate(cells):
+            col = columns[i] if i < len(columns) else None
+            if col:
+                values[col] = cell
+            elif cell.strip() and i >= len(columns):
+                extra.append(cell)
+        rows.append({"line": line, "values": values, "extra": bool(extra)})
+    return encoding, rows
+
+
+def expected_headers() -> str:
+    return ", ".join(str(c[0]) for c in COLUMNS.values())
+
+
+def _columns(header: list[str]) -> list[str | None]:
+    """The column each header names (None for an ignored one); wrong columns refuse."""
+    by_alias = {alias: col for col, (_t, aliases, _m, _r) in COLUMNS.items() for alias in aliases}
+    columns, unknown = [], []
+    for cell in header:
+        folded = fold(cell)
+        if folded in by_alias:
+            columns.append(by_alias[folded])
+        elif folded in IGNORED or not folded:
+            columns.append(None)
+        else:
+            columns.append(None)
+            unknown.append(cell.strip())
+    missing = [str(COLUMNS[c][0]) for c, spec in COLUMNS.items() if spec[3] and c not in columns]
+    if unknown or missing:
+        raise ImportRefused(
+            _l(
+                "The first row must name the columns: %(expected)s. "
+                "Not understood: %(unknown)s. Missing: %(missing)s.",
+                expected=expected_headers(),
+                unknown=", ".join(unknown) or "—",
+                missing=", ".join(missing) or "—",
+            )
+        )
+    if len([c for c in columns if c]) != len({c for c in columns if c}):
+        raise ImportRefused(_l("A column appears twice in the first row."))
+    return columns
+
+
+@dataclass
+class RowCheck:
+    line: int
+    values: dict
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _cell_errors(col: str, raw: str) -> list:
+    label, _aliases, max_length, required = COLUMNS[col]
+    value = clean(raw)
+    errors = []
+    if value.startswith("="):
+        errors.append(_l("%(column)s: formulas are not accepted; type the value.", column=label))
+    elif required and not value:
+        errors.append(_l("%(column)s is required.", column=label))
+    if len(value) > max_length:
+        errors.append(_l("%(column)s: at most %(max)d characters.", column=label, max=max_length))
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in value):
+        errors.append(_l("%(column)s contains characters that are not allowed.", column=label))
+    if col == "phone" and value and not value.startswith("=") and not _PHONE.match(value):
+        errors.append(_l("Phone: only digits, spaces and + ( ) . -"))
+    return errors
+
+
+def check_rows(meeting, rows: list[dict]) -> list[RowCheck]:
+    """Every row with its errors; duplicates within the file and with the list flagged."""
+    known = list_keys(meeting.id)
+    seen: dict[str, int] = {}
+    checks = []
+    for row in rows:
+        values = {c: clean(row["values"].get(c, "")) for c in COLUMNS}
+        check = RowCheck(row["line"], values)
+        for col in COLUMNS:
+            check.errors += _cell_errors(col, row["values"].get(col, ""))
+        if row.get("extra"):
+            check.errors.append(_l("This row has more cells than the header has columns."))
+        if check.ok:
+            duplicate = duplicate_reason(meeting, values, known)
+            keys = [person_key(values["full_name"], values["unit_name"])]
+            if values["id_number"]:
+                keys.append("#" + values["id_number"].upper())
+            earlier = next((seen[k] for k in keys if k in seen), None)
+            if duplicate is not None:
+                check.errors.append(duplicate[1])
+            elif earlier is not None:
+                check.errors.append(_l("Same person as line %(line)d.", line=earlier))
+            for k in keys:
+                seen.setdefault(k, row["line"])
+        checks.append(check)
+    return checks
+
+
+def stage_import(meeting, *, actor, filename: str, data: bytes, now=None) -> AttendeeImport:
+    """Read the file and keep its rows for the preview; nothing is added to the list yet."""
+    require_organiser(meeting, actor)
+    require_list_open(meeting)
+    encoding, rows = read_file(filename, data)
+    batch = AttendeeImport(
+        meeting_id=meeting.id,
+        filename=clean(filename)[:200] or "-",
+        encoding=encoding,
+        rows=json.dumps(rows, ensure_ascii=False),
+        row_count=len(rows),
+        created_by_id=actor.id,
+        created_at=now or utcnow(),
+    )
+    db.session.add(batch)
+    record(
+        "attendees.import_uploaded",
+        batch,
+        actor=actor,
+        now=now,
+        data={"meeting_id": meeting.id, "filename": batch.filename, "rows": len(rows)},
+    )
+    return batch
+
+
+def preview(meeting, batch: AttendeeImport) -> list[RowCheck]:
+    return check_rows(meeting, json.loads(batch.rows))
+
+
+def confirm_import(meeting, batch: AttendeeImport, *, actor, now=None) -> int:
+    """Add the rows that check out (checked again now: the list may have changed)."""
+    require_organiser(meeting, actor)
+    if batch.imported_at is not None:
+        raise DomainError(_l("This file has already been imported."), "already_imported")
+    good = [c.values for c in preview(meeting, batch) if c.ok]
+    if not good:
+        raise DomainError(
+            _l("No row can be imported: correct the file and upload it again."), "nothing_to_import"
+        )
+    now = now or utcnow()
+    add_attendees(meeting, good, actor=actor, source=f"import:{batch.id}", now=now)
+    batch.imported_at, batch.imported_count = now, len(good)
+    return len(good)
+
+
+def template_workbook():
+    """The workbook to fill in: the header row, widths, nothing else (an example row would
+    be imported by mistake)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Danh sach"
+    headers = {
+        "full_name": "Họ và tên",
+        "position": "Chức vụ",
+        "unit_name": "Đơn vị",
+        "id_number": "Số hiệu hoặc CCCD",
+        "phone": "Điện thoại",
+    }
+    for i, (col, title) in enumerate(headers.items(), start=1):
+        cell = sheet.cell(row=1, column=i, value=title)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = COLUMNS[col][2] // 6 + 14
+    for row in range(2, 502):  # staff and phone numbers are text (leading zeros kept)
+        for column in (4, 5):
+            sheet.cell(row=row, column=column).number_format = "@"
+    return book

@@ -1,0 +1,75 @@
+"""Attendees of a meeting and the files imported into the list."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetingsec.core.db import Base, UTCDateTime, utcnow
+
+
+class Attendee(Base):
+    """A person on a meeting's list. The chair's approval admits them at the door; a removal
+    keeps the row (the list's history and the records need it)."""
+
+    __tablename__ = "attendees"
+    __table_args__ = (Index("ix_attendees_meeting_folded", "meeting_id", "name_folded"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    full_name: Mapped[str] = mapped_column(String(200))
+    #: The name without case, tones or hats (đ → d): what the door's search compares
+    name_folded: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    unit_name: Mapped[str] = mapped_column(String(300))
+    #: Staff number or citizen ID number, optional
+    id_number: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    #: The random code printed in the invitation's QR
+    invitation_code: Mapped[str] = mapped_column(String(11), unique=True)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The chair's approval of this person; None while the addition awaits it
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The organiser asked to remove an approved person; the chair's approval removes them
+    removal_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removal_reason: Mapped[str] = mapped_column(Text, default="")
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    check_in = relationship("CheckIn", uselist=False, back_populates="attendee", lazy="select")
+
+    @property
+    def admitted(self) -> bool:
+        """On the approved list: the door lets this person in."""
+        return self.approved_at is not None and self.removed_at is None
+
+    @property
+    def list_status(self) -> str:
+        if self.removed_at is not None:
+            return "removed"
+        if self.approved_at is None:
+            return "pending_addition"
+        if self.removal_requested_at is not None:
+            return "pending_removal"
+        return "approved"
+
+
+class AttendeeImport(Base):
+    """An uploaded list, kept between the preview and the organiser's confirmation."""
+
+    __tablename__ = "attendee_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    #: How the file was read (xlsx, utf-8, utf-16, cp1258)
+    encoding: Mapped[str] = mapped_column(String(16))
+    #: JSON: [{"line": n, "values": {column: text}}]
+    rows: Mapped[str] = mapped_column(Text)
+    row_count: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    imported_count: Mapped[int] = mapped_column(Integer, default=0)

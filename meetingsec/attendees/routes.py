@@ -1,0 +1,215 @@
+"""The attendee list: add, import, remove, the chair's approval, invitations."""
+
+import io
+
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from meetingsec.attendees import importing, queries, services
+from meetingsec.attendees.forms import (
+    ApproveListForm,
+    AttendeeForm,
+    ConfirmImportForm,
+    ImportForm,
+    RemoveForm,
+)
+from meetingsec.attendees.records import invitations_pdf
+from meetingsec.core.auth import authenticated, roles
+from meetingsec.core.htmx import redirect_after_post
+from meetingsec.core.transactions import attempt
+from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
+from meetingsec.door import queries as door_queries
+from meetingsec.meetings.access import get_meeting_for
+from meetingsec.users.roles import Role
+
+bp = Blueprint("attendees", __name__)
+
+
+def _attendee(meeting, attendee_id: int):
+    attendee = queries.get_attendee(meeting.id, attendee_id)
+    if attendee is None:
+        abort(404)
+    return attendee
+
+
+def _list_page(meeting, form, status=200):
+    additions, removals = services.pending_changes(meeting.id)
+    return render_template(
+        "attendees/list.html",
+        meeting=meeting,
+        form=form,
+        page=queries.list_page(meeting.id, page=page_number()),
+        check_ins=door_queries.check_ins_by_attendee(meeting.id),
+        additions=additions,
+        removals=removals,
+        approve_form=ApproveListForm(formdata=None, seen=len(additions) + len(removals)),
+        counters=door_queries.counters(meeting.id),
+        is_organiser=current_user.id == meeting.organiser_id,
+        is_chair=current_user.id == meeting.chair_id,
+        list_open=meeting.status in [s.value for s in services.LIST_OPEN],
+    ), status
+
+
+@bp.route("/meetings/<int:meeting_id>/attendees/", methods=["GET", "POST"])
+@authenticated
+def index(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = AttendeeForm()
+    if request.method == "POST":
+        done = submit(
+            form,
+            lambda: services.add_attendee(meeting, form.values(), actor=current_user),
+            success=lambda a: _("%(name)s added: awaiting the chair's approval.", name=a.full_name),
+            redirect_to=lambda a: url_for("attendees.index", meeting_id=meeting_id),
+        )
+        if done:
+            return done
+    return _list_page(meeting, form, form_status(form))
+
+
+@bp.route("/meetings/<int:meeting_id>/attendees/<int:attendee_id>/remove", methods=["GET", "POST"])
+@roles(Role.ORGANISER)
+def remove(meeting_id: int, attendee_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    form = RemoveForm()
+    done = submit(
+        form,
+        lambda: services.remove_attendee(
+            meeting, attendee, actor=current_user, reason=form.reason.data or ""
+        ),
+        success=lambda a: (
+            _("%(name)s removed from the list.", name=a.full_name)
+            if a.removed_at
+            else _("Removal of %(name)s requested: the chair approves it.", name=a.full_name)
+        ),
+        redirect_to=lambda a: url_for("attendees.index", meeting_id=meeting_id),
+    )
+    return done or (
+        render_template("attendees/remove.html", meeting=meeting, attendee=attendee, form=form),
+        form_status(form),
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/attendees/approve")
+@roles(Role.CHAIR)
+def approve(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = ApproveListForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Reload the page and try again."), "error")
+        return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
+    result, err = attempt(
+        lambda: services.approve_list(meeting, actor=current_user, seen=form.seen.data or 0)
+    )
+    if err is not None:
+        flash(str(err.message), "error")
+    else:
+        flash(
+            _(
+                "List approved: %(added)d added, %(removed)d removed.",
+                added=result[0],
+                removed=result[1],
+            ),
+            "success",
+        )
+    return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/attendees/import", methods=["GET", "POST"])
+@roles(Role.ORGANISER)
+def upload(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        batch, err = attempt(
+            lambda: importing.stage_import(
+                meeting,
+                actor=current_user,
+                filename=upload.filename or "",
+                data=upload.read(importing.MAX_BYTES + 1),
+            )
+        )
+        if err is None:
+            return redirect_after_post(
+                url_for("attendees.preview", meeting_id=meeting_id, batch_id=batch.id)
+            )
+        apply_domain_error(form, err)
+    return render_template(
+        "attendees/import.html",
+        meeting=meeting,
+        form=form,
+        expected=importing.expected_headers(),
+        max_rows=importing.MAX_ROWS,
+    ), form_status(form)
+
+
+@bp.route("/meetings/<int:meeting_id>/attendees/import/<int:batch_id>", methods=["GET", "POST"])
+@roles(Role.ORGANISER)
+def preview(meeting_id: int, batch_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    batch = queries.get_import(meeting.id, batch_id)
+    if batch is None:
+        abort(404)
+    form = ConfirmImportForm()
+    done = submit(
+        form,
+        lambda: importing.confirm_import(meeting, batch, actor=current_user),
+        success=lambda n: _("%(n)d attendee(s) imported: they await the chair's approval.", n=n),
+        redirect_to=lambda n: url_for("attendees.index", meeting_id=meeting_id),
+    )
+    if done:
+        return done
+    checks = importing.preview(meeting, batch)
+    return render_template(
+        "attendees/preview.html",
+        meeting=meeting,
+        batch=batch,
+        form=form,
+        checks=checks,
+        good=sum(c.ok for c in checks),
+    ), form_status(form)
+
+
+@bp.get("/meetings/<int:meeting_id>/attendees/template.xlsx")
+@roles(Role.ORGANISER)
+def template(meeting_id: int):
+    get_meeting_for(current_user, meeting_id)
+    out = io.BytesIO()
+    importing.template_workbook().save(out)
+    return Response(
+        out.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=mau-danh-sach-nguoi-du.xlsx"},
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/attendees/invitations.pdf")
+@roles(Role.ORGANISER, Role.CHAIR)
+def invitations(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    people = [a for a in services.active_attendees(meeting.id) if a.admitted]
+    if not people:
+        flash(_("No approved attendee yet: invitations are made for approved people."), "error")
+        return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
+    return _pdf(invitations_pdf(meeting, people), f"giay-moi-{meeting.id}.pdf")
+
+
+@bp.get("/meetings/<int:meeting_id>/attendees/<int:attendee_id>/invitation.pdf")
+@roles(Role.ORGANISER, Role.CHAIR)
+def invitation(meeting_id: int, attendee_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    if not attendee.admitted:
+        abort(404)
+    return _pdf(invitations_pdf(meeting, [attendee]), f"giay-moi-{meeting.id}-{attendee.id}.pdf")
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename={filename}"},
+    )

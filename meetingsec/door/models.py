@@ -1,0 +1,104 @@
+"""What happens at the door: check-ins with their signed commitment, deposited devices,
+exits and re-entries."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetingsec.core.db import Base, UTCDateTime, utcnow
+from meetingsec.door.choices import DepositKind
+
+
+class CommitmentText(Base):
+    """A commitment text attendees sign, kept by its hash so each signature names exactly
+    the text that was shown. The newest row is the agency's current text."""
+
+    __tablename__ = "commitment_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CheckIn(Base):
+    """An attendee's first entry: one per attendee, with the signed commitment."""
+
+    __tablename__ = "check_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendees.id"), unique=True)
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Made on the tablet for this check-in: a retry or a double tap sends it again
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment_texts.id"))
+    commitment_sha256: Mapped[str] = mapped_column(String(64))
+    #: The drawn strokes as signature_pad gives them (JSON): the signature itself
+    signature_strokes: Mapped[str] = mapped_column(Text)
+    #: A small grayscale PNG flattened from the strokes once, for the records
+    signature_png: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The attendee declared carrying no device to deposit
+    carries_none: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    attendee = relationship("Attendee", back_populates="check_in")
+    clerk = relationship("User", lazy="joined")
+    commitment = relationship("CommitmentText", lazy="select")
+
+
+class Movement(Base):
+    """An exit, or a re-entry after one, once the attendee has checked in."""
+
+    __tablename__ = "attendee_movements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendees.id"), index=True)
+    #: exit or entry
+    kind: Mapped[str] = mapped_column(String(8))
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    carries_none: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    clerk = relationship("User", lazy="joined")
+
+
+class Deposit(Base):
+    """A device left at the door against a claim ticket."""
+
+    __tablename__ = "deposits"
+    __table_args__ = (UniqueConstraint("meeting_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendees.id"), index=True)
+    #: DepositKind
+    kind: Mapped[str] = mapped_column(String(16))
+    #: The claim ticket's random code (its QR) and the shelf slot the item sits in
+    claim_code: Mapped[str] = mapped_column(String(11), unique=True)
+    slot: Mapped[int] = mapped_column(Integer)
+    deposited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deposited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The key of the return that handed it back (a retried return finds it)
+    return_key: Mapped[str | None] = mapped_column(String(40), index=True)
+
+    attendee = relationship("Attendee", lazy="joined")
+    returned_by = relationship("User", foreign_keys=[returned_by_id], lazy="select")
+
+    @property
+    def kind_title(self):
+        return DepositKind(self.kind).title

@@ -1,0 +1,164 @@
+"""Reading the door's data: search, live counters, an attendee's state, what is still held."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+
+from meetingsec.attendees.models import Attendee
+from meetingsec.core.text import fold
+from meetingsec.devices.models import Incident
+from meetingsec.door.models import CheckIn, Deposit, Movement
+from meetingsec.extensions import db
+
+SEARCH_LIMIT = 12
+
+
+def search(meeting_id: int, q: str, limit: int = SEARCH_LIMIT) -> list[Attendee]:
+    """People on the meeting's list whose name contains ``q``, ignoring case and diacritics
+    ("nguyen van a" finds "Nguyễn Văn A"); names starting with it first."""
+    folded = fold(q)
+    if not folded:
+        return []
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    starts = Attendee.name_folded.like(escaped + "%", escape="\\")
+    return list(
+        db.session.scalars(
+            select(Attendee)
+            .where(
+                Attendee.meeting_id == meeting_id,
+                Attendee.removed_at.is_(None),
+                Attendee.name_folded.like("%" + escaped + "%", escape="\\"),
+            )
+            .order_by(starts.desc(), Attendee.name_folded, Attendee.id)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Counters:
+    expected: int
+    pending: int
+    #: approved people whose removal awaits the chair
+    removals: int
+    checked_in: int
+    inside: int
+    refused: int
+    deposited: int
+    returned: int
+
+    @property
+    def held(self) -> int:
+        return self.deposited - self.returned
+
+
+def counters(meeting_id: int) -> Counters:
+    """Every figure of the door in one query (the counters poll every few seconds)."""
+    on_list = and_(Attendee.meeting_id == meeting_id, Attendee.removed_at.is_(None))
+    exits = select(func.count()).where(Movement.meeting_id == meeting_id, Movement.kind == "exit")
+    entries = select(func.count()).where(
+        Movement.meeting_id == meeting_id, Movement.kind == "entry"
+    )
+    row = db.session.execute(
+        select(
+            select(func.count())
+            .where(on_list, Attendee.approved_at.is_not(None))
+            .scalar_subquery(),
+            select(func.count()).where(on_list, Attendee.approved_at.is_(None)).scalar_subquery(),
+            select(func.count())
+            .where(on_list, Attendee.removal_requested_at.is_not(None))
+            .scalar_subquery(),
+            select(func.count()).where(CheckIn.meeting_id == meeting_id).scalar_subquery(),
+            exits.scalar_subquery(),
+            entries.scalar_subquery(),
+            select(func.count())
+            .where(Incident.meeting_id == meeting_id, Incident.kind == "entry_refused")
+            .scalar_subquery(),
+            select(func.count()).where(Deposit.meeting_id == meeting_id).scalar_subquery(),
+            select(func.count())
+            .where(Deposit.meeting_id == meeting_id, Deposit.returned_at.is_not(None))
+            .scalar_subquery(),
+        )
+    ).one()
+    expected, pending, removals, checked_in, n_exits, n_entries, refused, deposited, returned = row
+    return Counters(
+        expected=expected,
+        pending=pending,
+        removals=removals,
+        checked_in=checked_in,
+        inside=checked_in - n_exits + n_entries,
+        refused=refused,
+        deposited=deposited,
+        returned=returned,
+    )
+
+
+def check_ins_by_attendee(meeting_id: int) -> dict[int, CheckIn]:
+    rows = db.session.scalars(select(CheckIn).where(CheckIn.meeting_id == meeting_id))
+    return {c.attendee_id: c for c in rows}
+
+
+def check_ins_by_attendee_ids(meeting_id: int, ids: list[int]) -> dict[int, CheckIn]:
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(CheckIn).where(CheckIn.meeting_id == meeting_id, CheckIn.attendee_id.in_(ids))
+    )
+    return {c.attendee_id: c for c in rows}
+
+
+def held_deposits(meeting_id: int) -> list[Deposit]:
+    """Items still at the door, by slot (the unclaimed ones once everyone has left)."""
+    return list(
+        db.session.scalars(
+            select(Deposit)
+            .where(Deposit.meeting_id == meeting_id, Deposit.returned_at.is_(None))
+            .order_by(Deposit.slot)
+        )
+    )
+
+
+def deposits_of(attendee_id: int) -> list[Deposit]:
+    return list(
+        db.session.scalars(
+            select(Deposit).where(Deposit.attendee_id == attendee_id).order_by(Deposit.slot)
+        )
+    )
+
+
+def movements_of(attendee_id: int) -> list[Movement]:
+    return list(
+        db.session.scalars(
+            select(Movement).where(Movement.attendee_id == attendee_id).order_by(Movement.id)
+        )
+    )
+
+
+def undeclared_entries(meeting_id: int) -> int:
+    """Check-ins that neither deposited a device nor declared carrying none."""
+    deposited = select(Deposit.attendee_id).where(Deposit.meeting_id == meeting_id)
+    return db.session.scalar(
+        select(func.count()).where(
+            CheckIn.meeting_id == meeting_id,
+            CheckIn.carries_none.is_(False),
+            CheckIn.attendee_id.not_in(deposited),
+        )
+    )
+
+
+def unsigned_check_ins(meeting_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            CheckIn.meeting_id == meeting_id,
+            (CheckIn.signature_strokes == "") | (func.length(CheckIn.signature_png) == 0),
+        )
+    )
+
+
+def has_deposits(meeting_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Deposit).where(Deposit.meeting_id == meeting_id)
+        )
+        > 0
+    )

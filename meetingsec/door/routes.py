@@ -1,0 +1,380 @@
+"""The door on a tablet: find (scan or search) → verify → devices → sign → done, and
+back to the first step; refusals, exits, re-entries, returns by claim ticket; live
+counters; the agency's commitment text."""
+
+import secrets
+
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from meetingsec.attendees import queries as attendee_queries
+from meetingsec.core.auth import authenticated, roles
+from meetingsec.core.errors import DomainError
+from meetingsec.core.htmx import redirect_after_post
+from meetingsec.core.transactions import attempt
+from meetingsec.core.views import apply_domain_error, form_status, submit
+from meetingsec.door import queries, services
+from meetingsec.door.forms import (
+    CheckInForm,
+    CodeForm,
+    CommitmentForm,
+    LeaveForm,
+    ReentryForm,
+    RefusalForm,
+    ReturnForm,
+    SearchForm,
+    TicketForm,
+)
+from meetingsec.door.records import tickets_pdf
+from meetingsec.meetings.access import get_meeting_for
+from meetingsec.users.roles import Role
+
+bp = Blueprint("door", __name__)
+
+#: 409: someone else (another tablet) did it first
+ALREADY = 409
+
+
+def _key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _attendee(meeting, attendee_id: int):
+    attendee = attendee_queries.get_attendee(meeting.id, attendee_id)
+    if attendee is None:
+        abort(404)
+    return attendee
+
+
+def _last(meeting, arg: str):
+    """The attendee just handled (``?last=``), for the confirmation on the first step."""
+    last_id = request.args.get(arg, type=int)
+    if last_id is None or not 0 < last_id < 2**31:
+        return None
+    return attendee_queries.get_attendee(meeting.id, last_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/door/")
+@roles(Role.CLERK)
+def index(meeting_id: int):
+    """Step 1: scan an invitation, or search by name. Also the confirmation of the last
+    check-in (``?last=``), so the clerk is straight back at step 1."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = CodeForm(request.args)
+    if request.args.get("code") is not None and form.validate():
+        try:
+            attendee = services.find_attendee(meeting, form.code.data)
+            return redirect_after_post(
+                url_for("door.card", meeting_id=meeting_id, attendee_id=attendee.id)
+            )
+        except DomainError as err:
+            apply_domain_error(form, err)
+    last = _last(meeting, "last")
+    return render_template(
+        "door/index.html",
+        meeting=meeting,
+        form=form,
+        search_form=SearchForm(formdata=None),
+        results=None,
+        last=last,
+        last_deposits=queries.deposits_of(last.id) if last else [],
+        counters=queries.counters(meeting.id),
+        door_open=meeting.status in [s.value for s in services.DOOR_OPEN],
+    ), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.get("/meetings/<int:meeting_id>/door/search")
+@roles(Role.CLERK)
+def search(meeting_id: int):
+    """Results as the clerk types (htmx), or a whole page without JavaScript."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = SearchForm(request.args)
+    q = form.q.data if form.validate() else ""
+    results = queries.search(meeting.id, q or "")
+    template = "door/_results.html" if request.headers.get("HX-Request") else "door/index.html"
+    return render_template(
+        template,
+        meeting=meeting,
+        form=CodeForm(formdata=None),
+        search_form=form,
+        q=q or "",
+        results=results,
+        check_ins=queries.check_ins_by_attendee_ids(meeting.id, [a.id for a in results]),
+        last=None,
+        counters=queries.counters(meeting.id),
+        door_open=meeting.status in [s.value for s in services.DOOR_OPEN],
+    ), (422 if form.errors else 200)
+
+
+def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=200, notice=None):
+    text, digest = services.current_commitment()
+    check_in_form = check_in_form or CheckInForm(
+        formdata=None, key=_key(), commitment_sha256=digest
+    )
+    return render_template(
+        "door/card.html",
+        meeting=meeting,
+        attendee=attendee,
+        check_in=attendee.check_in,
+        inside=services.is_inside(attendee),
+        movements=queries.movements_of(attendee.id),
+        deposits=queries.deposits_of(attendee.id),
+        deposits_required=services.deposits_required(meeting),
+        door_open=meeting.status in [s.value for s in services.DOOR_OPEN],
+        exits_open=meeting.status in [s.value for s in services.EXITS_OPEN],
+        commitment=text,
+        form=check_in_form,
+        reentry_form=reentry_form or ReentryForm(formdata=None, key=_key()),
+        leave_form=LeaveForm(formdata=None, key=_key()),
+        refusal_form=RefusalForm(
+            formdata=None,
+            nonce=_key(),
+            name=attendee.full_name,
+            unit=attendee.unit_name,
+            reason=_("Not on the list approved by the chair."),
+        ),
+        notice=notice,
+    ), status
+
+
+@bp.get("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>")
+@roles(Role.CLERK)
+def card(meeting_id: int, attendee_id: int):
+    """Steps 2–4: the attendee's card, then devices and signature in one form."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    return _card(meeting, _attendee(meeting, attendee_id))
+
+
+def _refused(meeting, attendee, form, err, **kw):
+    """A refusal from the service: "already done" (409) re-renders the card with the news;
+    anything else shows the error on the form (422)."""
+    if isinstance(err, services.AlreadyDone):
+        return _card(meeting, attendee, status=ALREADY, notice=err.message)
+    apply_domain_error(form, err)
+    return _card(meeting, attendee, status=422, **kw)
+
+
+@bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/check-in")
+@roles(Role.CLERK)
+def check_in(meeting_id: int, attendee_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    form = CheckInForm()
+    if not form.validate_on_submit():
+        return _card(meeting, attendee, check_in_form=form, status=422)
+    _entry, err = attempt(
+        lambda: services.check_in(
+            meeting,
+            attendee,
+            actor=current_user,
+            key=form.key.data,
+            items=form.items(),
+            carries_none=form.carries_none.data,
+            signature=form.signature.data or "",
+            commitment_sha256=form.commitment_sha256.data,
+        )
+    )
+    if err is not None:
+        return _refused(meeting, attendee, form, err, check_in_form=form)
+    return redirect_after_post(url_for("door.index", meeting_id=meeting_id, last=attendee.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/reenter")
+@roles(Role.CLERK)
+def reenter(meeting_id: int, attendee_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    form = ReentryForm()
+    if not form.validate_on_submit():
+        return _card(meeting, attendee, reentry_form=form, status=422)
+    _movement, err = attempt(
+        lambda: services.reenter(
+            meeting,
+            attendee,
+            actor=current_user,
+            key=form.key.data,
+            items=form.items(),
+            carries_none=form.carries_none.data,
+        )
+    )
+    if err is not None:
+        return _refused(meeting, attendee, form, err, reentry_form=form)
+    return redirect_after_post(url_for("door.index", meeting_id=meeting_id, last=attendee.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/leave")
+@roles(Role.CLERK)
+def leave(meeting_id: int, attendee_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    form = LeaveForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Reload the page and try again."), "error")
+        return redirect_after_post(
+            url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id)
+        )
+    _movement, err = attempt(
+        lambda: services.leave(meeting, attendee, actor=current_user, key=form.key.data)
+    )
+    if err is not None:
+        return _refused(meeting, attendee, form, err)
+    flash(_("%(name)s has left the room.", name=attendee.full_name), "success")
+    return redirect_after_post(url_for("door.index", meeting_id=meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/door/refusals", methods=["GET", "POST"])
+@roles(Role.CLERK)
+def refusal(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee_id = request.values.get("attendee", type=int)
+    attendee = (
+        attendee_queries.get_attendee(meeting.id, attendee_id)
+        if attendee_id and 0 < attendee_id < 2**31
+        else None
+    )
+    form = RefusalForm(
+        nonce=_key(),
+        name=request.args.get("name", "")[:200] if attendee is None else attendee.full_name,
+        unit=attendee.unit_name if attendee else "",
+        reason=_("Not on the list approved by the chair."),
+    )
+    done = submit(
+        form,
+        lambda: services.refuse(
+            meeting,
+            actor=current_user,
+            nonce=form.nonce.data,
+            name=form.name.data,
+            unit=form.unit.data or "",
+            reason=form.reason.data,
+            attendee=attendee,
+        ),
+        success=lambda i: _("Refusal of %(name)s recorded.", name=i.person_name),
+        redirect_to=lambda i: url_for("door.index", meeting_id=meeting_id),
+    )
+    return done or (
+        render_template("door/refusal.html", meeting=meeting, form=form, attendee=attendee),
+        form_status(form),
+    )
+
+
+# -- leaving with one's devices ------------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/door/returns")
+@roles(Role.CLERK)
+def returns(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = TicketForm(request.args)
+    if request.args.get("code") is not None and form.validate():
+        try:
+            deposit = services.find_deposit(meeting, form.code.data)
+            return redirect_after_post(
+                url_for("door.return_card", meeting_id=meeting_id, attendee_id=deposit.attendee_id)
+            )
+        except DomainError as err:
+            apply_domain_error(form, err)
+    last = _last(meeting, "last")
+    return render_template(
+        "door/returns.html",
+        meeting=meeting,
+        form=form,
+        last=last,
+        last_returned=[d for d in queries.deposits_of(last.id) if d.returned_at] if last else [],
+        held=queries.held_deposits(meeting.id),
+        counters=queries.counters(meeting.id),
+    ), (422 if form.errors or form.form_errors else 200)
+
+
+def _return_card(meeting, attendee, form=None, status=200, notice=None):
+    held = [d for d in queries.deposits_of(attendee.id) if d.returned_at is None]
+    if form is None:
+        form = ReturnForm(formdata=None, key=_key(), deposit_ids=[d.id for d in held])
+    form.deposit_ids.choices = [
+        (d.id, _("Slot %(slot)d: %(kind)s", slot=d.slot, kind=d.kind_title)) for d in held
+    ]
+    return render_template(
+        "door/return_card.html",
+        meeting=meeting,
+        attendee=attendee,
+        form=form,
+        held=held,
+        returned=[d for d in queries.deposits_of(attendee.id) if d.returned_at],
+        notice=notice,
+    ), status
+
+
+@bp.route("/meetings/<int:meeting_id>/door/returns/<int:attendee_id>", methods=["GET", "POST"])
+@roles(Role.CLERK)
+def return_card(meeting_id: int, attendee_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    if request.method == "GET":
+        return _return_card(meeting, attendee)
+    form = ReturnForm()
+    form.deposit_ids.choices = [(d.id, str(d.id)) for d in queries.deposits_of(attendee.id)]
+    if not form.validate_on_submit():
+        return _return_card(meeting, attendee, form, status=422)
+    _items, err = attempt(
+        lambda: services.return_items(
+            meeting,
+            attendee,
+            actor=current_user,
+            key=form.key.data,
+            deposit_ids=form.deposit_ids.data,
+        )
+    )
+    if isinstance(err, services.AlreadyDone):
+        return _return_card(meeting, attendee, status=ALREADY, notice=err.message)
+    if err is not None:
+        apply_domain_error(form, err)
+        return _return_card(meeting, attendee, form, status=422)
+    return redirect_after_post(url_for("door.returns", meeting_id=meeting_id, last=attendee.id))
+
+
+@bp.get("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/tickets.pdf")
+@roles(Role.CLERK)
+def tickets(meeting_id: int, attendee_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    held = [d for d in queries.deposits_of(attendee.id) if d.returned_at is None]
+    if not held:
+        abort(404)
+    return Response(
+        tickets_pdf(meeting, held),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=phieu-gui-{attendee.id}.pdf"},
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/door/counters")
+@authenticated
+def counters(meeting_id: int):
+    """The live counters fragment (polled every few seconds)."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    return render_template(
+        "door/_counters.html", meeting=meeting, counters=queries.counters(meeting.id)
+    )
+
+
+# -- the agency's commitment text -------------------------------------------------------------
+
+
+@bp.route("/admin/commitment", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def commitment():
+    text, digest = services.current_commitment()
+    form = CommitmentForm(data={"text": text})
+    done = submit(
+        form,
+        lambda: services.set_commitment(actor=current_user, text=form.text.data),
+        success=lambda row: _("Commitment text saved. New check-ins sign this text."),
+        redirect_to=lambda row: url_for("door.commitment"),
+    )
+    return done or (
+        render_template(
+            "door/commitment.html", form=form, digest=digest, default=services.DEFAULT_COMMITMENT
+        ),
+        form_status(form),
+    )

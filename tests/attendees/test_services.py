@@ -1,0 +1,96 @@
+"""The attendee list through its services: drafts, the chair's approval, changes after it."""
+
+import pytest
+
+from meetingsec.attendees import services
+from meetingsec.checklists.services import evaluate
+from meetingsec.core.codes import normalize
+from meetingsec.core.errors import DomainError
+from meetingsec.extensions import db
+from tests.helpers import actions
+
+
+def _row(name, unit="Sở Nội vụ", **kw):
+    return {"full_name": name, "unit_name": unit, **kw}
+
+
+def _item(meeting, rule_id="attendee-list"):
+    return next(v for v in evaluate(meeting) if v.rule.id == rule_id)
+
+
+def test_the_list_is_approved_by_the_chair_and_then_changes_need_the_chair_again(make_meeting):
+    meeting = make_meeting()
+    assert _item(meeting).reason == "Danh sách người tham dự còn trống."
+    a = services.add_attendee(meeting, _row("Nguyễn  Văn   Ánh"), actor=meeting.organiser)
+    b = services.add_attendee(meeting, _row("Trần Thị Bích"), actor=meeting.organiser)
+    db.session.commit()
+    assert a.full_name == "Nguyễn Văn Ánh" and a.name_folded == "nguyen van anh"
+    assert normalize(a.invitation_code) == a.invitation_code != b.invitation_code
+    assert not a.admitted and _item(meeting).status == "unmet"
+
+    services.approve_list(meeting, actor=meeting.chair, seen=2)
+    db.session.commit()
+    assert a.admitted and b.admitted and _item(meeting).status == "met"
+    assert actions()[-1] == "attendees.approved"
+
+    # after approval: an addition waits for the chair, a removal is a request
+    c = services.add_attendee(meeting, _row("Lê Văn Cường"), actor=meeting.organiser)
+    services.remove_attendee(meeting, b, actor=meeting.organiser, reason="Đi công tác")
+    db.session.commit()
+    assert not c.admitted and b.admitted and b.list_status == "pending_removal"
+    assert "chờ người chủ trì" in str(_item(meeting).reason)
+    with pytest.raises(DomainError) as e:  # the chair saw one change, there are two
+        services.approve_list(meeting, actor=meeting.chair, seen=1)
+    assert e.value.code == "list_changed"
+    services.approve_list(meeting, actor=meeting.chair, seen=2)
+    db.session.commit()
+    assert c.admitted and not b.admitted and b.list_status == "removed"
+    assert _item(meeting).status == "met"
+
+
+def test_only_the_organiser_changes_and_only_the_chair_approves(make_meeting, make_user):
+    meeting = make_meeting()
+    other = make_user("organiser")
+    with pytest.raises(DomainError) as e:
+        services.add_attendee(meeting, _row("A"), actor=other)
+    assert e.value.code == "not_organiser"
+    services.add_attendee(meeting, _row("A"), actor=meeting.organiser)
+    with pytest.raises(DomainError) as e:
+        services.approve_list(meeting, actor=meeting.organiser, seen=1)
+    assert e.value.code == "not_chair"
+
+
+def test_removing_an_approved_person_needs_a_reason(make_meeting):
+    meeting = make_meeting()
+    a = services.add_attendee(meeting, _row("Phạm Văn Đạt"), actor=meeting.organiser)
+    services.approve_list(meeting, actor=meeting.chair, seen=1)
+    with pytest.raises(DomainError) as e:
+        services.remove_attendee(meeting, a, actor=meeting.organiser, reason="")
+    assert e.value.field == "reason"
+
+
+@pytest.mark.parametrize(
+    "second,field",
+    [
+        (_row("NGUYỄN VĂN ÁNH", unit="sở nội vụ"), "full_name"),
+        (_row("Nguyen Van Anh"), "full_name"),
+        (_row("Người Khác", id_number="079123"), "id_number"),
+    ],
+)
+def test_duplicates_are_refused(make_meeting, second, field):
+    meeting = make_meeting()
+    services.add_attendee(
+        meeting, _row("Nguyễn Văn Ánh", id_number="079123"), actor=meeting.organiser
+    )
+    with pytest.raises(DomainError) as e:
+        services.add_attendee(meeting, second, actor=meeting.organiser)
+    assert (e.value.code, e.value.field) == ("duplicate", field)
+
+
+def test_same_name_in_another_unit_is_another_person(make_meeting):
+    meeting = make_meeting()
+    services.add_attendee(meeting, _row("Nguyễn Văn Ánh"), actor=meeting.organiser)
+    services.add_attendee(
+        meeting, _row("Nguyễn Văn Ánh", unit="Sở Tư pháp"), actor=meeting.organiser
+    )
+    assert len(services.active_attendees(meeting.id)) == 2
