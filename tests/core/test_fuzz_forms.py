@@ -107,6 +107,33 @@ FORMS = {
     ),
 }
 
+DEVICE_COUNTS = [
+    f"n_{k}" for k in ("phone", "smartwatch", "laptop", "tablet", "recorder", "usb", "other")
+]
+ATTENDEE_FIELDS = ["full_name", "position", "unit_name", "id_number", "phone"]
+
+FORMS.update(
+    {
+        "attendee_add": ("/meetings/{door}/attendees/", ATTENDEE_FIELDS),
+        "attendee_remove": ("/meetings/{door}/attendees/{attendee}/remove", ["reason"]),
+        "attendee_approve": ("/meetings/{door}/attendees/approve", ["seen"]),
+        "attendee_import": ("/meetings/{door}/attendees/import", ["file"]),
+        "import_confirm": ("/meetings/{door}/attendees/import/{batch}", ["x"]),
+        "check_in": (
+            "/meetings/{door}/door/attendees/{attendee}/check-in",
+            DEVICE_COUNTS + ["carries_none", "key", "signature", "commitment_sha256"],
+        ),
+        "reenter": (
+            "/meetings/{door}/door/attendees/{inside}/reenter",
+            DEVICE_COUNTS + ["carries_none", "key"],
+        ),
+        "leave": ("/meetings/{door}/door/attendees/{inside}/leave", ["key"]),
+        "refusal": ("/meetings/{door}/door/refusals", ["nonce", "name", "unit", "reason"]),
+        "return": ("/meetings/{door}/door/returns/{inside}", ["key", "deposit_ids"]),
+        "commitment": ("/admin/commitment", ["text"]),
+    }
+)
+
 FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
@@ -137,9 +164,14 @@ def ids(make_user, make_meeting, login, db):
     )
     device.tag_code = "DEM0TAG0016"
     md = add_device(meeting, device, actor=fuzzer)
+    door, inside, attendee, batch = _door(make_meeting, fuzzer, db)
     login(fuzzer)
     db.session.commit()
     return {
+        "door": door.id,
+        "inside": inside.id,
+        "attendee": attendee.id,
+        "batch": batch.id,
         "target": target.id,
         "unit": unit.id,
         "venue": venue.id,
@@ -148,6 +180,46 @@ def ids(make_user, make_meeting, login, db):
         "device": device.id,
         "md": md.id,
     }
+
+
+def _door(make_meeting, fuzzer, db):
+    """A meeting cleared to start with the fuzzer at its door: one attendee inside with a
+    phone deposited, one waiting, and an uploaded list not yet confirmed."""
+    from meetingsec.attendees.importing import stage_import
+    from meetingsec.attendees.services import add_attendees, approve_list
+    from meetingsec.door import services as door_services
+    from tests.helpers import signature_json
+
+    door = make_meeting(organiser=fuzzer, chair=fuzzer, clerks=[fuzzer], classification="toi_mat")
+    inside, attendee = add_attendees(
+        door,
+        [
+            {"full_name": "Người Đã Vào", "unit_name": "Sở A"},
+            {"full_name": "Người Đang Chờ", "unit_name": "Sở B"},
+        ],
+        actor=fuzzer,
+        source="test",
+    )
+    approve_list(door, actor=fuzzer, seen=2)
+    door.status = "cleared"
+    door_services.check_in(
+        door,
+        inside,
+        actor=fuzzer,
+        key="fuzz-check-in",
+        items={"phone": 1},
+        carries_none=False,
+        signature=signature_json(),
+        commitment_sha256=door_services.current_commitment()[1],
+    )
+    batch = stage_import(
+        door,
+        actor=fuzzer,
+        filename="ds.csv",
+        data="Họ và tên,Đơn vị\nNgười Nhập,Sở C\n".encode(),
+    )
+    db.session.commit()
+    return door, inside, attendee, batch
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
@@ -164,7 +236,7 @@ def test_form_never_fails_and_refusal_changes_nothing(client, ids, form, data):
         assert snapshot() == before, (form, payload)
     else:
         assert resp.status_code in (200, 303)
-        assert audit_count() in (events, events + 1)
+        assert audit_count() - events in (0, 1, 2)  # a return also records the exit
 
 
 @FUZZ
@@ -185,6 +257,11 @@ FILTERS = {
     "/devices/": ["q", "page"],
     "/devices/labels.pdf": ["ids"],
     "/meetings/{meeting}/inspection": ["code"],
+    "/meetings/{door}/door/": ["code", "last"],
+    "/meetings/{door}/door/search": ["q"],
+    "/meetings/{door}/door/returns": ["code", "last"],
+    "/meetings/{door}/door/refusals": ["attendee", "name"],
+    "/meetings/{door}/attendees/": ["page"],
 }
 
 
