@@ -71,6 +71,7 @@ fuzz: install
 bench: install
 	$(BIN)/python benchmarks/audit_bench.py
 	$(BIN)/python benchmarks/devices_bench.py
+	$(BIN)/python benchmarks/door_bench.py
 
 # Extract, then update the catalogs after changing user-visible strings.
 messages: python

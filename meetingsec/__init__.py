@@ -59,7 +59,7 @@ def create_app(
 
 def _init_extensions(app: Flask) -> None:
     from meetingsec.core import auth, htmx, security
-    from meetingsec.core.db import configure_sqlite
+    from meetingsec.core.db import configure_sqlite, set_write_intent
     from meetingsec.core.i18n import select_locale
     from meetingsec.extensions import babel, csrf, db, login_manager, migrate
 
@@ -75,12 +75,18 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are server-side rows (users.services)
 
+    @app.before_request
+    def _write_intent():
+        # First of all: decides how this request's transactions begin (see core.db)
+        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+
     @login_manager.user_loader
     def _load_user(token: str):
         from meetingsec.users.services import load_session
 
         user = load_session(token)
-        db.session.commit()  # an idle session ended, or last_seen_at moved
+        if db.session.dirty or db.session.new:
+            db.session.commit()  # an idle session ended, or last_seen_at moved
         return user
 
     @app.before_request

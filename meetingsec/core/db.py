@@ -1,6 +1,7 @@
 """Declarative base, constraint naming, UTC time, and the engine set-up that lets several
 door tablets write to SQLite at once."""
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
@@ -44,13 +45,34 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: Whether transactions begun now may write. True outside requests (commands, jobs) and in
+#: POST requests; a GET request reads, unless it calls ``begin_writing`` first.
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+
+def set_write_intent(writes: bool) -> None:
+    _write_intent.set(writes)
+
+
+def begin_writing(session) -> None:
+    """A reading request is about to write (a session's last-seen time, an audited refusal):
+    end its read transaction, so the next one takes SQLite's write lock from its start. A
+    read transaction cannot safely become a write one: its snapshot may be stale."""
+    if not _write_intent.get():
+        _write_intent.set(True)
+        session.rollback()
+
+
 def configure_sqlite(engine: Engine, busy_timeout: int) -> None:
-    """WAL, busy timeout, foreign keys, and ``BEGIN IMMEDIATE`` for every transaction.
+    """WAL, busy timeout, foreign keys, and ``BEGIN IMMEDIATE`` for every transaction that
+    may write.
 
     Taking the write lock when a transaction begins (rather than on its first write) is what
     keeps concurrent writers from reading the same audit head: SQLite then serialises them,
     and a waiting writer sleeps up to the busy timeout instead of failing with "database is
-    locked" when its snapshot goes stale.
+    locked" when its snapshot goes stale. Reads (GET requests: a scan, a search, the
+    counters polled by every tablet) begin deferred and run beside the writer, on WAL's
+    snapshot.
     """
 
     @event.listens_for(engine, "connect")
@@ -65,4 +87,4 @@ def configure_sqlite(engine: Engine, busy_timeout: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

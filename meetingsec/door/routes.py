@@ -155,15 +155,28 @@ def _refused(meeting, attendee, form, err, **kw):
     return _card(meeting, attendee, status=422, **kw)
 
 
+def _enter(meeting, attendee, form, form_name: str, action):
+    """An entry (first check-in or re-entry): the service, then back to step 1 with the
+    confirmation; a refusal re-renders the card (422, or 409 when another tablet was first)."""
+    if not form.validate_on_submit():
+        return _card(meeting, attendee, status=422, **{form_name: form})
+    _done, err = attempt(action)
+    if err is not None:
+        return _refused(meeting, attendee, form, err, **{form_name: form})
+    return redirect_after_post(url_for("door.index", meeting_id=meeting.id, last=attendee.id))
+
+
 @bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/check-in")
 @roles(Role.CLERK)
 def check_in(meeting_id: int, attendee_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     attendee = _attendee(meeting, attendee_id)
     form = CheckInForm()
-    if not form.validate_on_submit():
-        return _card(meeting, attendee, check_in_form=form, status=422)
-    _entry, err = attempt(
+    return _enter(
+        meeting,
+        attendee,
+        form,
+        "check_in_form",
         lambda: services.check_in(
             meeting,
             attendee,
@@ -173,11 +186,8 @@ def check_in(meeting_id: int, attendee_id: int):
             carries_none=form.carries_none.data,
             signature=form.signature.data or "",
             commitment_sha256=form.commitment_sha256.data,
-        )
+        ),
     )
-    if err is not None:
-        return _refused(meeting, attendee, form, err, check_in_form=form)
-    return redirect_after_post(url_for("door.index", meeting_id=meeting_id, last=attendee.id))
 
 
 @bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/reenter")
@@ -186,9 +196,11 @@ def reenter(meeting_id: int, attendee_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     attendee = _attendee(meeting, attendee_id)
     form = ReentryForm()
-    if not form.validate_on_submit():
-        return _card(meeting, attendee, reentry_form=form, status=422)
-    _movement, err = attempt(
+    return _enter(
+        meeting,
+        attendee,
+        form,
+        "reentry_form",
         lambda: services.reenter(
             meeting,
             attendee,
@@ -196,11 +208,8 @@ def reenter(meeting_id: int, attendee_id: int):
             key=form.key.data,
             items=form.items(),
             carries_none=form.carries_none.data,
-        )
+        ),
     )
-    if err is not None:
-        return _refused(meeting, attendee, form, err, reentry_form=form)
-    return redirect_after_post(url_for("door.index", meeting_id=meeting_id, last=attendee.id))
 
 
 @bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/leave")

@@ -84,5 +84,5 @@ def flatten(signature: dict) -> bytes:
         else:
             pen.line(points, fill=0, width=width, joint="curve")
     out = io.BytesIO()
-    image.resize(IMAGE_SIZE, Image.LANCZOS).save(out, "PNG", optimize=True)
+    image.reduce(_SCALE).save(out, "PNG")
     return out.getvalue()

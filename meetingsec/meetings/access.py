@@ -8,6 +8,7 @@ from sqlalchemy import exists, or_, select, true
 
 from meetingsec.audit.services import record
 from meetingsec.checklists.services import MARKABLE, responsible_ids
+from meetingsec.core.db import begin_writing
 from meetingsec.extensions import db
 from meetingsec.meetings.choices import CANCELLABLE, EDITABLE, MeetingStatus
 from meetingsec.meetings.models import Meeting, MeetingMember
@@ -43,6 +44,7 @@ def get_meeting_for(user, meeting_id: int) -> Meeting:
     """The meeting, or 404; 403 (audited) when ``user`` may not see it."""
     meeting = db.get_or_404(Meeting, meeting_id)
     if not can_view(user, meeting):
+        begin_writing(db.session)
         db.session.rollback()
         record("meeting.access_denied", meeting, actor=user)
         db.session.commit()

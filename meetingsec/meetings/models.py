@@ -55,19 +55,23 @@ class Meeting(Base):
 
     venue = relationship("Venue", lazy="joined")
     host_unit = relationship("Unit", lazy="joined")
-    chair = relationship("User", foreign_keys=[chair_id], lazy="joined")
-    organiser = relationship("User", foreign_keys=[organiser_id], lazy="joined")
+    # People load when shown (the identity map often has them already): every scan at the
+    # door reads the meeting and needs only their ids.
+    chair = relationship("User", foreign_keys=[chair_id], lazy="select")
+    organiser = relationship("User", foreign_keys=[organiser_id], lazy="select")
     members: Mapped[list["MeetingMember"]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", lazy="selectin"
     )
+    # Loaded when used (the checklist, the devices pages), not with every meeting: the door
+    # reads a meeting on every scan and needs none of them.
     items: Mapped[list["ChecklistItem"]] = relationship(
-        back_populates="meeting", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="meeting", cascade="all, delete-orphan", lazy="select"
     )
     devices: Mapped[list["MeetingDevice"]] = relationship(  # noqa: F821
-        lazy="selectin", order_by="MeetingDevice.id"
+        lazy="select", order_by="MeetingDevice.id"
     )
     venue_checks: Mapped[list["VenueCheck"]] = relationship(  # noqa: F821
-        lazy="selectin", order_by="VenueCheck.id"
+        lazy="select", order_by="VenueCheck.id"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -87,7 +91,7 @@ class MeetingMember(Base):
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="members")
-    user = relationship("User", lazy="joined")
+    user = relationship("User", lazy="select")
 
 
 class ChecklistItem(Base):

@@ -85,7 +85,7 @@ class LoginSession(Base):
     #: logout, idle, password_changed, deactivated
     end_reason: Mapped[str | None] = mapped_column(String(32))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 class LoginLock(Base):

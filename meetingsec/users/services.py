@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 
 from meetingsec.audit.services import record
 from meetingsec.core.changes import apply_changes
-from meetingsec.core.db import utcnow
+from meetingsec.core.db import begin_writing, utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole
@@ -352,6 +352,7 @@ def load_session(token: str, *, now: datetime | None = None) -> User | None:
         return None
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     if now - s.last_seen_at > idle:
+        begin_writing(db.session)
         s.ended_at, s.end_reason = now, "idle"
         record(
             "auth.session_expired",
@@ -364,6 +365,7 @@ def load_session(token: str, *, now: datetime | None = None) -> User | None:
     if not s.user.active:
         return None
     if now - s.last_seen_at > timedelta(seconds=60):
+        begin_writing(db.session)
         s.last_seen_at = now
     s.user.session_token = token
     return s.user

@@ -92,7 +92,7 @@ def test_organiser_and_chair_take_a_meeting_to_the_gate(page, live_server, check
 
     page.get_by_role("link", name="Kiểm tra điều kiện bắt đầu").click()
     blockers = page.locator(".blockers")
-    expect(blockers).to_contain_text("Danh sách người tham dự chưa được lập và phê duyệt.")
+    expect(blockers).to_contain_text("Danh sách người tham dự còn trống.")
     expect(blockers).to_contain_text("Chưa đăng ký thiết bị nào cho cuộc họp.")
     expect(blockers).not_to_contain_text("Có phương án bảo vệ")
     check_page(page, "meeting-gate")

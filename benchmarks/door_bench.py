@@ -1,0 +1,305 @@
+"""Door figures: the real app under gunicorn (2 workers), 2,000 approved attendees.
+
+A check-in is what a tablet sends: the scanned code (``GET …/door/?code=`` → 303 to the
+attendee's card: the lookup by code) and the form (``POST …/check-in``: devices, signature,
+the check-in row, its deposits and its audit event → 303). Printed per backend and number
+of concurrent clients: latency p50/p95/p99 of each request, and complete check-ins (scan +
+record) per second. Then the name search as the clerk types (``GET …/door/search``, htmx).
+
+    make bench          (or: .venv/bin/python benchmarks/door_bench.py)
+
+Prints figures; asserts nothing. Targets (SQLite, 16 clients): record p95 ≤ 30 ms and
+≥ 300 check-ins per second; search p95 ≤ 20 ms. The load generator shares the 2 cores.
+"""
+
+import http.client
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from meetingsec.core.db import utcnow  # noqa: E402
+from meetingsec.extensions import db  # noqa: E402
+from tests.conftest import make_app  # noqa: E402
+from tests.dbserver import Databases  # noqa: E402
+from tests.helpers import signature_json  # noqa: E402
+
+ATTENDEES = 2000
+RUNS = ((1, 150), (8, 600), (16, 1000))  # (clients, check-ins): 1,750 of the 2,000
+SEARCHES = 400
+PASSWORD = "benchmark password 2026"
+SIGNATURE = signature_json(60)
+
+
+def setup(url: str, instance: Path):
+    from meetingsec.attendees.services import add_attendees, approve_list
+    from meetingsec.door.services import current_commitment
+    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.org.services import save_unit, save_venue
+    from meetingsec.users.roles import Role
+    from meetingsec.users.services import create_user
+
+    app = make_app(url, instance)
+    with app.app_context():
+        users = {
+            name: create_user(
+                actor=None, username=name, full_name=name, roles={role}, password=PASSWORD
+            )
+            for name, role in (
+                ("clerk", Role.CLERK),
+                ("org", Role.ORGANISER),
+                ("chair", Role.CHAIR),
+            )
+        }
+        start = utcnow() + timedelta(hours=1)
+        meeting = create_meeting(
+            MeetingData(
+                title="Hội nghị đo tải",
+                kind="hoi_nghi",
+                classification="toi_mat",
+                format="in_person",
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                venue=save_venue(
+                    None, actor=None, name="Hội trường", address="", at_hq=True, closed_room=True
+                ),
+                host_unit=save_unit(None, actor=None, name="Văn phòng", parent=None),
+                chair=users["chair"],
+                clerks=[users["clerk"]],
+            ),
+            actor=users["org"],
+        )
+        family = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng"]
+        middle = ["Văn", "Thị", "Minh", "Đức", "Quốc", "Thu", "Hữu", "Ngọc"]
+        given = [
+            "An",
+            "Bình",
+            "Cường",
+            "Dũng",
+            "Đào",
+            "Giang",
+            "Hà",
+            "Hải",
+            "Khoa",
+            "Lan",
+            "Long",
+            "Mai",
+            "Nam",
+            "Phúc",
+            "Quân",
+            "Sơn",
+            "Tâm",
+            "Thảo",
+            "Trang",
+            "Tuấn",
+            "Việt",
+            "Yến",
+        ]
+        rng = random.Random(7)
+        rows = [
+            {
+                "full_name": f"{rng.choice(family)} {rng.choice(middle)} {rng.choice(given)} {i}",
+                "unit_name": f"Sở {i % 40}",
+            }
+            for i in range(ATTENDEES)
+        ]
+        people = add_attendees(meeting, rows, actor=users["org"], source="bench")
+        approve_list(meeting, actor=users["chair"], seen=len(people))
+        meeting.status = "cleared"
+        db.session.commit()
+        out = (
+            meeting.id,
+            [(p.id, p.invitation_code) for p in people],
+            [p.name_folded for p in people],
+            current_commitment()[1],
+        )
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Tablet:
+    """One client: its own login session and CSRF token, a new connection per request
+    (gunicorn's sync workers close each one)."""
+
+    def __init__(self, port: int):
+        self.port, self.cookie = port, ""
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = {"Cookie": self.cookie, **(headers or {})}
+        if body is not None:
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=h)
+        resp = conn.getresponse()
+        data = resp.read()
+        for key, value in resp.getheaders():
+            if key.lower() == "set-cookie" and value.startswith("meetingsec_session="):
+                self.cookie = value.split(";", 1)[0]
+        conn.close()
+        return resp.status, data
+
+    def token(self, path) -> str:
+        _status, page = self.request("GET", path)
+        return (
+            re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+        )
+
+    def log_in(self):
+        token = self.token("/login")
+        body = urlencode({"csrf_token": token, "username": "clerk", "password": PASSWORD})
+        status, _ = self.request("POST", "/login", body)
+        assert status == 303, status
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+def run(port, meeting_id, people, sha, clients, total):
+    tablets = [Tablet(port) for _ in range(clients)]
+    for t in tablets:
+        t.log_in()
+        t.csrf = t.token(f"/meetings/{meeting_id}/door/refusals")
+    queue = list(people[:total])
+    del people[:total]
+    lock = threading.Lock()
+    scans, records, errors = [], [], []
+
+    def work(t: Tablet):
+        while True:
+            with lock:
+                if not queue:
+                    return
+                attendee_id, code = queue.pop()
+            t0 = time.perf_counter()
+            status, _ = t.request("GET", f"/meetings/{meeting_id}/door/?code={code}")
+            t1 = time.perf_counter()
+            body = urlencode(
+                {
+                    "csrf_token": t.csrf,
+                    "key": f"bench-key-{attendee_id}",
+                    "n_phone": "1",
+                    "signature": SIGNATURE,
+                    "commitment_sha256": sha,
+                }
+            )
+            status2, _ = t.request(
+                "POST", f"/meetings/{meeting_id}/door/attendees/{attendee_id}/check-in", body
+            )
+            t2 = time.perf_counter()
+            with lock:
+                scans.append(t1 - t0)
+                records.append(t2 - t1)
+                if (status, status2) != (303, 303):
+                    errors.append((status, status2))
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in tablets]
+    start = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - start
+    return scans, records, errors, elapsed, tablets[0]
+
+
+def search(tablet, port, meeting_id, names):
+    rng = random.Random(3)
+    times = []
+    for _ in range(SEARCHES):
+        words = rng.choice(names).split()
+        q = " ".join(words[:2]) if rng.random() < 0.5 else words[-2][:3]
+        t0 = time.perf_counter()
+        status, _ = tablet.request(
+            "GET",
+            f"/meetings/{meeting_id}/door/search?{urlencode({'q': q})}",
+            headers={"HX-Request": "true"},
+        )
+        times.append(time.perf_counter() - t0)
+        assert status == 200, status
+    return times
+
+
+def bench(backend: str) -> None:
+    work = Path(tempfile.mkdtemp(prefix="door-bench-"))
+    dbs = Databases(backend, work)
+    url = dbs.fresh()
+    meeting_id, people, names, sha = setup(url, work / "instance")
+    port = free_port()
+    env = {
+        **os.environ,
+        "MEETINGSEC_SQLALCHEMY_DATABASE_URI": url,
+    }
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(ROOT),
+            "wsgi:app",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(f"\n{backend}: {ATTENDEES} approved attendees, gunicorn 2 workers")
+        tablet = None
+        for clients, total in RUNS:
+            scans, records, errors, elapsed, tablet = run(
+                port, meeting_id, people, sha, clients, total
+            )
+            print(
+                f"  {clients:2d} clients: {len(records)} check-ins in {elapsed:.2f} s = "
+                f"{len(records) / elapsed:6.0f} check-ins/s (scan + record) | "
+                f"record p50 {pct(records, 50):5.1f} p95 {pct(records, 95):5.1f} "
+                f"p99 {pct(records, 99):5.1f} ms | scan p50 {pct(scans, 50):5.1f} "
+                f"p95 {pct(scans, 95):5.1f} p99 {pct(scans, 99):5.1f} ms"
+                + (f" | {len(errors)} errors: {errors[:3]}" if errors else "")
+            )
+        times = search(tablet, port, meeting_id, names)
+        print(
+            f"  name search over {ATTENDEES} names, 1 client: p50 {pct(times, 50):.1f} "
+            f"p95 {pct(times, 95):.1f} p99 {pct(times, 99):.1f} ms "
+            f"(mean {statistics.mean(times) * 1000:.1f} ms)"
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        dbs.drop(url)
+        dbs.close()
+
+
+if __name__ == "__main__":
+    for backend in sys.argv[1:] or ("sqlite", "postgresql"):
+        bench(backend)
