@@ -85,7 +85,7 @@ def _init_extensions(app: Flask) -> None:
         from meetingsec.users.services import load_session
 
         user = load_session(token)
-        if db.session.dirty or db.session.new:
+        if db.session.info.pop("login_session_written", False):
             db.session.commit()  # an idle session ended, or last_seen_at moved
         return user
 

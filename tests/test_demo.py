@@ -1,9 +1,14 @@
 """The demo agency that `make run` loads, and loads only once."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
+from meetingsec.attendees.services import active_attendees
 from meetingsec.audit.services import verify_chain
-from meetingsec.demo import DEMO_PASSWORD, DEMO_USERS
+from meetingsec.core.db import utcnow
+from meetingsec.core.i18n import local_date
+from meetingsec.demo import DEMO_ATTENDEES, DEMO_PASSWORD, DEMO_USERS
 from meetingsec.extensions import db
 from meetingsec.models import Meeting, Unit, User, Venue
 
@@ -14,11 +19,30 @@ def _counts():
     ]
 
 
+def _door_open_today() -> int:
+    """The demo's cleared meeting starts in 20 minutes: left out when that is tomorrow."""
+    now = utcnow()
+    return int(local_date(now + timedelta(minutes=20)) == local_date(now))
+
+
+def test_the_demo_door_is_open(runner):
+    runner.invoke(args=["seed-demo"])
+    meetings = db.session.scalars(select(Meeting).order_by(Meeting.id)).all()
+    assert meetings[0].status == "draft"
+    assert len(active_attendees(meetings[0].id)) == 5
+    if _door_open_today():
+        cleared = meetings[1]
+        assert cleared.status == "cleared"  # through the real gate, every item satisfied
+        people = active_attendees(cleared.id)
+        assert len(people) == len(DEMO_ATTENDEES) and all(p.admitted for p in people)
+    assert verify_chain().ok
+
+
 def test_seed_twice_creates_nothing_more(runner):
     out = runner.invoke(args=["seed-demo"])
     assert out.exit_code == 0 and "Demo data loaded." in out.output
     first = _counts()
-    assert first == [len(DEMO_USERS), 5, 3, 1]
+    assert first == [len(DEMO_USERS), 5, 3, 1 + _door_open_today()]
     out = runner.invoke(args=["seed-demo"])
     assert out.exit_code == 0 and "already present" in out.output
     assert _counts() == first

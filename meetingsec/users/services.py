@@ -340,7 +340,9 @@ def login(
 def load_session(token: str, *, now: datetime | None = None) -> User | None:
     """The user of a live session, or None. An idle session is ended here (and audited).
 
-    ``last_seen_at`` is written at most once a minute, so page loads stay reads.
+    ``last_seen_at`` is written at most once a minute, so page loads stay reads. When it
+    writes, it says so in ``db.session.info["login_session_written"]`` for the caller to
+    commit.
     """
     now = now or utcnow()
     s = db.session.scalar(
@@ -353,6 +355,7 @@ def load_session(token: str, *, now: datetime | None = None) -> User | None:
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     if now - s.last_seen_at > idle:
         begin_writing(db.session)
+        db.session.info["login_session_written"] = True
         s.ended_at, s.end_reason = now, "idle"
         record(
             "auth.session_expired",
@@ -366,6 +369,7 @@ def load_session(token: str, *, now: datetime | None = None) -> User | None:
         return None
     if now - s.last_seen_at > timedelta(seconds=60):
         begin_writing(db.session)
+        db.session.info["login_session_written"] = True
         s.last_seen_at = now
     s.user.session_token = token
     return s.user
