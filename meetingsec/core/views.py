@@ -40,6 +40,18 @@ def submit(
     return redirect_after_post(redirect_to(result))
 
 
+def scanned(form, find: Callable[[str], object], url: Callable[[object], str]):
+    """A scan screen's GET: when a code was sent (camera, scanner or typing) and names
+    something, the redirect to it; otherwise None, and the form says why."""
+    if request.args.get("code") is None or not form.validate():
+        return None
+    try:
+        return redirect_after_post(url(find(form.code.data)))
+    except DomainError as err:
+        apply_domain_error(form, err)
+        return None
+
+
 def form_status(form) -> int:
     """422 for a form sent with errors, 200 for a fresh one."""
     return 422 if form.is_submitted() and (form.errors or form.form_errors) else 200

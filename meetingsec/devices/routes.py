@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meetingsec.core.auth import authenticated, roles
-from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import render_pdf
 from meetingsec.core.transactions import attempt
-from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
+from meetingsec.core.views import form_status, page_number, scanned, submit
 from meetingsec.devices import queries, services
 from meetingsec.devices.forms import (
     AddDeviceForm,
@@ -157,12 +156,13 @@ def remove_device(meeting_id: int, md_id: int):
 def inspection(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     form = CodeForm(request.args)
-    if request.args.get("code") is not None and form.validate():
-        try:
-            md = services.meeting_device_for(meeting, form.code.data)
-            return redirect_after_post(url_for("devices.card", meeting_id=meeting_id, md_id=md.id))
-        except DomainError as err:
-            apply_domain_error(form, err)
+    found = scanned(
+        form,
+        lambda code: services.meeting_device_for(meeting, code),
+        lambda md: url_for("devices.card", meeting_id=meeting_id, md_id=md.id),
+    )
+    if found:
+        return found
     status = 422 if form.errors or form.form_errors else 200
     return render_template("devices/inspection.html", meeting=meeting, form=form), status
 

@@ -10,10 +10,9 @@ from flask_login import current_user
 
 from meetingsec.attendees import queries as attendee_queries
 from meetingsec.core.auth import authenticated, roles
-from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.transactions import attempt
-from meetingsec.core.views import apply_domain_error, form_status, submit
+from meetingsec.core.views import apply_domain_error, form_status, scanned, submit
 from meetingsec.door import queries, services
 from meetingsec.door.forms import (
     CheckInForm,
@@ -62,14 +61,13 @@ def index(meeting_id: int):
     check-in (``?last=``), so the clerk is straight back at step 1."""
     meeting = get_meeting_for(current_user, meeting_id)
     form = CodeForm(request.args)
-    if request.args.get("code") is not None and form.validate():
-        try:
-            attendee = services.find_attendee(meeting, form.code.data)
-            return redirect_after_post(
-                url_for("door.card", meeting_id=meeting_id, attendee_id=attendee.id)
-            )
-        except DomainError as err:
-            apply_domain_error(form, err)
+    found = scanned(
+        form,
+        lambda code: services.find_attendee(meeting, code),
+        lambda a: url_for("door.card", meeting_id=meeting_id, attendee_id=a.id),
+    )
+    if found:
+        return found
     last = _last(meeting, "last")
     return render_template(
         "door/index.html",
@@ -276,14 +274,13 @@ def refusal(meeting_id: int):
 def returns(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     form = TicketForm(request.args)
-    if request.args.get("code") is not None and form.validate():
-        try:
-            deposit = services.find_deposit(meeting, form.code.data)
-            return redirect_after_post(
-                url_for("door.return_card", meeting_id=meeting_id, attendee_id=deposit.attendee_id)
-            )
-        except DomainError as err:
-            apply_domain_error(form, err)
+    found = scanned(
+        form,
+        lambda code: services.find_deposit(meeting, code),
+        lambda d: url_for("door.return_card", meeting_id=meeting_id, attendee_id=d.attendee_id),
+    )
+    if found:
+        return found
     last = _last(meeting, "last")
     return render_template(
         "door/returns.html",
