@@ -50,6 +50,8 @@ for _kind in DepositKind:
 
 
 class CheckInForm(DevicesForm):
+    #: The invitation's code, as scanned: the check-in finds the attendee by it
+    code = HiddenField()
     key = form_key()
     signature = HiddenField()
     commitment_sha256 = HiddenField(

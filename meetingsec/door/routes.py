@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from meetingsec.attendees import queries as attendee_queries
 from meetingsec.core.auth import authenticated, roles
+from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.transactions import attempt
 from meetingsec.core.views import apply_domain_error, form_status, scanned, submit
@@ -108,7 +109,7 @@ def search(meeting_id: int):
 def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=200, notice=None):
     text, digest = services.current_commitment()
     check_in_form = check_in_form or CheckInForm(
-        formdata=None, key=_key(), commitment_sha256=digest
+        formdata=None, key=_key(), commitment_sha256=digest, code=attendee.invitation_code
     )
     return render_template(
         "door/card.html",
@@ -153,39 +154,37 @@ def _refused(meeting, attendee, form, err, **kw):
     return _card(meeting, attendee, status=422, **kw)
 
 
-def _enter(meeting, attendee, form, form_name: str, action):
-    """An entry (first check-in or re-entry): the service, then back to step 1 with the
-    confirmation; a refusal re-renders the card (422, or 409 when another tablet was first)."""
-    if not form.validate_on_submit():
-        return _card(meeting, attendee, status=422, **{form_name: form})
-    _done, err = attempt(action)
-    if err is not None:
-        return _refused(meeting, attendee, form, err, **{form_name: form})
-    return redirect_after_post(url_for("door.index", meeting_id=meeting.id, last=attendee.id))
-
-
-@bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/check-in")
+@bp.post("/meetings/<int:meeting_id>/door/check-in")
 @roles(Role.CLERK)
-def check_in(meeting_id: int, attendee_id: int):
+def check_in(meeting_id: int):
+    """Steps 3–4 sent at once: the invitation's code, devices, signature."""
     meeting = get_meeting_for(current_user, meeting_id)
-    attendee = _attendee(meeting, attendee_id)
     form = CheckInForm()
-    return _enter(
-        meeting,
-        attendee,
-        form,
-        "check_in_form",
-        lambda: services.check_in(
-            meeting,
-            attendee,
-            actor=current_user,
-            key=form.key.data,
-            items=form.items(),
-            carries_none=form.carries_none.data,
-            signature=form.signature.data or "",
-            commitment_sha256=form.commitment_sha256.data,
-        ),
-    )
+    err = None
+    if form.validate_on_submit():
+        entry, err = attempt(
+            lambda: services.check_in(
+                meeting,
+                form.code.data or "",
+                actor=current_user,
+                key=form.key.data,
+                items=form.items(),
+                carries_none=form.carries_none.data,
+                signature=form.signature.data or "",
+                commitment_sha256=form.commitment_sha256.data,
+            )
+        )
+        if err is None:
+            return redirect_after_post(
+                url_for("door.index", meeting_id=meeting_id, last=entry.attendee_id)
+            )
+    try:
+        attendee = services.find_attendee(meeting, form.code.data or "")
+    except DomainError:
+        abort(404)  # the form carries the code it was shown for: only tampering gets here
+    if err is not None:
+        return _refused(meeting, attendee, form, err, check_in_form=form)
+    return _card(meeting, attendee, check_in_form=form, status=422)
 
 
 @bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/reenter")
@@ -194,11 +193,9 @@ def reenter(meeting_id: int, attendee_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     attendee = _attendee(meeting, attendee_id)
     form = ReentryForm()
-    return _enter(
-        meeting,
-        attendee,
-        form,
-        "reentry_form",
+    if not form.validate_on_submit():
+        return _card(meeting, attendee, reentry_form=form, status=422)
+    _movement, err = attempt(
         lambda: services.reenter(
             meeting,
             attendee,
@@ -206,8 +203,11 @@ def reenter(meeting_id: int, attendee_id: int):
             key=form.key.data,
             items=form.items(),
             carries_none=form.carries_none.data,
-        ),
+        )
     )
+    if err is not None:
+        return _refused(meeting, attendee, form, err, reentry_form=form)
+    return redirect_after_post(url_for("door.index", meeting_id=meeting_id, last=attendee.id))
 
 
 @bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/leave")

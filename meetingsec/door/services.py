@@ -57,11 +57,14 @@ def sha256(text: str) -> str:
 # -- the commitment text ---------------------------------------------------------------------
 
 
+def _current_row() -> CommitmentText | None:
+    return db.session.scalar(select(CommitmentText).order_by(CommitmentText.id.desc()).limit(1))
+
+
 def current_commitment() -> tuple[str, str]:
     """(text, SHA-256) of the commitment attendees sign now."""
-    row = db.session.scalar(select(CommitmentText).order_by(CommitmentText.id.desc()).limit(1))
-    text = row.text if row else DEFAULT_COMMITMENT
-    return text, sha256(text)
+    row = _current_row()
+    return (row.text, row.sha256) if row else (DEFAULT_COMMITMENT, sha256(DEFAULT_COMMITMENT))
 
 
 def _commitment_row(text: str) -> CommitmentText:
@@ -229,11 +232,7 @@ def _deposit(meeting: Meeting, attendee: Attendee, kinds: list[str], *, actor, n
     )
     first = slot == 0
     fresh = set()
-    while len(fresh) < len(kinds):
-        fresh.add(codes.new_code())
-    taken = set(db.session.scalars(select(Deposit.claim_code).where(Deposit.claim_code.in_(fresh))))
-    fresh -= taken
-    while len(fresh) < len(kinds):  # 50 random bits: practically never
+    while len(fresh) < len(kinds):  # 50 random bits each: the unique index guards the rest
         fresh.add(codes.new_code())
     items = [
         Deposit(
@@ -263,7 +262,7 @@ def _deposit_data(items: list[Deposit]) -> list[dict]:
 
 def check_in(
     meeting: Meeting,
-    attendee: Attendee,
+    code: str,
     *,
     actor,
     key: str,
@@ -273,24 +272,24 @@ def check_in(
     commitment_sha256: str,
     now: datetime | None = None,
 ) -> CheckIn:
-    """Check an approved attendee in: devices deposited (or none), commitment signed."""
+    """Check in the attendee whose invitation code was scanned: devices deposited (or
+    none), commitment signed. One request: the lookup by code, the record, its audit."""
     done = db.session.scalar(select(CheckIn).where(CheckIn.key == key))
-    if done is not None and done.attendee_id == attendee.id:
+    if done is not None and done.attendee.invitation_code == codes.normalize(code):
         return done
     if done is not None:
         raise DomainError(_l("The form expired. Reload the page and try again."), "key_reused")
     _require_clerk(meeting, actor)
     _require(meeting, DOOR_OPEN, _l("The door is not open: the meeting is not cleared to start."))
     _lock(meeting)
-    db.session.refresh(attendee)
+    attendee = find_attendee(meeting, code)  # read under the lock: judged one after the other
     if not attendee.admitted:
         raise DomainError(_l("This person is not on the approved list."), "not_admitted")
-    existing = db.session.scalar(select(CheckIn).where(CheckIn.attendee_id == attendee.id))
-    if existing is not None:
-        raise _already_in(existing)
+    if attendee.check_in is not None:
+        raise _already_in(attendee.check_in)
     kinds = _check_devices(meeting, items, carries_none)
-    text, digest = current_commitment()
-    if commitment_sha256 != digest:
+    commitment = _current_row() or _commitment_row(DEFAULT_COMMITMENT)
+    if commitment_sha256 != commitment.sha256:
         raise DomainError(
             _l("The commitment text has changed: let the attendee read it again and sign."),
             "commitment_changed",
@@ -300,12 +299,12 @@ def check_in(
     now = now or utcnow()
     entry = CheckIn(
         meeting_id=meeting.id,
-        attendee_id=attendee.id,
+        attendee=attendee,  # also sets attendee.check_in in this session
         clerk_id=actor.id,
         at=now,
         key=key,
-        commitment_id=_commitment_row(text).id,
-        commitment_sha256=digest,
+        commitment_id=commitment.id,
+        commitment_sha256=commitment.sha256,
         signature_strokes=signatures.dumps(drawn),
         signature_png=signatures.flatten(drawn),
         carries_none=carries_none and not kinds,
@@ -323,7 +322,7 @@ def check_in(
             "full_name": attendee.full_name,
             "deposits": _deposit_data(deposited),
             "carries_none": entry.carries_none,
-            "commitment_sha256": digest,
+            "commitment_sha256": commitment.sha256,
             "signature_sha256": sha256(entry.signature_strokes),
         },
     )

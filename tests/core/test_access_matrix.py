@@ -79,11 +79,7 @@ MATRIX = {
     "/meetings/<int:meeting_id>/door/": ("GET", (M, {CL}), 200),
     "/meetings/<int:meeting_id>/door/search": ("GET", (M, {CL}), 200),
     "/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>": ("GET", (M, {CL}), 404),
-    "/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/check-in": (
-        "POST",
-        (M, {CL}),
-        404,
-    ),
+    "/meetings/<int:meeting_id>/door/check-in": ("POST", (M, {CL}), 404),
     "/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/reenter": (
         "POST",
         (M, {CL}),

@@ -120,8 +120,8 @@ FORMS.update(
         "attendee_import": ("/meetings/{door}/attendees/import", ["file"]),
         "import_confirm": ("/meetings/{door}/attendees/import/{batch}", ["x"]),
         "check_in": (
-            "/meetings/{door}/door/attendees/{attendee}/check-in",
-            DEVICE_COUNTS + ["carries_none", "key", "signature", "commitment_sha256"],
+            "/meetings/{door}/door/check-in",
+            DEVICE_COUNTS + ["code", "carries_none", "key", "signature", "commitment_sha256"],
         ),
         "reenter": (
             "/meetings/{door}/door/attendees/{inside}/reenter",
@@ -204,7 +204,7 @@ def _door(make_meeting, fuzzer, db):
     door.status = "cleared"
     door_services.check_in(
         door,
-        inside,
+        inside.invitation_code,
         actor=fuzzer,
         key="fuzz-check-in",
         items={"phone": 1},

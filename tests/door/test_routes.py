@@ -10,8 +10,9 @@ from tests import pdf
 from tests.helpers import signature_json
 
 
-def _check_in_data(key="tablet-key-0001", **kw):
+def _check_in_data(person, key="tablet-key-0001", **kw):
     return {
+        "code": person.invitation_code,
         "key": key,
         "n_phone": "1",
         "signature": signature_json(),
@@ -29,17 +30,17 @@ def test_clerk_scans_checks_in_and_is_back_at_step_one(client, login, open_door)
     card = client.get(resp.location).get_data(as_text=True)
     assert a.full_name in card and "Có trong danh sách được duyệt." in card
     assert services.DEFAULT_COMMITMENT in card and 'name="n_phone"' in card
-    resp = client.post(f"{base}/attendees/{a.id}/check-in", data=_check_in_data())
+    resp = client.post(f"{base}/check-in", data=_check_in_data(a))
     assert resp.status_code == 303 and resp.location == f"{base}/?last={a.id}"
     page = client.get(resp.location).get_data(as_text=True)
     ticket = queries.deposits_of(a.id)[0]
     assert f"{a.full_name} đã vào." in page and display(ticket.claim_code) in page
     assert "Ô số 1" in page
     # the same request again (a retry): the same result, nothing new
-    resp = client.post(f"{base}/attendees/{a.id}/check-in", data=_check_in_data())
+    resp = client.post(f"{base}/check-in", data=_check_in_data(a))
     assert resp.status_code == 303
     # another tablet, another key: told, with the time and the clerk
-    resp = client.post(f"{base}/attendees/{a.id}/check-in", data=_check_in_data("tablet-key-0002"))
+    resp = client.post(f"{base}/check-in", data=_check_in_data(a, "tablet-key-0002"))
     assert resp.status_code == 409
     assert "Đã vào lúc" in resp.get_data(as_text=True)
     assert queries.counters(meeting.id).checked_in == 1
@@ -49,8 +50,8 @@ def test_htmx_check_in_redirects_the_whole_page(client, login, open_door):
     meeting, clerk, (a, *_rest) = open_door()
     login(clerk)
     resp = client.post(
-        f"/meetings/{meeting.id}/door/attendees/{a.id}/check-in",
-        data=_check_in_data(),
+        f"/meetings/{meeting.id}/door/check-in",
+        data=_check_in_data(a),
         headers={"HX-Request": "true"},
     )
     assert resp.status_code == 204 and resp.headers["HX-Redirect"].endswith(f"?last={a.id}")
@@ -60,8 +61,8 @@ def test_missing_signature_and_devices_are_shown_on_the_form(client, login, open
     meeting, clerk, (a, *_rest) = open_door()
     login(clerk)
     resp = client.post(
-        f"/meetings/{meeting.id}/door/attendees/{a.id}/check-in",
-        data=_check_in_data(n_phone="0", signature=""),
+        f"/meetings/{meeting.id}/door/check-in",
+        data=_check_in_data(a, n_phone="0", signature=""),
     )
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422
@@ -99,7 +100,7 @@ def test_walk_in_refusal(client, login, open_door):
 def test_return_by_claim_ticket(client, login, open_door):
     meeting, clerk, (a, *_rest) = open_door()
     login(clerk)
-    client.post(f"/meetings/{meeting.id}/door/attendees/{a.id}/check-in", data=_check_in_data())
+    client.post(f"/meetings/{meeting.id}/door/check-in", data=_check_in_data(a))
     phone = queries.deposits_of(a.id)[0]
     base = f"/meetings/{meeting.id}/door/returns"
     resp = client.get(base, query_string={"code": display(phone.claim_code)})
@@ -143,8 +144,8 @@ def test_tickets_pdf(client, login, open_door):
     meeting, clerk, (a, *_rest) = open_door()
     login(clerk)
     client.post(
-        f"/meetings/{meeting.id}/door/attendees/{a.id}/check-in",
-        data=_check_in_data(n_phone="1", n_laptop="1"),
+        f"/meetings/{meeting.id}/door/check-in",
+        data=_check_in_data(a, n_phone="1", n_laptop="1"),
     )
     resp = client.get(f"/meetings/{meeting.id}/door/attendees/{a.id}/tickets.pdf")
     pdf.save("claim-tickets.pdf", resp.data)

@@ -19,7 +19,7 @@ SIG = signature_json()
 def _check_in(meeting, clerk, person, key="key-00001", items=None, none=False, sig=SIG, sha=None):
     return services.check_in(
         meeting,
-        person,
+        person.invitation_code,
         actor=clerk,
         key=key,
         items=items if items is not None else {"phone": 1},
