@@ -162,21 +162,23 @@ def check_in(meeting_id: int):
     form = CheckInForm()
     err = None
     if form.validate_on_submit():
-        entry, err = attempt(
-            lambda: services.check_in(
-                meeting,
-                form.code.data or "",
-                actor=current_user,
-                key=form.key.data,
-                items=form.items(),
-                carries_none=form.carries_none.data,
-                signature=form.signature.data or "",
-                commitment_sha256=form.commitment_sha256.data,
-            )
+        attendee_id, err = attempt(
+            lambda: (
+                services.check_in(
+                    meeting,
+                    form.code.data or "",
+                    actor=current_user,
+                    key=form.key.data,
+                    items=form.items(),
+                    carries_none=form.carries_none.data,
+                    signature=form.signature.data or "",
+                    commitment_sha256=form.commitment_sha256.data,
+                ).attendee_id
+            )  # read before the commit expires it
         )
         if err is None:
             return redirect_after_post(
-                url_for("door.index", meeting_id=meeting_id, last=entry.attendee_id)
+                url_for("door.index", meeting_id=meeting_id, last=attendee_id)
             )
     try:
         attendee = services.find_attendee(meeting, form.code.data or "")
