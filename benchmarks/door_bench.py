@@ -41,6 +41,10 @@ from tests.helpers import signature_json  # noqa: E402
 ATTENDEES = 2000
 RUNS = ((1, 150), (8, 600), (16, 1000))  # (clients, check-ins): 1,750 of the 2,000
 SEARCHES = 400
+#: As ``make run`` serves: 2 sync workers. (``BENCH_GUNICORN="--worker-class gthread
+#: --threads 4"`` measured worse: threads queue on SQLite's write lock, whose busy handler
+#: sleeps up to 100 ms: p95 190 ms and 122 check-ins/s at 16 clients.)
+GUNICORN = os.environ.get("BENCH_GUNICORN", "").split()
 PASSWORD = "benchmark password 2026"
 SIGNATURE = signature_json(60)
 
@@ -139,24 +143,35 @@ def free_port() -> int:
 
 
 class Tablet:
-    """One client: its own login session and CSRF token, a new connection per request
-    (gunicorn's sync workers close each one)."""
+    """One client: its own login session and CSRF token, and its connection kept open
+    between requests, as a browser does (a new one when the server closed it)."""
 
     def __init__(self, port: int):
-        self.port, self.cookie = port, ""
+        self.port, self.cookie, self.conn = port, "", None
 
     def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         h = {"Cookie": self.cookie, **(headers or {})}
         if body is not None:
             h["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=h)
-        resp = conn.getresponse()
-        data = resp.read()
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.conn.request(method, path, body=body, headers=h)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
         for key, value in resp.getheaders():
             if key.lower() == "set-cookie" and value.startswith("meetingsec_session="):
                 self.cookie = value.split(";", 1)[0]
-        conn.close()
+        if resp.will_close:
+            self.conn.close()
+            self.conn = None
         return resp.status, data
 
     def token(self, path) -> str:
@@ -170,6 +185,13 @@ class Tablet:
         body = urlencode({"csrf_token": token, "username": "clerk", "password": PASSWORD})
         status, _ = self.request("POST", "/login", body)
         assert status == 303, status
+
+
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
 
 
 def pct(values, p):
@@ -212,13 +234,15 @@ def run(port, meeting_id, people, sha, clients, total):
                     errors.append(status)
 
     threads = [threading.Thread(target=work, args=(t,)) for t in tablets]
+    busy0, total0 = cpu_times()
     start = time.perf_counter()
     for th in threads:
         th.start()
     for th in threads:
         th.join()
     elapsed = time.perf_counter() - start
-    return times, errors, elapsed, tablets[0]
+    busy1, total1 = cpu_times()
+    return times, errors, elapsed, tablets[0], 100 * (busy1 - busy0) / max(total1 - total0, 1)
 
 
 def scan_run(port, meeting_id, people, clients):
@@ -281,6 +305,7 @@ def bench(backend: str) -> None:
             str(ROOT / ".venv/bin/gunicorn"),
             "--workers",
             "2",
+            *GUNICORN,
             "--bind",
             f"127.0.0.1:{port}",
             "--chdir",
@@ -301,11 +326,13 @@ def bench(backend: str) -> None:
         print(f"\n{backend}: {ATTENDEES} approved attendees, gunicorn 2 workers")
         tablet = None
         for clients, total in RUNS:
-            times, errors, elapsed, tablet = run(port, meeting_id, people, sha, clients, total)
+            times, errors, elapsed, tablet, busy = run(
+                port, meeting_id, people, sha, clients, total
+            )
             print(
                 f"  {clients:2d} clients: {len(times)} check-in requests in {elapsed:.2f} s = "
                 f"{len(times) / elapsed:4.0f} check-ins/s | p50 {pct(times, 50):5.1f} "
-                f"p95 {pct(times, 95):5.1f} p99 {pct(times, 99):5.1f} ms"
+                f"p95 {pct(times, 95):5.1f} p99 {pct(times, 99):5.1f} ms | CPU {busy:3.0f}% busy"
                 + (f" | {len(errors)} errors: {errors[:3]}" if errors else "")
             )
         scans = scan_run(port, meeting_id, checked, 16)

@@ -78,7 +78,9 @@ def _init_extensions(app: Flask) -> None:
     @app.before_request
     def _write_intent():
         # First of all: decides how this request's transactions begin (see core.db)
-        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+        view = app.view_functions.get(request.endpoint or "")
+        reads = request.method in ("GET", "HEAD", "OPTIONS") or hasattr(view, "reads_first")
+        set_write_intent(not reads)
 
     @login_manager.user_loader
     def _load_user(token: str):

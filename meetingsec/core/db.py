@@ -46,7 +46,7 @@ class UTCDateTime(TypeDecorator):
 
 
 #: Whether transactions begun now may write. True outside requests (commands, jobs) and in
-#: POST requests; a GET request reads, unless it calls ``begin_writing`` first.
+#: POST requests; a GET request (or a ``reads_first`` view) reads until ``begin_writing``.
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
@@ -55,12 +55,29 @@ def set_write_intent(writes: bool) -> None:
 
 
 def begin_writing(session) -> None:
-    """A reading request is about to write (a session's last-seen time, an audited refusal):
-    end its read transaction, so the next one takes SQLite's write lock from its start. A
-    read transaction cannot safely become a write one: its snapshot may be stale."""
-    if not _write_intent.get():
-        _write_intent.set(True)
-        session.rollback()
+    """This request is about to write. On SQLite, end its read transaction (changing
+    nothing, keeping what was read), so the next one takes the write lock from its start:
+    a read transaction cannot safely become a write one (its snapshot may be stale).
+    ``core.transactions`` calls it before every service; the few reads that write (a
+    session's last-seen time, an audited refusal) call it too."""
+    if _write_intent.get():
+        return
+    _write_intent.set(True)
+    if session.get_bind().dialect.name == "sqlite":
+        current = session.registry() if hasattr(session, "registry") else session
+        keep, current.expire_on_commit = current.expire_on_commit, False
+        try:
+            current.commit()
+        finally:
+            current.expire_on_commit = keep
+
+
+def reads_first(view):
+    """Marks a POST view whose checks (login, meeting, form) read before its service
+    writes: its request begins as a reader and holds SQLite's write lock only for the
+    service and its commit. The door's check-in is one: many tablets send it at once."""
+    view.reads_first = True
+    return view
 
 
 def configure_sqlite(engine: Engine, busy_timeout: int) -> None:

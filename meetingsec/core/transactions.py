@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 
+from meetingsec.core.db import begin_writing
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 
@@ -27,6 +28,7 @@ class Conflict(DomainError):
 def attempt(action: Callable[[], object]) -> tuple[object, DomainError | None]:
     """Run ``action`` and commit; on a domain refusal or a race, roll back and return the
     error instead. Returns ``(result, None)`` or ``(None, error)``."""
+    begin_writing(db.session)
     try:
         result = action()
         db.session.commit()
@@ -42,6 +44,7 @@ def attempt(action: Callable[[], object]) -> tuple[object, DomainError | None]:
 def commit(action: Callable[[], object]):
     """Run ``action`` and commit (for changes that are recorded whatever happens, such as a
     failed login)."""
+    begin_writing(db.session)
     result = action()
     db.session.commit()
     return result

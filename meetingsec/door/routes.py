@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from meetingsec.attendees import queries as attendee_queries
 from meetingsec.core.auth import authenticated, roles
+from meetingsec.core.db import reads_first
 from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.transactions import attempt
@@ -155,6 +156,7 @@ def _refused(meeting, attendee, form, err, **kw):
 
 
 @bp.post("/meetings/<int:meeting_id>/door/check-in")
+@reads_first
 @roles(Role.CLERK)
 def check_in(meeting_id: int):
     """Steps 3–4 sent at once: the invitation's code, devices, signature."""

@@ -167,10 +167,10 @@ def _require(meeting: Meeting, statuses, message) -> None:
 
 
 def _lock(meeting: Meeting) -> None:
-    """PostgreSQL: lock the meeting's row, so the door's writes are judged one after the
-    other. SQLite: nothing to do, its writers already are (``core.db``)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    """Judge the door's writes one after the other, on the meeting's status as it is now:
+    PostgreSQL locks the meeting's row; SQLite's writers are serialised already
+    (``core.db``), and its FOR UPDATE is a plain read."""
+    db.session.refresh(meeting, ["status", "version"], with_for_update=True)
 
 
 def deposits_required(meeting: Meeting) -> bool:
@@ -283,8 +283,8 @@ def check_in(
     if done is not None:
         raise DomainError(_l("The form expired. Reload the page and try again."), "key_reused")
     _require_clerk(meeting, actor)
-    _require(meeting, DOOR_OPEN, _l("The door is not open: the meeting is not cleared to start."))
     _lock(meeting)
+    _require(meeting, DOOR_OPEN, _l("The door is not open: the meeting is not cleared to start."))
     attendee = find_attendee(meeting, code)  # read under the lock: judged one after the other
     if not attendee.admitted:
         raise DomainError(_l("This person is not on the approved list."), "not_admitted")
