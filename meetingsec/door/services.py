@@ -129,7 +129,11 @@ def _foreign(code: str, expected: str):
 def find_attendee(meeting: Meeting, typed: str) -> Attendee:
     """The attendee whose invitation was scanned or typed, or a clear refusal."""
     code = _normalized(typed)
-    attendee = db.session.scalar(select(Attendee).where(Attendee.invitation_code == code))
+    attendee = db.session.scalar(
+        select(Attendee)
+        .where(Attendee.invitation_code == code)
+        .execution_options(populate_existing=True)  # as it is now, under the check-in's lock
+    )
     if attendee is not None and attendee.meeting_id == meeting.id:
         return attendee
     if attendee is not None:
