@@ -39,7 +39,11 @@ from tests.dbserver import Databases  # noqa: E402
 from tests.helpers import signature_json  # noqa: E402
 
 ATTENDEES = 2000
-RUNS = ((1, 150), (8, 600), (16, 1000))  # (clients, check-ins): 1,750 of the 2,000
+#: (clients, check-ins, check-ins per second offered or None: as fast as they can).
+#: Back-to-back clients measure capacity; by Little's law their mean latency is
+#: clients / throughput (16 clients at 300/s: 53 ms), so the door's latency is measured
+#: with 16 clients paced at a given rate. 1,900 of the 2,000 attendees check in.
+RUNS = ((1, 100, None), (8, 400, None), (16, 600, None), (16, 300, 100), (16, 500, 200))
 SEARCHES = 400
 #: As ``make run`` serves: 2 sync workers. (``BENCH_GUNICORN="--worker-class gthread
 #: --threads 4"`` measured worse: threads queue on SQLite's write lock, whose busy handler
@@ -199,7 +203,7 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
 
 
-def run(port, meeting_id, people, sha, clients, total):
+def run(port, meeting_id, people, sha, clients, total, rate=None):
     tablets = [Tablet(port) for _ in range(clients)]
     for t in tablets:
         t.log_in()
@@ -208,6 +212,7 @@ def run(port, meeting_id, people, sha, clients, total):
     del people[:total]
     lock = threading.Lock()
     times, errors = [], []
+    sent = [0]
 
     def work(t: Tablet):
         while True:
@@ -215,6 +220,10 @@ def run(port, meeting_id, people, sha, clients, total):
                 if not queue:
                     return
                 attendee_id, code = queue.pop()
+                due = start + sent[0] / rate if rate else 0
+                sent[0] += 1
+            if rate and due > time.perf_counter():
+                time.sleep(due - time.perf_counter())  # paced: the next arrival
             body = urlencode(
                 {
                     "csrf_token": t.csrf,
@@ -294,7 +303,7 @@ def bench(backend: str) -> None:
     dbs = Databases(backend, work)
     url = dbs.fresh()
     meeting_id, people, names, sha = setup(url, work / "instance")
-    checked = list(people[: sum(n for _c, n in RUNS)])
+    checked = list(people[: sum(n for _c, n, _r in RUNS)])
     port = free_port()
     env = {
         **os.environ,
@@ -325,12 +334,13 @@ def bench(backend: str) -> None:
                 time.sleep(0.1)
         print(f"\n{backend}: {ATTENDEES} approved attendees, gunicorn 2 workers")
         tablet = None
-        for clients, total in RUNS:
+        for clients, total, rate in RUNS:
             times, errors, elapsed, tablet, busy = run(
-                port, meeting_id, people, sha, clients, total
+                port, meeting_id, people, sha, clients, total, rate
             )
+            paced = f", paced at {rate}/s" if rate else ""
             print(
-                f"  {clients:2d} clients: {len(times)} check-in requests in {elapsed:.2f} s = "
+                f"  {clients:2d} clients{paced}: {len(times)} check-ins in {elapsed:.2f} s = "
                 f"{len(times) / elapsed:4.0f} check-ins/s | p50 {pct(times, 50):5.1f} "
                 f"p95 {pct(times, 95):5.1f} p99 {pct(times, 99):5.1f} ms | CPU {busy:3.0f}% busy"
                 + (f" | {len(errors)} errors: {errors[:3]}" if errors else "")

@@ -316,6 +316,7 @@ def _return_card(meeting, attendee, form=None, status=200, notice=None):
 
 
 @bp.route("/meetings/<int:meeting_id>/door/returns/<int:attendee_id>", methods=["GET", "POST"])
+@reads_first
 @roles(Role.CLERK)
 def return_card(meeting_id: int, attendee_id: int):
     meeting = get_meeting_for(current_user, meeting_id)

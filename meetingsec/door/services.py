@@ -526,17 +526,18 @@ def return_items(
     if done:
         return done
     _require_clerk(meeting, actor)
-    _require(meeting, EXITS_OPEN, _l("The door is closed for this meeting."))
     if not deposit_ids:
         raise DomainError(
             _l("Choose the items handed back."), "nothing_chosen", field="deposit_ids"
         )
     _lock(meeting)
+    _require(meeting, EXITS_OPEN, _l("The door is closed for this meeting."))
     items = list(
         db.session.scalars(
             select(Deposit)
             .where(Deposit.id.in_(deposit_ids), Deposit.attendee_id == attendee.id)
             .order_by(Deposit.slot)
+            .execution_options(populate_existing=True)  # as they are now, under the lock
         )
     )
     if len(items) != len(set(deposit_ids)):
