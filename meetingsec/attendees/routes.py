@@ -35,6 +35,7 @@ def _attendee(meeting, attendee_id: int):
 
 def _list_page(meeting, form, status=200):
     additions, removals = services.pending_changes(meeting.id)
+    counters = door_queries.counters(meeting.id)
     return render_template(
         "attendees/list.html",
         meeting=meeting,
@@ -44,7 +45,8 @@ def _list_page(meeting, form, status=200):
         additions=additions,
         removals=removals,
         approve_form=ApproveListForm(formdata=None, seen=len(additions) + len(removals)),
-        counters=door_queries.counters(meeting.id),
+        invitation_parts=invitation_parts(counters.expected),
+        counters=counters,
         is_organiser=current_user.id == meeting.organiser_id,
         is_chair=current_user.id == meeting.chair_id,
         list_open=meeting.status in [s.value for s in services.LIST_OPEN],
@@ -186,15 +188,36 @@ def template(meeting_id: int):
     )
 
 
+#: Invitations per file: ~40 ms each to render, so a part stays well inside a request's
+#: time (gunicorn kills a worker after 30 s; 2,000 in one file would take ~80 s)
+INVITATIONS_PER_FILE = 200
+
+
+def invitation_parts(count: int) -> list[tuple[int, int, int]]:
+    """(part, first, last) numbers of the invitation files for ``count`` people."""
+    return [
+        (i // INVITATIONS_PER_FILE + 1, i + 1, min(i + INVITATIONS_PER_FILE, count))
+        for i in range(0, count, INVITATIONS_PER_FILE)
+    ]
+
+
 @bp.get("/meetings/<int:meeting_id>/attendees/invitations.pdf")
 @roles(Role.ORGANISER, Role.CHAIR)
 def invitations(meeting_id: int):
+    """Every approved attendee's invitation in one file, or one part of at most
+    ``INVITATIONS_PER_FILE`` (``?part=2``) for a big list."""
     meeting = get_meeting_for(current_user, meeting_id)
     people = [a for a in services.active_attendees(meeting.id) if a.admitted]
     if not people:
         flash(_("No approved attendee yet: invitations are made for approved people."), "error")
         return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
-    return _pdf(invitations_pdf(meeting, people), f"giay-moi-{meeting.id}.pdf")
+    part = request.args.get("part", 1, type=int)
+    parts = invitation_parts(len(people))
+    if not 1 <= part <= len(parts):
+        abort(404)
+    _n, first, last = parts[part - 1]
+    name = f"giay-moi-{meeting.id}" + (f"-{first}-{last}" if len(parts) > 1 else "")
+    return _pdf(invitations_pdf(meeting, people[first - 1 : last]), f"{name}.pdf")
 
 
 @bp.get("/meetings/<int:meeting_id>/attendees/<int:attendee_id>/invitation.pdf")

@@ -262,6 +262,7 @@ FILTERS = {
     "/meetings/{door}/door/returns": ["code", "last"],
     "/meetings/{door}/door/refusals": ["attendee", "name"],
     "/meetings/{door}/attendees/": ["page"],
+    "/meetings/{door}/attendees/invitations.pdf": ["part"],
 }
 
 

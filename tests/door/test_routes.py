@@ -140,6 +140,23 @@ def test_invitations_pdf(client, login, open_door):
     assert "http" not in pdf.text(resp.data)
 
 
+def test_a_big_list_gets_its_invitations_in_parts(client, login, open_door, monkeypatch):
+    from meetingsec.attendees import routes
+
+    monkeypatch.setattr(routes, "INVITATIONS_PER_FILE", 2)
+    meeting, _clerk, people = open_door(5)
+    login(meeting.organiser)
+    page = client.get(f"/meetings/{meeting.id}/attendees/").get_data(as_text=True)
+    for label in ("Giấy mời 1–2 (PDF)", "Giấy mời 3–4 (PDF)", "Giấy mời 5–5 (PDF)"):
+        assert label in page
+    url = f"/meetings/{meeting.id}/attendees/invitations.pdf"
+    pages = pdf.pages_text(client.get(url, query_string={"part": 2}).data)
+    assert [people[2].full_name in pages[0], people[3].full_name in pages[1]] == [True, True]
+    assert len(pdf.pages_text(client.get(url, query_string={"part": 3}).data)) == 1
+    assert client.get(url, query_string={"part": 4}).status_code == 404
+    assert client.get(url, query_string={"part": "x"}).status_code == 200  # the first part
+
+
 def test_tickets_pdf(client, login, open_door):
     meeting, clerk, (a, *_rest) = open_door()
     login(clerk)
