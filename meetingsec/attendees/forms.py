@@ -6,6 +6,7 @@ from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
+from meetingsec.attendees.services import PHONE_PATTERN
 from meetingsec.core.forms import Form, text
 
 
@@ -18,9 +19,7 @@ class AttendeeForm(Form):
         _l("Phone (optional)"),
         max_length=30,
         required=False,
-        validators=[
-            Regexp(r"^[0-9+().\- ]{6,30}$", message=_l("Phone: only digits, spaces and + ( ) . -"))
-        ],
+        validators=[Regexp(PHONE_PATTERN, message=_l("Phone: only digits, spaces and + ( ) . -"))],
     )
 
     def values(self) -> dict:

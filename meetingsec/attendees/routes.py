@@ -17,6 +17,7 @@ from meetingsec.attendees.forms import (
 from meetingsec.attendees.records import invitations_pdf
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import redirect_after_post
+from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt
 from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
 from meetingsec.door import queries as door_queries
@@ -36,12 +37,13 @@ def _attendee(meeting, attendee_id: int):
 def _list_page(meeting, form, status=200):
     additions, removals = services.pending_changes(meeting.id)
     counters = door_queries.counters(meeting.id)
+    page = queries.list_page(meeting.id, page=page_number())
     return render_template(
         "attendees/list.html",
         meeting=meeting,
         form=form,
-        page=queries.list_page(meeting.id, page=page_number()),
-        check_ins=door_queries.check_ins_by_attendee(meeting.id),
+        page=page,
+        check_ins=door_queries.check_ins_by_attendee(meeting.id, [a.id for a in page.items]),
         additions=additions,
         removals=removals,
         approve_form=ApproveListForm(formdata=None, seen=len(additions) + len(removals)),
@@ -49,7 +51,7 @@ def _list_page(meeting, form, status=200):
         counters=counters,
         is_organiser=current_user.id == meeting.organiser_id,
         is_chair=current_user.id == meeting.chair_id,
-        list_open=meeting.status in [s.value for s in services.LIST_OPEN],
+        list_open=services.list_open(meeting),
     ), status
 
 
@@ -217,7 +219,7 @@ def invitations(meeting_id: int):
         abort(404)
     _n, first, last = parts[part - 1]
     name = f"giay-moi-{meeting.id}" + (f"-{first}-{last}" if len(parts) > 1 else "")
-    return _pdf(invitations_pdf(meeting, people[first - 1 : last]), f"{name}.pdf")
+    return pdf_response(invitations_pdf(meeting, people[first - 1 : last]), f"{name}.pdf")
 
 
 @bp.get("/meetings/<int:meeting_id>/attendees/<int:attendee_id>/invitation.pdf")
@@ -227,12 +229,6 @@ def invitation(meeting_id: int, attendee_id: int):
     attendee = _attendee(meeting, attendee_id)
     if not attendee.admitted:
         abort(404)
-    return _pdf(invitations_pdf(meeting, [attendee]), f"giay-moi-{meeting.id}-{attendee.id}.pdf")
-
-
-def _pdf(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename={filename}"},
+    return pdf_response(
+        invitations_pdf(meeting, [attendee]), f"giay-moi-{meeting.id}-{attendee.id}.pdf"
     )

@@ -29,6 +29,8 @@ LIST_OPEN = (
 )
 
 FIELDS = ("full_name", "position", "unit_name", "id_number", "phone")
+#: A phone number as people write it: digits, spaces, + ( ) . -
+PHONE_PATTERN = r"^[0-9+().\- ]{6,30}$"
 
 
 def require_organiser(meeting: Meeting, actor) -> None:
@@ -38,8 +40,12 @@ def require_organiser(meeting: Meeting, actor) -> None:
         )
 
 
+def list_open(meeting: Meeting) -> bool:
+    return MeetingStatus(meeting.status) in LIST_OPEN
+
+
 def require_list_open(meeting: Meeting) -> None:
-    if MeetingStatus(meeting.status) not in LIST_OPEN:
+    if not list_open(meeting):
         raise DomainError(_l("The attendee list can no longer change."), "list_closed")
 
 

@@ -7,6 +7,7 @@ are never met until that data exists and satisfies the rule.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
@@ -23,18 +24,30 @@ class Outcome:
 MET = Outcome(True)
 
 
+class Figures:
+    """What the checks read besides the meeting, fetched once per evaluation (the door's
+    counters serve five checks)."""
+
+    def __init__(self, meeting):
+        self.meeting_id = meeting.id
+
+    @cached_property
+    def door(self) -> door.Counters:
+        return door.counters(self.meeting_id)
+
+
 def _missing(reason) -> Callable:
     """A check whose data is not recorded yet: not met, saying what is missing."""
-    return lambda meeting: Outcome(False, reason)
+    return lambda meeting, figures: Outcome(False, reason)
 
 
-def approval_recorded(meeting) -> Outcome:
+def approval_recorded(meeting, figures: Figures) -> Outcome:
     if meeting.approval_number and meeting.approval_date and meeting.approver_name:
         return MET
     return Outcome(False, _l("The use of the secret content has not been approved yet."))
 
 
-def venue_closed_room(meeting) -> Outcome:
+def venue_closed_room(meeting, figures: Figures) -> Outcome:
     venue = meeting.venue
     if not venue.at_hq:
         return Outcome(False, _l("The venue is not at the headquarters."))
@@ -43,7 +56,7 @@ def venue_closed_room(meeting) -> Outcome:
     return MET
 
 
-def device_decision_recorded(meeting) -> Outcome:
+def device_decision_recorded(meeting, figures: Figures) -> Outcome:
     if meeting.device_policy:
         return MET
     return Outcome(False, _l("The chair has not recorded the decision on devices."))
@@ -52,7 +65,7 @@ def device_decision_recorded(meeting) -> Outcome:
 _NO_DEVICES = _l("No device has been registered for this meeting.")
 
 
-def no_wireless_microphone(meeting) -> Outcome:
+def no_wireless_microphone(meeting, figures: Figures) -> Outcome:
     if not meeting.devices:
         return Outcome(False, _NO_DEVICES)
     wireless = [d for d in meeting.devices if d.device.kind == "wireless_mic"]
@@ -63,7 +76,7 @@ def no_wireless_microphone(meeting) -> Outcome:
     return MET
 
 
-def devices_inspected(meeting) -> Outcome:
+def devices_inspected(meeting, figures: Figures) -> Outcome:
     if not meeting.devices:
         return Outcome(False, _NO_DEVICES)
     waiting = [d for d in meeting.devices if not d.inspections]
@@ -78,7 +91,7 @@ def devices_inspected(meeting) -> Outcome:
     return MET
 
 
-def seals_verified(meeting) -> Outcome:
+def seals_verified(meeting, figures: Figures) -> Outcome:
     """Each sealed device re-checked on the meeting's day, after its latest inspection."""
     if not meeting.devices:
         return Outcome(False, _NO_DEVICES)
@@ -109,7 +122,7 @@ def seals_verified(meeting) -> Outcome:
     return MET
 
 
-def venue_check_passed(meeting) -> Outcome:
+def venue_check_passed(meeting, figures: Figures) -> Outcome:
     if not meeting.venue_checks:
         return Outcome(False, _l("No police security check of the venue has been recorded."))
     if meeting.venue_checks[-1].result != "pass":
@@ -117,8 +130,8 @@ def venue_check_passed(meeting) -> Outcome:
     return MET
 
 
-def attendee_list_approved(meeting) -> Outcome:
-    c = door.counters(meeting.id)
+def attendee_list_approved(meeting, figures: Figures) -> Outcome:
+    c = figures.door
     if c.expected + c.pending == 0:
         return Outcome(False, _l("The attendee list is empty."))
     if c.pending:
@@ -132,14 +145,14 @@ def attendee_list_approved(meeting) -> Outcome:
     return MET
 
 
-def entries_recorded(meeting) -> Outcome:
-    if door.counters(meeting.id).checked_in == 0:
+def entries_recorded(meeting, figures: Figures) -> Outcome:
+    if figures.door.checked_in == 0:
         return Outcome(False, _l("No entry at the door has been recorded yet."))
     return MET
 
 
-def devices_declared(meeting) -> Outcome:
-    if door.counters(meeting.id).checked_in == 0:
+def devices_declared(meeting, figures: Figures) -> Outcome:
+    if figures.door.checked_in == 0:
         return Outcome(False, _l("No attendee has checked in yet."))
     undeclared = door.undeclared_entries(meeting.id)
     if undeclared:
@@ -149,8 +162,8 @@ def devices_declared(meeting) -> Outcome:
     return MET
 
 
-def commitments_signed(meeting) -> Outcome:
-    if door.counters(meeting.id).checked_in == 0:
+def commitments_signed(meeting, figures: Figures) -> Outcome:
+    if figures.door.checked_in == 0:
         return Outcome(False, _l("No attendee has signed the commitment yet."))
     unsigned = door.unsigned_check_ins(meeting.id)
     if unsigned:
@@ -158,8 +171,8 @@ def commitments_signed(meeting) -> Outcome:
     return MET
 
 
-def deposits_returned(meeting) -> Outcome:
-    c = door.counters(meeting.id)
+def deposits_returned(meeting, figures: Figures) -> Outcome:
+    c = figures.door
     if c.held:
         return Outcome(False, _l("%(n)d deposited item(s) not handed back yet.", n=c.held))
     return MET

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from meetingsec.audit.services import record
 from meetingsec.checklists.choices import Classification, MeetingFormat, Phase, RuleKind
-from meetingsec.checklists.derived import CHECKS
+from meetingsec.checklists.derived import CHECKS, Figures
 from meetingsec.checklists.rules import MeetingFacts, Rule, applicable_rules, rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
@@ -160,6 +160,7 @@ def evaluate(meeting: Meeting, overrides: dict | None = None) -> list[ItemView]:
     if overrides is None:
         overrides = citations(ruleset.id)
     items = {i.rule_id: i for i in meeting.items}
+    figures = Figures(meeting)
     views = []
     for rule in ruleset.rules:
         item = items.get(rule.id)
@@ -168,7 +169,7 @@ def evaluate(meeting: Meeting, overrides: dict | None = None) -> list[ItemView]:
         o = overrides.get(rule.id)
         cite, verified = (o.citation, o.verified) if o else (rule.citation, rule.verified)
         if rule.kind is RuleKind.DERIVED:
-            outcome = CHECKS[rule.check](meeting)
+            outcome = CHECKS[rule.check](meeting, figures)
             status, reason = ("met", None) if outcome.met else ("unmet", outcome.reason)
         else:
             status = item.state

@@ -16,6 +16,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from meetingsec.core.text import has_control_chars
+
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -31,13 +33,11 @@ class NoControlChars:
     """Refuse NUL and other control characters (tabs and newlines allowed in text areas)."""
 
     def __init__(self, multiline: bool = False):
-        self.allowed = {"\n", "\r", "\t"} if multiline else set()
+        self.allowed = frozenset("\n\r\t") if multiline else frozenset()
 
     def __call__(self, form, field):
-        value = field.data or ""
-        for ch in value:
-            if ch not in self.allowed and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
-                raise ValidationError(_l("Contains characters that are not allowed."))
+        if has_control_chars(field.data or "", self.allowed):
+            raise ValidationError(_l("Contains characters that are not allowed."))
 
 
 def text(

@@ -5,7 +5,7 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template
 from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -41,6 +41,15 @@ def render_pdf(template: str, **context) -> bytes:
     return HTML(
         string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=StaticOnlyFetcher(root)
     ).write_pdf()
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A PDF shown in the browser, saved under ``filename``."""
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename={filename}"},
+    )
 
 
 def official_context(meeting) -> dict:

@@ -13,6 +13,14 @@ def fold(text: str) -> str:
     return " ".join(bare.casefold().split())
 
 
+#: Control, surrogate, private-use and unassigned characters: never part of a name or a note
+_CONTROL = ("Cc", "Cs", "Co", "Cn")
+
+
+def has_control_chars(text: str, allowed: frozenset[str] = frozenset()) -> bool:
+    return any(ch not in allowed and unicodedata.category(ch) in _CONTROL for ch in text)
+
+
 def clean(text: str) -> str:
     """What a person typed, composed (NFC) with single spaces: how names are stored."""
     return " ".join(unicodedata.normalize("NFC", text).split())

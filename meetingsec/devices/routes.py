@@ -3,13 +3,13 @@ screen (scan → device card → inspect, install, re-check the seal) and the ve
 
 import secrets
 
-from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import redirect_after_post
-from meetingsec.core.pdf import render_pdf
+from meetingsec.core.pdf import pdf_response, render_pdf
 from meetingsec.core.transactions import attempt
 from meetingsec.core.views import form_status, page_number, scanned, submit
 from meetingsec.devices import queries, services
@@ -94,12 +94,7 @@ def labels():
     if not devices:
         flash(_("Choose at least one device."), "error")
         return redirect_after_post(url_for("devices.registry"))
-    pdf = render_pdf("records/labels.html", devices=devices)
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": "inline; filename=nhan-qr-thiet-bi.pdf"},
-    )
+    return pdf_response(render_pdf("records/labels.html", devices=devices), "nhan-qr-thiet-bi.pdf")
 
 
 # -- a meeting's devices ---------------------------------------------------------------------
@@ -290,12 +285,8 @@ def venue_check(meeting_id: int):
 @authenticated
 def inspection_record(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    return Response(
-        inspection_record_pdf(meeting),
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f"inline; filename=bien-ban-kiem-tra-thiet-bi-{meeting.id}.pdf"
-        },
+    return pdf_response(
+        inspection_record_pdf(meeting), f"bien-ban-kiem-tra-thiet-bi-{meeting.id}.pdf"
     )
 
 
@@ -305,10 +296,4 @@ def venue_record(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     if not meeting.venue_checks:
         abort(404)
-    return Response(
-        venue_record_pdf(meeting),
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f"inline; filename=bien-ban-kiem-tra-dia-diem-{meeting.id}.pdf"
-        },
-    )
+    return pdf_response(venue_record_pdf(meeting), f"bien-ban-kiem-tra-dia-diem-{meeting.id}.pdf")

@@ -20,13 +20,14 @@ from meetingsec.door.choices import DepositKind
 
 class CommitmentText(Base):
     """A commitment text attendees sign, kept by its hash so each signature names exactly
-    the text that was shown. The newest row is the agency's current text."""
+    the text that was shown. The row made current last is the agency's current text."""
 
     __tablename__ = "commitment_texts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     text: Mapped[str] = mapped_column(Text)
+    #: Who made it current, and when (again, when an earlier text comes back)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

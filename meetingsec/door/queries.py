@@ -93,18 +93,14 @@ def counters(meeting_id: int) -> Counters:
     )
 
 
-def check_ins_by_attendee(meeting_id: int) -> dict[int, CheckIn]:
-    rows = db.session.scalars(select(CheckIn).where(CheckIn.meeting_id == meeting_id))
-    return {c.attendee_id: c for c in rows}
-
-
-def check_ins_by_attendee_ids(meeting_id: int, ids: list[int]) -> dict[int, CheckIn]:
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        select(CheckIn).where(CheckIn.meeting_id == meeting_id, CheckIn.attendee_id.in_(ids))
-    )
-    return {c.attendee_id: c for c in rows}
+def check_ins_by_attendee(meeting_id: int, ids: list[int] | None = None) -> dict[int, CheckIn]:
+    """The meeting's check-ins by attendee id (of ``ids`` only, when given)."""
+    query = select(CheckIn).where(CheckIn.meeting_id == meeting_id)
+    if ids is not None:
+        if not ids:
+            return {}
+        query = query.where(CheckIn.attendee_id.in_(ids))
+    return {c.attendee_id: c for c in db.session.scalars(query)}
 
 
 def held_deposits(meeting_id: int) -> list[Deposit]:

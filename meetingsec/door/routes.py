@@ -4,7 +4,7 @@ counters; the agency's commitment text."""
 
 import secrets
 
-from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,9 +12,10 @@ from meetingsec.attendees import queries as attendee_queries
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
 from meetingsec.core.errors import DomainError
-from meetingsec.core.htmx import redirect_after_post
+from meetingsec.core.htmx import is_partial, redirect_after_post
+from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt
-from meetingsec.core.views import apply_domain_error, form_status, scanned, submit
+from meetingsec.core.views import MAX_ID, apply_domain_error, form_status, scanned, submit
 from meetingsec.door import queries, services
 from meetingsec.door.forms import (
     CheckInForm,
@@ -48,12 +49,13 @@ def _attendee(meeting, attendee_id: int):
     return attendee
 
 
-def _last(meeting, arg: str):
-    """The attendee just handled (``?last=``), for the confirmation on the first step."""
-    last_id = request.args.get(arg, type=int)
-    if last_id is None or not 0 < last_id < 2**31:
+def _attendee_arg(meeting, name: str):
+    """The meeting's attendee named by a request argument (``?last=`` after a check-in or
+    a return, ``?attendee=`` for a refusal), or None."""
+    attendee_id = request.values.get(name, type=int)
+    if attendee_id is None or not 0 < attendee_id <= MAX_ID:
         return None
-    return attendee_queries.get_attendee(meeting.id, last_id)
+    return attendee_queries.get_attendee(meeting.id, attendee_id)
 
 
 @bp.get("/meetings/<int:meeting_id>/door/")
@@ -70,7 +72,7 @@ def index(meeting_id: int):
     )
     if found:
         return found
-    last = _last(meeting, "last")
+    last = _attendee_arg(meeting, "last")
     return render_template(
         "door/index.html",
         meeting=meeting,
@@ -80,7 +82,7 @@ def index(meeting_id: int):
         last=last,
         last_deposits=queries.deposits_of(last.id) if last else [],
         counters=queries.counters(meeting.id),
-        door_open=meeting.status in [s.value for s in services.DOOR_OPEN],
+        door_open=services.door_open(meeting),
     ), (422 if form.errors or form.form_errors else 200)
 
 
@@ -92,19 +94,24 @@ def search(meeting_id: int):
     form = SearchForm(request.args)
     q = form.q.data if form.validate() else ""
     results = queries.search(meeting.id, q or "")
-    template = "door/_results.html" if request.headers.get("HX-Request") else "door/index.html"
+    context = {
+        "meeting": meeting,
+        "q": q or "",
+        "results": results,
+        "check_ins": queries.check_ins_by_attendee(meeting.id, [a.id for a in results]),
+    }
+    status = 422 if form.errors else 200
+    if is_partial():  # as the clerk types: the results only, nothing else queried
+        return render_template("door/_results.html", **context), status
     return render_template(
-        template,
-        meeting=meeting,
+        "door/index.html",
+        **context,
         form=CodeForm(formdata=None),
         search_form=form,
-        q=q or "",
-        results=results,
-        check_ins=queries.check_ins_by_attendee_ids(meeting.id, [a.id for a in results]),
         last=None,
         counters=queries.counters(meeting.id),
-        door_open=meeting.status in [s.value for s in services.DOOR_OPEN],
-    ), (422 if form.errors else 200)
+        door_open=services.door_open(meeting),
+    ), status
 
 
 def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=200, notice=None):
@@ -121,8 +128,8 @@ def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=20
         movements=queries.movements_of(attendee.id),
         deposits=queries.deposits_of(attendee.id),
         deposits_required=services.deposits_required(meeting),
-        door_open=meeting.status in [s.value for s in services.DOOR_OPEN],
-        exits_open=meeting.status in [s.value for s in services.EXITS_OPEN],
+        door_open=services.door_open(meeting),
+        exits_open=services.exits_open(meeting),
         commitment=text,
         form=check_in_form,
         reentry_form=reentry_form or ReentryForm(formdata=None, key=_key()),
@@ -238,12 +245,7 @@ def leave(meeting_id: int, attendee_id: int):
 @roles(Role.CLERK)
 def refusal(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    attendee_id = request.values.get("attendee", type=int)
-    attendee = (
-        attendee_queries.get_attendee(meeting.id, attendee_id)
-        if attendee_id and 0 < attendee_id < 2**31
-        else None
-    )
+    attendee = _attendee_arg(meeting, "attendee")
     form = RefusalForm(
         nonce=_key(),
         name=request.args.get("name", "")[:200] if attendee is None else attendee.full_name,
@@ -285,7 +287,7 @@ def returns(meeting_id: int):
     )
     if found:
         return found
-    last = _last(meeting, "last")
+    last = _attendee_arg(meeting, "last")
     return render_template(
         "door/returns.html",
         meeting=meeting,
@@ -352,11 +354,7 @@ def tickets(meeting_id: int, attendee_id: int):
     held = [d for d in queries.deposits_of(attendee.id) if d.returned_at is None]
     if not held:
         abort(404)
-    return Response(
-        tickets_pdf(meeting, held),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename=phieu-gui-{attendee.id}.pdf"},
-    )
+    return pdf_response(tickets_pdf(meeting, held), f"phieu-gui-{attendee.id}.pdf")
 
 
 @bp.get("/meetings/<int:meeting_id>/door/counters")

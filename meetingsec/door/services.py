@@ -58,7 +58,11 @@ def sha256(text: str) -> str:
 
 
 def _current_row() -> CommitmentText | None:
-    return db.session.scalar(select(CommitmentText).order_by(CommitmentText.id.desc()).limit(1))
+    return db.session.scalar(
+        select(CommitmentText)
+        .order_by(CommitmentText.created_at.desc(), CommitmentText.id.desc())
+        .limit(1)
+    )
 
 
 def current_commitment() -> tuple[str, str]:
@@ -82,12 +86,9 @@ def set_commitment(*, actor, text: str, now: datetime | None = None) -> Commitme
     old, old_hash = current_commitment()
     if text == old:
         raise DomainError(_l("The text is unchanged."), "unchanged", field="text")
-    row = CommitmentText(sha256=sha256(text), text=text, created_by_id=actor.id)
-    existing = db.session.scalar(select(CommitmentText).where(CommitmentText.sha256 == row.sha256))
-    if existing is not None:  # back to an earlier text: it becomes the newest again
-        db.session.delete(existing)
-        db.session.flush()
-    db.session.add(row)
+    # A new text, or an earlier one (signatures may name it: it is kept) made current again
+    row = _commitment_row(text)
+    row.created_at, row.created_by_id = now or utcnow(), actor.id
     record(
         "door.commitment_changed",
         row,
@@ -163,6 +164,14 @@ def _require_clerk(meeting: Meeting, actor) -> None:
         raise NotAllowed(
             _l("Only a door clerk on this meeting's team can record this."), "not_clerk"
         )
+
+
+def door_open(meeting: Meeting) -> bool:
+    return MeetingStatus(meeting.status) in DOOR_OPEN
+
+
+def exits_open(meeting: Meeting) -> bool:
+    return MeetingStatus(meeting.status) in EXITS_OPEN
 
 
 def _require(meeting: Meeting, statuses, message) -> None:

@@ -315,3 +315,15 @@ def test_search_ignores_case_and_diacritics(open_door):
     assert names("nguyen") == ["Nguyễn Văn A", "Trần Nguyên Hải"]  # starts-with first
     assert names("van a") == ["Lê Văn Ánh", "Nguyễn Văn A"]
     assert names("%") == [] and names("_") == [] and names("") == []
+
+
+def test_an_earlier_signed_text_can_become_current_again(open_door, make_user):
+    meeting, clerk, (a, *_rest) = open_door()
+    admin = make_user("admin")
+    services.set_commitment(actor=admin, text="Văn bản A.")
+    entry = _check_in(meeting, clerk, a, sha=services.sha256("Văn bản A."))
+    services.set_commitment(actor=admin, text="Văn bản B.")
+    services.set_commitment(actor=admin, text="Văn bản A.")  # signed already: kept, current
+    db.session.commit()
+    assert services.current_commitment() == ("Văn bản A.", services.sha256("Văn bản A."))
+    assert entry.commitment.text == "Văn bản A."
