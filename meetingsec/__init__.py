@@ -13,6 +13,7 @@ def create_app(
     config_class: type[Config] = Config, *, instance_path: str | None = None, **overrides
 ) -> Flask:
     """Build the app. ``overrides`` win over the environment and ``instance/config.py``."""
+    instance_path = instance_path or os.environ.get("MEETINGSEC_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     from meetingsec.core.views import IdConverter
 
@@ -44,6 +45,9 @@ def create_app(
 
     _init_extensions(app)
     _register_blueprints(app)
+    from meetingsec import jobs
+
+    jobs.init_app(app)
 
     from meetingsec.core.errors import register_error_handlers
     from meetingsec.core.i18n import register_filters
@@ -121,6 +125,7 @@ def _template_globals(app: Flask) -> None:
     from meetingsec.devices.qr import qr_svg
     from meetingsec.door.choices import DepositKind
     from meetingsec.meetings.choices import DevicePolicy, MeetingKind, MeetingStatus
+    from meetingsec.records.choices import JobState, RecordKind
     from meetingsec.users.roles import Role
 
     app.jinja_env.filters["tag"] = display
@@ -137,6 +142,8 @@ def _template_globals(app: Flask) -> None:
         DevicePolicy=DevicePolicy,
         MeetingKind=MeetingKind,
         MeetingStatus=MeetingStatus,
+        RecordKind=RecordKind,
+        JobState=JobState,
     )
 
 
@@ -146,10 +153,12 @@ def _register_blueprints(app: Flask) -> None:
     from meetingsec.audit.routes import bp as audit_bp
     from meetingsec.checklists.routes import bp as rules_bp
     from meetingsec.devices.routes import bp as devices_bp
+    from meetingsec.documents.routes import bp as documents_bp
     from meetingsec.door.routes import bp as door_bp
     from meetingsec.home.routes import bp as home_bp
     from meetingsec.meetings.routes import bp as meetings_bp
     from meetingsec.org.routes import bp as org_bp
+    from meetingsec.records.routes import bp as records_bp
     from meetingsec.tls.cli import tls_cli
     from meetingsec.tls.routes import bp as tls_bp
     from meetingsec.users.cli import demo_accounts, seed_demo, users_cli
@@ -165,6 +174,8 @@ def _register_blueprints(app: Flask) -> None:
         devices_bp,
         attendees_bp,
         door_bp,
+        documents_bp,
+        records_bp,
         tls_bp,
     ):
         app.register_blueprint(bp)

@@ -44,6 +44,13 @@ class Config:
     #: What a security-seal number looks like (checked after upper-casing)
     SEAL_NUMBER_PATTERN = r"^[A-Z0-9][A-Z0-9./-]{2,39}$"
 
+    #: Background jobs (huey): Redis when set (several app instances), else a SQLite file
+    #: (``instance/jobs.sqlite3`` unless HUEY_SQLITE_FILE names another)
+    HUEY_REDIS_URL: str | None = None
+    HUEY_SQLITE_FILE: str | None = None
+    #: Run jobs inside the request instead of the worker (only for tests that say why)
+    HUEY_IMMEDIATE = False
+
     AUDIT_PAGE_SIZE = 50
     ADMIN_PAGE_SIZE = 50
 

@@ -10,7 +10,9 @@ from meetingsec.devices.models import (  # noqa: F401
     SealCheck,
     VenueCheck,
 )
+from meetingsec.documents.models import DocumentCopy, SecretDocument  # noqa: F401
 from meetingsec.door.models import CheckIn, CommitmentText, Deposit, Movement  # noqa: F401
 from meetingsec.meetings.models import ChecklistItem, Meeting, MeetingMember, RuleCitation  # noqa: F401
 from meetingsec.org.models import Unit, Venue  # noqa: F401
+from meetingsec.records.models import Record, RecordJob  # noqa: F401
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole  # noqa: F401

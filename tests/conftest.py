@@ -264,3 +264,44 @@ def open_door(make_meeting, make_user):
         return meeting, clerk, people
 
     return make
+
+
+@pytest.fixture
+def ended_meeting(open_door):
+    """``ended_meeting()``: a Tối mật meeting whose session has ended (closing): three
+    approved people, two checked in with a phone each (one handed back), a document of
+    two copies, copy 1 handed to the first person and not yet recovered."""
+    from meetingsec.documents import services as documents
+    from meetingsec.door import services as door
+    from meetingsec.meetings import services as meetings
+    from tests.helpers import check_in
+
+    def make(**kw):
+        meeting, clerk, people = open_door(**kw)
+        a, b = people[0], people[1]
+        check_in(meeting, clerk, a)
+        check_in(meeting, clerk, b)
+        doc = documents.register_document(
+            meeting,
+            actor=meeting.organiser,
+            number="07/KH-BCĐ",
+            title="Kế hoạch bảo vệ",
+            classification=meeting.classification,
+            copy_count=2,
+            copy_authorisation="Giám đốc cho phép sao 2 bản",
+        )
+        documents.hand_out(
+            meeting,
+            actor=clerk,
+            key="fixture-handout-1",
+            attendee_code=a.invitation_code,
+            copy_code=doc.copies[0].code,
+        )
+        meetings.start_session(meeting, actor=meeting.chair)
+        deposit = door.unreturned(b)[0]
+        door.return_items(meeting, b, actor=clerk, key="fixture-return-1", deposit_ids=[deposit.id])
+        meetings.end_session(meeting, actor=meeting.chair)
+        _db.session.commit()
+        return meeting, clerk, people, doc
+
+    return make

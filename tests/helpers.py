@@ -11,12 +11,16 @@ from meetingsec.models import (
     ChecklistItem,
     CommitmentText,
     Deposit,
+    DocumentCopy,
     Incident,
     LoginSession,
     Meeting,
     MeetingMember,
     Movement,
+    Record,
+    RecordJob,
     RuleCitation,
+    SecretDocument,
     Unit,
     User,
     UserRole,
@@ -39,8 +43,13 @@ TRACKED = (
     CheckIn,
     CommitmentText,
     Deposit,
+    DocumentCopy,
     Incident,
     Movement,
+    SecretDocument,
+    DocumentCopy,
+    Record,
+    RecordJob,
 )
 
 
@@ -92,3 +101,26 @@ def signature_json(points: int = 20) -> str:
         ],
     }
     return json.dumps({"width": 600, "height": 200, "strokes": [stroke]})
+
+
+def check_in(meeting, clerk, person, *, key=None, items=None, carries_none=False):
+    """Check ``person`` in through the door's service (a phone deposited by default)."""
+    from meetingsec.door import services
+
+    return services.check_in(
+        meeting,
+        person.invitation_code,
+        actor=clerk,
+        key=key or f"key-{person.id:08d}",
+        items=items if items is not None else ({} if carries_none else {"phone": 1}),
+        carries_none=carries_none,
+        signature=signature_json(),
+        commitment_sha256=services.current_commitment()[1],
+    )
+
+
+def item_status(meeting, rule_id: str):
+    """The evaluated checklist item of ``rule_id`` (None when the rule does not apply)."""
+    from meetingsec.checklists.services import evaluate
+
+    return next((v for v in evaluate(meeting) if v.rule.id == rule_id), None)

@@ -20,6 +20,12 @@ def text(pdf: bytes) -> str:
     return _run("pdftotext", pdf, "-layout")
 
 
+def plain(pdf: bytes) -> str:
+    """The text in reading order, white space folded: a table cell's words stay together
+    even when the cell wraps."""
+    return " ".join(_run("pdftotext", pdf).split())
+
+
 def pages_text(pdf: bytes) -> list[str]:
     return text(pdf).split("\f")[:-1]
 
@@ -44,3 +50,24 @@ def save(name: str, data: bytes) -> None:
     folder = OUTPUT / "records"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
+
+
+def word_boxes(pdf: bytes) -> list[list[tuple[float, float, float, float, str]]]:
+    """Every word of every page with its box in points: (x_min, y_min, x_max, y_max, word)."""
+    import html
+    import re
+
+    out = _run("pdftotext", pdf, "-bbox")
+    pages = []
+    for page in out.split("<page ")[1:]:
+        words = re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
+            page,
+        )
+        pages.append([(*map(float, w[:4]), html.unescape(w[4])) for w in words])
+    return pages
+
+
+def images(pdf: bytes) -> int:
+    """How many images the PDF draws (pdfimages lists one per line after its header)."""
+    return len(_run("pdfimages", pdf, "-list").splitlines()[2:])

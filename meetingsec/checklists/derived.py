@@ -1,8 +1,6 @@
 """Derived checks: computed from a meeting's data on every view, never ticked by hand.
 
-Each check returns an ``Outcome``: met or not, and in plain words why not. Checks whose
-data (documents, records) is not recorded in meetingsec yet report what is missing; they
-are never met until that data exists and satisfies the rule.
+Each check returns an ``Outcome``: met or not, and in plain words why not.
 """
 
 from collections.abc import Callable
@@ -12,6 +10,7 @@ from functools import cached_property
 from flask_babel import lazy_gettext as _l
 
 from meetingsec.core.i18n import local_date
+from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 
 
@@ -35,10 +34,9 @@ class Figures:
     def door(self) -> door.Counters:
         return door.counters(self.meeting_id)
 
-
-def _missing(reason) -> Callable:
-    """A check whose data is not recorded yet: not met, saying what is missing."""
-    return lambda meeting, figures: Outcome(False, reason)
+    @cached_property
+    def copies(self) -> documents.CopyCounts:
+        return documents.copy_counts(self.meeting_id)
 
 
 def approval_recorded(meeting, figures: Figures) -> Outcome:
@@ -174,7 +172,55 @@ def commitments_signed(meeting, figures: Figures) -> Outcome:
 def deposits_returned(meeting, figures: Figures) -> Outcome:
     c = figures.door
     if c.held:
-        return Outcome(False, _l("%(n)d deposited item(s) not handed back yet.", n=c.held))
+        return Outcome(
+            False,
+            _l("%(n)d deposited item(s) neither handed back nor recorded unclaimed.", n=c.held),
+        )
+    return MET
+
+
+def copies_registered(meeting, figures: Figures) -> Outcome:
+    """Copies are numbered when registered; copying them needs the competent person's
+    permission (Luật 29/2018 Điều 11), recorded for each document."""
+    c = figures.copies
+    if c.documents == 0:
+        return Outcome(False, _l("No secret document has been registered."))
+    if c.unauthorised:
+        return Outcome(
+            False,
+            _l(
+                "%(n)d document(s) without the permission to copy them recorded.",
+                n=c.unauthorised,
+            ),
+        )
+    return MET
+
+
+def copies_recovered(meeting, figures: Figures) -> Outcome:
+    c = figures.copies
+    if c.outstanding:
+        return Outcome(
+            False,
+            _l(
+                "%(n)d copy(ies) handed out and neither recovered nor reported lost.",
+                n=c.outstanding,
+            ),
+        )
+    return MET
+
+
+def records_generated(meeting, figures: Figures) -> Outcome:
+    from meetingsec.records import queries as records
+
+    missing = records.missing_records(meeting)
+    if missing:
+        return Outcome(
+            False,
+            _l(
+                "To generate after the last change: %(kinds)s.",
+                kinds=", ".join(str(k.title) for k in missing),
+            ),
+        )
     return MET
 
 
@@ -191,8 +237,8 @@ CHECKS: dict[str, Callable] = {
     "seals_verified": seals_verified,
     "devices_declared": devices_declared,
     "commitments_signed": commitments_signed,
-    "copies_registered": _missing(_l("No document copy has been registered.")),
-    "copies_recovered": _missing(_l("The recovery of document copies has not been recorded.")),
+    "copies_registered": copies_registered,
+    "copies_recovered": copies_recovered,
     "deposits_returned": deposits_returned,
-    "records_generated": _missing(_l("The records have not been generated.")),
+    "records_generated": records_generated,
 }

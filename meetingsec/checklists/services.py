@@ -12,6 +12,7 @@ from meetingsec.checklists.derived import CHECKS, Figures
 from meetingsec.checklists.rules import MeetingFacts, Rule, applicable_rules, rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.extensions import db
 from meetingsec.meetings.choices import MeetingStatus
@@ -29,6 +30,8 @@ def facts_of(meeting: Meeting) -> MeetingFacts:
         format=MeetingFormat(meeting.format),
         recording_planned=meeting.recording_planned,
         devices_deposited=door.has_deposits(meeting.id) if meeting.id else False,
+        # documents registered in meetingsec are the ones handed out to attendees
+        documents_handed_out=documents.has_documents(meeting.id) if meeting.id else False,
     )
 
 

@@ -70,7 +70,15 @@ def short_date_time(value: datetime | None) -> str:
     return format_datetime(value, "dd/MM/yyyy HH:mm:ss")
 
 
+def time_day(value: datetime | None) -> str:
+    """ "14:05 25/11/2026": a time of entry in a narrow column."""
+    if value is None:
+        return ""
+    return format_datetime(value, "HH:mm dd/MM/yyyy")
+
+
 def register_filters(app):
+    app.jinja_env.filters["time_day"] = time_day
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time
     app.jinja_env.filters["short_date_time"] = short_date_time

@@ -1,20 +1,17 @@
 """The device inspection record and the venue check record, as PDFs in the official layout
-(Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
+(Nghị định 30/2020/NĐ-CP, Phụ lục I), rendered now: what the meeting's page previews.
+The archived versions are made by ``meetingsec.records``."""
 
-from meetingsec.core.pdf import official_context, render_pdf
+from meetingsec.core.pdf import render_pdf
 from meetingsec.meetings.models import Meeting
+from meetingsec.records import builders
 
 
 def inspection_record_pdf(meeting: Meeting) -> bytes:
-    technicians = {i.technician for d in meeting.devices for i in d.inspections}
-    return render_pdf(
-        "records/device_inspection.html",
-        **official_context(meeting),
-        technicians=sorted(technicians, key=lambda u: u.full_name),
-    )
+    template, context = builders.inspection(meeting)
+    return render_pdf(template, **context)
 
 
 def venue_record_pdf(meeting: Meeting) -> bytes:
-    return render_pdf(
-        "records/venue_check.html", **official_context(meeting), check=meeting.venue_checks[-1]
-    )
+    template, context = builders.venue_check(meeting)
+    return render_pdf(template, **context)

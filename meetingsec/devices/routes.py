@@ -29,6 +29,8 @@ from meetingsec.extensions import db
 from meetingsec.meetings.access import get_meeting_for
 from meetingsec.org import queries as org_queries
 from meetingsec.org.models import Unit
+from meetingsec.records import queries as record_queries
+from meetingsec.records.choices import RecordKind
 from meetingsec.users.roles import Role
 
 bp = Blueprint("devices", __name__)
@@ -285,8 +287,10 @@ def venue_check(meeting_id: int):
 @authenticated
 def inspection_record(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
+    frozen = record_queries.frozen(meeting, RecordKind.INSPECTION)
     return pdf_response(
-        inspection_record_pdf(meeting), f"bien-ban-kiem-tra-thiet-bi-{meeting.id}.pdf"
+        frozen.data if frozen else inspection_record_pdf(meeting),
+        f"bien-ban-kiem-tra-thiet-bi-{meeting.id}.pdf",
     )
 
 
@@ -296,4 +300,8 @@ def venue_record(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     if not meeting.venue_checks:
         abort(404)
-    return pdf_response(venue_record_pdf(meeting), f"bien-ban-kiem-tra-dia-diem-{meeting.id}.pdf")
+    frozen = record_queries.frozen(meeting, RecordKind.VENUE_CHECK)
+    return pdf_response(
+        frozen.data if frozen else venue_record_pdf(meeting),
+        f"bien-ban-kiem-tra-dia-diem-{meeting.id}.pdf",
+    )

@@ -96,6 +96,10 @@ class Deposit(Base):
     returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: The key of the return that handed it back (a retried return finds it)
     return_key: Mapped[str | None] = mapped_column(String(40), index=True)
+    #: Nobody came back for it: recorded at closing, the item stays with the host unit
+    unclaimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unclaimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unclaimed_note: Mapped[str] = mapped_column(Text, default="")
 
     attendee = relationship("Attendee", lazy="joined")
     returned_by = relationship("User", foreign_keys=[returned_by_id], lazy="select")

@@ -46,10 +46,12 @@ class Counters:
     refused: int
     deposited: int
     returned: int
+    #: recorded at closing as left behind by their owners
+    unclaimed: int = 0
 
     @property
     def held(self) -> int:
-        return self.deposited - self.returned
+        return self.deposited - self.returned - self.unclaimed
 
 
 def counters(meeting_id: int) -> Counters:
@@ -78,9 +80,23 @@ def counters(meeting_id: int) -> Counters:
             select(func.count())
             .where(Deposit.meeting_id == meeting_id, Deposit.returned_at.is_not(None))
             .scalar_subquery(),
+            select(func.count())
+            .where(Deposit.meeting_id == meeting_id, Deposit.unclaimed_at.is_not(None))
+            .scalar_subquery(),
         )
     ).one()
-    expected, pending, removals, checked_in, n_exits, n_entries, refused, deposited, returned = row
+    (
+        expected,
+        pending,
+        removals,
+        checked_in,
+        n_exits,
+        n_entries,
+        refused,
+        deposited,
+        returned,
+        unclaimed,
+    ) = row
     return Counters(
         expected=expected,
         pending=pending,
@@ -90,6 +106,7 @@ def counters(meeting_id: int) -> Counters:
         refused=refused,
         deposited=deposited,
         returned=returned,
+        unclaimed=unclaimed,
     )
 
 
@@ -104,11 +121,15 @@ def check_ins_by_attendee(meeting_id: int, ids: list[int] | None = None) -> dict
 
 
 def held_deposits(meeting_id: int) -> list[Deposit]:
-    """Items still at the door, by slot (the unclaimed ones once everyone has left)."""
+    """Items still at the door, by slot: neither returned nor recorded unclaimed."""
     return list(
         db.session.scalars(
             select(Deposit)
-            .where(Deposit.meeting_id == meeting_id, Deposit.returned_at.is_(None))
+            .where(
+                Deposit.meeting_id == meeting_id,
+                Deposit.returned_at.is_(None),
+                Deposit.unclaimed_at.is_(None),
+            )
             .order_by(Deposit.slot)
         )
     )

@@ -102,7 +102,7 @@ def set_commitment(*, actor, text: str, now: datetime | None = None) -> Commitme
 # -- finding people and tickets --------------------------------------------------------------
 
 
-def _normalized(typed: str) -> str:
+def normalized(typed: str) -> str:
     code = codes.normalize(typed)
     if code is None:
         raise DomainError(
@@ -113,23 +113,40 @@ def _normalized(typed: str) -> str:
     return code
 
 
-def _foreign(code: str, expected: str):
-    """A clear message for a code that exists but is not what this screen reads."""
-    if expected != "invitation":
-        attendee = db.session.scalar(select(Attendee).where(Attendee.invitation_code == code))
-        if attendee is not None:
-            return _l("This is an invitation, not a claim ticket: use the entry screen.")
-    if expected != "ticket":
-        if db.session.scalar(select(Deposit.id).where(Deposit.claim_code == code)):
-            return _l("This is a claim ticket, not an invitation: use the return screen.")
-    if db.session.scalar(select(Device.id).where(Device.tag_code == code)):
-        return _l("This is a device tag, not an invitation or a claim ticket.")
+#: What each scan screen reads, for the message naming a code of another kind
+_EXPECTED = {
+    "invitation": _l("an invitation"),
+    "ticket": _l("a claim ticket"),
+    "copy": _l("a document copy's label"),
+}
+
+
+def foreign_code(code: str, expected: str):
+    """A clear message for a code that exists but is not what this screen reads
+    (``expected``: invitation, ticket or copy)."""
+    from meetingsec.documents.models import DocumentCopy
+
+    what = _EXPECTED[expected]
+    found = (
+        ("invitation", Attendee.invitation_code),
+        ("ticket", Deposit.claim_code),
+        ("copy", DocumentCopy.code),
+        ("device", Device.tag_code),
+    )
+    for kind, column in found:
+        if kind != expected and db.session.scalar(select(column).where(column == code)):
+            return {
+                "invitation": _l("This is an invitation, not %(what)s.", what=what),
+                "ticket": _l("This is a claim ticket, not %(what)s.", what=what),
+                "copy": _l("This is the label of a document copy, not %(what)s.", what=what),
+                "device": _l("This is a device tag, not %(what)s.", what=what),
+            }[kind]
     return None
 
 
 def find_attendee(meeting: Meeting, typed: str) -> Attendee:
     """The attendee whose invitation was scanned or typed, or a clear refusal."""
-    code = _normalized(typed)
+    code = normalized(typed)
     attendee = db.session.scalar(
         select(Attendee)
         .where(Attendee.invitation_code == code)
@@ -140,19 +157,19 @@ def find_attendee(meeting: Meeting, typed: str) -> Attendee:
     if attendee is not None:
         message = _l("This invitation is for another meeting.")
     else:
-        message = _foreign(code, "invitation") or _l("No invitation has this code.")
+        message = foreign_code(code, "invitation") or _l("No invitation has this code.")
     raise DomainError(message, "unknown_code", field="code")
 
 
 def find_deposit(meeting: Meeting, typed: str) -> Deposit:
-    code = _normalized(typed)
+    code = normalized(typed)
     deposit = db.session.scalar(select(Deposit).where(Deposit.claim_code == code))
     if deposit is not None and deposit.meeting_id == meeting.id:
         return deposit
     if deposit is not None:
         message = _l("This claim ticket is for another meeting.")
     else:
-        message = _foreign(code, "ticket") or _l("No claim ticket has this code.")
+        message = foreign_code(code, "ticket") or _l("No claim ticket has this code.")
     raise DomainError(message, "unknown_code", field="code")
 
 
@@ -179,7 +196,7 @@ def _require(meeting: Meeting, statuses, message) -> None:
         raise DomainError(message, "door_closed")
 
 
-def _lock(meeting: Meeting) -> None:
+def lock(meeting: Meeting) -> None:
     """Judge the door's writes one after the other, on the meeting's status as it is now:
     PostgreSQL locks the meeting's row; SQLite's writers are serialised already
     (``core.db``), and its FOR UPDATE is a plain read."""
@@ -296,7 +313,7 @@ def check_in(
     if done is not None:
         raise DomainError(_l("The form expired. Reload the page and try again."), "key_reused")
     _require_clerk(meeting, actor)
-    _lock(meeting)
+    lock(meeting)
     _require(meeting, DOOR_OPEN, _l("The door is not open: the meeting is not cleared to start."))
     attendee = find_attendee(meeting, code)  # read under the lock: judged one after the other
     if not attendee.admitted:
@@ -375,7 +392,7 @@ def leave(meeting: Meeting, attendee: Attendee, *, actor, key: str, now=None) ->
         return done
     _require_clerk(meeting, actor)
     _require(meeting, EXITS_OPEN, _l("The door is closed for this meeting."))
-    _lock(meeting)
+    lock(meeting)
     return _exit(meeting, attendee, actor=actor, key=key, now=now or utcnow())
 
 
@@ -417,7 +434,7 @@ def reenter(
         return done
     _require_clerk(meeting, actor)
     _require(meeting, DOOR_OPEN, _l("The door is not open: the meeting is not cleared to start."))
-    _lock(meeting)
+    lock(meeting)
     db.session.refresh(attendee)
     if attendee.check_in is None:
         raise DomainError(_l("This person has not checked in yet."), "not_checked_in")
@@ -539,7 +556,7 @@ def return_items(
         raise DomainError(
             _l("Choose the items handed back."), "nothing_chosen", field="deposit_ids"
         )
-    _lock(meeting)
+    lock(meeting)
     _require(meeting, EXITS_OPEN, _l("The door is closed for this meeting."))
     items = list(
         db.session.scalars(
@@ -565,6 +582,7 @@ def return_items(
     now = now or utcnow()
     for d in items:
         d.returned_at, d.returned_by_id, d.return_key = now, actor.id, key
+        d.unclaimed_at = d.unclaimed_by_id = None  # the owner came back for it after all
     record(
         "door.returned",
         attendee,
@@ -574,4 +592,55 @@ def return_items(
     )
     if is_inside(attendee):
         _exit(meeting, attendee, actor=actor, key=key, now=now)
+    return items
+
+
+def record_unclaimed(
+    meeting: Meeting, *, actor, deposit_ids: list[int], note: str, now=None
+) -> list[Deposit]:
+    """At closing, items nobody came back for are recorded as unclaimed (where they are
+    kept is the note): the door's account is then complete. Their owner can still get
+    them back later, which is recorded as a return."""
+    if actor.id != meeting.organiser_id and actor.id not in meeting.member_ids("clerk"):
+        raise NotAllowed(
+            _l("Only the organiser or a door clerk of this meeting can do this."), "not_desk"
+        )
+    lock(meeting)
+    _require(
+        meeting,
+        (MeetingStatus.CLOSING,),
+        _l("Items are recorded unclaimed once the session has ended."),
+    )
+    if not deposit_ids:
+        raise DomainError(
+            _l("Choose the items left behind."), "nothing_chosen", field="deposit_ids"
+        )
+    items = list(
+        db.session.scalars(
+            select(Deposit)
+            .where(
+                Deposit.id.in_(deposit_ids),
+                Deposit.meeting_id == meeting.id,
+                Deposit.returned_at.is_(None),
+                Deposit.unclaimed_at.is_(None),
+            )
+            .order_by(Deposit.slot)
+            .execution_options(populate_existing=True)
+        )
+    )
+    if len(items) != len(set(deposit_ids)):
+        raise AlreadyDone(
+            _l("Some of these items were handed back or recorded meanwhile: check the list."),
+            "changed",
+        )
+    now = now or utcnow()
+    for d in items:
+        d.unclaimed_at, d.unclaimed_by_id, d.unclaimed_note = now, actor.id, note
+    record(
+        "door.unclaimed",
+        meeting,
+        actor=actor,
+        now=now,
+        data={"deposits": _deposit_data(items), "note": note},
+    )
     return items

@@ -68,6 +68,7 @@ def allowed_actions(user, meeting: Meeting, views) -> dict:
         "cancel": (is_chair or is_organiser) and status in CANCELLABLE,
         "inspect": user.id in meeting.member_ids("technician") and user.has_role(Role.TECHNICIAN),
         "door": user.id in meeting.member_ids("clerk") and user.has_role(Role.CLERK),
+        "records": is_chair or is_organiser or user.has_role(Role.AUDITOR),
         "mark": {
             v.rule.id
             for v in views

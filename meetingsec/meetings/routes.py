@@ -13,6 +13,7 @@ from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.i18n import local_date, to_local, to_utc
 from meetingsec.core.transactions import attempt
 from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
+from meetingsec.documents import queries as document_queries
 from meetingsec.door import queries as door_queries
 from meetingsec.extensions import db
 from meetingsec.meetings import queries, services
@@ -150,6 +151,7 @@ def _detail_context(meeting: Meeting) -> dict:
         "ruleset_title": services.ruleset_title(meeting, str(get_locale())),
         "device_form": DeviceDecisionForm(formdata=None, policy=meeting.device_policy),
         "counters": door_queries.counters(meeting.id),
+        "copy_counts": document_queries.copy_counts(meeting.id),
     }
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from meetingsec.audit.services import record
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Classification
+from meetingsec.checklists.choices import Classification, Phase
 from meetingsec.checklists.rules import ruleset_for, rulesets
 from meetingsec.core.changes import apply_changes
 from meetingsec.core.db import utcnow
@@ -290,6 +290,34 @@ def end_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Meet
     now = now or utcnow()
     meeting.ended_at = now
     _transition(meeting, MeetingStatus.CLOSING, actor=actor, now=now, action="meeting.ended")
+    return meeting
+
+
+def close_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
+    """Gate 2: the chair or the organiser closes the meeting once nothing blocks it (every
+    copy recovered or reported lost, every deposit returned or recorded unclaimed, the
+    records generated after the last change), checked again here. A closed meeting is
+    read-only and its records are frozen."""
+    if actor.id not in (meeting.chair_id, meeting.organiser_id):
+        raise NotAllowed(_l("Only the chair or the organiser can close the meeting."), "not_chair")
+    db.session.refresh(meeting, ["status", "version"], with_for_update=True)
+    if MeetingStatus(meeting.status) is not MeetingStatus.CLOSING:
+        raise DomainError(
+            _l("Only a meeting whose session has ended can be closed."), "not_closing"
+        )
+    blocking = checklist.blockers(checklist.evaluate(meeting), Phase.AFTER)
+    if blocking:
+        raise DomainError(
+            _l(
+                "Not closed: %(n)d item(s) still block closing. %(first)s",
+                n=len(blocking),
+                first=blocking[0].reason or "",
+            ),
+            "blocked",
+        )
+    now = now or utcnow()
+    meeting.closed_at = now
+    _transition(meeting, MeetingStatus.CLOSED, actor=actor, now=now, action="meeting.closed")
     return meeting
 
 

@@ -1,0 +1,324 @@
+"""Secret documents and their copies: registered and numbered by the organiser, handed out
+to attendees who are inside (scan the invitation, scan the copy), recovered at the end by
+scanning the copy, or reported lost (an incident).
+
+Every function validates, changes, audits in the same transaction and flushes; the caller
+commits. Hand-outs and recoveries take the meeting's lock (as the door does) and carry a
+form key, so two tablets scanning the same copy record it once, and a retry after the
+Wi-Fi dropped finds what the first try did.
+"""
+
+from datetime import datetime
+
+from flask_babel import format_time
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from meetingsec.attendees.models import Attendee
+from meetingsec.audit.services import record
+from meetingsec.checklists import services as checklist
+from meetingsec.checklists.choices import Classification
+from meetingsec.core import codes
+from meetingsec.core.db import utcnow
+from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.core.i18n import to_local
+from meetingsec.devices.models import Incident
+from meetingsec.documents.models import DocumentCopy, SecretDocument
+from meetingsec.door import services as door
+from meetingsec.door.services import AlreadyDone
+from meetingsec.extensions import db
+from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.models import Meeting
+
+#: Most copies one document may have
+MAX_COPIES = 500
+
+#: Documents are registered until the session ends
+REGISTERING = (
+    MeetingStatus.DRAFT,
+    MeetingStatus.PREPARING,
+    MeetingStatus.CLEARED,
+    MeetingStatus.IN_SESSION,
+)
+#: Copies are handed out while the door is open
+HANDING_OUT = (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION)
+#: Copies are recovered (or reported lost) until the meeting is closed
+RECOVERING = (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION, MeetingStatus.CLOSING)
+
+
+def _require_organiser(meeting: Meeting, actor) -> None:
+    if actor.id != meeting.organiser_id:
+        raise NotAllowed(_l("Only the meeting's organiser can do this."), "not_organiser")
+
+
+def _require_desk(meeting: Meeting, actor) -> None:
+    """Copies change hands at the organiser's desk or at the door."""
+    if actor.id != meeting.organiser_id and actor.id not in meeting.member_ids("clerk"):
+        raise NotAllowed(
+            _l("Only the organiser or a door clerk of this meeting can do this."), "not_desk"
+        )
+
+
+def _require(meeting: Meeting, statuses, message) -> None:
+    if MeetingStatus(meeting.status) not in statuses:
+        raise DomainError(message, "wrong_stage")
+
+
+def register_document(
+    meeting: Meeting,
+    *,
+    actor,
+    number: str,
+    title: str,
+    classification: str,
+    copy_count: int,
+    copy_authorisation: str = "",
+    now: datetime | None = None,
+) -> SecretDocument:
+    """The organiser registers a document; its copies are numbered 1…n, each with a code."""
+    _require_organiser(meeting, actor)
+    _require(meeting, REGISTERING, _l("Documents can no longer be registered for this meeting."))
+    classification = Classification(classification).value
+    if not 1 <= copy_count <= MAX_COPIES:
+        raise DomainError(
+            _l("A document has from 1 to %(n)d copies.", n=MAX_COPIES),
+            "bad_count",
+            field="copy_count",
+        )
+    now = now or utcnow()
+    first = not db.session.scalar(
+        select(SecretDocument.id).where(SecretDocument.meeting_id == meeting.id).limit(1)
+    )
+    document = SecretDocument(
+        meeting_id=meeting.id,
+        number=number,
+        title=title,
+        classification=classification,
+        copy_count=copy_count,
+        copy_authorisation=copy_authorisation,
+        registered_by_id=actor.id,
+        registered_at=now,
+    )
+    db.session.add(document)
+    fresh = set()
+    while len(fresh) < copy_count:  # 50 random bits each: the unique index guards the rest
+        fresh.add(codes.new_code())
+    for n, code in enumerate(sorted(fresh), start=1):
+        document.copies.append(DocumentCopy(meeting_id=meeting.id, copy_number=n, code=code))
+    db.session.flush()
+    record(
+        "document.registered",
+        document,
+        actor=actor,
+        now=now,
+        data={
+            "meeting_id": meeting.id,
+            "number": number,
+            "title": title,
+            "classification": classification,
+            "copy_count": copy_count,
+            "copy_authorisation": copy_authorisation,
+            "codes": [c.code for c in document.copies],
+        },
+    )
+    if first:
+        checklist.sync_items(meeting, actor=actor, now=now)  # "copy control" now applies
+    return document
+
+
+def authorise_copies(
+    meeting: Meeting, document: SecretDocument, *, actor, text: str, now=None
+) -> SecretDocument:
+    """The organiser records who allowed the copies to be made (Luật 29/2018 Điều 11)."""
+    _require_organiser(meeting, actor)
+    _require(meeting, REGISTERING, _l("Documents can no longer be changed for this meeting."))
+    if text != document.copy_authorisation:
+        record(
+            "document.copies_authorised",
+            document,
+            actor=actor,
+            now=now,
+            data={
+                "meeting_id": meeting.id,
+                "copy_authorisation": [document.copy_authorisation, text],
+            },
+        )
+        document.copy_authorisation = text
+    return document
+
+
+def find_copy(meeting: Meeting, typed: str) -> DocumentCopy:
+    """The copy whose label was scanned or typed, or a clear refusal."""
+    code = door.normalized(typed)
+    copy = db.session.scalar(
+        select(DocumentCopy)
+        .where(DocumentCopy.code == code)
+        .execution_options(populate_existing=True)  # as it is now, under the lock
+    )
+    if copy is not None and copy.meeting_id == meeting.id:
+        return copy
+    if copy is not None:
+        message = _l("This copy belongs to another meeting's documents.")
+    else:
+        message = door.foreign_code(code, "copy") or _l("No document copy has this code.")
+    raise DomainError(message, "unknown_code", field="code")
+
+
+def _when(at: datetime) -> str:
+    return format_time(to_local(at), "HH:mm")
+
+
+def _copy_data(meeting: Meeting, copy: DocumentCopy) -> dict:
+    return {
+        "meeting_id": meeting.id,
+        "document_id": copy.document_id,
+        "number": copy.document.number,
+        "copy_number": copy.copy_number,
+        "code": copy.code,
+    }
+
+
+def hand_out(
+    meeting: Meeting,
+    *,
+    actor,
+    key: str,
+    attendee_code: str,
+    copy_code: str,
+    now: datetime | None = None,
+) -> DocumentCopy:
+    """A copy is handed to an attendee who checked in: scan the invitation, scan the copy."""
+    done = db.session.scalar(select(DocumentCopy).where(DocumentCopy.handout_key == key))
+    if done is not None:
+        return done
+    _require_desk(meeting, actor)
+    door.lock(meeting)
+    _require(
+        meeting, HANDING_OUT, _l("Copies are handed out once the meeting is cleared to start.")
+    )
+    try:
+        attendee = door.find_attendee(meeting, attendee_code)
+    except DomainError as err:
+        err.field = "attendee_code"
+        raise
+    copy = find_copy(meeting, copy_code)
+    if attendee.check_in is None or not attendee.admitted:
+        raise DomainError(
+            _l(
+                "%(name)s has not checked in: copies go only to people inside.",
+                name=attendee.full_name,
+            ),
+            "not_checked_in",
+            field="attendee_code",
+        )
+    if copy.state != "in_hand":
+        raise _already(copy)
+    now = now or utcnow()
+    copy.attendee_id, copy.handed_out_at, copy.handed_out_by_id = attendee.id, now, actor.id
+    copy.handout_key = key
+    record(
+        "document.handed_out",
+        copy,
+        actor=actor,
+        now=now,
+        data={
+            **_copy_data(meeting, copy),
+            "attendee_id": attendee.id,
+            "full_name": attendee.full_name,
+        },
+    )
+    return copy
+
+
+def _already(copy: DocumentCopy) -> AlreadyDone:
+    if copy.state == "lost":
+        return AlreadyDone(_l("This copy was reported lost."), "copy_lost")
+    if copy.state == "recovered":
+        return AlreadyDone(
+            _l(
+                "This copy was already recovered at %(time)s by %(who)s.",
+                time=_when(copy.recovered_at),
+                who=copy.recovered_by.full_name,
+            ),
+            "already_recovered",
+        )
+    return AlreadyDone(
+        _l(
+            "This copy was already handed to %(name)s at %(time)s.",
+            name=copy.attendee.full_name,
+            time=_when(copy.handed_out_at),
+        ),
+        "already_handed_out",
+    )
+
+
+def recover(
+    meeting: Meeting, *, actor, key: str, copy_code: str, now: datetime | None = None
+) -> DocumentCopy:
+    """A handed-out copy comes back: scan its label."""
+    done = db.session.scalar(select(DocumentCopy).where(DocumentCopy.recover_key == key))
+    if done is not None:
+        return done
+    _require_desk(meeting, actor)
+    door.lock(meeting)
+    _require(meeting, RECOVERING, _l("Copies are recovered until the meeting is closed."))
+    copy = find_copy(meeting, copy_code)
+    if copy.state == "in_hand":
+        raise DomainError(
+            _l("This copy was never handed out: it is still with the organiser."),
+            "not_handed_out",
+            field="code",
+        )
+    if copy.state != "handed_out":
+        raise _already(copy)
+    now = now or utcnow()
+    copy.recovered_at, copy.recovered_by_id, copy.recover_key = now, actor.id, key
+    record(
+        "document.recovered",
+        copy,
+        actor=actor,
+        now=now,
+        data={**_copy_data(meeting, copy), "attendee_id": copy.attendee_id},
+    )
+    return copy
+
+
+def report_lost(
+    meeting: Meeting, copy: DocumentCopy, *, actor, reason: str, now: datetime | None = None
+) -> Incident:
+    """The organiser reports a handed-out copy as lost: an incident, and the copy is
+    accounted for (the loss, not a recovery)."""
+    _require_organiser(meeting, actor)
+    door.lock(meeting)
+    _require(meeting, RECOVERING, _l("Copies are recovered until the meeting is closed."))
+    db.session.refresh(copy)
+    if copy.state != "handed_out":
+        if copy.state == "in_hand":
+            raise DomainError(
+                _l("This copy was never handed out: it is still with the organiser."),
+                "not_handed_out",
+            )
+        raise _already(copy)
+    now = now or utcnow()
+    attendee: Attendee = copy.attendee
+    incident = Incident(
+        meeting_id=meeting.id,
+        kind="document_lost",
+        description=reason,
+        person_name=attendee.full_name,
+        person_unit=attendee.unit_name,
+        attendee_id=attendee.id,
+        recorded_by_id=actor.id,
+        at=now,
+    )
+    db.session.add(incident)
+    db.session.flush()
+    copy.lost_incident_id = incident.id
+    record(
+        "document.lost",
+        incident,
+        actor=actor,
+        now=now,
+        data={**_copy_data(meeting, copy), "attendee_id": attendee.id, "reason": reason},
+    )
+    return incident

@@ -1,0 +1,66 @@
+"""Background jobs (huey): big records render outside the web requests, in a worker
+process started beside gunicorn (``flask worker``), so no request waits on a long render
+and door check-ins keep their speed (the worker also runs at a lower CPU priority).
+
+Storage: huey's SQLite storage under ``instance/`` by default (nothing else to run); set
+``MEETINGSEC_HUEY_REDIS_URL`` to use Redis when several app instances share the queue.
+"""
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from huey import RedisHuey, SqliteHuey
+
+
+def init_app(app: Flask):
+    """Make the app's queue and register its tasks; ``app.extensions["huey"]``."""
+    immediate = bool(app.config.get("HUEY_IMMEDIATE"))
+    url = app.config.get("HUEY_REDIS_URL")
+    if url:
+        huey = RedisHuey("meetingsec", url=url, immediate=immediate)
+    else:
+        filename = app.config.get("HUEY_SQLITE_FILE") or os.path.join(
+            app.instance_path, "jobs.sqlite3"
+        )
+        huey = SqliteHuey("meetingsec", filename=filename, immediate=immediate)
+
+    @huey.task(name="render_record")
+    def render_record(job_id: int):
+        from meetingsec.records.services import run_job
+
+        with app.app_context():
+            try:
+                return run_job(job_id)
+            finally:
+                from meetingsec.extensions import db
+
+                db.session.remove()
+
+    app.extensions["huey"] = huey
+    app.extensions["huey_tasks"] = {"render_record": render_record}
+    app.cli.add_command(worker)
+    return huey
+
+
+def enqueue(task: str, *args) -> None:
+    """Queue ``task`` (after the request's transaction has committed: the worker must see
+    what the request wrote)."""
+    current_app.extensions["huey_tasks"][task](*args)
+
+
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, help="Jobs rendered at once.")
+@click.option("--nice", default=10, show_default=True, help="Lower CPU priority (0–19).")
+@with_appcontext
+def worker(workers: int, nice: int):
+    """Run the background worker (renders records). Stop it with Ctrl+C or SIGTERM."""
+    if nice:
+        os.nice(nice)
+    huey = current_app.extensions["huey"]
+    consumer = huey.create_consumer(
+        workers=workers, initial_delay=0.1, backoff=1.15, max_delay=0.5, periodic=False
+    )
+    click.echo(f"meetingsec worker: {workers} worker(s), queue {huey.storage.__class__.__name__}")
+    consumer.run()

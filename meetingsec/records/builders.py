@@ -1,0 +1,176 @@
+"""What each record of a meeting shows: a template of the official layout (Nghị định
+30/2020/NĐ-CP, Phụ lục I) and the data it is given. Templates never query: everything is
+read here, once."""
+
+import base64
+from collections import defaultdict
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from meetingsec.attendees.models import Attendee
+from meetingsec.checklists import services as checklist
+from meetingsec.checklists.choices import Phase
+from meetingsec.core.pdf import official_context
+from meetingsec.devices.models import Incident, MeetingDevice
+from meetingsec.documents import queries as documents
+from meetingsec.door import queries as door
+from meetingsec.door.models import CheckIn, Deposit
+from meetingsec.extensions import db
+from meetingsec.meetings.models import Meeting
+from meetingsec.records.choices import RecordKind
+
+
+def _technicians(meeting: Meeting) -> list:
+    people = {i.technician for d in meeting.devices for i in d.inspections}
+    people |= {c.technician for c in meeting.venue_checks}
+    return sorted(people, key=lambda u: u.full_name)
+
+
+def _deposits_by_attendee(meeting_id: int) -> dict[int, list[Deposit]]:
+    out = defaultdict(list)
+    rows = db.session.scalars(
+        select(Deposit).where(Deposit.meeting_id == meeting_id).order_by(Deposit.slot)
+    )
+    for d in rows:
+        out[d.attendee_id].append(d)
+    return out
+
+
+def attendance(meeting: Meeting) -> tuple[str, dict]:
+    """Every approved person (and anyone who checked in), in the list's order, with the
+    time of entry, the signature drawn at the door and what they deposited."""
+    people = list(
+        db.session.scalars(
+            select(Attendee)
+            .outerjoin(CheckIn)
+            .where(
+                Attendee.meeting_id == meeting.id,
+                or_(
+                    CheckIn.id.is_not(None),
+                    Attendee.approved_at.is_not(None) & Attendee.removed_at.is_(None),
+                ),
+            )
+            .options(joinedload(Attendee.check_in).joinedload(CheckIn.commitment))
+            .order_by(Attendee.id)
+        )
+    )
+    deposits = _deposits_by_attendee(meeting.id)
+    rows = []
+    commitments = {}
+    for a in people:
+        c = a.check_in
+        if c is not None:
+            commitments[c.commitment_sha256] = c.commitment.text
+        rows.append(
+            {
+                "name": a.full_name,
+                "position": a.position,
+                "unit": a.unit_name,
+                "at": c.at if c else None,
+                "signature": (
+                    "data:image/png;base64," + base64.b64encode(c.signature_png).decode()
+                    if c
+                    else None
+                ),
+                "deposits": deposits.get(a.id, []),
+                "carries_none": bool(c and c.carries_none),
+            }
+        )
+    return "records/attendance.html", {
+        **official_context(meeting),
+        "rows": rows,
+        "commitments": commitments,
+        "checked_in": sum(1 for r in rows if r["at"]),
+    }
+
+
+def security(meeting: Meeting) -> tuple[str, dict]:
+    """The meeting security record: the meeting, its approval, every checklist item with
+    its state, who and when, and its citation; incidents; deposits and returns; documents
+    handed out and recovered; devices."""
+    views = checklist.evaluate(meeting)
+    incidents = list(
+        db.session.scalars(
+            select(Incident).where(Incident.meeting_id == meeting.id).order_by(Incident.at)
+        )
+    )
+    devices = list(
+        db.session.scalars(
+            select(MeetingDevice)
+            .where(MeetingDevice.meeting_id == meeting.id)
+            .options(selectinload(MeetingDevice.inspections))
+            .order_by(MeetingDevice.id)
+        )
+    )
+    return "records/security.html", {
+        **official_context(meeting),
+        "phases": list(Phase),
+        "views": views,
+        "incidents": incidents,
+        "counters": door.counters(meeting.id),
+        "held": door.held_deposits(meeting.id),
+        "unclaimed": _unclaimed(meeting.id),
+        "copies": documents.copies_of(meeting.id),
+        "copy_counts": documents.copy_counts(meeting.id),
+        "documents": documents.documents_of(meeting.id),
+        "devices": devices,
+        "technicians": _technicians(meeting),
+    }
+
+
+def _unclaimed(meeting_id: int) -> list[Deposit]:
+    return list(
+        db.session.scalars(
+            select(Deposit)
+            .where(Deposit.meeting_id == meeting_id, Deposit.unclaimed_at.is_not(None))
+            .order_by(Deposit.slot)
+        )
+    )
+
+
+def inspection(meeting: Meeting) -> tuple[str, dict]:
+    technicians = {i.technician for d in meeting.devices for i in d.inspections}
+    return "records/device_inspection.html", {
+        **official_context(meeting),
+        "technicians": sorted(technicians, key=lambda u: u.full_name),
+    }
+
+
+def venue_check(meeting: Meeting) -> tuple[str, dict]:
+    return "records/venue_check.html", {
+        **official_context(meeting),
+        "check": meeting.venue_checks[-1],
+    }
+
+
+def closing(meeting: Meeting) -> tuple[str, dict]:
+    """The closing summary: the meeting's timeline, its figures, what was checked at
+    closing, and the fingerprint of every other record."""
+    from meetingsec.records import queries
+
+    latest = queries.latest_records(meeting.id)
+    return "records/closing.html", {
+        **official_context(meeting),
+        "after": [v for v in checklist.evaluate(meeting) if v.rule.phase is Phase.AFTER],
+        "counters": door.counters(meeting.id),
+        "copy_counts": documents.copy_counts(meeting.id),
+        "incidents": db.session.scalar(
+            select(db.func.count()).select_from(Incident).where(Incident.meeting_id == meeting.id)
+        ),
+        "records": [
+            latest[k]
+            for k in queries.kinds_for(meeting)
+            if k in latest and k is not RecordKind.CLOSING
+        ],
+        "RecordKind": RecordKind,
+    }
+
+
+BUILDERS = {
+    RecordKind.ATTENDANCE: attendance,
+    RecordKind.SECURITY: security,
+    RecordKind.INSPECTION: inspection,
+    RecordKind.VENUE_CHECK: venue_check,
+    RecordKind.CLOSING: closing,
+}

@@ -1,0 +1,57 @@
+"""Generated records (PDFs) of a meeting, each version kept with its SHA-256, and the
+background jobs that render them."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from meetingsec.core.db import Base, UTCDateTime, utcnow
+
+
+class Record(Base):
+    """One version of one record of a meeting. The bytes are kept as generated: what was
+    downloaded, printed and hashed is what is served again (frozen once the meeting is
+    closed)."""
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("meeting_id", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: RecordKind
+    kind: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    #: The audit chain's head printed in the record
+    head_seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    generated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: The PDF itself; loaded only when downloaded
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+    generated_by = relationship("User", lazy="joined")
+
+
+class RecordJob(Base):
+    """A record asked for and rendered in the background (huey), with its progress."""
+
+    __tablename__ = "record_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: JobState
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    #: Why it failed (for the administrator; the user sees a translated message)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    record = relationship("Record", lazy="joined")

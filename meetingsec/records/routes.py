@@ -1,0 +1,209 @@
+"""A meeting's records (generate in the background, watch the progress, download any
+version), its .xlsx export, and the closing page (gate 2)."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from meetingsec import jobs
+from meetingsec.checklists import services as checklist
+from meetingsec.checklists.choices import Phase
+from meetingsec.core.auth import authenticated
+from meetingsec.core.htmx import is_partial, redirect_after_post
+from meetingsec.core.pdf import pdf_response
+from meetingsec.core.transactions import attempt, commit
+from meetingsec.core.views import apply_domain_error
+from meetingsec.documents import queries as documents
+from meetingsec.door import queries as door
+from meetingsec.door import services as door_services
+from meetingsec.meetings import services as meetings
+from meetingsec.meetings.access import get_meeting_for
+from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.records import queries, services
+from meetingsec.records.choices import JobState, RecordKind
+from meetingsec.records.export import meeting_workbook
+from meetingsec.records.forms import UnclaimedForm
+
+bp = Blueprint("records", __name__, url_prefix="/meetings/<int:meeting_id>")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _reader(meeting):
+    if not services.can_read(current_user, meeting):
+        abort(403)
+
+
+def _kind(value: str) -> RecordKind:
+    try:
+        return RecordKind(value)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/records/")
+@authenticated
+def index(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    _reader(meeting)
+    kinds = queries.kinds_for(meeting)
+    return render_template(
+        "archive/index.html",
+        meeting=meeting,
+        kinds=kinds,
+        latest=queries.latest_records(meeting.id),
+        versions={k: queries.versions_of(meeting.id, k)[1:] for k in kinds},
+        jobs=queries.active_jobs(meeting.id),
+        missing=queries.missing_records(meeting),
+        can_generate=services.can_generate(current_user, meeting)
+        and meeting.status != MeetingStatus.CLOSED.value,
+    )
+
+
+@bp.post("/records/<kind>")
+@authenticated
+def generate(meeting_id: int, kind: str):
+    meeting = get_meeting_for(current_user, meeting_id)
+    job_id, err = attempt(lambda: services.request_record(meeting, kind, actor=current_user).id)
+    if err is not None:
+        if err.code == "unknown_record":
+            abort(404)
+        flash(err.message, "error")
+    else:
+        jobs.enqueue("render_record", job_id)
+        flash(_("The record is being generated: its progress is shown below."), "success")
+    return redirect_after_post(url_for("records.index", meeting_id=meeting_id))
+
+
+@bp.get("/records/jobs/<int:job_id>")
+@authenticated
+def job(meeting_id: int, job_id: int):
+    """A job's progress (polled by the records page); a finished job reloads the page."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    _reader(meeting)
+    job = queries.get_job(meeting.id, job_id) or abort(404)
+    state = JobState(job.state)
+    resp = make_response(
+        render_template("archive/_job.html", meeting=meeting, job=job, state=state)
+    )
+    if state in (JobState.DONE, JobState.FAILED) and is_partial():
+        resp.headers["HX-Refresh"] = "true"
+    return resp
+
+
+@bp.get("/records/<kind>.pdf")
+@authenticated
+def download(meeting_id: int, kind: str):
+    meeting = get_meeting_for(current_user, meeting_id)
+    kind = _kind(kind)
+    version = request.args.get("version", type=int)
+    if version is not None and not 0 < version < 100_000:
+        abort(404)
+    rec, err = attempt(
+        lambda: services.open_record(meeting, kind, actor=current_user, version=version)
+    )
+    if err is not None:
+        abort(403 if err.status == 403 else 404)
+    return pdf_response(rec.data, f"{kind.filename}-{meeting.id}-v{rec.version}.pdf")
+
+
+@bp.get("/export.xlsx")
+@authenticated
+def export(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    _reader(meeting)
+    data = meeting_workbook(meeting)
+    commit(lambda: services.log_export(meeting, actor=current_user, what="xlsx"))
+    return Response(
+        data,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f"attachment; filename=cuoc-hop-{meeting.id}.xlsx"},
+    )
+
+
+# -- closing (gate 2) ------------------------------------------------------------------------------
+
+
+def _closing_page(meeting, form=None, status=200):
+    views = checklist.evaluate(meeting)
+    held = door.held_deposits(meeting.id)
+    form = form or UnclaimedForm(formdata=None, deposit_ids=[d.id for d in held])
+    form.deposit_ids.choices = [
+        (
+            d.id,
+            _(
+                "Slot %(slot)d: %(kind)s of %(name)s",
+                slot=d.slot,
+                kind=d.kind_title,
+                name=d.attendee.full_name,
+            ),
+        )
+        for d in held
+    ]
+    is_lead = current_user.id in (meeting.chair_id, meeting.organiser_id)
+    closing = meeting.status == MeetingStatus.CLOSING.value
+    return render_template(
+        "archive/closing.html",
+        meeting=meeting,
+        after=[v for v in views if v.rule.phase is Phase.AFTER],
+        blocking=checklist.blockers(views, Phase.AFTER),
+        held=held,
+        outstanding=documents.copies_of(meeting.id, outstanding=True),
+        missing=queries.missing_records(meeting),
+        form=form,
+        can_close=is_lead and closing,
+        can_unclaim=closing
+        and (
+            current_user.id == meeting.organiser_id
+            or current_user.id in meeting.member_ids("clerk")
+        ),
+        can_read=services.can_read(current_user, meeting),
+    ), status
+
+
+@bp.get("/closing")
+@authenticated
+def closing(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    return _closing_page(meeting)
+
+
+@bp.post("/closing/unclaimed")
+@authenticated
+def unclaimed(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = UnclaimedForm()
+    form.deposit_ids.choices = [(d.id, str(d.id)) for d in door.held_deposits(meeting.id)]
+    if not form.validate_on_submit():
+        return _closing_page(meeting, form, 422)
+    items, err = attempt(
+        lambda: door_services.record_unclaimed(
+            meeting, actor=current_user, deposit_ids=form.deposit_ids.data, note=form.note.data
+        )
+    )
+    if err is not None:
+        apply_domain_error(form, err)
+        return _closing_page(meeting, form, err.status if err.status == 403 else 422)
+    flash(_("%(n)d item(s) recorded as unclaimed.", n=len(items)), "success")
+    return redirect_after_post(url_for("records.closing", meeting_id=meeting_id))
+
+
+@bp.post("/close")
+@authenticated
+def close(meeting_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    _m, err = attempt(lambda: meetings.close_meeting(meeting, actor=current_user))
+    if err is not None:
+        flash(err.message, "error")
+        return redirect_after_post(url_for("records.closing", meeting_id=meeting_id))
+    flash(_("The meeting is closed. Its records are frozen."), "success")
+    return redirect_after_post(url_for("meetings.detail", meeting_id=meeting_id))

@@ -1,0 +1,182 @@
+"""Records and closing through their services: versions with their SHA-256, staleness after
+a change, gate 2, frozen records; and every record read back from its PDF."""
+
+import hashlib
+
+import pytest
+
+from meetingsec.core.errors import DomainError
+from meetingsec.documents import services as documents
+from meetingsec.door import services as door
+from meetingsec.extensions import db
+from meetingsec.meetings import services as meetings
+from meetingsec.records import queries, services
+from meetingsec.records.choices import RecordKind
+from tests import pdf
+from tests.helpers import actions, item_status
+
+
+def generate(meeting, kind, actor=None):
+    """Queue a record and run its job here (the worker's body; the worker process itself
+    is tested in test_worker.py)."""
+    job = services.request_record(meeting, kind, actor=actor or meeting.organiser)
+    db.session.commit()
+    record_id = services.run_job(job.id)
+    assert record_id is not None, db.session.get(type(job), job.id).error
+    return queries.get_record(meeting.id, RecordKind(kind))
+
+
+def _settle(meeting, clerk, people, doc):
+    """Everything closing needs but the records: the copy back, the phone unclaimed."""
+    documents.recover(meeting, actor=clerk, key="settle-recover", copy_code=doc.copies[0].code)
+    held = [d.id for d in door.unreturned(people[0])]
+    door.record_unclaimed(meeting, actor=clerk, deposit_ids=held, note="Tủ văn thư phòng 2")
+    db.session.commit()
+
+
+def test_closing_waits_for_copies_deposits_and_records(ended_meeting):
+    meeting, clerk, people, doc = ended_meeting()
+    with pytest.raises(DomainError) as err:
+        meetings.close_meeting(meeting, actor=meeting.chair)
+    assert err.value.code == "blocked"
+    db.session.rollback()
+    assert item_status(meeting, "recover-docs").status == "unmet"
+    assert item_status(meeting, "devices-returned").status == "unmet"
+    _settle(meeting, clerk, people, doc)
+    assert item_status(meeting, "recover-docs").status == "met"
+    assert item_status(meeting, "devices-returned").status == "met"
+    made = item_status(meeting, "records-made")
+    assert made.status == "unmet"
+    assert "Attendance sheet" in str(made.reason)
+    for kind in ("attendance", "security"):
+        generate(meeting, kind)
+    assert queries.missing_records(meeting) == [RecordKind.CLOSING]
+    generate(meeting, "closing")
+    assert item_status(meeting, "records-made").status == "met"
+    meetings.close_meeting(meeting, actor=meeting.organiser)
+    db.session.commit()
+    assert meeting.status == "closed" and meeting.closed_at is not None
+    assert actions()[-1] == "meeting.closed"
+    with pytest.raises(DomainError) as err:
+        services.request_record(meeting, "attendance", actor=meeting.organiser)
+    assert err.value.code == "frozen"
+
+
+def test_a_change_after_generating_makes_the_records_stale(ended_meeting):
+    meeting, clerk, people, doc = ended_meeting()
+    for kind in ("attendance", "security"):
+        generate(meeting, kind)
+    assert RecordKind.ATTENDANCE not in queries.missing_records(meeting)
+    documents.recover(meeting, actor=clerk, key="late-recover", copy_code=doc.copies[0].code)
+    db.session.commit()
+    assert {RecordKind.ATTENDANCE, RecordKind.SECURITY} <= set(queries.missing_records(meeting))
+    again = generate(meeting, "security")
+    assert again.version == 2
+    assert [r.version for r in queries.versions_of(meeting.id, RecordKind.SECURITY)] == [2, 1]
+
+
+def test_each_version_is_stored_with_its_hash_and_audited(ended_meeting):
+    meeting, *_rest = ended_meeting()
+    rec = generate(meeting, "attendance")
+    assert rec.sha256 == hashlib.sha256(rec.data).hexdigest()
+    assert rec.size == len(rec.data) and rec.pages >= 1
+    event = db.session.scalars(
+        db.select(db.Model.metadata.tables["audit_events"]).where(
+            db.text("action = 'record.generated'")
+        )
+    ).all()
+    assert event, "record.generated is audited"
+    body = pdf.text(rec.data)
+    assert f"sự kiện số {rec.head_seq}" in body
+    assert rec.head_hash[:32] in body.replace("\n", "").replace(" ", "")
+
+
+def test_a_double_request_queues_one_job(ended_meeting):
+    meeting, *_rest = ended_meeting()
+    first = services.request_record(meeting, "attendance", actor=meeting.organiser)
+    db.session.commit()
+    second = services.request_record(meeting, "attendance", actor=meeting.chair)
+    assert first.id == second.id
+
+
+def test_who_may_generate_and_what(ended_meeting, make_user):
+    meeting, clerk, *_rest = ended_meeting()
+    auditor = make_user("auditor")
+    with pytest.raises(DomainError) as err:
+        services.request_record(meeting, "attendance", actor=clerk)
+    assert err.value.code == "not_organiser"
+    with pytest.raises(DomainError) as err:
+        services.request_record(meeting, "inspection", actor=meeting.organiser)  # no device
+    assert err.value.code == "no_such_record"
+    with pytest.raises(DomainError) as err:
+        services.request_record(meeting, "nonsense", actor=meeting.organiser)
+    assert err.value.code == "unknown_record"
+    db.session.rollback()
+    generate(meeting, "attendance")
+    assert services.open_record(meeting, "attendance", actor=auditor).version == 1
+    with pytest.raises(DomainError):
+        services.open_record(meeting, "attendance", actor=clerk)
+
+
+# -- what the PDFs say ------------------------------------------------------------------------
+
+A4 = ("595.", "841.")
+LEFT, RIGHT = 30 * 72 / 25.4, 595.28 - 15 * 72 / 25.4  # the Decree 30 margins, in points
+
+
+def check_official_layout(data: bytes, mark: str = "TỐI MẬT") -> list[str]:
+    """What every official record must satisfy; returns its pages' text."""
+    info = pdf.info(data)
+    assert info["Page size"].startswith(A4[0]) and A4[1] in info["Page size"], info["Page size"]
+    fonts = pdf.fonts(data)
+    assert fonts and all(f.startswith("Liberation-Serif") for f in fonts), fonts
+    pages = pdf.pages_text(data)
+    assert all(mark in page for page in pages), "the classification mark is on every page"
+    body = pdf.text(data)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in body
+    assert "Độc lập - Tự do - Hạnh phúc" in body
+    assert "http" not in body and b"http://" not in data.replace(b"http://www.w3.org", b"")
+    for n, words in enumerate(pdf.word_boxes(data), start=1):
+        in_body = [w for w in words if w[1] > 20 * 72 / 25.4]  # below the top margin
+        assert min(w[0] for w in in_body) >= LEFT - 1, f"page {n}: text left of the margin"
+        assert max(w[2] for w in in_body) <= RIGHT + 1, f"page {n}: text right of the margin"
+    if len(pages) > 1:
+        assert "Trang 2/" in pages[1] and "Trang 1/" not in pages[0]
+    return pages
+
+
+def test_attendance_sheet_reads_back(ended_meeting):
+    meeting, clerk, people, _doc = ended_meeting()
+    rec = generate(meeting, "attendance")
+    pdf.save("attendance.pdf", rec.data)
+    check_official_layout(rec.data)
+    body = pdf.plain(rec.data)
+    assert "DANH SÁCH" in body
+    for p in people:
+        assert p.full_name in body
+    assert "Không đến" in body  # the third person did not come
+    assert "Điện thoại (ô 1)" in body
+    assert pdf.images(rec.data) >= 2  # the two signatures
+
+
+def test_security_record_reads_back(ended_meeting):
+    meeting, clerk, people, doc = ended_meeting()
+    _settle(meeting, clerk, people, doc)
+    rec = generate(meeting, "security")
+    pdf.save("security.pdf", rec.data)
+    check_official_layout(rec.data)
+    body = pdf.plain(rec.data)
+    assert "BIÊN BẢN" in body
+    assert "Luật 29/2018/QH14" in body  # citations
+    assert "07/KH-BCĐ" in body and "Tủ văn thư phòng 2" in body
+    assert meeting.chair.full_name in body
+
+
+def test_closing_summary_lists_the_other_records(ended_meeting):
+    meeting, clerk, people, doc = ended_meeting()
+    _settle(meeting, clerk, people, doc)
+    attendance = generate(meeting, "attendance")
+    rec = generate(meeting, "closing")
+    pdf.save("closing.pdf", rec.data)
+    check_official_layout(rec.data)
+    assert attendance.sha256 in pdf.plain(rec.data).replace(" ", "")
