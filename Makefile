@@ -41,7 +41,7 @@ seed: migrate
 
 run: seed
 	@$(BIN)/flask demo-accounts --url "http://$$(hostname -I 2>/dev/null | awk '{print $$1}' || echo 127.0.0.1):$(PORT)/"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	bash scripts/serve.sh --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 # The same over HTTPS (tablets need it for the camera): a local CA and a certificate for
 # this machine's addresses are made on first run; tablets install the CA from /tls.
@@ -49,7 +49,7 @@ HTTPS_PORT ?= 8443
 run-https: seed
 	@test -f instance/tls/server.crt || $(BIN)/flask tls init $$(for a in $$(hostname -I) localhost 127.0.0.1; do printf -- '--host %s ' $$a; done)
 	@$(BIN)/flask demo-accounts --url "https://$$(hostname -I 2>/dev/null | awk '{print $$1}' || echo 127.0.0.1):$(HTTPS_PORT)/"
-	$(BIN)/gunicorn --bind $(HOST):$(HTTPS_PORT) --workers $(WORKERS) --certfile instance/tls/server.crt --keyfile instance/tls/server.key --access-logfile - wsgi:app
+	bash scripts/serve.sh --bind $(HOST):$(HTTPS_PORT) --workers $(WORKERS) --certfile instance/tls/server.crt --keyfile instance/tls/server.key --access-logfile -
 
 # The whole suite, once on SQLite and once on PostgreSQL (a throwaway server the tests
 # start and stop themselves).
@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python benchmarks/audit_bench.py
 	$(BIN)/python benchmarks/devices_bench.py
 	$(BIN)/python benchmarks/door_bench.py
+	$(BIN)/python benchmarks/records_bench.py
 
 # Extract, then update the catalogs after changing user-visible strings.
 messages: python

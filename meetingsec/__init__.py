@@ -159,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from meetingsec.meetings.routes import bp as meetings_bp
     from meetingsec.org.routes import bp as org_bp
     from meetingsec.records.routes import bp as records_bp
+    from meetingsec.reports.routes import bp as reports_bp
     from meetingsec.tls.cli import tls_cli
     from meetingsec.tls.routes import bp as tls_bp
     from meetingsec.users.cli import demo_accounts, seed_demo, users_cli
@@ -176,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
         door_bp,
         documents_bp,
         records_bp,
+        reports_bp,
         tls_bp,
     ):
         app.register_blueprint(bp)

@@ -10,12 +10,16 @@ from meetingsec.checklists.choices import Phase
 from meetingsec.core.db import utcnow
 from meetingsec.core.i18n import local_date, to_utc
 from meetingsec.devices import services as devices
+from meetingsec.documents import services as documents
+from meetingsec.door import services as door
 from meetingsec.extensions import db
 from meetingsec.meetings.services import (
     MeetingData,
     approve_meeting,
     clear_meeting,
     create_meeting,
+    end_session,
+    start_session,
 )
 from meetingsec.org import services as org
 from meetingsec.org.models import Unit, Venue
@@ -105,22 +109,21 @@ def _attendee_rows(people) -> list[dict]:
     ]
 
 
-def _seed_cleared_meeting(units, users_by_name) -> None:
-    """A Tối mật meeting starting in 20 minutes that went through every step to "cleared
-    to start": approved, its microphone inspected, sealed and re-checked, its checklist
-    marked, its attendee list approved. The door is open: check people in. Skipped when
-    the start would fall on the next day (its seals are re-checked on the meeting's day)."""
-
-    now = utcnow()
-    start = now + timedelta(minutes=20)
-    if local_date(start) != local_date(now):
-        return
+def _through_the_gate(units, users_by_name, *, title: str, start: datetime, at: datetime):
+    """A Tối mật meeting taken through every step to "cleared to start", the work done
+    from ``at`` on: approved, its microphone inspected, sealed and re-checked, its
+    checklist marked, its attendee list approved."""
     organiser, chair = users_by_name["tochuc"], users_by_name["chutri"]
     tech = users_by_name["kythuat"]
     venue = db.session.scalar(select(Venue).where(Venue.name == DEMO_VENUES[0][0]))
+    step = iter(range(1, 1000))
+
+    def now():
+        return at + timedelta(seconds=next(step))
+
     meeting = create_meeting(
         MeetingData(
-            title="Họp triển khai kế hoạch bảo vệ bí mật nhà nước năm 2027",
+            title=title,
             kind="cuoc_hop",
             classification="toi_mat",
             format="in_person",
@@ -133,6 +136,7 @@ def _seed_cleared_meeting(units, users_by_name) -> None:
             clerks=[users_by_name["letan"]],
         ),
         actor=organiser,
+        now=now(),
     )
     approve_meeting(
         meeting,
@@ -140,7 +144,8 @@ def _seed_cleared_meeting(units, users_by_name) -> None:
         approver_name=chair.full_name,
         approver_position=chair.position,
         approval_number="45/QĐ-UBND",
-        approval_date=local_date(now),
+        approval_date=local_date(at),
+        now=now(),
     )
     mic = devices.save_device(
         None,
@@ -148,36 +153,151 @@ def _seed_cleared_meeting(units, users_by_name) -> None:
         kind="wired_mic",
         make="Bosch",
         model="CCS 1000 D",
-        serial="DEMO-001",
+        serial=f"DEMO-{meeting.id:03d}",
         owner_unit=units["Văn phòng Ủy ban nhân dân tỉnh"],
         ban_co_yeu=False,
         notes="",
     )
-    md = devices.add_device(meeting, mic, actor=organiser)
+    md = devices.add_device(meeting, mic, actor=organiser, now=now())
+    seal = f"NP-2027-{meeting.id:04d}"
     devices.record_inspection(
         meeting,
         md,
         actor=tech,
         result="pass",
-        seal_number="NP-2027-0001",
+        seal_number=seal,
         notes="",
-        nonce="demo-inspection",
+        nonce=f"demo-inspection-{meeting.id}",
         based_on=0,
+        now=now(),
     )
-    devices.install(meeting, md, actor=tech)
+    devices.install(meeting, md, actor=tech, now=now())
     devices.check_seal(
-        meeting, md, actor=tech, seal_number="NP-2027-0001", intact=True, nonce="demo-seal"
+        meeting,
+        md,
+        actor=tech,
+        seal_number=seal,
+        intact=True,
+        nonce=f"demo-seal-{meeting.id}",
+        now=now(),
     )
     by_id = {u.id: u for u in users_by_name.values()}
     for view in checklist.evaluate(meeting):
         if view.is_manual and view.rule.phase is Phase.BEFORE:
             actor = by_id[sorted(checklist.responsible_ids(meeting, view.rule.who))[0]]
             checklist.mark_item(
-                meeting, view.rule.id, actor=actor, state="done", note="Đã thực hiện (dữ liệu mẫu)."
+                meeting,
+                view.rule.id,
+                actor=actor,
+                state="done",
+                note="Đã thực hiện (dữ liệu mẫu).",
+                now=now(),
             )
-    add_attendees(meeting, _attendee_rows(DEMO_ATTENDEES), actor=organiser, source="demo")
-    approve_list(meeting, actor=chair, seen=len(DEMO_ATTENDEES))
-    clear_meeting(meeting, actor=chair)
+    people = add_attendees(
+        meeting, _attendee_rows(DEMO_ATTENDEES), actor=organiser, source="demo", now=now()
+    )
+    approve_list(meeting, actor=chair, seen=len(DEMO_ATTENDEES), now=now())
+    document = documents.register_document(
+        meeting,
+        actor=organiser,
+        number="12/KH-UBND",
+        title="Kế hoạch bảo vệ bí mật nhà nước năm 2027 (dự thảo)",
+        classification="toi_mat",
+        copy_count=5,
+        copy_authorisation="Phó Chủ tịch UBND tỉnh cho phép sao 5 bản (Phiếu trình số 88/PT-VP)",
+        now=now(),
+    )
+    clear_meeting(meeting, actor=chair, now=now())
+    return meeting, people, document, now
+
+
+def _seed_cleared_meeting(units, users_by_name) -> None:
+    """A meeting starting in 20 minutes, cleared to start: the door is open, check people
+    in. Skipped when the start would fall on the next day (its seals are re-checked on
+    the meeting's day)."""
+    now = utcnow()
+    start = now + timedelta(minutes=20)
+    if local_date(start) != local_date(now):
+        return
+    _through_the_gate(
+        units,
+        users_by_name,
+        title="Họp triển khai kế hoạch bảo vệ bí mật nhà nước năm 2027",
+        start=start,
+        at=now - timedelta(minutes=30),
+    )
+
+
+def _seed_ended_meeting(units, users_by_name) -> None:
+    """A meeting held this morning whose session has ended: eight people came (phones
+    deposited, commitments signed), four copies of its document were handed out; two
+    copies and three phones are still out. Close it out: recover, hand back, generate the
+    records, close. Skipped when "this morning" would be yesterday."""
+    now = utcnow()
+    start = now - timedelta(hours=2)
+    if local_date(start - timedelta(hours=1)) != local_date(now):
+        return
+    meeting, people, document, at = _through_the_gate(
+        units,
+        users_by_name,
+        title="Họp đánh giá công tác bảo vệ bí mật nhà nước năm 2026",
+        start=start,
+        at=start - timedelta(hours=1),
+    )
+    clerk, chair = users_by_name["letan"], users_by_name["chutri"]
+    sha = door.current_commitment()[1]
+    for i, person in enumerate(people[:8]):
+        door.check_in(
+            meeting,
+            person.invitation_code,
+            actor=clerk,
+            key=f"demo-check-in-{person.id}",
+            items={"phone": 1},
+            carries_none=False,
+            signature=demo_signature(i),
+            commitment_sha256=sha,
+            now=start - timedelta(minutes=15 - i),
+        )
+    start_session(meeting, actor=chair, now=start)
+    for person, copy in zip(people[:4], document.copies, strict=False):
+        documents.hand_out(
+            meeting,
+            actor=clerk,
+            key=f"demo-hand-out-{copy.id}",
+            attendee_code=person.invitation_code,
+            copy_code=copy.code,
+            now=start + timedelta(minutes=2),
+        )
+    end_session(meeting, actor=chair, now=start + timedelta(minutes=90))
+    for copy in document.copies[:2]:
+        documents.recover(
+            meeting,
+            actor=clerk,
+            key=f"demo-recover-{copy.id}",
+            copy_code=copy.code,
+            now=start + timedelta(minutes=91),
+        )
+    for person in people[:5]:
+        door.return_items(
+            meeting,
+            person,
+            actor=clerk,
+            key=f"demo-return-{person.id}",
+            deposit_ids=[d.id for d in door.unreturned(person)],
+            now=start + timedelta(minutes=92),
+        )
+
+
+def demo_signature(i: int) -> str:
+    """A plausible signature drawn on a 600 × 200 pad, different for each ``i``."""
+    import json
+    import math
+
+    points = [
+        {"x": 60 + t * 12, "y": 100 + 45 * math.sin(t / (2 + i % 3)), "time": t * 16}
+        for t in range(40)
+    ]
+    return json.dumps({"width": 600, "height": 200, "strokes": [{"points": points}]})
 
 
 def seed() -> bool:
@@ -205,4 +325,5 @@ def seed() -> bool:
         )
     _seed_meeting(units, created)
     _seed_cleared_meeting(units, created)
+    _seed_ended_meeting(units, created)
     return True

@@ -293,15 +293,63 @@ def ended_meeting(open_door):
         documents.hand_out(
             meeting,
             actor=clerk,
-            key="fixture-handout-1",
+            key=f"fixture-handout-{meeting.id}",
             attendee_code=a.invitation_code,
             copy_code=doc.copies[0].code,
         )
         meetings.start_session(meeting, actor=meeting.chair)
         deposit = door.unreturned(b)[0]
-        door.return_items(meeting, b, actor=clerk, key="fixture-return-1", deposit_ids=[deposit.id])
+        door.return_items(
+            meeting, b, actor=clerk, key=f"fixture-return-{meeting.id}", deposit_ids=[deposit.id]
+        )
         meetings.end_session(meeting, actor=meeting.chair)
         _db.session.commit()
         return meeting, clerk, people, doc
 
     return make
+
+
+@pytest.fixture
+def worker(app, db_url):
+    """The real background worker (``flask worker``, huey's consumer) as its own process,
+    on the test's database and job queue. Yields a function that waits for the worker to
+    finish a job."""
+    import subprocess
+    import sys
+    import time
+
+    env = {
+        **os.environ,
+        "FLASK_APP": "meetingsec:create_app",
+        "MEETINGSEC_SQLALCHEMY_DATABASE_URI": db_url,
+        "MEETINGSEC_INSTANCE_PATH": app.instance_path,
+    }
+    flask = Path(sys.executable).with_name("flask")
+    proc = subprocess.Popen(
+        [str(flask), "worker", "--nice", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def wait(job_id: int, timeout: float = 60) -> str:
+        from meetingsec.records.models import RecordJob
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            _db.session.commit()  # a fresh snapshot each time
+            state = _db.session.get(RecordJob, job_id).state
+            _db.session.commit()
+            if state in ("done", "failed"):
+                return state
+            assert proc.poll() is None, proc.stdout.read()
+            time.sleep(0.1)
+        raise AssertionError(f"job {job_id} not done in {timeout} s")
+
+    yield wait
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()

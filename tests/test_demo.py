@@ -9,6 +9,8 @@ from meetingsec.audit.services import verify_chain
 from meetingsec.core.db import utcnow
 from meetingsec.core.i18n import local_date
 from meetingsec.demo import DEMO_ATTENDEES, DEMO_PASSWORD, DEMO_USERS
+from meetingsec.documents.queries import copy_counts
+from meetingsec.door.queries import counters
 from meetingsec.extensions import db
 from meetingsec.models import Meeting, Unit, User, Venue
 
@@ -25,6 +27,12 @@ def _door_open_today() -> int:
     return int(local_date(now + timedelta(minutes=20)) == local_date(now))
 
 
+def _ended_today() -> int:
+    """The demo's ended meeting was held this morning: left out when that was yesterday."""
+    now = utcnow()
+    return int(local_date(now - timedelta(hours=3)) == local_date(now))
+
+
 def test_the_demo_door_is_open(runner):
     runner.invoke(args=["seed-demo"])
     meetings = db.session.scalars(select(Meeting).order_by(Meeting.id)).all()
@@ -35,6 +43,12 @@ def test_the_demo_door_is_open(runner):
         assert cleared.status == "cleared"  # through the real gate, every item satisfied
         people = active_attendees(cleared.id)
         assert len(people) == len(DEMO_ATTENDEES) and all(p.admitted for p in people)
+    if _ended_today():
+        ended = meetings[-1]
+        assert ended.status == "closing"
+        counts = copy_counts(ended.id)
+        assert (counts.handed_out, counts.recovered, counts.outstanding) == (4, 2, 2)
+        assert counters(ended.id).held == 3
     assert verify_chain().ok
 
 
@@ -42,7 +56,7 @@ def test_seed_twice_creates_nothing_more(runner):
     out = runner.invoke(args=["seed-demo"])
     assert out.exit_code == 0 and "Demo data loaded." in out.output
     first = _counts()
-    assert first == [len(DEMO_USERS), 5, 3, 1 + _door_open_today()]
+    assert first == [len(DEMO_USERS), 5, 3, 1 + _door_open_today() + _ended_today()]
     out = runner.invoke(args=["seed-demo"])
     assert out.exit_code == 0 and "already present" in out.output
     assert _counts() == first

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meetingsec.attendees import queries as attendee_queries
-from meetingsec.core.auth import authenticated
+from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
@@ -25,8 +25,12 @@ from meetingsec.documents.forms import (
 from meetingsec.door import services as door
 from meetingsec.meetings.access import get_meeting_for
 from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.users.roles import Role
 
 bp = Blueprint("documents", __name__, url_prefix="/meetings/<int:meeting_id>/documents")
+
+#: Who hands copies out and takes them back: the organiser's desk and the door
+DESK = (Role.ORGANISER, Role.CLERK)
 
 #: 409: someone else (another tablet) did it first
 ALREADY = 409
@@ -137,7 +141,7 @@ def labels(meeting_id: int, document_id: int):
 
 
 @bp.get("/hand-out")
-@authenticated
+@roles(*DESK)
 def hand_out(meeting_id: int):
     """Step 1: scan the attendee's invitation."""
     meeting = get_meeting_for(current_user, meeting_id)
@@ -171,7 +175,7 @@ def _hand_out_page(meeting, attendee, form=None, status=200, notice=None):
 
 @bp.route("/hand-out/<int:attendee_id>", methods=["GET", "POST"])
 @reads_first
-@authenticated
+@roles(*DESK)
 def hand_out_to(meeting_id: int, attendee_id: int):
     """Step 2: scan each copy handed to this attendee."""
     meeting = get_meeting_for(current_user, meeting_id)
@@ -221,7 +225,7 @@ def _recover_page(meeting, form=None, status=200, notice=None):
 
 @bp.route("/recover", methods=["GET", "POST"])
 @reads_first
-@authenticated
+@roles(*DESK)
 def recover(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     if request.method == "GET":
@@ -245,7 +249,7 @@ def recover(meeting_id: int):
 
 
 @bp.route("/copies/<int:copy_id>/lost", methods=["GET", "POST"])
-@authenticated
+@roles(Role.ORGANISER)
 def report_lost(meeting_id: int, copy_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     copy = queries.get_copy(meeting.id, copy_id) or abort(404)

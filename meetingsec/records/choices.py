@@ -48,8 +48,8 @@ class JobState(StrEnum):
             "reading": _l("Reading the meeting's data"),
             "layout": _l("Laying out the pages"),
             "writing": _l("Writing the PDF file"),
-            "done": _l("Done"),
-            "failed": _l("Failed"),
+            "done": _l("Generated"),
+            "failed": _l("Stopped with an error"),
         }[self]
 
     @property

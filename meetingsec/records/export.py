@@ -1,37 +1,16 @@
 """The meeting's data as an .xlsx workbook: attendees, check-ins, deposits, inspections,
-documents. Cells holding text that a spreadsheet would run as a formula are kept as text."""
-
-import io
-from datetime import datetime
+documents."""
 
 from flask_babel import force_locale
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.checklists.choices import Classification
-from meetingsec.core.i18n import to_local
+from meetingsec.core.xlsx import Sheets
 from meetingsec.devices.choices import InspectionResult
 from meetingsec.documents import queries as documents
 from meetingsec.door.models import Deposit
 from meetingsec.extensions import db
 from meetingsec.meetings.models import Meeting
-
-
-def _cell(ws, value):
-    if isinstance(value, datetime):
-        value = to_local(value).replace(tzinfo=None)
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        cell.data_type = "s"  # text, never a formula
-    return cell
-
-
-def _sheet(wb, title: str, header: list[str], rows):
-    ws = wb.create_sheet(title)
-    ws.append(header)
-    for row in rows:
-        ws.append([_cell(ws, v) for v in row])
 
 
 def meeting_workbook(meeting: Meeting) -> bytes:
@@ -46,10 +25,9 @@ def meeting_workbook(meeting: Meeting) -> bytes:
             db.select(Deposit).where(Deposit.meeting_id == meeting.id).order_by(Deposit.slot)
         )
     )
-    wb = Workbook(write_only=True)
+    book = Sheets()
     with force_locale("vi"):
-        _sheet(
-            wb,
+        book.sheet(
             "Người tham dự",
             ["STT", "Họ và tên", "Chức vụ", "Đơn vị", "Số định danh", "Điện thoại", "Trạng thái"],
             (
@@ -70,8 +48,7 @@ def meeting_workbook(meeting: Meeting) -> bytes:
                 for i, a in enumerate(people, start=1)
             ),
         )
-        _sheet(
-            wb,
+        book.sheet(
             "Vào cửa",
             ["Họ và tên", "Đơn vị", "Giờ vào", "Lễ tân", "Không mang thiết bị", "SHA-256 cam kết"],
             (
@@ -87,8 +64,7 @@ def meeting_workbook(meeting: Meeting) -> bytes:
                 if a.check_in is not None
             ),
         )
-        _sheet(
-            wb,
+        book.sheet(
             "Thiết bị gửi",
             [
                 "Ô",
@@ -112,8 +88,7 @@ def meeting_workbook(meeting: Meeting) -> bytes:
                 for d in deposits
             ),
         )
-        _sheet(
-            wb,
+        book.sheet(
             "Kiểm tra thiết bị",
             [
                 "Thiết bị",
@@ -140,8 +115,7 @@ def meeting_workbook(meeting: Meeting) -> bytes:
                 for i in md.inspections
             ),
         )
-        _sheet(
-            wb,
+        book.sheet(
             "Tài liệu",
             [
                 "Số, ký hiệu",
@@ -169,6 +143,4 @@ def meeting_workbook(meeting: Meeting) -> bytes:
                 for c in documents.copies_of(meeting.id)
             ),
         )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.bytes()

@@ -17,7 +17,7 @@ from flask_login import current_user
 from meetingsec import jobs
 from meetingsec.checklists import services as checklist
 from meetingsec.checklists.choices import Phase
-from meetingsec.core.auth import authenticated
+from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt, commit
@@ -32,8 +32,13 @@ from meetingsec.records import queries, services
 from meetingsec.records.choices import JobState, RecordKind
 from meetingsec.records.export import meeting_workbook
 from meetingsec.records.forms import UnclaimedForm
+from meetingsec.users.roles import Role
 
 bp = Blueprint("records", __name__, url_prefix="/meetings/<int:meeting_id>")
+
+#: Who reads a meeting's records (the services check it is their meeting) and who makes them
+READERS = (Role.ORGANISER, Role.CHAIR, Role.AUDITOR)
+MAKERS = (Role.ORGANISER, Role.CHAIR)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,7 +56,7 @@ def _kind(value: str) -> RecordKind:
 
 
 @bp.get("/records/")
-@authenticated
+@roles(*READERS)
 def index(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     _reader(meeting)
@@ -70,7 +75,7 @@ def index(meeting_id: int):
 
 
 @bp.post("/records/<kind>")
-@authenticated
+@roles(*MAKERS)
 def generate(meeting_id: int, kind: str):
     meeting = get_meeting_for(current_user, meeting_id)
     job_id, err = attempt(lambda: services.request_record(meeting, kind, actor=current_user).id)
@@ -85,7 +90,7 @@ def generate(meeting_id: int, kind: str):
 
 
 @bp.get("/records/jobs/<int:job_id>")
-@authenticated
+@roles(*READERS)
 def job(meeting_id: int, job_id: int):
     """A job's progress (polled by the records page); a finished job reloads the page."""
     meeting = get_meeting_for(current_user, meeting_id)
@@ -101,7 +106,7 @@ def job(meeting_id: int, job_id: int):
 
 
 @bp.get("/records/<kind>.pdf")
-@authenticated
+@roles(*READERS)
 def download(meeting_id: int, kind: str):
     meeting = get_meeting_for(current_user, meeting_id)
     kind = _kind(kind)
@@ -117,7 +122,7 @@ def download(meeting_id: int, kind: str):
 
 
 @bp.get("/export.xlsx")
-@authenticated
+@roles(*READERS)
 def export(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     _reader(meeting)
@@ -178,7 +183,7 @@ def closing(meeting_id: int):
 
 
 @bp.post("/closing/unclaimed")
-@authenticated
+@roles(Role.ORGANISER, Role.CLERK)
 def unclaimed(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     form = UnclaimedForm()
@@ -198,7 +203,7 @@ def unclaimed(meeting_id: int):
 
 
 @bp.post("/close")
-@authenticated
+@roles(Role.ORGANISER, Role.CHAIR)
 def close(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     _m, err = attempt(lambda: meetings.close_meeting(meeting, actor=current_user))

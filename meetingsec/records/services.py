@@ -64,6 +64,11 @@ def request_record(meeting: Meeting, kind: str, *, actor, now: datetime | None =
     status = MeetingStatus(meeting.status)
     if status is MeetingStatus.CLOSED:
         raise DomainError(_l("The meeting is closed: its records are frozen."), "frozen")
+    if status in (MeetingStatus.DRAFT, MeetingStatus.CANCELLED):
+        raise DomainError(
+            _l("Records are made for an approved meeting that has not been cancelled."),
+            "not_approved",
+        )
     if kind is RecordKind.CLOSING and status is not MeetingStatus.CLOSING:
         raise DomainError(
             _l("The closing summary is made once the session has ended."), "not_closing"

@@ -96,6 +96,32 @@ MATRIX = {
     "/meetings/<int:meeting_id>/door/returns": ("GET", (M, {CL}), 200),
     "/meetings/<int:meeting_id>/door/returns/<int:attendee_id>": ("GET", (M, {CL}), 404),
     "/admin/commitment": ("GET", {A}, 200),
+    "/meetings/<int:meeting_id>/documents/": ("GET", (M, AUTH), 200),
+    "/meetings/<int:meeting_id>/documents/<int:document_id>/authorisation": (
+        "POST",
+        (M, AUTH),
+        404,
+    ),
+    "/meetings/<int:meeting_id>/documents/<int:document_id>/labels.pdf": ("GET", (M, AUTH), 404),
+    "/meetings/<int:meeting_id>/documents/hand-out": ("GET", (M, {ORG, CL}), 200),
+    "/meetings/<int:meeting_id>/documents/hand-out/<int:attendee_id>": (
+        "GET",
+        (M, {ORG, CL}),
+        404,
+    ),
+    "/meetings/<int:meeting_id>/documents/recover": ("GET", (M, {ORG, CL}), 200),
+    "/meetings/<int:meeting_id>/documents/copies/<int:copy_id>/lost": ("GET", (M, {ORG}), 404),
+    "/meetings/<int:meeting_id>/records/": ("GET", (M, {ORG, C, AU}), 200),
+    "/meetings/<int:meeting_id>/records/<kind>": ("POST", (M, {ORG, C}), 303),
+    "/meetings/<int:meeting_id>/records/jobs/<int:job_id>": ("GET", (M, {ORG, C, AU}), 404),
+    "/meetings/<int:meeting_id>/records/<kind>.pdf": ("GET", (M, {ORG, C, AU}), 404),
+    "/meetings/<int:meeting_id>/export.xlsx": ("GET", (M, {ORG, C, AU}), 200),
+    "/meetings/<int:meeting_id>/closing": ("GET", (M, AUTH), 200),
+    "/meetings/<int:meeting_id>/closing/unclaimed": ("POST", (M, {ORG, CL}), 422),
+    "/meetings/<int:meeting_id>/close": ("POST", (M, {ORG, C}), 303),
+    "/reports/": ("GET", {A, AU}, 200),
+    "/reports/report.pdf": ("GET", {A, AU}, 200),
+    "/reports/report.xlsx": ("GET", {A, AU}, 200),
 }
 
 
@@ -130,6 +156,9 @@ def _url(rule: str, objects, role: Role | None, meeting_id: int = 0) -> str:
     url = url.replace("<int:meeting_id>", str(meeting_id)).replace("<rule_id>", "approve-use")
     url = url.replace("<ruleset_id>", "vn-2026").replace("<int:md_id>", "999999")
     url = url.replace("<int:attendee_id>", "999999").replace("<int:batch_id>", "999999")
+    for key in ("document_id", "copy_id", "job_id"):
+        url = url.replace(f"<int:{key}>", "999999")
+    url = url.replace("<kind>", "attendance")
     url = url.replace("<role>", role.value if role else "organiser")
     for key in ("user_id", "unit_id", "venue_id", "device_id"):
         url = url.replace(f"<int:{key}>", str(objects[key]))

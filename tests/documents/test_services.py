@@ -37,7 +37,7 @@ def test_registering_numbers_the_copies_and_brings_copy_control(open_door):
     assert "document.registered" in actions()
     item = item_status(meeting, "copy-control")
     assert item.status == "unmet"
-    assert "permission" in str(item.reason)
+    assert "chưa ghi nhận ý kiến cho phép sao" in str(item.reason)
     services.authorise_copies(meeting, doc, actor=meeting.organiser, text="Giám đốc cho phép")
     db.session.commit()
     assert item_status(meeting, "copy-control").status == "met"
@@ -116,7 +116,7 @@ def test_hand_out_to_someone_inside_then_recover(open_door):
     db.session.rollback()
     recover_docs = item_status(meeting, "recover-docs")
     assert recover_docs.status == "unmet"
-    assert "1 copy" in str(recover_docs.reason)
+    assert "1 bản đã phát chưa được thu hồi" in str(recover_docs.reason)
     services.recover(meeting, actor=meeting.organiser, key="r-000001", copy_code=first.code)
     db.session.commit()
     assert item_status(meeting, "recover-docs").status == "met"
@@ -161,10 +161,10 @@ def test_codes_of_other_kinds_get_a_clear_message(open_door, make_meeting):
     foreign = _register(other).copies[0]
     with pytest.raises(DomainError) as err:
         services.find_copy(meeting, a.invitation_code)
-    assert "invitation" in str(err.value.message)
+    assert "Đây là giấy mời" in str(err.value.message)
     with pytest.raises(DomainError) as err:
         services.find_copy(meeting, foreign.code)
-    assert "another meeting" in str(err.value.message)
+    assert "cuộc họp khác" in str(err.value.message)
     with pytest.raises(DomainError) as err:
         services.find_copy(meeting, "not a code")
     assert err.value.code == "bad_code"

@@ -297,7 +297,7 @@ def test_derived_items_follow_the_door(open_door):
     for rule in ("attendee-control", "no-devices", "attendee-duty"):
         assert _status(meeting, rule).status == "met", rule
     returned = _status(meeting, "devices-returned")  # applies once something is deposited
-    assert returned.status == "unmet" and "chưa trả lại" in str(returned.reason)
+    assert returned.status == "unmet" and "chưa được trả lại" in str(returned.reason)
     phone = queries.deposits_of(a.id)[0]
     services.return_items(meeting, a, actor=clerk, key="return-0004", deposit_ids=[phone.id])
     sync_items(meeting, actor=None)

@@ -47,7 +47,7 @@ def test_closing_waits_for_copies_deposits_and_records(ended_meeting):
     assert item_status(meeting, "devices-returned").status == "met"
     made = item_status(meeting, "records-made")
     assert made.status == "unmet"
-    assert "Attendance sheet" in str(made.reason)
+    assert "Danh sách người tham dự ký xác nhận" in str(made.reason)
     for kind in ("attendance", "security"):
         generate(meeting, kind)
     assert queries.missing_records(meeting) == [RecordKind.CLOSING]

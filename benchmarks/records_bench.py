@@ -1,0 +1,271 @@
+"""Record figures: the attendance sheet with a distinct signature on every row.
+
+1. The sheet at 50, 500 and 2,000 rows, each rendered in a fresh process as the worker
+   renders it (read the data, lay the pages out, write the PDF): seconds per step, pages,
+   size and the process's peak memory.
+2. Door check-ins while a 2,000-row sheet renders: the real app under gunicorn (2 workers)
+   beside the real worker (``flask worker``), 16 clients paced at 100 check-ins per second,
+   p95 idle and p95 during the render, and their ratio.
+
+    make bench          (or: .venv/bin/python benchmarks/records_bench.py [sqlite|postgresql])
+
+Prints figures; asserts nothing. Targets: 2,000 rows in ≤ 6 s and ≤ 300 MB; check-in p95
+during the render ≤ 1.5 × idle.
+"""
+
+import json
+import math
+import os
+import random
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import door_bench  # noqa: E402
+
+from meetingsec.core.db import utcnow  # noqa: E402
+from meetingsec.extensions import db  # noqa: E402
+from tests.conftest import make_app  # noqa: E402
+from tests.dbserver import Databases  # noqa: E402
+
+SIZES = (50, 500, 2000)
+PASSWORD = door_bench.PASSWORD
+
+
+def signature(i: int) -> str:
+    """A distinct two-stroke signature for person ``i`` (signature_pad's toData shape)."""
+    rng = random.Random(i)
+    strokes = []
+    for s in range(2):
+        x, y, points = 40 + s * 250, 100, []
+        for t in range(40):
+            x += rng.uniform(2, 9)
+            y = 100 + 50 * math.sin(t / rng.uniform(2, 5)) + rng.uniform(-8, 8)
+            points.append({"x": x, "y": y, "time": t * 16, "pressure": 0.5})
+        strokes.append({"penColor": "#000", "points": points})
+    return json.dumps({"width": 600, "height": 200, "strokes": strokes})
+
+
+def make_sheet_meeting(users, rows: int) -> int:
+    """A meeting of ``rows`` approved people, every one checked in and signed, a phone
+    deposited by one in three; its session ended."""
+    from meetingsec.attendees.services import add_attendees, approve_list
+    from meetingsec.door import services as door
+    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.org.models import Unit, Venue
+
+    start = utcnow() + timedelta(hours=1)
+    meeting = create_meeting(
+        MeetingData(
+            title=f"Hội nghị {rows} đại biểu",
+            kind="hoi_nghi",
+            classification="toi_mat",
+            format="in_person",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            venue=db.session.scalars(db.select(Venue)).first(),
+            host_unit=db.session.scalars(db.select(Unit)).first(),
+            chair=users["chair"],
+            clerks=[users["clerk"]],
+        ),
+        actor=users["org"],
+    )
+    people = add_attendees(
+        meeting,
+        [
+            {
+                "full_name": f"Đại biểu Nguyễn Thị Ngọc {i}",
+                "unit_name": f"Sở Kế hoạch và Đầu tư {i % 40}",
+                "position": "Phó Giám đốc",
+            }
+            for i in range(rows)
+        ],
+        actor=users["org"],
+        source="bench",
+    )
+    approve_list(meeting, actor=users["chair"], seen=len(people))
+    meeting.status = "cleared"
+    sha = door.current_commitment()[1]
+    for i, p in enumerate(people):
+        door.check_in(
+            meeting,
+            p.invitation_code,
+            actor=users["clerk"],
+            key=f"sheet-{rows}-{i}",
+            items={"phone": 1} if i % 3 == 0 else {},
+            carries_none=i % 3 != 0,
+            signature=signature(i),
+            commitment_sha256=sha,
+        )
+    meeting.status = "closing"
+    meeting.ended_at = utcnow()
+    db.session.commit()
+    return meeting.id
+
+
+def setup(url: str, instance: Path) -> dict:
+    """The door bench's meeting (2,000 approved, door open) and one sheet per size."""
+    from meetingsec.users.models import User
+
+    door_meeting, people, _names, sha = door_bench.setup(url, instance)
+    app = make_app(url, instance)
+    with app.app_context():
+        users = {u.username: u for u in db.session.scalars(db.select(User))}
+        sheets = {n: make_sheet_meeting(users, n) for n in SIZES}
+        db.session.remove()
+        db.engine.dispose()
+    return {"door": door_meeting, "people": people, "sha": sha, "sheets": sheets}
+
+
+def render_once(url: str, instance: str, meeting_id: int) -> dict:
+    """In this (fresh) process: the worker's steps, timed."""
+    from meetingsec.core.pdf import layout, render_html
+    from meetingsec.meetings.models import Meeting
+    from meetingsec.records.builders import attendance
+
+    app = make_app(url, Path(instance))
+    with app.app_context():
+        t0 = time.perf_counter()
+        template, context = attendance(db.session.get(Meeting, meeting_id))
+        html = render_html(template, **context)
+        t1 = time.perf_counter()
+        document = layout(html)
+        t2 = time.perf_counter()
+        data = document.write_pdf()
+        t3 = time.perf_counter()
+    return {
+        "read": t1 - t0,
+        "layout": t2 - t1,
+        "write": t3 - t2,
+        "pages": len(document.pages),
+        "size": len(data),
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def sheet_figures(url, instance, sheets) -> None:
+    for rows, meeting_id in sheets.items():
+        out = subprocess.run(
+            [sys.executable, __file__, "--render", url, str(instance), str(meeting_id)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        f = json.loads(out.stdout.strip().splitlines()[-1])
+        total = f["read"] + f["layout"] + f["write"]
+        print(
+            f"  attendance sheet, {rows:5d} rows: {total:5.2f} s (read {f['read']:.2f}, "
+            f"layout {f['layout']:.2f}, write {f['write']:.2f}) | {f['pages']:3d} pages | "
+            f"{f['size'] / 1024:6.0f} KiB | peak {f['rss_mb']:.0f} MB"
+        )
+
+
+def start(cmd, env):
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def latency_figures(url, instance, state) -> None:
+    port = door_bench.free_port()
+    env = {
+        **os.environ,
+        "MEETINGSEC_SQLALCHEMY_DATABASE_URI": url,
+        "MEETINGSEC_INSTANCE_PATH": str(instance),
+        "FLASK_APP": "meetingsec:create_app",
+    }
+    server = start(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(ROOT),
+            "wsgi:app",
+        ],
+        env,
+    )
+    worker = start([str(ROOT / ".venv/bin/flask"), "worker"], env)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        people = list(state["people"])
+        idle, errors, *_ = door_bench.run(port, state["door"], people, state["sha"], 16, 300, 100)
+        organiser = door_bench.Tablet(port)
+        token = organiser.token("/login")
+        organiser.request(
+            "POST",
+            "/login",
+            urlencode({"csrf_token": token, "username": "org", "password": PASSWORD}),
+        )
+        sheet = state["sheets"][2000]
+        token = organiser.token(f"/meetings/{sheet}/records/")
+        t0 = time.perf_counter()
+        status, _ = organiser.request(
+            "POST", f"/meetings/{sheet}/records/attendance", urlencode({"csrf_token": token})
+        )
+        assert status == 303, status
+        busy, errors2, *_ = door_bench.run(port, state["door"], people, state["sha"], 16, 400, 100)
+        app = make_app(url, instance)
+        with app.app_context():
+            from meetingsec.records.models import RecordJob
+
+            while True:
+                job = db.session.scalars(db.select(RecordJob)).one()
+                if job.state in ("done", "failed"):
+                    break
+                db.session.commit()
+                time.sleep(0.2)
+            took = (job.finished_at - job.started_at).total_seconds()
+            state_ = job.state
+            db.session.remove()
+            db.engine.dispose()
+        p_idle, p_busy = door_bench.pct(idle, 95), door_bench.pct(busy, 95)
+        print(
+            f"  check-ins, 16 clients paced at 100/s: idle p95 {p_idle:.1f} ms | while the "
+            f"2,000-row sheet renders p95 {p_busy:.1f} ms = {p_busy / p_idle:.2f} × idle | "
+            f"the job: {state_} in {took:.1f} s (request to done "
+            f"{time.perf_counter() - t0:.1f} s)"
+            + (f" | errors {errors + errors2}" if errors or errors2 else "")
+        )
+    finally:
+        for proc in (server, worker):
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+def bench(backend: str) -> None:
+    work = Path(tempfile.mkdtemp(prefix="records-bench-"))
+    dbs = Databases(backend, work)
+    url = dbs.fresh()
+    try:
+        state = setup(url, work / "instance")
+        print(f"\n{backend}:")
+        sheet_figures(url, work / "instance", state["sheets"])
+        latency_figures(url, work / "instance", state)
+    finally:
+        dbs.drop(url)
+        dbs.close()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--render"]:
+        print(json.dumps(render_once(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
+    else:
+        for backend in sys.argv[1:] or ("sqlite", "postgresql"):
+            bench(backend)

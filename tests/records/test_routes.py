@@ -1,0 +1,132 @@
+"""Records and closing over HTTP: the organiser asks for a record, the real worker renders
+it in the background while the page shows its progress, anyone allowed downloads it; the
+.xlsx export; closing out."""
+
+import io
+
+from openpyxl import load_workbook
+
+from meetingsec.records import queries
+from meetingsec.records.choices import RecordKind
+from meetingsec.records.models import RecordJob
+from tests import pdf
+from tests.helpers import actions
+from tests.records.test_services import _settle, generate
+
+
+def test_the_worker_renders_a_requested_record(client, login, ended_meeting, worker, db):
+    meeting, *_rest = ended_meeting()
+    login(meeting.organiser)
+    base = f"/meetings/{meeting.id}/records"
+    resp = client.post(f"{base}/attendance")
+    assert resp.status_code == 303 and resp.location == f"{base}/"
+    job = db.session.scalars(db.select(RecordJob)).one()
+    page = client.get(f"{base}/").get_data(as_text=True)
+    assert f'id="job-{job.id}"' in page or "Tải về" in page  # in progress, or already done
+    assert worker(job.id) == "done"
+    fragment = client.get(f"{base}/jobs/{job.id}", headers={"HX-Request": "true"})
+    assert fragment.headers.get("HX-Refresh") == "true"
+    assert "Đã lập xong" in fragment.get_data(as_text=True)
+    rec = queries.get_record(meeting.id, RecordKind.ATTENDANCE)
+    resp = client.get(f"{base}/attendance.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    assert resp.data == rec.data
+    assert actions()[-1] == "record.downloaded"
+    assert "DANH SÁCH" in pdf.plain(resp.data)
+
+
+def test_progress_of_a_queued_job_is_polled(client, login, ended_meeting, db):
+    meeting, *_rest = ended_meeting()
+    login(meeting.organiser)
+    base = f"/meetings/{meeting.id}/records"
+    client.post(f"{base}/security")  # no worker runs here: the job waits its turn
+    job = db.session.scalars(db.select(RecordJob)).one()
+    fragment = client.get(f"{base}/jobs/{job.id}", headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert "Đang chờ đến lượt" in body and 'hx-trigger="every 1s"' in body
+    assert "HX-Refresh" not in fragment.headers
+    page = client.get(f"{base}/").get_data(as_text=True)
+    assert f'id="job-{job.id}"' in page
+    # asking again while it waits queues nothing more
+    client.post(f"{base}/security")
+    assert db.session.scalar(db.select(db.func.count()).select_from(RecordJob)) == 1
+
+
+def test_records_are_refused_to_people_outside_the_circle(client, login, ended_meeting):
+    meeting, clerk, *_rest = ended_meeting()
+    generate(meeting, "attendance")
+    login(clerk)
+    base = f"/meetings/{meeting.id}/records"
+    assert client.get(f"{base}/").status_code == 403
+    assert client.get(f"{base}/attendance.pdf").status_code == 403
+    assert client.post(f"{base}/attendance").status_code == 403
+    assert client.get(f"{base}/nonsense.pdf").status_code == 404
+
+
+def test_export_xlsx(client, login, ended_meeting, make_user):
+    meeting, _clerk, people, _doc = ended_meeting()
+    auditor = make_user("auditor")
+    login(auditor)
+    resp = client.get(f"/meetings/{meeting.id}/export.xlsx")
+    assert resp.status_code == 200
+    wb = load_workbook(io.BytesIO(resp.data))
+    assert wb.sheetnames == [
+        "Người tham dự",
+        "Vào cửa",
+        "Thiết bị gửi",
+        "Kiểm tra thiết bị",
+        "Tài liệu",
+    ]
+    names = [row[1].value for row in wb["Người tham dự"].iter_rows(min_row=2)]
+    assert names == [p.full_name for p in people]
+    assert wb["Vào cửa"].max_row == 3 and wb["Thiết bị gửi"].max_row == 3
+    copies = list(wb["Tài liệu"].iter_rows(min_row=2, values_only=True))
+    assert [(c[0], c[3], c[5]) for c in copies] == [
+        ("07/KH-BCĐ", 1, people[0].full_name),
+        ("07/KH-BCĐ", 2, None),
+    ]
+    assert actions()[-1] == "meeting.exported"
+
+
+def test_closing_page_and_closing(client, login, ended_meeting, db):
+    meeting, clerk, people, doc = ended_meeting()
+    login(meeting.chair)
+    page = client.get(f"/meetings/{meeting.id}/closing").get_data(as_text=True)
+    assert "Còn 1 bản sao" in page or "07/KH-BCĐ" in page
+    resp = client.post(f"/meetings/{meeting.id}/close")
+    assert resp.status_code == 303
+    db.session.expire_all()
+    assert meeting.status == "closing"
+    _settle(meeting, clerk, people, doc)
+    for kind in ("attendance", "security", "closing"):
+        generate(meeting, kind)
+    resp = client.post(f"/meetings/{meeting.id}/close")
+    assert resp.status_code == 303 and resp.location == f"/meetings/{meeting.id}"
+    db.session.expire_all()
+    assert meeting.status == "closed"
+    records = client.get(f"/meetings/{meeting.id}/records/").get_data(as_text=True)
+    assert "Tạo phiên bản mới" not in records  # frozen: nothing to generate
+
+
+def test_unclaimed_deposits_at_closing(client, login, ended_meeting, db):
+    meeting, clerk, people, _doc = ended_meeting()
+    login(clerk)
+    held = [d.id for d in queries_held(meeting)]
+    resp = client.post(
+        f"/meetings/{meeting.id}/closing/unclaimed",
+        data={"deposit_ids": held, "note": ""},
+    )
+    assert resp.status_code == 422  # where they are kept is required
+    resp = client.post(
+        f"/meetings/{meeting.id}/closing/unclaimed",
+        data={"deposit_ids": held, "note": "Tủ khóa phòng văn thư"},
+    )
+    assert resp.status_code == 303
+    assert queries_held(meeting) == []
+    assert actions()[-1] == "door.unclaimed"
+
+
+def queries_held(meeting):
+    from meetingsec.door.queries import held_deposits
+
+    return held_deposits(meeting.id)

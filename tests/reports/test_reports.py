@@ -1,0 +1,82 @@
+"""The periodic report: figures of the meetings held in a quarter or a year, each leading
+back to its meetings; as a page, an official PDF and .xlsx; for administrators and
+auditors only."""
+
+import io
+
+from openpyxl import load_workbook
+
+from meetingsec.core.db import utcnow
+from meetingsec.core.i18n import local_date
+from meetingsec.documents import services as documents
+from meetingsec.extensions import db
+from meetingsec.reports.figures import Period, report
+from tests import pdf
+from tests.helpers import actions
+from tests.records.test_services import check_official_layout
+
+
+def _quarter() -> tuple[int, str]:
+    today = local_date(utcnow())
+    return today.year, f"q{(today.month - 1) // 3 + 1}"
+
+
+def test_figures_of_the_meetings_held(ended_meeting, make_meeting):
+    first, clerk, people, doc = ended_meeting()
+    second, *_rest = ended_meeting(classification="tuyet_mat")
+    make_meeting()  # not held: it never started
+    documents.report_lost(first, doc.copies[0], actor=first.organiser, reason="Không tìm thấy")
+    db.session.commit()
+    year, quarter = _quarter()
+    r = report(Period(year, quarter))
+    assert [row.meeting.id for row in r.rows] == [first.id, second.id]
+    assert r.by_kind[("toi_mat", False)] == 1 and r.by_kind[("tuyet_mat", False)] == 1
+    assert (r.total("deposited"), r.total("handed_out"), r.total("lost")) == (4, 2, 1)
+    assert [row.meeting.id for row in r.rows_with("lost")] == [first.id]
+    assert r.total("incidents") == 1
+    assert report(Period(year - 1, "year")).rows == []
+
+
+def test_report_page_pdf_and_xlsx(client, login, ended_meeting, make_user):
+    meeting, *_rest = ended_meeting()
+    auditor = make_user("auditor")
+    login(auditor)
+    year, quarter = _quarter()
+    args = {"year": year, "period": quarter}
+    page = client.get("/reports/", query_string=args).get_data(as_text=True)
+    assert "Số cuộc họp đã tổ chức" in page or "Cuộc họp đã tổ chức" in page
+    assert meeting.title in page
+    page = client.get("/reports/", query_string={**args, "figure": "handed_out"})
+    assert meeting.title in page.get_data(as_text=True)
+    resp = client.get("/reports/report.pdf", query_string=args)
+    assert resp.status_code == 200
+    pdf.save("period-report.pdf", resp.data)
+    check_official_layout(resp.data)
+    body = pdf.plain(resp.data)
+    assert "BÁO CÁO" in body and meeting.title in body
+    assert actions()[-1] == "report.exported"
+    resp = client.get("/reports/report.xlsx", query_string=args)
+    wb = load_workbook(io.BytesIO(resp.data))
+    assert [row[1] for row in wb["Cuộc họp"].iter_rows(min_row=2, values_only=True)] == [
+        meeting.title
+    ]
+
+
+def test_report_is_for_admins_and_auditors(client, login, ended_meeting, make_user):
+    meeting, *_rest = ended_meeting()
+    login(meeting.organiser)
+    assert client.get("/reports/").status_code == 403
+    assert client.get("/reports/report.pdf").status_code == 403
+
+
+def test_a_bad_period_is_a_clear_error(client, login, make_user):
+    login(make_user("admin"))
+    for args in (
+        {"year": "abc", "period": "q1"},
+        {"year": "1990", "period": "q1"},
+        {"period": "q9"},
+    ):
+        resp = client.get("/reports/", query_string=args)
+        assert resp.status_code == 422
+        assert "Hãy chọn một mục trong danh sách." in resp.get_data(as_text=True)
+        assert client.get("/reports/report.pdf", query_string=args).status_code == 422
