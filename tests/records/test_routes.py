@@ -33,6 +33,8 @@ def test_the_worker_renders_a_requested_record(client, login, ended_meeting, wor
     assert resp.data == rec.data
     assert actions()[-1] == "record.downloaded"
     assert "DANH SÁCH" in pdf.plain(resp.data)
+    assert client.get(f"{base}/nonsense.pdf").status_code == 404
+    assert client.get(f"{base}/attendance.pdf?version=7").status_code == 404
 
 
 def test_progress_of_a_queued_job_is_polled(client, login, ended_meeting, db):
@@ -60,7 +62,7 @@ def test_records_are_refused_to_people_outside_the_circle(client, login, ended_m
     assert client.get(f"{base}/").status_code == 403
     assert client.get(f"{base}/attendance.pdf").status_code == 403
     assert client.post(f"{base}/attendance").status_code == 403
-    assert client.get(f"{base}/nonsense.pdf").status_code == 404
+    assert client.get(f"{base}/nonsense.pdf").status_code == 403
 
 
 def test_export_xlsx(client, login, ended_meeting, make_user):
