@@ -131,6 +131,20 @@ FORMS.update(
         "refusal": ("/meetings/{door}/door/refusals", ["nonce", "name", "unit", "reason"]),
         "return": ("/meetings/{door}/door/returns/{inside}", ["key", "deposit_ids"]),
         "commitment": ("/admin/commitment", ["text"]),
+        "document_register": (
+            "/meetings/{door}/documents/",
+            ["number", "title", "classification", "copy_count", "copy_authorisation"],
+        ),
+        "document_authorise": (
+            "/meetings/{door}/documents/{document}/authorisation",
+            ["d{document}-copy_authorisation"],
+        ),
+        "hand_out": ("/meetings/{door}/documents/hand-out/{inside}", ["key", "code"]),
+        "recover": ("/meetings/{door}/documents/recover", ["key", "code"]),
+        "report_lost": ("/meetings/{door}/documents/copies/{copy}/lost", ["reason"]),
+        "unclaimed": ("/meetings/{door}/closing/unclaimed", ["deposit_ids", "note"]),
+        "close": ("/meetings/{door}/close", ["x"]),
+        "generate_record": ("/meetings/{door}/records/attendance", ["x"]),
     }
 )
 
@@ -165,6 +179,16 @@ def ids(make_user, make_meeting, login, db):
     device.tag_code = "DEM0TAG0016"
     md = add_device(meeting, device, actor=fuzzer)
     door, inside, attendee, batch = _door(make_meeting, fuzzer, db)
+    from meetingsec.documents.services import register_document
+
+    document = register_document(
+        door,
+        actor=fuzzer,
+        number="01/TL",
+        title="Tài liệu",
+        classification="toi_mat",
+        copy_count=2,
+    )
     login(fuzzer)
     db.session.commit()
     return {
@@ -172,6 +196,8 @@ def ids(make_user, make_meeting, login, db):
         "inside": inside.id,
         "attendee": attendee.id,
         "batch": batch.id,
+        "document": document.id,
+        "copy": document.copies[0].id,
         "target": target.id,
         "unit": unit.id,
         "venue": venue.id,
@@ -227,7 +253,7 @@ def _door(make_meeting, fuzzer, db):
 @given(data=st.data())
 def test_form_never_fails_and_refusal_changes_nothing(client, ids, form, data):
     path, fields = FORMS[form]
-    payload = data.draw(form_data(fields))
+    payload = data.draw(form_data([f.format(**ids) for f in fields]))
     before = snapshot()
     events = audit_count()
     resp = client.post(path.format(**ids), data=payload)
@@ -263,11 +289,19 @@ FILTERS = {
     "/meetings/{door}/door/refusals": ["attendee", "name"],
     "/meetings/{door}/attendees/": ["page"],
     "/meetings/{door}/attendees/invitations.pdf": ["part"],
+    "/meetings/{door}/documents/hand-out": ["code"],
+    "/meetings/{door}/documents/hand-out/{inside}": ["last"],
+    "/meetings/{door}/documents/recover": ["last"],
+    "/meetings/{door}/records/attendance.pdf": ["version"],
+    "/meetings/{door}/records/": ["x"],
+    "/reports/": ["year", "period", "figure"],
+    "/reports/report.pdf": ["year", "period"],
+    "/reports/report.xlsx": ["year", "period"],
 }
 
 
 #: Paths whose argument names a part that may not exist (404)
-PARTS = {"/meetings/{door}/attendees/invitations.pdf"}
+PARTS = {"/meetings/{door}/attendees/invitations.pdf", "/meetings/{door}/records/attendance.pdf"}
 
 
 @pytest.mark.parametrize("path", sorted(FILTERS))
