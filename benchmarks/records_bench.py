@@ -17,7 +17,6 @@ import json
 import math
 import os
 import random
-import resource
 import signal
 import socket
 import subprocess
@@ -128,29 +127,44 @@ def setup(url: str, instance: Path) -> dict:
     return {"door": door_meeting, "people": people, "sha": sha, "sheets": sheets}
 
 
+def _peak_mb(pid) -> float:
+    """A process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def render_once(url: str, instance: str, meeting_id: int) -> dict:
-    """In this (fresh) process: the worker's steps, timed."""
-    from meetingsec.core.pdf import layout, render_html
+    """In this (fresh) process, what the worker does: read the data and make the HTML,
+    then lay it out and write it, on every core when the sheet is big (``parts_of``)."""
+    from meetingsec.core import pdf
     from meetingsec.meetings.models import Meeting
-    from meetingsec.records.builders import attendance
+    from meetingsec.records.builders import attendance, parts_of
+    from meetingsec.records.choices import RecordKind
 
     app = make_app(url, Path(instance))
     with app.app_context():
         t0 = time.perf_counter()
         template, context = attendance(db.session.get(Meeting, meeting_id))
-        html = render_html(template, **context)
+        parts = parts_of(RecordKind.ATTENDANCE, context)
+        htmls = [pdf.render_html(template, **c) for c in parts or [context]]
         t1 = time.perf_counter()
-        document = layout(html)
+        if parts:
+            data, pages = pdf.render_parts(htmls)
+        else:
+            document = pdf.layout(htmls[0])
+            data, pages = document.write_pdf(), len(document.pages)
         t2 = time.perf_counter()
-        data = document.write_pdf()
-        t3 = time.perf_counter()
+        children = [_peak_mb(p) for p in (pdf._pool._processes if pdf._pool else {})]
     return {
         "read": t1 - t0,
-        "layout": t2 - t1,
-        "write": t3 - t2,
-        "pages": len(document.pages),
+        "render": t2 - t1,
+        "parts": len(parts or [context]),
+        "pages": pages,
         "size": len(data),
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb": _peak_mb("self"),
+        "part_mb": max(children, default=0.0),
     }
 
 
@@ -163,11 +177,13 @@ def sheet_figures(url, instance, sheets) -> None:
             check=True,
         )
         f = json.loads(out.stdout.strip().splitlines()[-1])
-        total = f["read"] + f["layout"] + f["write"]
+        total = f["read"] + f["render"]
+        parts = f" in {f['parts']} parts" if f["parts"] > 1 else ""
         print(
             f"  attendance sheet, {rows:5d} rows: {total:5.2f} s (read {f['read']:.2f}, "
-            f"layout {f['layout']:.2f}, write {f['write']:.2f}) | {f['pages']:3d} pages | "
+            f"lay out and write{parts} {f['render']:.2f}) | {f['pages']:3d} pages | "
             f"{f['size'] / 1024:6.0f} KiB | peak {f['rss_mb']:.0f} MB"
+            + (f" (each part's process {f['part_mb']:.0f} MB)" if f["parts"] > 1 else "")
         )
 
 

@@ -1,7 +1,11 @@
 """PDF rendering with WeasyPrint. Nothing outside the app is ever fetched: the fetcher
 serves only files of the app's own ``static/`` folder and ``data:`` URIs."""
 
+import io
 import mimetypes
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -50,6 +54,50 @@ def layout(html: str):
 def render_pdf(template: str, **context) -> bytes:
     """Render ``template`` (HTML) to PDF bytes in one go."""
     return layout(render_html(template, **context)).write_pdf()
+
+
+# -- big records, laid out on every core ------------------------------------------------------
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _parts_pool() -> ProcessPoolExecutor:
+    """Processes that lay record parts out, one per core, started once (from a fork server:
+    the worker's threads are not copied) and kept for the next record."""
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(
+            max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("forkserver")
+        )
+    return _pool
+
+
+def _render_part(html: str, root: str) -> bytes:
+    """One part, in a pool process: nothing but the HTML and the static folder."""
+    folder = Path(root)
+    return HTML(
+        string=html, base_url=folder.as_uri() + "/", url_fetcher=StaticOnlyFetcher(folder)
+    ).write_pdf()
+
+
+def render_parts(htmls: list[str]) -> tuple[bytes, int]:
+    """A record too big for one core: its parts (each rendered without page numbers) laid
+    out in parallel, joined, then numbered "Trang x/y" from page 2 by an overlay laid out
+    with the same page rules. Returns the PDF and its page count."""
+    import pikepdf
+
+    root = str(Path(current_app.static_folder).resolve())
+    parts = list(_parts_pool().map(_render_part, htmls, [root] * len(htmls)))
+    joined = pikepdf.Pdf.open(io.BytesIO(parts[0]))
+    for data in parts[1:]:
+        joined.pages.extend(pikepdf.Pdf.open(io.BytesIO(data)).pages)
+    total = len(joined.pages)
+    numbers = pikepdf.Pdf.open(io.BytesIO(render_pdf("records/_page_numbers.html", pages=total)))
+    for page, number in zip(joined.pages[1:], numbers.pages[1:], strict=True):
+        page.add_overlay(number)
+    out = io.BytesIO()
+    joined.save(out)
+    return out.getvalue(), total
 
 
 def pdf_response(data: bytes, filename: str) -> Response:

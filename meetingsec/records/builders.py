@@ -3,6 +3,7 @@
 read here, once."""
 
 import base64
+import os
 from collections import defaultdict
 
 from sqlalchemy import or_, select
@@ -35,6 +36,36 @@ def _deposits_by_attendee(meeting_id: int) -> dict[int, list[Deposit]]:
     for d in rows:
         out[d.attendee_id].append(d)
     return out
+
+
+#: A record rendered in one go
+WHOLE = {"first": True, "last": True, "offset": 0, "numbered": True}
+#: Rows from which a record is laid out in parts, one per core
+SPLIT_FROM = 300
+
+
+def parts_of(kind: RecordKind, context: dict) -> list[dict] | None:
+    """The contexts of a big attendance sheet's parts (one per core), or None to render it
+    in one go."""
+    rows = context.get("rows") if kind is RecordKind.ATTENDANCE else None
+    cores = os.cpu_count() or 1
+    if not rows or len(rows) < SPLIT_FROM or cores < 2:
+        return None
+    size = -(-len(rows) // cores)
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+    return [
+        {
+            **context,
+            "rows": chunk,
+            "part": {
+                "first": n == 0,
+                "last": n == len(chunks) - 1,
+                "offset": n * size,
+                "numbered": False,
+            },
+        }
+        for n, chunk in enumerate(chunks)
+    ]
 
 
 def attendance(meeting: Meeting) -> tuple[str, dict]:
@@ -79,6 +110,8 @@ def attendance(meeting: Meeting) -> tuple[str, dict]:
         )
     return "records/attendance.html", {
         **official_context(meeting),
+        "part": WHOLE,
+        "total_rows": len(rows),
         "rows": rows,
         "commitments": commitments,
         "checked_in": sum(1 for r in rows if r["at"]),

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from meetingsec.audit.services import record
 from meetingsec.core.db import begin_writing, set_write_intent, utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
-from meetingsec.core.pdf import layout, render_html
+from meetingsec.core.pdf import layout, render_html, render_parts
 from meetingsec.extensions import db
 from meetingsec.meetings.choices import MeetingStatus
 from meetingsec.meetings.models import Meeting
 from meetingsec.records import queries
-from meetingsec.records.builders import BUILDERS
+from meetingsec.records.builders import BUILDERS, parts_of
 from meetingsec.records.choices import JobState, RecordKind
 from meetingsec.records.models import Record, RecordJob
 from meetingsec.users.roles import Role
@@ -124,13 +124,16 @@ def run_job(job_id: int) -> int | None:
         kind, actor_id = RecordKind(job.kind), job.requested_by_id
         template, context = BUILDERS[kind](meeting)
         head = context["head"]
-        html = render_html(template, **context)
+        parts = parts_of(kind, context)
+        htmls = [render_html(template, **c) for c in parts or [context]]
         db.session.commit()  # the read transaction ends before the long layout
         _set_state(job_id, JobState.LAYOUT)
-        document = layout(html)
-        _set_state(job_id, JobState.WRITING)
-        data = document.write_pdf()
-        pages = len(document.pages)
+        if parts:  # laid out and written on every core at once, then joined
+            data, pages = render_parts(htmls)
+        else:
+            document = layout(htmls[0])
+            _set_state(job_id, JobState.WRITING)
+            data, pages = document.write_pdf(), len(document.pages)
         return _store(job_id, kind, actor_id, data, pages, head)
     except Exception as err:  # the job fails visibly; the worker keeps running
         db.session.rollback()

@@ -180,3 +180,32 @@ def test_closing_summary_lists_the_other_records(ended_meeting):
     pdf.save("closing.pdf", rec.data)
     check_official_layout(rec.data)
     assert attendance.sha256 in pdf.plain(rec.data).replace(" ", "")
+
+
+def test_a_big_sheet_is_laid_out_in_parts_and_numbered_as_one(open_door, monkeypatch):
+    """Past ``SPLIT_FROM`` rows the sheet is laid out on every core in parts, joined and
+    numbered: the reader sees one record."""
+    from meetingsec.records import builders
+    from tests.helpers import check_in
+
+    monkeypatch.setattr(builders, "SPLIT_FROM", 10)
+    monkeypatch.setattr(builders.os, "cpu_count", lambda: 2)
+    meeting, clerk, people = open_door(n=60)
+    for p in people:
+        check_in(meeting, clerk, p)
+    meetings.start_session(meeting, actor=meeting.chair)
+    meetings.end_session(meeting, actor=meeting.chair)
+    db.session.commit()
+    rec = generate(meeting, "attendance")
+    pdf.save("attendance-in-parts.pdf", rec.data)
+    pages = check_official_layout(rec.data)
+    assert rec.pages == len(pages) >= 3
+    for n, page in enumerate(pages[1:], start=2):
+        assert f"Trang {n}/{len(pages)}" in page
+    body = pdf.plain(rec.data)
+    assert body.count("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") == 1  # one header, one end
+    assert body.count("Nơi nhận:") == 1
+    for p in people:
+        assert p.full_name in body
+    assert "Danh sách gồm 60 người" in body
+    assert pdf.images(rec.data) == 60
