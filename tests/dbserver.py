@@ -107,7 +107,8 @@ class Databases:
         name = f"t{next(_counter)}"
         url = self._new_url(name)
         if self.server:
-            self.server.execute(f'CREATE DATABASE "{name}" TEMPLATE "template"')
+            # FILE_COPY: twice as fast as PostgreSQL 15's default for a small template
+            self.server.execute(f'CREATE DATABASE "{name}" TEMPLATE "template" STRATEGY FILE_COPY')
         else:
             shutil.copyfile(self.workdir / "template.db", self.workdir / f"{name}.db")
         return url
