@@ -4,7 +4,7 @@ closed the stored versions are frozen and nothing is generated again.
 """
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -53,9 +53,19 @@ def _check_kind(meeting: Meeting, kind: str) -> RecordKind:
     return kind
 
 
+#: A job started this long ago and still running was interrupted (its worker was killed):
+#: the biggest record takes well under a minute
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def _stalled(job: RecordJob, now: datetime) -> bool:
+    return job.started_at is not None and now - job.started_at > STALLED_AFTER
+
+
 def request_record(meeting: Meeting, kind: str, *, actor, now: datetime | None = None) -> RecordJob:
     """Queue the rendering of a new version. A request while one is under way for the same
-    record returns that one (a double tap queues one job)."""
+    record returns that one (a double tap queues one job; the caller queues its task again,
+    which runs once), unless it stalled."""
     if not can_generate(actor, meeting):
         raise NotAllowed(
             _l("Only the meeting's organiser or chair can generate its records."), "not_organiser"
@@ -73,10 +83,13 @@ def request_record(meeting: Meeting, kind: str, *, actor, now: datetime | None =
         raise DomainError(
             _l("The closing summary is made once the session has ended."), "not_closing"
         )
-    running = queries.active_job(meeting.id, kind)
-    if running is not None:
-        return running
     now = now or utcnow()
+    running = queries.active_job(meeting.id, kind)
+    if running is not None and not _stalled(running, now):
+        return running
+    if running is not None:  # its worker died mid-render: it will never finish
+        running.state, running.finished_at = JobState.FAILED.value, now
+        running.error = "interrupted: no progress for " + str(STALLED_AFTER)
     job = RecordJob(
         meeting_id=meeting.id,
         kind=kind.value,

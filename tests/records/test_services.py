@@ -209,3 +209,20 @@ def test_a_big_sheet_is_laid_out_in_parts_and_numbered_as_one(open_door, monkeyp
         assert p.full_name in body
     assert "Danh sách gồm 60 người" in body
     assert pdf.images(rec.data) == 60
+
+
+def test_a_job_whose_worker_died_is_replaced(ended_meeting):
+    from datetime import timedelta
+
+    from meetingsec.core.db import utcnow
+    from meetingsec.records.models import RecordJob
+
+    meeting, *_rest = ended_meeting()
+    first = services.request_record(meeting, "attendance", actor=meeting.organiser)
+    first.state, first.started_at = "layout", utcnow() - timedelta(minutes=11)
+    db.session.commit()
+    again = services.request_record(meeting, "attendance", actor=meeting.organiser)
+    db.session.commit()
+    assert again.id != first.id and again.state == "queued"
+    assert db.session.get(RecordJob, first.id).state == "failed"
+    assert services.run_job(again.id) is not None
