@@ -135,7 +135,7 @@ def _peak_mb(pid) -> float:
     return 0.0
 
 
-def render_once(url: str, instance: str, meeting_id: int) -> dict:
+def render_once(url: str, instance: str, meeting_id: int, processes: int) -> dict:
     """In this (fresh) process, what the worker does: read the data and make the HTML,
     then lay it out and write it, on every core when the sheet is big (``parts_of``)."""
     from meetingsec.core import pdf
@@ -143,7 +143,7 @@ def render_once(url: str, instance: str, meeting_id: int) -> dict:
     from meetingsec.records.builders import attendance, parts_of
     from meetingsec.records.choices import RecordKind
 
-    app = make_app(url, Path(instance))
+    app = make_app(url, Path(instance), RECORD_PROCESSES=processes)
     with app.app_context():
         t0 = time.perf_counter()
         template, context = attendance(db.session.get(Meeting, meeting_id))
@@ -169,16 +169,26 @@ def render_once(url: str, instance: str, meeting_id: int) -> dict:
 
 
 def sheet_figures(url, instance, sheets) -> None:
-    for rows, meeting_id in sheets.items():
+    runs = [(rows, meeting_id, 1) for rows, meeting_id in sheets.items()]
+    runs.append((2000, sheets[2000], 2))  # the same on both cores
+    for rows, meeting_id, processes in runs:
         out = subprocess.run(
-            [sys.executable, __file__, "--render", url, str(instance), str(meeting_id)],
+            [
+                sys.executable,
+                __file__,
+                "--render",
+                url,
+                str(instance),
+                str(meeting_id),
+                str(processes),
+            ],
             capture_output=True,
             text=True,
             check=True,
         )
         f = json.loads(out.stdout.strip().splitlines()[-1])
         total = f["read"] + f["render"]
-        parts = f" in {f['parts']} parts" if f["parts"] > 1 else ""
+        parts = f" in {f['parts']} parts at once" if f["parts"] > 1 else ""
         print(
             f"  attendance sheet, {rows:5d} rows: {total:5.2f} s (read {f['read']:.2f}, "
             f"lay out and write{parts} {f['render']:.2f}) | {f['pages']:3d} pages | "
@@ -221,6 +231,8 @@ def latency_figures(url, instance, state) -> None:
             except OSError:
                 time.sleep(0.1)
         people = list(state["people"])
+        # warm-up (the workers' first requests load templates and catalogs), not measured
+        door_bench.run(port, state["door"], people, state["sha"], 16, 200, 100)
         idle, errors, *_ = door_bench.run(port, state["door"], people, state["sha"], 16, 300, 100)
         organiser = door_bench.Tablet(port)
         token = organiser.token("/login")
@@ -281,7 +293,7 @@ def bench(backend: str) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--render"]:
-        print(json.dumps(render_once(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
+        print(json.dumps(render_once(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))))
     else:
         for backend in sys.argv[1:] or ("sqlite", "postgresql"):
             bench(backend)

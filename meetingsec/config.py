@@ -50,6 +50,10 @@ class Config:
     HUEY_SQLITE_FILE: str | None = None
     #: Run jobs inside the request instead of the worker (only for tests that say why)
     HUEY_IMMEDIATE = False
+    #: Processes that lay one big record out at once. 1 leaves the other cores to the door
+    #: (on 2 cores, 2 processes make a 2,000-row sheet 1.2× faster but slow check-ins 3×:
+    #: benchmarks/records_bench.py); raise it on a machine with cores to spare.
+    RECORD_PROCESSES = 1
 
     AUDIT_PAGE_SIZE = 50
     ADMIN_PAGE_SIZE = 50

@@ -6,6 +6,7 @@ import base64
 import os
 from collections import defaultdict
 
+from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -40,15 +41,15 @@ def _deposits_by_attendee(meeting_id: int) -> dict[int, list[Deposit]]:
 
 #: A record rendered in one go
 WHOLE = {"first": True, "last": True, "offset": 0, "numbered": True}
-#: Rows from which a record is laid out in parts, one per core
+#: Rows from which a record is laid out in parts, one per process
 SPLIT_FROM = 300
 
 
 def parts_of(kind: RecordKind, context: dict) -> list[dict] | None:
-    """The contexts of a big attendance sheet's parts (one per core), or None to render it
-    in one go."""
+    """The contexts of a big attendance sheet's parts (one per process the installation
+    gives records, ``RECORD_PROCESSES``), or None to render it in one go."""
     rows = context.get("rows") if kind is RecordKind.ATTENDANCE else None
-    cores = os.cpu_count() or 1
+    cores = min(current_app.config["RECORD_PROCESSES"], os.cpu_count() or 1)
     if not rows or len(rows) < SPLIT_FROM or cores < 2:
         return None
     size = -(-len(rows) // cores)
