@@ -284,7 +284,8 @@ def bench(backend: str) -> None:
     try:
         state = setup(url, work / "instance")
         print(f"\n{backend}:")
-        sheet_figures(url, work / "instance", state["sheets"])
+        if os.environ.get("BENCH_ONLY") != "latency":
+            sheet_figures(url, work / "instance", state["sheets"])
         latency_figures(url, work / "instance", state)
     finally:
         dbs.drop(url)

@@ -52,12 +52,19 @@ def enqueue(task: str, *args) -> None:
 
 @click.command("worker")
 @click.option("--workers", default=1, show_default=True, help="Jobs rendered at once.")
-@click.option("--nice", default=10, show_default=True, help="Lower CPU priority (0–19).")
+@click.option(
+    "--nice",
+    default=10,
+    show_default=True,
+    help="Lower CPU priority (0–19); any value but 0 also asks Linux for its idle class.",
+)
 @with_appcontext
 def worker(workers: int, nice: int):
     """Run the background worker (renders records). Stop it with Ctrl+C or SIGTERM."""
     if nice:
         os.nice(nice)
+        if hasattr(os, "SCHED_IDLE"):  # Linux: run only when the web workers leave a core idle
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     huey = current_app.extensions["huey"]
     consumer = huey.create_consumer(
         workers=workers, initial_delay=0.1, backoff=1.15, max_delay=0.5, periodic=False
