@@ -248,6 +248,14 @@ def decide_devices(meeting: Meeting, *, actor, policy: str, now: datetime | None
     return meeting
 
 
+def _require_gate(meeting: Meeting, phase: Phase, message) -> None:
+    """A gate, checked at this moment whatever the page showed: nothing of ``phase`` may
+    block. ``message(n, first)`` says how many items block and the first one's reason."""
+    blocking = checklist.blockers(checklist.evaluate(meeting), phase)
+    if blocking:
+        raise DomainError(message(len(blocking), blocking[0].reason or ""), "blocked")
+
+
 def clear_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
     """The chair declares the meeting cleared to start. The gate is checked again here,
     at this moment, whatever the page showed."""
@@ -256,16 +264,13 @@ def clear_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
         raise DomainError(
             _l("Only an approved meeting in preparation can be cleared."), "not_preparing"
         )
-    blocking = checklist.blockers(checklist.evaluate(meeting))
-    if blocking:
-        raise DomainError(
-            _l(
-                "Not cleared: %(n)d item(s) still block the start. %(first)s",
-                n=len(blocking),
-                first=blocking[0].reason or "",
-            ),
-            "blocked",
-        )
+    _require_gate(
+        meeting,
+        Phase.BEFORE,
+        lambda n, first: _l(
+            "Not cleared: %(n)d item(s) still block the start. %(first)s", n=n, first=first
+        ),
+    )
     now = now or utcnow()
     meeting.cleared_at = now
     _transition(meeting, MeetingStatus.CLEARED, actor=actor, now=now, action="meeting.cleared")
@@ -305,16 +310,13 @@ def close_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
         raise DomainError(
             _l("Only a meeting whose session has ended can be closed."), "not_closing"
         )
-    blocking = checklist.blockers(checklist.evaluate(meeting), Phase.AFTER)
-    if blocking:
-        raise DomainError(
-            _l(
-                "Not closed: %(n)d item(s) still block closing. %(first)s",
-                n=len(blocking),
-                first=blocking[0].reason or "",
-            ),
-            "blocked",
-        )
+    _require_gate(
+        meeting,
+        Phase.AFTER,
+        lambda n, first: _l(
+            "Not closed: %(n)d item(s) still block closing. %(first)s", n=n, first=first
+        ),
+    )
     now = now or utcnow()
     meeting.closed_at = now
     _transition(meeting, MeetingStatus.CLOSED, actor=actor, now=now, action="meeting.closed")
