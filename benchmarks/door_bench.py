@@ -298,17 +298,8 @@ def search(tablet, port, meeting_id, names):
     return times
 
 
-def bench(backend: str) -> None:
-    work = Path(tempfile.mkdtemp(prefix="door-bench-"))
-    dbs = Databases(backend, work)
-    url = dbs.fresh()
-    meeting_id, people, names, sha = setup(url, work / "instance")
-    checked = list(people[: sum(n for _c, n, _r in RUNS)])
-    port = free_port()
-    env = {
-        **os.environ,
-        "MEETINGSEC_SQLALCHEMY_DATABASE_URI": url,
-    }
+def serve(port: int, env: dict) -> subprocess.Popen:
+    """The app under gunicorn (2 workers) on 127.0.0.1:``port``, once it accepts."""
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -325,13 +316,28 @@ def bench(backend: str) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
+def bench(backend: str) -> None:
+    work = Path(tempfile.mkdtemp(prefix="door-bench-"))
+    dbs = Databases(backend, work)
+    url = dbs.fresh()
+    meeting_id, people, names, sha = setup(url, work / "instance")
+    checked = list(people[: sum(n for _c, n, _r in RUNS)])
+    port = free_port()
+    env = {
+        **os.environ,
+        "MEETINGSEC_SQLALCHEMY_DATABASE_URI": url,
+    }
+    server = serve(port, env)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         print(f"\n{backend}: {ATTENDEES} approved attendees, gunicorn 2 workers")
         tablet = None
         for clients, total, rate in RUNS:

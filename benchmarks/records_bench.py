@@ -18,7 +18,6 @@ import math
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -197,10 +196,6 @@ def sheet_figures(url, instance, sheets) -> None:
         )
 
 
-def start(cmd, env):
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def latency_figures(url, instance, state) -> None:
     port = door_bench.free_port()
     env = {
@@ -209,27 +204,14 @@ def latency_figures(url, instance, state) -> None:
         "MEETINGSEC_INSTANCE_PATH": str(instance),
         "FLASK_APP": "meetingsec:create_app",
     }
-    server = start(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(ROOT),
-            "wsgi:app",
-        ],
-        env,
+    server = door_bench.serve(port, env)
+    worker = subprocess.Popen(
+        [str(ROOT / ".venv/bin/flask"), "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    worker = start([str(ROOT / ".venv/bin/flask"), "worker"], env)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         people = list(state["people"])
         # warm-up (the workers' first requests load templates and catalogs), not measured
         door_bench.run(port, state["door"], people, state["sha"], 16, 200, 100)

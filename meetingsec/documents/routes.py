@@ -43,7 +43,7 @@ def _key() -> str:
 def _can(meeting) -> dict:
     status = MeetingStatus(meeting.status)
     organiser = current_user.id == meeting.organiser_id
-    desk = organiser or current_user.id in meeting.member_ids("clerk")
+    desk = door.is_desk(current_user, meeting)
     return {
         "register": organiser and status in services.REGISTERING,
         "hand_out": desk and status in services.HANDING_OUT,

@@ -10,7 +10,6 @@ Wi-Fi dropped finds what the first try did.
 
 from datetime import datetime
 
-from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -21,7 +20,6 @@ from meetingsec.checklists.choices import Classification
 from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
-from meetingsec.core.i18n import to_local
 from meetingsec.devices.models import Incident
 from meetingsec.documents.models import DocumentCopy, SecretDocument
 from meetingsec.door import services as door
@@ -49,14 +47,6 @@ RECOVERING = (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION, MeetingStatus.CLO
 def _require_organiser(meeting: Meeting, actor) -> None:
     if actor.id != meeting.organiser_id:
         raise NotAllowed(_l("Only the meeting's organiser can do this."), "not_organiser")
-
-
-def _require_desk(meeting: Meeting, actor) -> None:
-    """Copies change hands at the organiser's desk or at the door."""
-    if actor.id != meeting.organiser_id and actor.id not in meeting.member_ids("clerk"):
-        raise NotAllowed(
-            _l("Only the organiser or a door clerk of this meeting can do this."), "not_desk"
-        )
 
 
 def _require(meeting: Meeting, statuses, message) -> None:
@@ -164,10 +154,6 @@ def find_copy(meeting: Meeting, typed: str) -> DocumentCopy:
     raise DomainError(message, "unknown_code", field="code")
 
 
-def _when(at: datetime) -> str:
-    return format_time(to_local(at), "HH:mm")
-
-
 def _copy_data(meeting: Meeting, copy: DocumentCopy) -> dict:
     return {
         "meeting_id": meeting.id,
@@ -191,7 +177,7 @@ def hand_out(
     done = db.session.scalar(select(DocumentCopy).where(DocumentCopy.handout_key == key))
     if done is not None:
         return done
-    _require_desk(meeting, actor)
+    door.require_desk(meeting, actor)
     door.lock(meeting)
     _require(
         meeting, HANDING_OUT, _l("Copies are handed out once the meeting is cleared to start.")
@@ -237,7 +223,7 @@ def _already(copy: DocumentCopy) -> AlreadyDone:
         return AlreadyDone(
             _l(
                 "This copy was already recovered at %(time)s by %(who)s.",
-                time=_when(copy.recovered_at),
+                time=door.when(copy.recovered_at),
                 who=copy.recovered_by.full_name,
             ),
             "already_recovered",
@@ -246,7 +232,7 @@ def _already(copy: DocumentCopy) -> AlreadyDone:
         _l(
             "This copy was already handed to %(name)s at %(time)s.",
             name=copy.attendee.full_name,
-            time=_when(copy.handed_out_at),
+            time=door.when(copy.handed_out_at),
         ),
         "already_handed_out",
     )
@@ -259,7 +245,7 @@ def recover(
     done = db.session.scalar(select(DocumentCopy).where(DocumentCopy.recover_key == key))
     if done is not None:
         return done
-    _require_desk(meeting, actor)
+    door.require_desk(meeting, actor)
     door.lock(meeting)
     _require(meeting, RECOVERING, _l("Copies are recovered until the meeting is closed."))
     copy = find_copy(meeting, copy_code)

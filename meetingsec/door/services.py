@@ -183,6 +183,18 @@ def _require_clerk(meeting: Meeting, actor) -> None:
         )
 
 
+def is_desk(user, meeting: Meeting) -> bool:
+    """The organiser's desk or the door: where deposits and document copies change hands."""
+    return user.id == meeting.organiser_id or user.id in meeting.member_ids("clerk")
+
+
+def require_desk(meeting: Meeting, actor) -> None:
+    if not is_desk(actor, meeting):
+        raise NotAllowed(
+            _l("Only the organiser or a door clerk of this meeting can do this."), "not_desk"
+        )
+
+
 def door_open(meeting: Meeting) -> bool:
     return MeetingStatus(meeting.status) in DOOR_OPEN
 
@@ -210,7 +222,8 @@ def deposits_required(meeting: Meeting) -> bool:
     return meeting.device_policy == "deposit"
 
 
-def _when(at: datetime) -> str:
+def when(at: datetime) -> str:
+    """A time of day as a clerk reads it: "08:02"."""
     return format_time(to_local(at), "HH:mm")
 
 
@@ -218,7 +231,7 @@ def _already_in(check_in: CheckIn) -> AlreadyDone:
     return AlreadyDone(
         _l(
             "Already checked in at %(time)s by %(clerk)s.",
-            time=_when(check_in.at),
+            time=when(check_in.at),
             clerk=check_in.clerk.full_name,
         ),
         "already_checked_in",
@@ -574,7 +587,7 @@ def return_items(
         raise AlreadyDone(
             _l(
                 "Already handed back at %(time)s by %(clerk)s.",
-                time=_when(first.returned_at),
+                time=when(first.returned_at),
                 clerk=first.returned_by.full_name,
             ),
             "already_returned",
@@ -601,10 +614,7 @@ def record_unclaimed(
     """At closing, items nobody came back for are recorded as unclaimed (where they are
     kept is the note): the door's account is then complete. Their owner can still get
     them back later, which is recorded as a return."""
-    if actor.id != meeting.organiser_id and actor.id not in meeting.member_ids("clerk"):
-        raise NotAllowed(
-            _l("Only the organiser or a door clerk of this meeting can do this."), "not_desk"
-        )
+    require_desk(meeting, actor)
     lock(meeting)
     _require(
         meeting,

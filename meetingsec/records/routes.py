@@ -166,11 +166,7 @@ def _closing_page(meeting, form=None, status=200):
         missing=queries.missing_records(meeting),
         form=form,
         can_close=is_lead and closing,
-        can_unclaim=closing
-        and (
-            current_user.id == meeting.organiser_id
-            or current_user.id in meeting.member_ids("clerk")
-        ),
+        can_unclaim=closing and door_services.is_desk(current_user, meeting),
         can_read=services.can_read(current_user, meeting),
     ), status
 
