@@ -55,6 +55,12 @@ class Config:
     #: benchmarks/records_bench.py); raise it on a machine with cores to spare.
     RECORD_PROCESSES = 1
 
+    #: The audit chain's head is signed (a checkpoint) at least this often while events are
+    #: written, with the Ed25519 key in this file (``instance/audit-signing.key`` unless set;
+    #: made on first use; several app instances must share it, and it belongs in backups)
+    AUDIT_CHECKPOINT_SECONDS = 60
+    AUDIT_SIGNING_KEY_FILE: str | None = None
+
     AUDIT_PAGE_SIZE = 50
     ADMIN_PAGE_SIZE = 50
 

@@ -11,7 +11,7 @@ import os
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 
 
 def init_app(app: Flask):
@@ -38,8 +38,24 @@ def init_app(app: Flask):
 
                 db.session.remove()
 
+    @huey.periodic_task(crontab(minute="*"), name="checkpoint_audit")
+    def checkpoint_audit():
+        """Sign the audit chain's head every minute when it has moved."""
+        from meetingsec.audit.checkpoints import checkpoint_head
+        from meetingsec.extensions import db
+
+        with app.app_context():
+            try:
+                checkpoint_head()
+                db.session.commit()
+            finally:
+                db.session.remove()
+
     app.extensions["huey"] = huey
-    app.extensions["huey_tasks"] = {"render_record": render_record}
+    app.extensions["huey_tasks"] = {
+        "render_record": render_record,
+        "checkpoint_audit": checkpoint_audit,
+    }
     app.cli.add_command(worker)
     return huey
 
@@ -60,14 +76,15 @@ def enqueue(task: str, *args) -> None:
 )
 @with_appcontext
 def worker(workers: int, nice: int):
-    """Run the background worker (renders records). Stop it with Ctrl+C or SIGTERM."""
+    """Run the background worker (renders records, signs the audit chain's head every
+    minute). Stop it with Ctrl+C or SIGTERM."""
     if nice:
         os.nice(nice)
         if hasattr(os, "SCHED_IDLE"):  # Linux: run only when the web workers leave a core idle
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     huey = current_app.extensions["huey"]
     consumer = huey.create_consumer(
-        workers=workers, initial_delay=0.1, backoff=1.15, max_delay=0.5, periodic=False
+        workers=workers, initial_delay=0.1, backoff=1.15, max_delay=0.5, periodic=True
     )
     click.echo(f"meetingsec worker: {workers} worker(s), queue {huey.storage.__class__.__name__}")
     consumer.run()

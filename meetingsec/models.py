@@ -1,7 +1,7 @@
 """Imports every model module, so the metadata (and Alembic) sees every table."""
 
 from meetingsec.attendees.models import Attendee, AttendeeImport  # noqa: F401
-from meetingsec.audit.models import AuditEvent  # noqa: F401
+from meetingsec.audit.models import AuditCheckpoint, AuditEvent  # noqa: F401
 from meetingsec.devices.models import (  # noqa: F401
     Device,
     Incident,

@@ -55,20 +55,38 @@ class VerifyResult:
     head_hash: str
     #: The first event that does not verify, or None when the chain is intact
     bad_seq: int | None = None
-    #: ``missing`` (deleted), ``link`` (prev_hash does not match), ``hash`` (edited)
+    #: ``missing`` (deleted), ``link`` (prev_hash does not match), ``hash`` (edited),
+    #: ``truncated`` (the chain ends before a signed checkpoint), ``rewritten`` (events
+    #: re-hashed: a signed checkpoint no longer matches; ``bad_seq``…``through_seq``)
     reason: str | None = None
+    through_seq: int | None = None
+    #: Signed checkpoints: how many verified, the latest one, events written after it
+    checkpoints: int = 0
+    checkpoint_seq: int | None = None
+    checkpoint_at: datetime | None = None
+    uncovered: int = 0
+    #: No signing key in instance/, so the checkpoints could not be checked
+    key_missing: bool = False
+    #: A checkpoint whose signature does not verify (forged, or signed by another key)
+    forged_checkpoint: int | None = None
 
     @property
     def ok(self) -> bool:
-        return self.bad_seq is None
+        return self.bad_seq is None and self.forged_checkpoint is None
 
 
-def verify_rows(rows: Iterable[tuple]) -> VerifyResult:
+def verify_rows(rows: Iterable[tuple], checkpoints: dict[int, str] | None = None) -> VerifyResult:
     """Walk rows ``(seq, at, actor_id, action, object_type, object_id, payload, prev_hash,
-    hash)`` in ``seq`` order and return the first one that breaks the chain."""
+    hash)`` in ``seq`` order and return the first one that breaks the chain.
+
+    ``checkpoints`` (``{seq: hash}``, signatures already checked) catch what the chain alone
+    cannot: a chain cut short at its end, or re-hashed from some event on.
+    """
+    checkpoints = checkpoints or {}
     expected_seq = 1
     prev = GENESIS_HASH
     count = 0
+    last_matching = 0
     for row in rows:
         seq, at, actor_id, action, object_type, object_id, payload, prev_hash, stored = row
         if seq != expected_seq:
@@ -81,7 +99,24 @@ def verify_rows(rows: Iterable[tuple]) -> VerifyResult:
         computed = event_hash(seq, at, actor_id, action, object_type, object_id, payload, prev_hash)
         if computed != stored:
             return VerifyResult(count, seq - 1, prev, bad_seq=seq, reason="hash")
+        if seq in checkpoints:
+            if checkpoints[seq] != stored:
+                return VerifyResult(
+                    last_matching,
+                    last_matching,
+                    "",
+                    bad_seq=last_matching + 1,
+                    reason="rewritten",
+                    through_seq=seq,
+                )
+            last_matching = seq
         prev = stored
         count += 1
         expected_seq += 1
-    return VerifyResult(count, expected_seq - 1, prev)
+    head = expected_seq - 1
+    beyond = [s for s in checkpoints if s > head]
+    if beyond:
+        return VerifyResult(
+            count, head, prev, bad_seq=head + 1, reason="truncated", through_seq=max(beyond)
+        )
+    return VerifyResult(count, head, prev)

@@ -26,3 +26,20 @@ class AuditEvent(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """The chain's head at a moment, signed with the installation's Ed25519 key (a file in
+    ``instance/``, never in the database): whoever rewrites or truncates the chain in the
+    database cannot make the checkpoints agree without that key."""
+
+    __tablename__ = "audit_checkpoints"
+
+    #: The event the checkpoint covers (every event up to it)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: SHA-256 of the raw public key, so a checkpoint names the key that signed it
+    key_id: Mapped[str] = mapped_column(String(64))
+    #: Ed25519 signature (hex) over ``checkpoint_message(seq, hash, at)``
+    signature: Mapped[str] = mapped_column(String(128))

@@ -4,10 +4,12 @@
 the change: the event commits with it or rolls back with it.
 """
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, text
 
+from meetingsec.audit import checkpoints
 from meetingsec.audit.chain import VerifyResult, canonical_json, event_hash, verify_rows
 from meetingsec.audit.models import GENESIS_HASH, AuditEvent
 from meetingsec.core.db import utcnow
@@ -17,7 +19,7 @@ from meetingsec.extensions import db
 _CHAIN_LOCK_KEY = 0x6D656574  # "meet"
 
 
-def _lock_chain() -> None:
+def lock_chain() -> None:
     """Serialise appends so two writers never take the same head (the chain never forks).
 
     SQLite needs nothing here: every transaction begins IMMEDIATE (core.db), so writers
@@ -46,7 +48,7 @@ def record(
         db.session.flush()  # the object needs its id
         object_type = object_type or obj.__tablename__
         object_id = obj.id
-    _lock_chain()
+    lock_chain()
     head = db.session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
@@ -68,11 +70,14 @@ def record(
     )
     db.session.add(event)
     db.session.flush()
+    checkpoints.after_event(event)
     return event
 
 
 def verify_chain(batch: int = 10_000) -> VerifyResult:
-    """Verify every event, streaming rows in ``seq`` order (Core rows, no ORM objects)."""
+    """Verify every event, streaming rows in ``seq`` order (Core rows, no ORM objects),
+    against the signed checkpoints."""
+    signed, report = checkpoints.load_checked()
     t = AuditEvent.__table__
     stmt = select(
         t.c.seq,
@@ -86,7 +91,17 @@ def verify_chain(batch: int = 10_000) -> VerifyResult:
         t.c.hash,
     ).order_by(t.c.seq)
     result = db.session.execute(stmt.execution_options(yield_per=batch))
-    return verify_rows(tuple(r) for r in result)
+    result = verify_rows((tuple(r) for r in result), signed)
+    covered = report.latest_seq or 0
+    return replace(
+        result,
+        checkpoints=report.valid,
+        checkpoint_seq=report.latest_seq,
+        checkpoint_at=report.latest_at,
+        uncovered=max(result.head_seq - covered, 0),
+        key_missing=report.key_missing,
+        forged_checkpoint=report.forged_seq,
+    )
 
 
 def chain_head() -> tuple[int, str]:

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from meetingsec.audit.checkpoints import latest_printed
 from meetingsec.audit.services import chain_head
 from meetingsec.core.db import utcnow
 
@@ -119,4 +120,5 @@ def official_context(meeting) -> dict:
         "parent_agency": unit.parent.name if unit.parent else "",
         "generated_at": utcnow(),
         "head": chain_head(),
+        "checkpoint": latest_printed(),
     }

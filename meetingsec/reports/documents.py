@@ -3,6 +3,7 @@
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from meetingsec.audit.checkpoints import latest_printed
 from meetingsec.audit.services import chain_head, record
 from meetingsec.checklists.choices import Classification
 from meetingsec.core.db import utcnow
@@ -29,6 +30,7 @@ def report_context(report: Report) -> tuple[str, dict]:
         "parent_agency": "",
         "generated_at": utcnow(),
         "head": chain_head(),
+        "checkpoint": latest_printed(),
         "mark_class": max(levels, key=_ORDER.index),
     }
 

@@ -89,6 +89,13 @@ def test_each_version_is_stored_with_its_hash_and_audited(ended_meeting):
     body = pdf.text(rec.data)
     assert f"sự kiện số {rec.head_seq}" in body
     assert rec.head_hash[:32] in body.replace("\n", "").replace(" ", "")
+    # ... and the latest signed checkpoint of the chain
+    from meetingsec.audit.checkpoints import latest
+
+    mark = latest()
+    flat = " ".join(body.split())
+    assert f"Điểm kiểm tra ký số gần nhất: sự kiện số {mark.seq} lúc" in flat
+    assert mark.signature[:16] in flat.replace(" ", "")
 
 
 def test_a_double_request_queues_one_job(ended_meeting):
