@@ -151,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     from meetingsec.attendees.routes import bp as attendees_bp
     from meetingsec.audit.cli import audit_cli
     from meetingsec.audit.routes import bp as audit_bp
+    from meetingsec.backup import backup_command, restore_command
     from meetingsec.checklists.routes import bp as rules_bp
     from meetingsec.devices.routes import bp as devices_bp
     from meetingsec.documents.routes import bp as documents_bp
@@ -181,5 +182,13 @@ def _register_blueprints(app: Flask) -> None:
         tls_bp,
     ):
         app.register_blueprint(bp)
-    for command in (audit_cli, users_cli, seed_demo, demo_accounts, tls_cli):
+    for command in (
+        audit_cli,
+        users_cli,
+        seed_demo,
+        demo_accounts,
+        tls_cli,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)
