@@ -13,14 +13,10 @@ Prints figures; asserts nothing. Targets (SQLite, 16 clients): record p95 ≤ 30
 ≥ 300 check-ins per second; search p95 ≤ 20 ms. The load generator shares the 2 cores.
 """
 
-import http.client
 import os
 import random
-import re
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,6 +32,7 @@ from meetingsec.core.db import utcnow  # noqa: E402
 from meetingsec.extensions import db  # noqa: E402
 from tests.conftest import make_app  # noqa: E402
 from tests.dbserver import Databases  # noqa: E402
+from tests.gunicorn import Tablet, free_port, serve  # noqa: E402
 from tests.helpers import signature_json  # noqa: E402
 
 ATTENDEES = 2000
@@ -45,15 +42,15 @@ ATTENDEES = 2000
 #: with 16 clients paced at a given rate. 1,900 of the 2,000 attendees check in.
 RUNS = ((1, 100, None), (8, 400, None), (16, 600, None), (16, 300, 100), (16, 500, 200))
 SEARCHES = 400
-#: As ``make run`` serves: 2 sync workers. (``BENCH_GUNICORN="--worker-class gthread
-#: --threads 4"`` measured worse: threads queue on SQLite's write lock, whose busy handler
-#: sleeps up to 100 ms: p95 190 ms and 122 check-ins/s at 16 clients.)
-GUNICORN = os.environ.get("BENCH_GUNICORN", "").split()
+#: The app is served as ``make run`` serves it: 2 sync workers (tests/gunicorn.py).
+#: (``BENCH_GUNICORN="--worker-class gthread --threads 4"`` measured worse: threads queue
+#: on SQLite's write lock, whose busy handler sleeps up to 100 ms: p95 190 ms and
+#: 122 check-ins/s at 16 clients.)
 PASSWORD = "benchmark password 2026"
 SIGNATURE = signature_json(60)
 
 
-def setup(url: str, instance: Path):
+def setup(url: str, instance: Path, attendees: int = ATTENDEES):
     from meetingsec.attendees.services import add_attendees, approve_list
     from meetingsec.door.services import current_commitment
     from meetingsec.meetings.services import MeetingData, create_meeting
@@ -123,7 +120,7 @@ def setup(url: str, instance: Path):
                 "full_name": f"{rng.choice(family)} {rng.choice(middle)} {rng.choice(given)} {i}",
                 "unit_name": f"Sở {i % 40}",
             }
-            for i in range(ATTENDEES)
+            for i in range(attendees)
         ]
         people = add_attendees(meeting, rows, actor=users["org"], source="bench")
         approve_list(meeting, actor=users["chair"], seen=len(people))
@@ -138,57 +135,6 @@ def setup(url: str, instance: Path):
         db.session.remove()
         db.engine.dispose()
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Tablet:
-    """One client: its own login session and CSRF token, and its connection kept open
-    between requests, as a browser does (a new one when the server closed it)."""
-
-    def __init__(self, port: int):
-        self.port, self.cookie, self.conn = port, "", None
-
-    def request(self, method, path, body=None, headers=None):
-        h = {"Cookie": self.cookie, **(headers or {})}
-        if body is not None:
-            h["Content-Type"] = "application/x-www-form-urlencoded"
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            try:
-                self.conn.request(method, path, body=body, headers=h)
-                resp = self.conn.getresponse()
-                data = resp.read()
-                break
-            except (http.client.HTTPException, ConnectionError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-        for key, value in resp.getheaders():
-            if key.lower() == "set-cookie" and value.startswith("meetingsec_session="):
-                self.cookie = value.split(";", 1)[0]
-        if resp.will_close:
-            self.conn.close()
-            self.conn = None
-        return resp.status, data
-
-    def token(self, path) -> str:
-        _status, page = self.request("GET", path)
-        return (
-            re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
-        )
-
-    def log_in(self):
-        token = self.token("/login")
-        body = urlencode({"csrf_token": token, "username": "clerk", "password": PASSWORD})
-        status, _ = self.request("POST", "/login", body)
-        assert status == 303, status
 
 
 def cpu_times() -> tuple[int, int]:
@@ -206,8 +152,7 @@ def pct(values, p):
 def run(port, meeting_id, people, sha, clients, total, rate=None):
     tablets = [Tablet(port) for _ in range(clients)]
     for t in tablets:
-        t.log_in()
-        t.csrf = t.token(f"/meetings/{meeting_id}/door/refusals")
+        t.log_in("clerk", PASSWORD)
     queue = list(people[:total])
     del people[:total]
     lock = threading.Lock()
@@ -258,7 +203,7 @@ def scan_run(port, meeting_id, people, clients):
     """What a scan costs: the lookup by code and the redirect to the card."""
     tablets = [Tablet(port) for _ in range(clients)]
     for t in tablets:
-        t.log_in()
+        t.log_in("clerk", PASSWORD)
     queue, lock, times = list(people), threading.Lock(), []
 
     def work(t):
@@ -296,33 +241,6 @@ def search(tablet, port, meeting_id, names):
         times.append(time.perf_counter() - t0)
         assert status == 200, status
     return times
-
-
-def serve(port: int, env: dict) -> subprocess.Popen:
-    """The app under gunicorn (2 workers) on 127.0.0.1:``port``, once it accepts."""
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "--workers",
-            "2",
-            *GUNICORN,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(ROOT),
-            "wsgi:app",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return server
 
 
 def bench(backend: str) -> None:

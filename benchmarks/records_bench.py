@@ -36,6 +36,7 @@ from meetingsec.core.db import utcnow  # noqa: E402
 from meetingsec.extensions import db  # noqa: E402
 from tests.conftest import make_app  # noqa: E402
 from tests.dbserver import Databases  # noqa: E402
+from tests.gunicorn import Tablet, free_port, serve  # noqa: E402
 
 SIZES = (50, 500, 2000)
 PASSWORD = door_bench.PASSWORD
@@ -197,14 +198,14 @@ def sheet_figures(url, instance, sheets) -> None:
 
 
 def latency_figures(url, instance, state) -> None:
-    port = door_bench.free_port()
+    port = free_port()
     env = {
         **os.environ,
         "MEETINGSEC_SQLALCHEMY_DATABASE_URI": url,
         "MEETINGSEC_INSTANCE_PATH": str(instance),
         "FLASK_APP": "meetingsec:create_app",
     }
-    server = door_bench.serve(port, env)
+    server = serve(port, env)
     worker = subprocess.Popen(
         [str(ROOT / ".venv/bin/flask"), "worker"],
         env=env,
@@ -216,7 +217,7 @@ def latency_figures(url, instance, state) -> None:
         # warm-up (the workers' first requests load templates and catalogs), not measured
         door_bench.run(port, state["door"], people, state["sha"], 16, 200, 100)
         idle, errors, *_ = door_bench.run(port, state["door"], people, state["sha"], 16, 300, 100)
-        organiser = door_bench.Tablet(port)
+        organiser = Tablet(port)
         token = organiser.token("/login")
         organiser.request(
             "POST",

@@ -176,6 +176,61 @@ def check_page(backend, request):
     return check
 
 
+class LanGuard:
+    """What a browser test's pages asked for outside the app's origin (refused before it
+    reaches the network), and every Content-Security-Policy violation they reported."""
+
+    _REPORT_CSP = """document.addEventListener('securitypolicyviolation', e =>
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));"""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.outside: list[str] = []
+        self.violations: list[str] = []
+
+    def watch(self, context) -> None:
+        context.route("**/*", self._route)
+        context.add_init_script(self._REPORT_CSP)
+        context.on("console", self._console)
+
+    def _route(self, route):
+        url = route.request.url
+        if url == self.origin or url.startswith(self.origin + "/"):
+            route.fallback()
+        else:
+            self.outside.append(url)
+            route.abort("blockedbyclient")
+
+    def _console(self, message):
+        if message.type == "error" and (
+            "CSP violation" in message.text or "Content Security Policy" in message.text
+        ):
+            self.violations.append(message.text)
+
+
+@pytest.fixture(autouse=True)
+def lan_only(request, monkeypatch):
+    """Every browser test runs with request interception: a request to anything but the
+    app's own origin fails the test, and so does a Content-Security-Policy violation."""
+    if "live_server" not in request.fixturenames:
+        yield None
+        return
+    from playwright.sync_api import Browser
+
+    guard = LanGuard(request.getfixturevalue("live_server").url)
+    new_context = Browser.new_context
+
+    def guarded(self, *args, **kwargs):
+        context = new_context(self, *args, **kwargs)
+        guard.watch(context)
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", guarded)
+    yield guard
+    assert guard.outside == [], f"requests left the app's origin: {guard.outside}"
+    assert guard.violations == [], f"Content-Security-Policy violations: {guard.violations}"
+
+
 @pytest.fixture
 def csp_violations(page):
     """Collects Content-Security-Policy violations and errors from the console."""

@@ -1,5 +1,6 @@
 """Golden paths of the foundation in a real browser, at tablet size."""
 
+import contextlib
 import re
 
 import pytest
@@ -171,3 +172,25 @@ def test_htmx_error_fragments_are_shown(page, live_server):
     expect(page.get_by_text("Ngày kết thúc trước ngày bắt đầu.")).to_be_visible()
     page.get_by_label("Thao tác").select_option("user.created")
     expect(page.locator("#audit-results")).to_contain_text("Hãy sửa các điều kiện lọc")
+
+
+def test_nothing_leaves_the_lan_and_the_guard_sees_it(page, live_server, lan_only):
+    """The guard every browser test runs under: a request off the app's origin is refused
+    before it reaches the network and reported, and so is what the Content-Security-Policy
+    blocks (a fetch to another host, an inline script)."""
+    page.goto(f"{live_server.url}/login")
+    assert lan_only.outside == [] and lan_only.violations == []
+    # the policy stops a script's fetch to another host before any request is made ...
+    page.evaluate("() => fetch('http://tai-nguyen-ngoai.invalid/x.js').catch(() => null)")
+    page.evaluate("""() => { const s = document.createElement('script');
+        s.textContent = 'window.injected = 1'; document.body.appendChild(s); }""")
+    page.wait_for_timeout(200)
+    assert any("connect-src" in v for v in lan_only.violations), lan_only.violations
+    assert any("script-src" in v for v in lan_only.violations), lan_only.violations
+    assert page.evaluate("() => window.injected") is None
+    # ... and the interception stops what the policy does not govern, such as navigation
+    with contextlib.suppress(Exception):
+        page.goto("http://tai-nguyen-ngoai.invalid/")
+    assert lan_only.outside == ["http://tai-nguyen-ngoai.invalid/"]
+    lan_only.outside.clear()
+    lan_only.violations.clear()

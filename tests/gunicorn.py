@@ -1,0 +1,103 @@
+"""The app as it runs in production, for benchmarks and the tests that need real
+processes: gunicorn on 127.0.0.1, and a client that behaves like one tablet (its own login
+session and CSRF token, its connection kept open between requests)."""
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+#: As ``make run`` serves: 2 sync workers; ``BENCH_GUNICORN`` adds options
+GUNICORN = os.environ.get("BENCH_GUNICORN", "").split()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(port: int, env: dict, workers: int = 2, group: bool = False) -> subprocess.Popen:
+    """The app under gunicorn on 127.0.0.1:``port``, once it accepts connections.
+    ``group``: in a process group of its own, so that ``os.killpg`` reaches every worker."""
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            str(workers),
+            *GUNICORN,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(ROOT),
+            "wsgi:app",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=group,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
+class Tablet:
+    """One client: its own login session and CSRF token, and its connection kept open
+    between requests, as a browser does (a new one when the server closed it)."""
+
+    def __init__(self, port: int):
+        self.port, self.cookie, self.conn = port, "", None
+        self.csrf = ""
+
+    def request(self, method, path, body=None, headers=None):
+        h = {"Cookie": self.cookie, **(headers or {})}
+        if body is not None:
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.conn.request(method, path, body=body, headers=h)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        for key, value in resp.getheaders():
+            if key.lower() == "set-cookie" and value.startswith("meetingsec_session="):
+                self.cookie = value.split(";", 1)[0]
+        if resp.will_close:
+            self.conn.close()
+            self.conn = None
+        return resp.status, data
+
+    def post(self, path: str, fields: dict):
+        """A form post with this tablet's CSRF token (``fields`` values may be lists)."""
+        return self.request("POST", path, urlencode({"csrf_token": self.csrf, **fields}, True))
+
+    def token(self, path) -> str:
+        _status, page = self.request("GET", path)
+        return (
+            re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+        )
+
+    def log_in(self, username: str, password: str) -> "Tablet":
+        token = self.token("/login")
+        body = urlencode({"csrf_token": token, "username": username, "password": password})
+        status, _ = self.request("POST", "/login", body)
+        assert status == 303, status
+        self.csrf = self.token("/account/password")  # the token lives as long as the login
+        return self
