@@ -76,6 +76,8 @@ bench: install
 	$(BIN)/python benchmarks/devices_bench.py
 	$(BIN)/python benchmarks/door_bench.py
 	$(BIN)/python benchmarks/records_bench.py
+	$(BIN)/python benchmarks/races_bench.py
+	$(BIN)/python benchmarks/crash_bench.py
 
 # Extract, then update the catalogs after changing user-visible strings.
 messages: python

@@ -153,10 +153,8 @@ def render_once(url: str, instance: str, meeting_id: int, processes: int) -> dic
         if parts:
             data, pages = pdf.render_parts(htmls)
         else:
-            document = pdf.layout(htmls[0])
-            data, pages = document.write_pdf(), len(document.pages)
+            data, pages = pdf.render_document(htmls[0])
         t2 = time.perf_counter()
-        children = [_peak_mb(p) for p in (pdf._pool._processes if pdf._pool else {})]
     return {
         "read": t1 - t0,
         "render": t2 - t1,
@@ -164,7 +162,7 @@ def render_once(url: str, instance: str, meeting_id: int, processes: int) -> dic
         "pages": pages,
         "size": len(data),
         "rss_mb": _peak_mb("self"),
-        "part_mb": max(children, default=0.0),
+        "part_mb": pdf.last_peak_mb,
     }
 
 
@@ -192,8 +190,9 @@ def sheet_figures(url, instance, sheets) -> None:
         print(
             f"  attendance sheet, {rows:5d} rows: {total:5.2f} s (read {f['read']:.2f}, "
             f"lay out and write{parts} {f['render']:.2f}) | {f['pages']:3d} pages | "
-            f"{f['size'] / 1024:6.0f} KiB | peak {f['rss_mb']:.0f} MB"
-            + (f" (each part's process {f['part_mb']:.0f} MB)" if f["parts"] > 1 else "")
+            f"{f['size'] / 1024:6.0f} KiB | peak memory: worker {f['rss_mb']:.0f} MB, "
+            f"layout process{'es' if f['parts'] > 1 else ''} {f['part_mb']:.0f} MB"
+            + (" each at most" if f["parts"] > 1 else "")
         )
 
 

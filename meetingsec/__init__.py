@@ -62,7 +62,7 @@ def create_app(
 
 
 def _init_extensions(app: Flask) -> None:
-    from meetingsec.core import auth, htmx, security
+    from meetingsec.core import auth, htmx, priority, security
     from meetingsec.core.db import configure_sqlite, set_write_intent
     from meetingsec.core.i18n import select_locale
     from meetingsec.extensions import babel, csrf, db, login_manager, migrate
@@ -94,6 +94,11 @@ def _init_extensions(app: Flask) -> None:
         if db.session.info.pop("login_session_written", False):
             db.session.commit()  # an idle session ended, or last_seen_at moved
         return user
+
+    @app.before_request
+    def _in_use():
+        if request.endpoint != "static":
+            priority.note_request()  # records being laid out wait (core.priority)
 
     @app.before_request
     def _access():

@@ -1,6 +1,7 @@
 """Background jobs (huey): big records render outside the web requests, in a worker
-process started beside gunicorn (``flask worker``), so no request waits on a long render
-and door check-ins keep their speed (the worker also runs at a lower CPU priority).
+process started beside gunicorn (``flask worker``), so no request waits on a long render.
+Door check-ins keep their speed: the worker runs at a lower CPU priority, and lays records
+out in child processes that pause while people use the app (``core.priority``).
 
 Storage: huey's SQLite storage under ``instance/`` by default (nothing else to run); set
 ``MEETINGSEC_HUEY_REDIS_URL`` to use Redis when several app instances share the queue.

@@ -4,8 +4,6 @@ serves only files of the app's own ``static/`` folder and ``data:`` URIs."""
 import io
 import mimetypes
 import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -57,40 +55,118 @@ def render_pdf(template: str, **context) -> bytes:
     return layout(render_html(template, **context)).write_pdf()
 
 
-# -- big records, laid out on every core ------------------------------------------------------
+# -- records laid out in the worker's child processes -----------------------------------------
 
-_pool: ProcessPoolExecutor | None = None
-
-
-def _parts_pool() -> ProcessPoolExecutor:
-    """Processes that lay record parts out, one per core, started once (from a fork server:
-    the worker's threads are not copied) and kept for the next record."""
-    global _pool
-    if _pool is None:
-        _pool = ProcessPoolExecutor(
-            max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("forkserver")
-        )
-    return _pool
+_context = None
 
 
-def _render_part(html: str, root: str) -> bytes:
-    """One part, in a pool process: nothing but the HTML and the static folder."""
+def _mp():
+    """Child processes start from a fork server that has WeasyPrint loaded (cheap to start,
+    and the worker's threads are not copied)."""
+    global _context
+    if _context is None:
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(["weasyprint", "meetingsec.core.pdf"])
+    return _context
+
+
+def _lay_out_child(conn, html: str, root: str, out: str) -> None:
+    """In a child: lay one document out, say so with its page count, write it to ``out``.
+    Messages are tiny (a pipe write that a SIGSTOP cannot cut in two)."""
     folder = Path(root)
-    return HTML(
+    document = HTML(
         string=html, base_url=folder.as_uri() + "/", url_fetcher=StaticOnlyFetcher(folder)
-    ).write_pdf()
+    ).render()
+    conn.send(("laid_out", len(document.pages)))
+    document.write_pdf(out)
+    conn.send(("written", (out, _peak_kb())))
+    conn.close()
 
 
-def render_parts(htmls: list[str]) -> tuple[bytes, int]:
-    """A record too big for one core: its parts (each rendered without page numbers) laid
-    out in parallel, joined, then numbered "Trang x/y" from page 2 by an overlay laid out
-    with the same page rules. Returns the PDF and its page count."""
+def _peak_kb() -> int:
+    """This process's peak resident memory (VmHWM), in kB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+#: The largest peak memory (MB) of the layout processes of the last record, for the
+#: benchmark
+last_peak_mb = 0.0
+
+
+def lay_out_in_children(htmls: list[str], on_laid_out=None) -> list[tuple[bytes, int]]:
+    """Lay each HTML out in a child process of its own, all at once, pausing them while
+    people use the app (``core.priority``). ``on_laid_out()`` is called once every
+    document is laid out (writing starts). Returns ``(pdf, pages)`` per HTML."""
+    import shutil
+    import tempfile
+    from multiprocessing.connection import wait
+
+    from meetingsec.core.priority import Yielder
+
+    cfg = current_app.config
+    yielder = Yielder(current_app.instance_path, cfg["RENDER_QUIET_MS"], cfg["RENDER_MAX_PAUSE_S"])
+    root = str(Path(current_app.static_folder).resolve())
+    scratch = tempfile.mkdtemp(prefix="meetingsec-render-")
+    ctx = _mp()
+    children, pages, files = [], [None] * len(htmls), [None] * len(htmls)
+    peaks = [0] * len(htmls)
+    try:
+        for i, html in enumerate(htmls):
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(
+                target=_lay_out_child, args=(send, html, root, f"{scratch}/{i}.pdf"), daemon=True
+            )
+            child.start()
+            send.close()
+            children.append((child, receive))
+        told = False
+        while any(f is None for f in files):
+            running = [c.pid for (c, _r), f in zip(children, files, strict=True) if f is None]
+            yielder.tick(running)
+            pending = [r for (_c, r), f in zip(children, files, strict=True) if f is None]
+            for conn in wait(pending, timeout=0.01):
+                i = next(n for n, (_c, r) in enumerate(children) if r is conn)
+                try:
+                    what, value = conn.recv()
+                except EOFError:
+                    raise RuntimeError("a layout process ended without its document") from None
+                if what == "laid_out":
+                    pages[i] = value
+                else:
+                    files[i], peaks[i] = value
+            if not told and on_laid_out and all(n is not None for n in pages):
+                told = True
+                on_laid_out()
+        global last_peak_mb
+        last_peak_mb = max(peaks) / 1024
+        return [(Path(f).read_bytes(), n) for f, n in zip(files, pages, strict=True)]
+    finally:
+        yielder.release([c.pid for c, _r in children])
+        for child, receive in children:
+            receive.close()
+            child.join(timeout=5)
+            if child.is_alive():
+                child.kill()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def render_document(html: str, on_laid_out=None) -> tuple[bytes, int]:
+    """A record laid out and written in a child process (``lay_out_in_children``)."""
+    return lay_out_in_children([html], on_laid_out)[0]
+
+
+def render_parts(htmls: list[str], on_laid_out=None) -> tuple[bytes, int]:
+    """A big record's parts (each without page numbers) laid out in child processes at
+    once, joined, then numbered "Trang x/y" from page 2 by an overlay laid out with the
+    same page rules. Returns the PDF and its page count."""
     import pikepdf
 
-    root = str(Path(current_app.static_folder).resolve())
-    parts = list(_parts_pool().map(_render_part, htmls, [root] * len(htmls)))
-    joined = pikepdf.Pdf.open(io.BytesIO(parts[0]))
-    for data in parts[1:]:
+    parts = lay_out_in_children(htmls, on_laid_out)
+    joined = pikepdf.Pdf.open(io.BytesIO(parts[0][0]))
+    for data, _pages in parts[1:]:
         joined.pages.extend(pikepdf.Pdf.open(io.BytesIO(data)).pages)
     total = len(joined.pages)
     numbers = pikepdf.Pdf.open(io.BytesIO(render_pdf("records/_page_numbers.html", pages=total)))

@@ -2,7 +2,7 @@
 
 from sqlalchemy import or_, select
 
-from meetingsec.devices.models import Device
+from meetingsec.devices.models import Device, MeetingDevice
 from meetingsec.extensions import db
 
 
@@ -30,5 +30,14 @@ def active_devices() -> list[Device]:
     return list(
         db.session.scalars(
             select(Device).where(Device.active.is_(True)).order_by(Device.kind, Device.id)
+        )
+    )
+
+
+def get_meeting_device(meeting_id: int, md_id: int) -> MeetingDevice | None:
+    """One device of a meeting (not the meeting's whole list: a scan opens one card)."""
+    return db.session.scalar(
+        select(MeetingDevice).where(
+            MeetingDevice.id == md_id, MeetingDevice.meeting_id == meeting_id
         )
     )

@@ -103,10 +103,7 @@ def labels():
 
 
 def _md(meeting, md_id: int) -> MeetingDevice:
-    md = next((d for d in meeting.devices if d.id == md_id), None)
-    if md is None:
-        abort(404)
-    return md
+    return queries.get_meeting_device(meeting.id, md_id) or abort(404)
 
 
 @bp.route("/meetings/<int:meeting_id>/devices/", methods=["GET", "POST"])

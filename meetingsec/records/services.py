@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from meetingsec.audit.services import record
 from meetingsec.core.db import begin_writing, set_write_intent, utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
-from meetingsec.core.pdf import layout, render_html, render_parts
+from meetingsec.core.pdf import render_document, render_html, render_parts
 from meetingsec.extensions import db
 from meetingsec.meetings.choices import MeetingStatus
 from meetingsec.meetings.models import Meeting
@@ -141,12 +141,15 @@ def run_job(job_id: int) -> int | None:
         htmls = [render_html(template, **c) for c in parts or [context]]
         db.session.commit()  # the read transaction ends before the long layout
         _set_state(job_id, JobState.LAYOUT)
-        if parts:  # laid out and written on every core at once, then joined
-            data, pages = render_parts(htmls)
-        else:
-            document = layout(htmls[0])
+
+        # laid out in child processes that pause while people use the app (core.priority)
+        def writing():
             _set_state(job_id, JobState.WRITING)
-            data, pages = document.write_pdf(), len(document.pages)
+
+        if parts:  # on every core at once, then joined
+            data, pages = render_parts(htmls, writing)
+        else:
+            data, pages = render_document(htmls[0], writing)
         return _store(job_id, kind, actor_id, data, pages, head)
     except Exception as err:  # the job fails visibly; the worker keeps running
         db.session.rollback()

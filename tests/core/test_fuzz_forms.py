@@ -157,6 +157,12 @@ FORMS.update(
         "unclaimed": ("/meetings/{door}/closing/unclaimed", ["deposit_ids", "note"]),
         "close": ("/meetings/{door}/close", ["x"]),
         "generate_record": ("/meetings/{door}/records/attendance", ["x"]),
+        # the buttons that post nothing but their CSRF token
+        "meeting_clear": ("/meetings/{meeting}/clear", ["x"]),
+        "meeting_start": ("/meetings/{door}/start", ["x"]),
+        "meeting_end": ("/meetings/{meeting}/end", ["x"]),
+        "device_install": ("/meetings/{meeting}/inspection/{md}/install", ["x"]),
+        "device_remove": ("/meetings/{meeting}/devices/{md}/remove", ["x"]),
     }
 )
 
@@ -264,19 +270,34 @@ def _door(make_meeting, fuzzer, db):
     return door, inside, attendee, batch
 
 
+@pytest.fixture
+def known():
+    """The database's state after the last example, when it is known (a refused or
+    read-only request left it as it was): the next example starts from it, which halves
+    the reading of every table."""
+    return {"state": None}
+
+
+def _unchanged(known, before) -> bool:
+    after = snapshot()
+    known["state"] = after
+    return after == before
+
+
 @pytest.mark.parametrize("form", sorted(FORMS))
 @FUZZ
 @given(data=st.data())
-def test_form_never_fails_and_refusal_changes_nothing(client, ids, form, data):
+def test_form_never_fails_and_refusal_changes_nothing(client, ids, known, form, data):
     path, fields = FORMS[form]
     payload = data.draw(form_data([f.format(**ids) for f in fields]))
     headers = data.draw(HTMX)
-    before = snapshot()
+    before = known["state"] or snapshot()
+    known["state"] = None
     events = audit_count()
     resp = client.post(path.format(**ids), data=payload, headers=headers)
     assert resp.status_code < 500, (form, payload)
     if resp.status_code >= 400:
-        assert snapshot() == before, (form, payload)
+        assert _unchanged(known, before), (form, payload)
     else:
         # a page, a redirect, or for htmx 204 with the page to load in HX-Redirect
         assert resp.status_code in (200, 303, 204), resp.status_code
@@ -330,14 +351,19 @@ PARTS = {"/meetings/{door}/attendees/invitations.pdf", "/meetings/{door}/records
 @pytest.mark.parametrize("path", sorted(FILTERS))
 @FUZZ
 @given(data=st.data())
-def test_filters_never_fail_and_change_nothing(client, ids, path, data):
+def test_filters_never_fail_and_change_nothing(client, ids, known, path, data):
     query = data.draw(form_data(FILTERS[path]))
     headers = data.draw(HTMX)
-    before = snapshot()
+    before = known["state"] or snapshot()
+    known["state"] = None
     resp = client.get(path.format(**ids), query_string=query, headers=headers)
     allowed = (200, 303, 422) + ((404,) if path in PARTS else ())
+    if headers:  # htmx follows a redirect as 204 with HX-Redirect (a whole page to load)
+        allowed += (204,)
     assert resp.status_code in allowed, query
-    assert snapshot() == before
+    if resp.status_code == 204:
+        assert resp.headers["HX-Redirect"].startswith("/")
+    assert _unchanged(known, before)
 
 
 @pytest.mark.parametrize("path", ["/reports/report.pdf", "/reports/report.xlsx"])

@@ -1,0 +1,60 @@
+"""The door comes first: a record being laid out in the worker's child process pauses while
+people use the app, and goes on when it is quiet (``core.priority``)."""
+
+import os
+import threading
+import time
+
+from meetingsec.core import pdf, priority
+
+HTML = """<html><head><link rel="stylesheet" href="css/records.css"></head><body>
+<h1>Biên bản</h1>{}</body></html>""".format("<p>Nguyễn Văn Ánh, Sở Nội vụ.</p>" * 200)
+
+
+def _busy_for(marker, seconds):
+    """Requests keep coming for ``seconds`` (as the web workers mark them)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        os.utime(marker)
+        time.sleep(0.02)
+
+
+def _render(app):
+    t0 = time.monotonic()
+    data, pages = pdf.render_document(HTML)
+    assert data.startswith(b"%PDF") and pages >= 1
+    return time.monotonic() - t0
+
+
+def test_every_request_but_static_files_marks_the_app_in_use(app, client):
+    marker = priority.marker_path(app.instance_path)
+    client.get("/static/css/app.css")
+    assert not marker.exists()
+    client.get("/login")
+    assert time.time() - marker.stat().st_mtime < 5
+
+
+def test_a_render_waits_while_requests_come_and_goes_on_when_quiet(app):
+    quiet = _render(app)
+    marker = priority.marker_path(app.instance_path)
+    marker.touch()
+    rush = 2.0 + quiet
+    door = threading.Thread(target=_busy_for, args=(marker, rush))
+    door.start()
+    during = _render(app)
+    door.join()
+    # it could not finish while the requests came, and finished soon after they stopped
+    assert rush <= during < rush + quiet + 2.0, (quiet, during)
+
+
+def test_a_long_rush_does_not_starve_a_render(app):
+    app.config["RENDER_MAX_PAUSE_S"] = 0.3
+    quiet = _render(app)
+    marker = priority.marker_path(app.instance_path)
+    marker.touch()
+    rush = 4 * quiet + 3.0
+    door = threading.Thread(target=_busy_for, args=(marker, rush))
+    door.start()
+    during = _render(app)
+    door.join()
+    assert during < rush, (quiet, during)  # it got a second of every 1.3 s
