@@ -145,6 +145,7 @@ def render_once(url: str, instance: str, meeting_id: int, processes: int) -> dic
 
     app = make_app(url, Path(instance), RECORD_PROCESSES=processes)
     with app.app_context():
+        pdf.start_layout_server()  # as the worker does when it starts
         t0 = time.perf_counter()
         template, context = attendance(db.session.get(Meeting, meeting_id))
         parts = parts_of(RecordKind.ATTENDANCE, context)
@@ -215,7 +216,7 @@ def latency_figures(url, instance, state) -> None:
         people = list(state["people"])
         # warm-up (the workers' first requests load templates and catalogs), not measured
         door_bench.run(port, state["door"], people, state["sha"], 16, 200, 100)
-        idle, errors, *_ = door_bench.run(port, state["door"], people, state["sha"], 16, 300, 100)
+        idle, errors, *_ = door_bench.run(port, state["door"], people, state["sha"], 16, 400, 100)
         organiser = Tablet(port)
         token = organiser.token("/login")
         organiser.request(
@@ -245,13 +246,18 @@ def latency_figures(url, instance, state) -> None:
             state_ = job.state
             db.session.remove()
             db.engine.dispose()
+        done_after = time.perf_counter() - t0
+        # the same run again once the sheet is done: this VM's speed drifts between runs,
+        # so the render is judged against idle runs on both sides of it
+        after, errors3, *_ = door_bench.run(port, state["door"], people, state["sha"], 16, 400, 100)
         p_idle, p_busy = door_bench.pct(idle, 95), door_bench.pct(busy, 95)
+        p_after = door_bench.pct(after, 95)
         print(
-            f"  check-ins, 16 clients paced at 100/s: idle p95 {p_idle:.1f} ms | while the "
-            f"2,000-row sheet renders p95 {p_busy:.1f} ms = {p_busy / p_idle:.2f} × idle | "
-            f"the job: {state_} in {took:.1f} s (request to done "
-            f"{time.perf_counter() - t0:.1f} s)"
-            + (f" | errors {errors + errors2}" if errors or errors2 else "")
+            f"  check-ins, 16 clients paced at 100/s, p95: idle before {p_idle:.1f} ms | while "
+            f"the 2,000-row sheet renders {p_busy:.1f} ms | idle after {p_after:.1f} ms | "
+            f"during = {p_busy / p_idle:.2f} × idle before, {p_busy / p_after:.2f} × idle after"
+            f" | the job: {state_}, rendered in {took:.1f} s (request to done {done_after:.1f} s)"
+            + (f" | errors {errors + errors2 + errors3}" if errors or errors2 or errors3 else "")
         )
     finally:
         for proc in (server, worker):
@@ -266,9 +272,11 @@ def bench(backend: str) -> None:
     try:
         state = setup(url, work / "instance")
         print(f"\n{backend}:")
-        if os.environ.get("BENCH_ONLY") != "latency":
+        only = os.environ.get("BENCH_ONLY")
+        if only != "latency":
             sheet_figures(url, work / "instance", state["sheets"])
-        latency_figures(url, work / "instance", state)
+        if only != "sheets":
+            latency_figures(url, work / "instance", state)
     finally:
         dbs.drop(url)
         dbs.close()

@@ -83,6 +83,9 @@ def worker(workers: int, nice: int):
         os.nice(nice)
         if hasattr(os, "SCHED_IDLE"):  # Linux: run only when the web workers leave a core idle
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    from meetingsec.core.pdf import start_layout_server
+
+    start_layout_server()
     huey = current_app.extensions["huey"]
     consumer = huey.create_consumer(
         workers=workers, initial_delay=0.1, backoff=1.15, max_delay=0.5, periodic=True

@@ -70,6 +70,15 @@ def _mp():
     return _context
 
 
+def start_layout_server() -> None:
+    """Start the fork server now (the worker does, when it starts), so the first record
+    does not pay for loading WeasyPrint while the door is busy."""
+    from multiprocessing import forkserver
+
+    _mp()
+    forkserver.ensure_running()
+
+
 def _lay_out_child(conn, html: str, root: str, out: str) -> None:
     """In a child: lay one document out, say so with its page count, write it to ``out``.
     Messages are tiny (a pipe write that a SIGSTOP cannot cut in two)."""
@@ -104,10 +113,9 @@ def lay_out_in_children(htmls: list[str], on_laid_out=None) -> list[tuple[bytes,
     import tempfile
     from multiprocessing.connection import wait
 
-    from meetingsec.core.priority import Yielder
+    from meetingsec.core.priority import yielder as make_yielder
 
-    cfg = current_app.config
-    yielder = Yielder(current_app.instance_path, cfg["RENDER_QUIET_MS"], cfg["RENDER_MAX_PAUSE_S"])
+    yielder = make_yielder()
     root = str(Path(current_app.static_folder).resolve())
     scratch = tempfile.mkdtemp(prefix="meetingsec-render-")
     ctx = _mp()

@@ -43,6 +43,11 @@ def note_request() -> None:
         pass  # a read-only instance folder: renders simply never pause
 
 
+def yielder() -> "Yielder":
+    cfg = current_app.config
+    return Yielder(current_app.instance_path, cfg["RENDER_QUIET_MS"], cfg["RENDER_MAX_PAUSE_S"])
+
+
 class Yielder:
     """Stops and resumes child processes as the app's requests come and go."""
 
@@ -60,6 +65,13 @@ class Yielder:
             return now_wall - self.marker.stat().st_mtime < self.quiet
         except OSError:
             return False
+
+    def wait_quiet(self) -> None:
+        """For work done in this process (reading a record's data): wait while the app is
+        in use, up to the longest pause."""
+        start = time.monotonic()
+        while self._busy(time.time()) and time.monotonic() - start < self.max_pause:
+            time.sleep(0.01)
 
     def tick(self, pids: list[int]) -> None:
         """Decide, now, whether the children run."""

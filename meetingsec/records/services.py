@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from meetingsec.audit.services import record
+from meetingsec.core import priority
 from meetingsec.core.db import begin_writing, set_write_intent, utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.pdf import render_document, render_html, render_parts
@@ -129,6 +130,7 @@ def run_job(job_id: int) -> int | None:
     job = db.session.get(RecordJob, job_id)
     if job is None or JobState(job.state) not in (JobState.QUEUED,):
         return None  # already done, or picked up twice
+    priority.yielder().wait_quiet()  # the door first, even for reading the data
     _set_state(job_id, JobState.READING, started_at=utcnow())
     try:
         set_write_intent(False)  # reading holds no write lock: the door keeps writing
