@@ -9,7 +9,8 @@ PORT ?= 8000
 WORKERS ?= 2
 
 .PHONY: install system python assets translations migrate seed run run-https test test-sqlite \
-        test-postgresql lint fuzz bench messages clean
+        test-postgresql test-sqlite-app test-postgresql-app test-sqlite-browser \
+        test-postgresql-browser lint fuzz bench messages clean
 
 install: system python assets translations
 
@@ -52,14 +53,30 @@ run-https: seed
 	bash scripts/serve.sh --bind $(HOST):$(HTTPS_PORT) --workers $(WORKERS) --certfile instance/tls/server.crt --keyfile instance/tls/server.key --access-logfile -
 
 # The whole suite, once on SQLite and once on PostgreSQL (a throwaway server the tests
-# start and stop themselves).
-test: install lint test-sqlite test-postgresql
+# start and stop themselves). The tests without a browser run on both backends at once
+# (each output is printed whole when its run ends); the browser tests then run one backend
+# after the other, so that no page waits on a machine busy with the other run.
+test: install lint
+	@$(MAKE) --no-print-directory --output-sync=target -j2 test-sqlite-app test-postgresql-app
+	@$(MAKE) --no-print-directory test-sqlite-browser test-postgresql-browser
 
 test-sqlite:
 	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
 
 test-postgresql:
 	$(BIN)/pytest --db=postgresql $(PYTEST_ARGS)
+
+test-sqlite-app:
+	$(BIN)/pytest --db=sqlite --ignore=tests/e2e $(PYTEST_ARGS)
+
+test-postgresql-app:
+	$(BIN)/pytest --db=postgresql --ignore=tests/e2e $(PYTEST_ARGS)
+
+test-sqlite-browser:
+	$(BIN)/pytest --db=sqlite tests/e2e $(PYTEST_ARGS)
+
+test-postgresql-browser:
+	$(BIN)/pytest --db=postgresql tests/e2e $(PYTEST_ARGS)
 
 # bandit: no finding of medium or high severity in the app (a justified one carries
 # "# nosec" with its reason on the line).

@@ -46,9 +46,11 @@ def create(username, full_name, position, roles, password):
 @with_appcontext
 def seed_demo():
     """Load a demo agency (units, venues, one user per role). Safe to run twice."""
+    from meetingsec.audit.checkpoints import checkpoint_head
     from meetingsec.demo import seed
 
     created = seed()
+    checkpoint_head()  # the demo's whole chain is signed from the start
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present.")
 
