@@ -174,12 +174,12 @@ def sheet_figures(url, instance, sheets) -> None:
         out = subprocess.run(
             [
                 sys.executable,
-                __file__,
-                "--render",
-                url,
-                str(instance),
-                str(meeting_id),
-                str(processes),
+                "-c",
+                # as ``flask worker`` runs it: the layout processes the worker starts do not
+                # import a big main module first (a script's would be, in each of them)
+                f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                f"import records_bench, json; print(json.dumps(records_bench.render_once("
+                f"{url!r}, {str(instance)!r}, {meeting_id}, {processes})))",
             ],
             capture_output=True,
             text=True,
@@ -283,8 +283,5 @@ def bench(backend: str) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--render"]:
-        print(json.dumps(render_once(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))))
-    else:
-        for backend in sys.argv[1:] or ("sqlite", "postgresql"):
-            bench(backend)
+    for backend in sys.argv[1:] or ("sqlite", "postgresql"):
+        bench(backend)

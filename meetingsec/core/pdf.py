@@ -61,22 +61,26 @@ _context = None
 
 
 def _mp():
-    """Child processes start from a fork server that has WeasyPrint loaded (cheap to start,
-    and the worker's threads are not copied)."""
+    """Child processes start from a fork server that has WeasyPrint and its fonts loaded
+    (``core.layout_server``): cheap to start, and the worker's threads are not copied."""
     global _context
     if _context is None:
         _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(["weasyprint", "meetingsec.core.pdf"])
+        _context.set_forkserver_preload(["meetingsec.core.layout_server", "meetingsec.core.pdf"])
     return _context
 
 
 def start_layout_server() -> None:
     """Start the fork server now (the worker does, when it starts), so the first record
     does not pay for loading WeasyPrint while the door is busy."""
-    from multiprocessing import forkserver
+    ctx = _mp()
+    ready = ctx.Process(target=_ready)  # returns once the server has WeasyPrint loaded
+    ready.start()
+    ready.join()
 
-    _mp()
-    forkserver.ensure_running()
+
+def _ready() -> None:
+    """A child that does nothing: started to wait for the fork server."""
 
 
 def _lay_out_child(conn, html: str, root: str, out: str) -> None:
