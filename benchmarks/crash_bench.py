@@ -25,7 +25,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,18 +55,8 @@ def drive(port, meeting_id, people, sha, stop_at):
                 if not queue:
                     return
                 attendee_id, code = queue.pop()
-            body = urlencode(
-                {
-                    "csrf_token": t.csrf,
-                    "code": code,
-                    "key": f"crash-{attendee_id}",
-                    "n_phone": "1",
-                    "signature": door_bench.SIGNATURE,
-                    "commitment_sha256": sha,
-                }
-            )
             try:
-                status, _ = t.request("POST", f"/meetings/{meeting_id}/door/check-in", body)
+                status, _ = t.check_in(meeting_id, code, f"crash-{attendee_id:08d}", sha)
             except (OSError, http.client.HTTPException):
                 return  # the server is gone: this one was not acknowledged
             if status == 303:
@@ -148,16 +137,7 @@ def bench(backend: str) -> bool:
             lost = len(set(acknowledged) - checked_in)
             spare, people = people[0], people[1:]
             after = Tablet(port).log_in("clerk", door_bench.PASSWORD)
-            status, _ = after.post(
-                f"/meetings/{meeting_id}/door/check-in",
-                {
-                    "code": spare[1],
-                    "key": f"after-{spare[0]}",
-                    "n_phone": "1",
-                    "signature": door_bench.SIGNATURE,
-                    "commitment_sha256": sha,
-                },
-            )
+            status, _ = after.check_in(meeting_id, spare[1], f"after-{spare[0]:08d}", sha)
             server.terminate()
             server.wait(timeout=30)
             found = len(set(acknowledged) & checked_in)

@@ -33,7 +33,6 @@ from meetingsec.extensions import db  # noqa: E402
 from tests.conftest import make_app  # noqa: E402
 from tests.dbserver import Databases  # noqa: E402
 from tests.gunicorn import Tablet, free_port, serve  # noqa: E402
-from tests.helpers import signature_json  # noqa: E402
 
 ATTENDEES = 2000
 #: (clients, check-ins, check-ins per second offered or None: as fast as they can).
@@ -47,7 +46,6 @@ SEARCHES = 400
 #: on SQLite's write lock, whose busy handler sleeps up to 100 ms: p95 190 ms and
 #: 122 check-ins/s at 16 clients.)
 PASSWORD = "benchmark password 2026"
-SIGNATURE = signature_json(60)
 
 
 def setup(url: str, instance: Path, attendees: int = ATTENDEES):
@@ -169,18 +167,8 @@ def run(port, meeting_id, people, sha, clients, total, rate=None):
                 sent[0] += 1
             if rate and due > time.perf_counter():
                 time.sleep(due - time.perf_counter())  # paced: the next arrival
-            body = urlencode(
-                {
-                    "csrf_token": t.csrf,
-                    "code": code,
-                    "key": f"bench-key-{attendee_id}",
-                    "n_phone": "1",
-                    "signature": SIGNATURE,
-                    "commitment_sha256": sha,
-                }
-            )
             t0 = time.perf_counter()
-            status, _ = t.request("POST", f"/meetings/{meeting_id}/door/check-in", body)
+            status, _ = t.check_in(meeting_id, code, f"bench-key-{attendee_id}", sha)
             t1 = time.perf_counter()
             with lock:
                 times.append(t1 - t0)

@@ -11,7 +11,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.helpers import signature_json
+
 ROOT = Path(__file__).resolve().parent.parent
+#: What a tablet sends for a signature (signature_pad's strokes)
+SIGNATURE = signature_json(60)
 #: As ``make run`` serves: 2 sync workers; ``BENCH_GUNICORN`` adds options
 GUNICORN = os.environ.get("BENCH_GUNICORN", "").split()
 
@@ -87,6 +91,20 @@ class Tablet:
     def post(self, path: str, fields: dict):
         """A form post with this tablet's CSRF token (``fields`` values may be lists)."""
         return self.request("POST", path, urlencode({"csrf_token": self.csrf, **fields}, True))
+
+    def check_in(self, meeting_id: int, code: str, key: str, commitment_sha256: str):
+        """What the door tablet sends when the clerk confirms: the invitation's code, a
+        phone deposited, the signature and the commitment signed."""
+        return self.post(
+            f"/meetings/{meeting_id}/door/check-in",
+            {
+                "code": code,
+                "key": key,
+                "n_phone": "1",
+                "signature": SIGNATURE,
+                "commitment_sha256": commitment_sha256,
+            },
+        )
 
     def token(self, path) -> str:
         _status, page = self.request("GET", path)

@@ -166,16 +166,7 @@ def setup(url: str, instance: Path, rounds: int) -> Plan:
 def _send(race: str, plan: Plan, i: int, tablet: Tablet, side: int):
     key = f"race-{race}-{i:06d}-{side}"
     if race == "check_in":
-        return tablet.post(
-            f"/meetings/{plan.door}/door/check-in",
-            {
-                "code": plan.invitations[i],
-                "key": key,
-                "n_phone": "1",
-                "signature": SIGNATURE,
-                "commitment_sha256": plan.sha,
-            },
-        )
+        return tablet.check_in(plan.door, plan.invitations[i], key, plan.sha)
     if race == "return":
         attendee, deposit = plan.returns[i]
         return tablet.post(
