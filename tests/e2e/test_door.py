@@ -90,6 +90,7 @@ def _door(page, live_server, meeting_id):
     page.goto(f"{live_server.url}/meetings/{meeting_id}")
     page.get_by_role("link", name="Cửa ra vào: kiểm soát").click()
     expect(page).to_have_url(f"{live_server.url}/meetings/{meeting_id}/door/")
+    page.wait_for_load_state()  # the scripts (search as you type, camera) have run
 
 
 def test_check_in_by_camera_typed_code_and_name_search(page, live_server, check_page):
@@ -125,6 +126,7 @@ def test_check_in_by_camera_typed_code_and_name_search(page, live_server, check_
     expect(page.get_by_text("Không gửi thiết bị.")).to_be_visible()
 
     # 3. search by name, without diacritics, results as you type
+    page.wait_for_load_state()  # the search listens once the page's scripts have run
     page.get_by_label("Hoặc tìm theo tên").fill("do minh")
     result = page.locator("#results").get_by_role("link", name=NAMES[2])
     expect(result).to_be_visible()
@@ -154,6 +156,7 @@ def test_refused_walk_in_and_a_pending_person(page, live_server, check_page):
     expect(page.locator("#flashes")).to_contain_text("Đã ghi nhận từ chối Khách Lạ")
 
     # on the list but not approved by the chair: refused in one tap
+    page.wait_for_load_state()  # the search listens once the page's scripts have run
     page.get_by_label("Hoặc tìm theo tên").fill("phan van cho")
     page.locator("#results").get_by_role("link", name="Phan Văn Chờ").click()
     expect(page.get_by_role("alert").first).to_contain_text("không cho vào")
