@@ -20,6 +20,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,15 +98,8 @@ def make_backup(folder: Path | None = None) -> Backup:
     url = db.engine.url
     if url.get_backend_name() == "sqlite":
         name = "database.sqlite3"
-        source = sqlite3.connect(_sqlite_file(url))
-        target = sqlite3.connect(folder / name)
-        try:
-            with target:
-                source.backup(target)  # all pages from one read snapshot (WAL: writers go on)
-            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(str(_sqlite_file(url)), folder / name, one_file=True)
+        head = _sqlite_head(folder / name)
     else:
         name = "database.pgdump"
         head = _pg_dump(url, folder / name)
@@ -116,8 +110,6 @@ def make_backup(folder: Path | None = None) -> Backup:
         files.append(KEY)
     for f in files:
         (folder / f).chmod(0o600)
-    if name == "database.sqlite3":
-        head = _sqlite_head(folder / name)
     manifest = {
         "backend": url.get_backend_name(),
         "made_at": stamp,
@@ -126,6 +118,17 @@ def make_backup(folder: Path | None = None) -> Backup:
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return Backup(folder, *head)
+
+
+def _sqlite_copy(source: str, target: Path, *, one_file: bool = False) -> None:
+    """Every page of ``source`` (a path or a ``file:`` URI) into ``target``, from one read
+    snapshot (SQLite's online backup API: writers go on meanwhile). ``one_file``: the copy
+    leaves WAL mode, so it is a single self-contained file."""
+    with closing(sqlite3.connect(source, uri=True)) as src, closing(sqlite3.connect(target)) as dst:
+        with dst:
+            src.backup(dst)
+        if one_file:
+            dst.execute("PRAGMA journal_mode=DELETE")
 
 
 def _sqlite_head(path: Path) -> tuple[int, str]:
@@ -198,14 +201,7 @@ def restore_backup(folder: Path) -> tuple[int, str]:
     db.session.remove()
     db.engine.dispose()
     if backend == "sqlite":
-        source = sqlite3.connect(f"file:{folder / 'database.sqlite3'}?mode=ro", uri=True)
-        target = sqlite3.connect(_sqlite_file(url))
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(f"file:{folder / 'database.sqlite3'}?mode=ro", _sqlite_file(url))
     else:
         subprocess.run(
             [

@@ -134,13 +134,14 @@ def lay_out_in_children(htmls: list[str], on_laid_out=None) -> list[tuple[bytes,
             child.start()
             send.close()
             children.append((child, receive))
+        index = {r: n for n, (_c, r) in enumerate(children)}
         told = False
         while any(f is None for f in files):
             running = [c.pid for (c, _r), f in zip(children, files, strict=True) if f is None]
             yielder.tick(running)
             pending = [r for (_c, r), f in zip(children, files, strict=True) if f is None]
             for conn in wait(pending, timeout=0.01):
-                i = next(n for n, (_c, r) in enumerate(children) if r is conn)
+                i = index[conn]
                 try:
                     what, value = conn.recv()
                 except EOFError:

@@ -57,8 +57,6 @@ class Yielder:
         self.max_pause = max_pause_s
         self.paused_since: float | None = None
         self.resumed_until = 0.0
-        #: Seconds the children spent stopped, for the benchmark and the job's page
-        self.paused_total = 0.0
 
     def _busy(self, now_wall: float) -> bool:
         try:
@@ -78,7 +76,6 @@ class Yielder:
         now = time.monotonic()
         if self.paused_since is not None and now - self.paused_since >= self.max_pause:
             self._signal(pids, signal.SIGCONT)  # a long rush: one second of progress
-            self.paused_total += now - self.paused_since
             self.paused_since, self.resumed_until = None, now + 1.0
             return
         busy = now >= self.resumed_until and self._busy(time.time())
@@ -87,14 +84,11 @@ class Yielder:
             self.paused_since = now
         elif not busy and self.paused_since is not None:
             self._signal(pids, signal.SIGCONT)
-            self.paused_total += now - self.paused_since
             self.paused_since = None
 
     def release(self, pids: list[int]) -> None:
         """Let every child run again (done, failed, or the worker is stopping)."""
-        if self.paused_since is not None:
-            self.paused_total += time.monotonic() - self.paused_since
-            self.paused_since = None
+        self.paused_since = None
         self._signal(pids, signal.SIGCONT)
 
     @staticmethod
