@@ -20,7 +20,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +29,10 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
 from meetingsec.audit import checkpoints
-from meetingsec.audit.services import record, verify_chain
+from meetingsec.audit.services import chain_head, record, verify_chain
 from meetingsec.extensions import db
 
 MANIFEST = "manifest.json"
@@ -186,9 +187,130 @@ def _sha256_or_none(path: Path) -> str | None:
     return _sha256(path) if path.is_file() else None
 
 
-def restore_backup(folder: Path) -> tuple[int, str]:
-    """Replace the configured database with the backup's, and install its signing key.
-    Stop the app and the worker first. Returns the restored chain's head."""
+def _same_key(wanted: str, kid: str) -> bool:
+    """``wanted`` as an administrator types it: the fingerprint (groups of four, any case)
+    or the whole key id."""
+    typed = "".join(wanted.split()).lower()
+    return len(typed) >= 32 and kid.startswith(typed)
+
+
+def _backup_trust(folder: Path, manifest: dict, accept_key: str | None) -> checkpoints.Trust:
+    """The key the backup's checkpoints must verify with, refusing a key other than the one
+    this installation trusts (pinned, or already in instance/) unless an administrator named
+    the backup key's fingerprint."""
+    backup_public = None
+    if KEY in manifest["files"]:
+        try:
+            backup_public = checkpoints.load_private_key(folder / KEY).public_key()
+        except ValueError as exc:
+            raise BackupError(f"{folder / KEY} is not a signing key.") from exc
+    trusted = checkpoints.trust()
+    if trusted.unreadable:
+        raise BackupError("The pinned AUDIT_PUBLIC_KEY in the settings is unreadable.")
+    if backup_public is None:
+        if trusted.public is None:
+            raise BackupError("The backup holds no signing key and none is pinned here.")
+        return trusted
+    backup = checkpoints.Trust(backup_public, pinned=False)
+    if trusted.public is None or trusted.key_id == backup.key_id:
+        return backup
+    if accept_key and _same_key(accept_key, backup.key_id):
+        return backup
+    where = "pinned in the settings" if trusted.pinned else "of this installation"
+    raise BackupError(
+        f"The backup was signed with key {backup.fingerprint}, not with the key {where} "
+        f"({trusted.fingerprint}). Nothing was changed. If that key is really the agency's, "
+        f"restore with --accept-key '{backup.fingerprint}' (recorded in the audit log)."
+    )
+
+
+def _check_backup(folder: Path, manifest: dict, trusted: checkpoints.Trust, url) -> None:
+    """Verify the backup's audit chain and checkpoints, and that it ends on the head its
+    manifest names, before anything of this installation is replaced."""
+    backend = url.get_backend_name()
+    with _backup_engine(folder, url) as engine, Session(engine) as session:
+        result = verify_chain(session=session, trusted=trusted)
+        head = list(chain_head(session))
+    if not result.ok:
+        if result.bad_seq is not None:
+            why = f"its audit chain is broken at event #{result.bad_seq} ({result.reason})"
+        elif result.forged_checkpoint is not None:
+            why = (
+                f"its checkpoint at event #{result.forged_checkpoint} is not signed by "
+                f"{trusted.fingerprint}"
+            )
+        else:
+            why = f"its signed checkpoint no. {result.missing_checkpoint} is missing"
+        raise BackupError(f"The backup is refused: {why}. Nothing was changed.")
+    if head[0] != manifest["head"][0] or (head[0] and head[1] != manifest["head"][1]):
+        raise BackupError(
+            f"The backup is refused: its {backend} data ends at event #{head[0]}, "
+            f"its manifest names #{manifest['head'][0]}. Nothing was changed."
+        )
+
+
+@contextmanager
+def _backup_engine(folder: Path, url: sa.engine.URL):
+    """The backup's database, opened apart from this installation's: the SQLite copy read
+    only, or the PostgreSQL dump restored into a scratch database dropped afterwards."""
+    if url.get_backend_name() == "sqlite":
+        copy = folder / "database.sqlite3"
+        engine = sa.create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(f"file:{copy}?mode=ro", uri=True),
+            poolclass=sa.pool.NullPool,
+        )
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    scratch = f"{url.database}_restore_check_{os.getpid()}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{scratch}"')
+    except sa.exc.DBAPIError as exc:
+        admin.dispose()
+        raise BackupError(
+            "Checking a backup before restoring it needs a scratch database: give the "
+            f"database role CREATEDB ({exc.orig})."
+        ) from exc
+    engine = sa.create_engine(url.set(database=scratch), poolclass=sa.pool.NullPool)
+    try:
+        _pg_restore(url.set(database=scratch), folder / "database.pgdump", clean=False)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _pg_restore(url: sa.engine.URL, dump: Path, *, clean: bool = True) -> None:
+    subprocess.run(
+        [
+            _pg_tool("pg_restore"),
+            *(["--clean", "--if-exists"] if clean else []),
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={_libpq_url(url)}",
+            str(dump),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def restore_backup(folder: Path, accept_key: str | None = None) -> tuple[int, str]:
+    """Replace the configured database with the backup's. Stop the app and the worker
+    first. Returns the restored chain's head.
+
+    Nothing is replaced until the backup passed every check: its files' checksums, its
+    signing key (the one this installation trusts, unless ``accept_key`` names the backup
+    key's fingerprint), its audit chain and checkpoints, and the head its manifest names.
+    This installation's key is never overwritten silently: a different one is kept aside
+    and the change is audited."""
     folder = Path(folder)
     manifest = read_manifest(folder)
     url = db.engine.url
@@ -198,42 +320,50 @@ def restore_backup(folder: Path) -> tuple[int, str]:
             f"The backup is of a {manifest.get('backend')} database; this installation uses "
             f"{backend}."
         )
+    previous = checkpoints.trust()
+    trusted = _backup_trust(folder, manifest, accept_key)
+    _check_backup(folder, manifest, trusted, url)
     db.session.remove()
     db.engine.dispose()
     if backend == "sqlite":
         _sqlite_copy(f"file:{folder / 'database.sqlite3'}?mode=ro", _sqlite_file(url))
     else:
-        subprocess.run(
-            [
-                _pg_tool("pg_restore"),
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                f"--dbname={_libpq_url(url)}",
-                str(folder / "database.pgdump"),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        _pg_restore(url, folder / "database.pgdump")
+    replaced = None
     if KEY in manifest["files"]:
-        _install_key(folder / KEY)
-    record("backup.restored", object_type="backup", object_id=manifest.get("made_at"))
+        replaced = _install_key(folder / KEY)
+    data = {"fingerprint": trusted.fingerprint}
+    if replaced is not None:
+        record(
+            "backup.key_replaced",
+            object_type="backup",
+            object_id=manifest.get("made_at"),
+            data={
+                "old_fingerprint": previous.fingerprint,
+                "new_fingerprint": trusted.fingerprint,
+                "old_key_kept_as": replaced.name,
+                "accepted_by_option": accept_key or "",
+            },
+        )
+    record("backup.restored", object_type="backup", object_id=manifest.get("made_at"), data=data)
     db.session.commit()
     return tuple(manifest["head"])
 
 
-def _install_key(backup_key: Path) -> None:
-    """The backup's checkpoints were signed with its key: install it, keeping a different
-    key that was there under another name."""
+def _install_key(backup_key: Path) -> Path | None:
+    """Install the backup's key (its checkpoints were signed with it). A different key that
+    was there is kept under another name, which is returned."""
     key = checkpoints.key_path()
+    kept = None
     if key.exists():
         if key.read_bytes() == backup_key.read_bytes():
-            return
-        key.rename(key.with_name(f"{key.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"))
+            return None
+        kept = key.with_name(f"{key.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        key.rename(kept)
     key.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(backup_key, key)
     os.chmod(key, 0o600)
+    return kept
 
 
 @click.command("backup")
@@ -257,8 +387,14 @@ def backup_command(folder):
 @click.command("restore")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--accept-key",
+    metavar="FINGERPRINT",
+    help="Accept a backup signed with another key than this installation's (its fingerprint, "
+    "as the refusal prints it); recorded in the audit log.",
+)
 @with_appcontext
-def restore_command(folder, yes):
+def restore_command(folder, yes, accept_key):
     """Replace this installation's database with a backup's (stop the app first)."""
     if not yes:
         click.confirm(
@@ -266,16 +402,22 @@ def restore_command(folder, yes):
             abort=True,
         )
     try:
-        head = restore_backup(folder)
+        head = restore_backup(folder, accept_key)
     except (BackupError, subprocess.CalledProcessError, sqlite3.Error) as exc:
         raise click.ClickException(_why(exc)) from exc
     click.echo(f"Restored the backup in {folder} (audit chain head #{head[0]} {head[1]}).")
     result = verify_chain()
+    if result.signer_mismatch:
+        public = checkpoints.signing_key(create=False).public_key()
+        raise click.ClickException(
+            "The restored key is not the one pinned in the settings: set "
+            f"MEETINGSEC_AUDIT_PUBLIC_KEY={checkpoints.public_key_text(public)} there."
+        )
     if not result.ok:
         raise click.ClickException(
             f"The restored audit chain does not verify at #{result.bad_seq}."
         )
-    click.echo(f"Audit chain verified: {result.count} events.")
+    click.echo(f"Audit chain verified: {result.count} events (key {result.key_fingerprint}).")
 
 
 def _why(exc: Exception) -> str:

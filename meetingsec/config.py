@@ -27,8 +27,12 @@ class Config:
     #: are Secure. 0 when clients connect directly (never trust headers clients could forge).
     PROXY_HOPS = 0
 
-    #: Failed logins before the account (and the client address) is locked
+    #: Failed logins in a row before an account is locked on the client address it failed
+    #: from (and that address, for every account); the account stays open elsewhere
     LOGIN_MAX_FAILURES = 5
+    #: Failed logins, from any addresses, before the account is locked everywhere (the cap
+    #: on guesses spread over many addresses; no successful login resets it)
+    LOGIN_ACCOUNT_MAX_FAILURES = 50
     LOGIN_LOCK_MINUTES = 15
     PASSWORD_MIN_LENGTH = 12
 
@@ -64,6 +68,11 @@ class Config:
     #: made on first use; several app instances must share it, and it belongs in backups)
     AUDIT_CHECKPOINT_SECONDS = 60
     AUDIT_SIGNING_KEY_FILE: str | None = None
+    #: The signing key's public half, pinned where the app's user cannot write it (the
+    #: deployment's root-owned settings file, ``MEETINGSEC_AUDIT_PUBLIC_KEY``; printed by
+    #: ``flask audit public-key``). Checkpoints signed by any other key fail verification.
+    #: Unset (a development machine): checked against the key in the instance folder.
+    AUDIT_PUBLIC_KEY: str | None = None
 
     AUDIT_PAGE_SIZE = 50
     ADMIN_PAGE_SIZE = 50

@@ -80,13 +80,43 @@ def live_sessions(user) -> int:
 
 
 def drop_audit_triggers(backend: str) -> None:
-    """What a person with raw database access would do before tampering with the log."""
+    """What a person with raw database access would do before tampering with the log (its
+    events and its signed checkpoints)."""
     if backend == "postgresql":
         db.session.execute(text("DROP TRIGGER audit_events_no_change ON audit_events"))
+        db.session.execute(text("DROP TRIGGER audit_checkpoints_no_change ON audit_checkpoints"))
     else:
-        db.session.execute(text("DROP TRIGGER audit_events_no_update"))
-        db.session.execute(text("DROP TRIGGER audit_events_no_delete"))
+        for table in ("audit_events", "audit_checkpoints"):
+            db.session.execute(text(f"DROP TRIGGER {table}_no_update"))
+            db.session.execute(text(f"DROP TRIGGER {table}_no_delete"))
     db.session.commit()
+
+
+def rewrite_event(seq: int, **changes) -> None:
+    """Edit event ``seq`` and recompute every hash from it on, as whoever knows the
+    algorithm can (the triggers dropped first)."""
+    from meetingsec.audit.models import AuditEvent
+
+    table = AuditEvent.__table__
+    rows = {r["seq"]: dict(r) for r in db.session.execute(db.select(table)).mappings()}
+    rows[seq].update(changes)
+    rehash(rows, seq)
+    db.session.execute(text("DELETE FROM audit_events"))
+    db.session.execute(table.insert(), list(rows.values()))
+    db.session.commit()
+
+
+def rehash(rows: dict, first: int) -> None:
+    """Recompute the hashes of events ``first`` onwards in ``rows`` (``{seq: row dict}``),
+    as whoever knows the algorithm can after editing an event."""
+    from meetingsec.audit.chain import event_hash
+
+    prev = rows[first - 1]["hash"] if first > 1 else "0" * 64
+    for seq in range(first, max(rows) + 1):
+        r = rows[seq]
+        r["prev_hash"] = prev
+        fields = [r[c] for c in ("at", "actor_id", "action", "object_type", "object_id", "payload")]
+        r["hash"] = prev = event_hash(seq, *fields, prev)
 
 
 def signature_json(points: int = 20) -> str:

@@ -65,14 +65,32 @@ class VerifyResult:
     checkpoint_seq: int | None = None
     checkpoint_at: datetime | None = None
     uncovered: int = 0
-    #: No signing key in instance/, so the checkpoints could not be checked
+    #: No key to check the checkpoints against (none pinned, none in instance/)
     key_missing: bool = False
     #: A checkpoint whose signature does not verify (forged, or signed by another key)
     forged_checkpoint: int | None = None
+    #: The first checkpoint number missing (checkpoints deleted)
+    missing_checkpoint: int | None = None
+    #: The key checked against: pinned in the settings, and its fingerprint
+    key_pinned: bool = False
+    key_fingerprint: str | None = None
+    #: The pinned key in the settings is unreadable
+    key_unreadable: bool = False
+    #: This server signs with a key that is not the pinned one
+    signer_mismatch: bool = False
+    #: Anchors given from outside the machine (paper records, exported checkpoints), checked
+    anchors: tuple = ()
 
     @property
     def ok(self) -> bool:
-        return self.bad_seq is None and self.forged_checkpoint is None
+        return (
+            self.bad_seq is None
+            and self.forged_checkpoint is None
+            and self.missing_checkpoint is None
+            and not self.key_unreadable
+            and not self.signer_mismatch
+            and all(a.ok for a in self.anchors)
+        )
 
 
 def verify_rows(rows: Iterable[tuple], checkpoints: dict[int, str] | None = None) -> VerifyResult:

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
+from meetingsec.audit.checkpoints import AnchorError, parse_anchor
 from meetingsec.core.forms import GetForm, date, options, select, text
 
 
@@ -27,3 +28,28 @@ class AuditFilterForm(GetForm):
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+class AnchorForm(GetForm):
+    """An anchor kept off the machine: a paper record's QR (scanned or typed) or the content
+    of a file ``flask audit export-head`` wrote (pasted)."""
+
+    code = text(
+        _l("A record's audit QR, or an exported checkpoint"),
+        max_length=4000,
+        required=False,
+        multiline=True,
+    )
+
+    def validate_code(self, field):
+        if not field.data:
+            return
+        try:
+            self.anchor = parse_anchor(field.data)
+        except AnchorError as exc:
+            raise ValidationError(
+                _l(
+                    "Not an audit anchor: scan the QR beside the chain's head on a printed "
+                    "record, or paste a file made by 'flask audit export-head'."
+                )
+            ) from exc

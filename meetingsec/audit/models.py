@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meetingsec.core.db import Base, UTCDateTime
@@ -30,13 +30,21 @@ class AuditEvent(Base):
 
 class AuditCheckpoint(Base):
     """The chain's head at a moment, signed with the installation's Ed25519 key (a file in
-    ``instance/``, never in the database): whoever rewrites or truncates the chain in the
-    database cannot make the checkpoints agree without that key."""
+    ``instance/``, never in the database; its public half pinned in the deployment's
+    settings): whoever rewrites or truncates the chain in the database cannot make the
+    checkpoints agree without that key. Checkpoints are numbered and each names the one
+    before it, so deleting some of them is itself detected."""
 
     __tablename__ = "audit_checkpoints"
 
     #: The event the checkpoint covers (every event up to it)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: 1, 2, 3, … with no gap
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    #: SHA-256 of the previous checkpoint's signature (zeros for the first)
+    prev: Mapped[str] = mapped_column(String(64))
+    #: 2: the signature covers number and prev too; 1: written before they existed
+    format: Mapped[int] = mapped_column(SmallInteger, default=2)
     hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: SHA-256 of the raw public key, so a checkpoint names the key that signed it

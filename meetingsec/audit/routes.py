@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, render_template, request
 
 from meetingsec.audit import queries
-from meetingsec.audit.forms import AuditFilterForm
+from meetingsec.audit.forms import AnchorForm, AuditFilterForm
 from meetingsec.audit.services import verify_chain
 from meetingsec.core.auth import roles
 from meetingsec.core.htmx import is_partial
@@ -45,6 +45,11 @@ def log():
 @bp.get("/verify")
 @roles(Role.AUDITOR, Role.ADMIN)
 def verify():
-    result = verify_chain()
+    form = AnchorForm(request.args)
+    valid = form.validate()
+    anchors = [form.anchor] if valid and form.code.data else []
+    result = verify_chain(anchors=anchors)
     bad = queries.get_event(result.bad_seq) if result.bad_seq else None
-    return render_template("audit/verify.html", result=result, bad=bad)
+    return render_template("audit/verify.html", result=result, bad=bad, form=form), (
+        200 if valid else 422
+    )

@@ -74,10 +74,16 @@ def record(
     return event
 
 
-def verify_chain(batch: int = 10_000) -> VerifyResult:
+def verify_chain(anchors=(), batch: int = 10_000, *, session=None, trusted=None) -> VerifyResult:
     """Verify every event, streaming rows in ``seq`` order (Core rows, no ORM objects),
-    against the signed checkpoints."""
-    signed, report = checkpoints.load_checked()
+    against the signed checkpoints (checked with the pinned key) and against ``anchors``
+    (``checkpoints.Anchor``: what a paper record or an exported checkpoint saw).
+
+    ``session`` and ``trusted`` check another database (a backup before it is restored)
+    against a given key; by default the app's database and ``checkpoints.trust()``."""
+    session = session or db.session
+    trusted = trusted or checkpoints.trust()
+    signed, report = checkpoints.load_checked(trusted, session)
     t = AuditEvent.__table__
     stmt = select(
         t.c.seq,
@@ -90,9 +96,16 @@ def verify_chain(batch: int = 10_000) -> VerifyResult:
         t.c.prev_hash,
         t.c.hash,
     ).order_by(t.c.seq)
-    result = db.session.execute(stmt.execution_options(yield_per=batch))
+    result = session.execute(stmt.execution_options(yield_per=batch))
     result = verify_rows((tuple(r) for r in result), signed)
     covered = report.latest_seq or 0
+    stored_head = chain_head(session)[0]
+    missing = report.missing_number
+    untouched = missing is None and report.forged_seq is None and not report.key_missing
+    if stored_head and not signed and untouched:
+        # The first event ever written is checkpointed with it: a log with events and no
+        # checkpoint at all had its checkpoints deleted.
+        missing = 1
     return replace(
         result,
         checkpoints=report.valid,
@@ -101,11 +114,19 @@ def verify_chain(batch: int = 10_000) -> VerifyResult:
         uncovered=max(result.head_seq - covered, 0),
         key_missing=report.key_missing,
         forged_checkpoint=report.forged_seq,
+        missing_checkpoint=missing,
+        key_pinned=trusted.pinned,
+        key_fingerprint=trusted.fingerprint,
+        key_unreadable=trusted.unreadable,
+        signer_mismatch=trusted.signer_mismatch,
+        anchors=tuple(checkpoints.check_anchor(a, trusted, stored_head, session) for a in anchors),
     )
 
 
-def chain_head() -> tuple[int, str]:
-    head = db.session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+def chain_head(session=None) -> tuple[int, str]:
+    head = (
+        (session or db.session)
+        .execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+        .first()
+    )
     return (head.seq, head.hash) if head else (0, GENESIS_HASH)

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from meetingsec.audit.checkpoints import latest_printed
+from meetingsec.audit.checkpoints import latest_printed, printed_key
 from meetingsec.audit.services import chain_head
 from meetingsec.core.db import utcnow
 
@@ -210,4 +210,5 @@ def official_context(meeting) -> dict:
         "generated_at": utcnow(),
         "head": chain_head(),
         "checkpoint": latest_printed(),
+        "key_fingerprint": printed_key(),
     }

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from meetingsec.audit.services import chain_head
 from meetingsec.demo import DEMO_PASSWORD
 from tests.e2e.conftest import PHONE, TABLET_LANDSCAPE, TABLET_PORTRAIT, log_in
 
@@ -132,6 +133,21 @@ def test_auditor_filters_the_log_and_verifies_the_chain(page, live_server, check
     page.get_by_role("link", name="Xác minh chuỗi").click()
     expect(page.locator(".verdict[role=status]")).to_contain_text("Chuỗi nguyên vẹn")
     check_page(page, "audit-verify")
+    # The head a printed record carries in its QR, typed (or scanned) into the page
+    with live_server.app.app_context():
+        seq, hash_ = chain_head()
+    page.get_by_label("Mã QR nhật ký trên biên bản, hoặc điểm kiểm tra đã xuất").fill(
+        f"meetingsec-audit:{seq}:{hash_}"
+    )
+    page.get_by_role("button", name="Đối chiếu").click()
+    expect(page.locator("[data-anchor-status=ok]")).to_contain_text("khớp")
+    check_page(page, "audit-verify-anchor")
+    page.get_by_label("Mã QR nhật ký trên biên bản, hoặc điểm kiểm tra đã xuất").fill(
+        f"meetingsec-audit:{seq + 50}:{hash_}"
+    )
+    page.get_by_role("button", name="Đối chiếu").click()
+    expect(page.locator("[data-anchor-status=shorter]")).to_be_visible()
+    check_page(page, "audit-verify-shorter")
 
 
 def test_own_password_change(page, live_server, check_page):
