@@ -94,8 +94,12 @@ def test_each_version_is_stored_with_its_hash_and_audited(ended_meeting):
 
     mark = latest()
     flat = " ".join(body.split())
-    assert f"Điểm kiểm tra ký số gần nhất: sự kiện số {mark.seq} lúc" in flat
+    assert f"Điểm kiểm tra ký số gần nhất (số {mark.number}): sự kiện số {mark.seq} lúc" in flat
     assert mark.signature[:16] in flat.replace(" ", "")
+    # ... and the fingerprint of the key the checkpoints are checked against
+    from meetingsec.audit.checkpoints import trust
+
+    assert f"Dấu vân tay khóa ký: {trust().fingerprint}" in flat
 
 
 def test_a_double_request_queues_one_job(ended_meeting):
