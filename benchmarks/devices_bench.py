@@ -33,6 +33,7 @@ def setup(app):
     from meetingsec.users.roles import Role
     from meetingsec.users.services import create_user
 
+    unit = save_unit(None, actor=None, name="Văn phòng", parent=None)
     tech = create_user(
         actor=None,
         username="tech",
@@ -44,6 +45,7 @@ def setup(app):
         actor=None,
         username="org",
         full_name="Tổ Chức",
+        unit=unit,  # the registry is kept per owner unit: it prints its unit's labels
         roles={Role.ORGANISER},
         password="benchmark password",
     )
@@ -55,7 +57,6 @@ def setup(app):
         password="benchmark password",
     )
     venue = save_venue(None, actor=None, name="Phòng 1", address="", at_hq=True, closed_room=True)
-    unit = save_unit(None, actor=None, name="Văn phòng", parent=None)
     start = utcnow() + timedelta(days=1)
     meeting = create_meeting(
         MeetingData(

@@ -22,7 +22,9 @@ def create_app(
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("MEETINGSEC")
     app.config.update(overrides)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from meetingsec.core import security
+
+    security.make_instance_private(app.instance_path)  # before anything is written there
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{os.path.join(app.instance_path, 'meetingsec.db')}"

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from meetingsec.attendees.services import add_attendees, approve_list
+from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
 from meetingsec.checklists import services as checklist
 from meetingsec.checklists.choices import Phase
 from meetingsec.core.db import utcnow
@@ -196,7 +196,7 @@ def _through_the_gate(units, users_by_name, *, title: str, start: datetime, at: 
     people = add_attendees(
         meeting, _attendee_rows(DEMO_ATTENDEES), actor=organiser, source="demo", now=now()
     )
-    approve_list(meeting, actor=chair, seen=len(DEMO_ATTENDEES), now=now())
+    approve_list(meeting, actor=chair, seen=shown_changes(people, []), now=now())
     document = documents.register_document(
         meeting,
         actor=organiser,

@@ -3,6 +3,9 @@
 # gunicorn's arguments as given. Stopping one (Ctrl+C, SIGTERM) stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# instance/ holds the database, its -wal/-shm, the job queue and the keys: whatever either
+# process creates there is for this account only (create_app sets the same umask).
+umask 077
 export FLASK_APP=meetingsec:create_app
 .venv/bin/flask worker &
 worker=$!

@@ -2,18 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField
-from wtforms.validators import NumberRange, Optional, Regexp
-from wtforms.widgets import HiddenInput
+from wtforms import HiddenField
+from wtforms.validators import Length, Optional, Regexp
 
 from meetingsec.attendees.services import PHONE_PATTERN
 from meetingsec.core.forms import Form, text
 
 
 class AttendeeForm(Form):
-    full_name = text(_l("Full name"), max_length=200)
-    position = text(_l("Position"), max_length=200, required=False)
-    unit_name = text(_l("Unit"), max_length=300)
+    full_name = text(_l("Full name"), max_length=200, is_name=True)
+    position = text(_l("Position"), max_length=200, required=False, is_name=True)
+    unit_name = text(_l("Unit"), max_length=300, is_name=True)
     id_number = text(_l("Staff or ID number (optional)"), max_length=40, required=False)
     phone = text(
         _l("Phone (optional)"),
@@ -37,9 +36,8 @@ class RemoveForm(Form):
 
 
 class ApproveListForm(Form):
-    seen = IntegerField(
-        widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=100_000)], default=0
-    )
+    #: The changes the page showed: each one's id and version (services.shown_changes)
+    seen = HiddenField(validators=[Optional(), Length(max=400_000)], default="")
 
 
 class ImportForm(Form):

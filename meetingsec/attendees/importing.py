@@ -1,20 +1,20 @@
 """Reading an attendee list from an .xlsx or .csv file, and checking every row before
 anything is saved.
 
-A file-level problem (not a spreadsheet, no header, wrong columns, too many rows) raises
+A file-level problem (not a spreadsheet, no header, wrong columns, too large) raises
 ``ImportRefused``; row problems are reported per row by ``check_rows`` so the organiser sees
 every one of them in the preview.
+
+Reading is pure and bounded (``sheets``): the route reads the file with no transaction
+open (``read_upload``), then ``stage_import`` saves the rows in a short one.
 """
 
-import csv
-import io
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook  # defusedxml guards the XML when installed
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from meetingsec.attendees.models import AttendeeImport
@@ -27,14 +27,25 @@ from meetingsec.attendees.services import (
     require_list_open,
     require_organiser,
 )
+from meetingsec.attendees.sheets import (
+    MAX_BYTES,
+    MAX_ROWS,
+    ImportRefused,
+    ImportTooLarge,
+    read_csv,
+    read_xlsx,
+)
 from meetingsec.audit.services import record
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
-from meetingsec.core.text import clean, fold, has_control_chars
+from meetingsec.core.text import (
+    BIDI_CONTROLS,
+    begins_as_formula,
+    clean,
+    fold,
+    has_control_chars,
+)
 from meetingsec.extensions import db
-
-MAX_ROWS = 3000
-MAX_BYTES = 2 * 1024 * 1024
 
 #: Column → (header in the template, headers accepted, folded), maximum length, required
 COLUMNS = {
@@ -64,85 +75,24 @@ COLUMNS = {
 }
 #: Headers that may be present and are ignored (a row number)
 IGNORED = {"stt", "no", "no."}
+#: Columns that name someone or something: refused when they begin as a formula does.
+#: Must change with the ``is_name`` fields of ``forms.AttendeeForm``.
+NAMES = ("full_name", "position", "unit_name")
 _PHONE = re.compile(PHONE_PATTERN)
 
 
-class ImportRefused(DomainError):
-    def __init__(self, message):
-        super().__init__(message, "import_refused", field="file")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a phone or ID typed as a number
-    return str(value)
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_cell(v) for v in row])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        book.close()
-        return rows
-    except Exception as err:  # a bad zip, defusedxml's refusals, openpyxl's own errors
-        raise ImportRefused(_l("This file cannot be read as an Excel workbook (.xlsx).")) from err
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """The text and how it was read: UTF-8 (with or without BOM), UTF-16 with a BOM, or
-    Windows-1258 (Excel's "CSV" on Vietnamese Windows), composed to NFC."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258"
-    except UnicodeDecodeError as err:
-        raise ImportRefused(
-            _l('The text of this file cannot be read. Save it as "CSV UTF-8" and try again.')
-        ) from err
-
-
-def _read_csv(data: bytes) -> tuple[list[list[str]], str]:
-    text, encoding = _decode(data)
-    if "\x00" in text:
-        raise ImportRefused(_l("This file is not a CSV text file."))
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = []
-        for row in csv.reader(io.StringIO(text), dialect):
-            rows.append(row)
-            if len(rows) > MAX_ROWS + 1:
-                break
-    except csv.Error as err:
-        raise ImportRefused(_l("This file is not a well-formed CSV file.")) from err
-    return rows, encoding
-
-
 def read_file(filename: str, data: bytes) -> tuple[str, list[dict]]:
-    """``(encoding, rows)``: each row ``{"line": n, "values": {column: text}}``."""
+    """``(encoding, rows)``: each row ``{"line": n, "values": {column: text}}``. Pure, and
+    bounded in time and memory whatever the file holds (``sheets``)."""
     if not data:
         raise ImportRefused(_l("The file is empty."))
     if len(data) > MAX_BYTES:
-        raise ImportRefused(_l("The file is too large: at most 2 MB."))
+        raise ImportTooLarge(_l("The file is too large: at most 2 MB."))
     name = filename.lower()
     if name.endswith(".xlsx"):
-        table, encoding = _read_xlsx(data), "xlsx"
+        table, encoding = read_xlsx(data), "xlsx"
     elif name.endswith((".csv", ".txt")):
-        table, encoding = _read_csv(data)
+        table, encoding = read_csv(data)
     else:
         raise ImportRefused(_l("Choose an .xlsx or .csv file."))
     numbered = [(i, r) for i, r in enumerate(table, start=1) if any(c.strip() for c in r)]
@@ -154,7 +104,7 @@ def read_file(filename: str, data: bytes) -> tuple[str, list[dict]]:
     if not body:
         raise ImportRefused(_l("The file has a header but no attendee rows."))
     if len(body) > MAX_ROWS:
-        raise ImportRefused(_l("At most %(n)d attendees can be imported at once.", n=MAX_ROWS))
+        raise ImportTooLarge(_l("At most %(n)d attendees can be imported at once.", n=MAX_ROWS))
     rows = []
     for line, cells in body:
         values = {col: "" for col in COLUMNS}
@@ -217,14 +167,30 @@ def _cell_errors(col: str, raw: str) -> list:
     label, _aliases, max_length, required = COLUMNS[col]
     value = clean(raw)
     errors = []
-    if value.startswith("="):
+    if col in NAMES and begins_as_formula(value):
+        errors.append(
+            _l(
+                "%(column)s cannot begin with = + - or @: a spreadsheet would take it for a "
+                "formula.",
+                column=label,
+            )
+        )
+    elif value.startswith("="):
         errors.append(_l("%(column)s: formulas are not accepted; type the value.", column=label))
     elif required and not value:
         errors.append(_l("%(column)s is required.", column=label))
     if len(value) > max_length:
         errors.append(_l("%(column)s: at most %(max)d characters.", column=label, max=max_length))
     if has_control_chars(value):
-        errors.append(_l("%(column)s contains characters that are not allowed.", column=label))
+        errors.append(
+            _l(
+                "%(column)s contains invisible text-direction characters (often pasted from "
+                "another document): type it again.",
+                column=label,
+            )
+            if any(ch in BIDI_CONTROLS for ch in value)
+            else _l("%(column)s contains characters that are not allowed.", column=label)
+        )
     if col == "phone" and value and not value.startswith("=") and not _PHONE.match(value):
         errors.append(_l("Phone: only digits, spaces and + ( ) . -"))
     return errors
@@ -258,11 +224,31 @@ def check_rows(meeting, rows: list[dict]) -> list[RowCheck]:
     return checks
 
 
-def stage_import(meeting, *, actor, filename: str, data: bytes, now=None) -> AttendeeImport:
-    """Read the file and keep its rows for the preview; nothing is added to the list yet."""
+def read_upload(meeting, *, actor, filename: str, data: bytes) -> tuple[str, list[dict]]:
+    """``read_file`` for the organiser of a list still open (checked first: no one else
+    makes the app read a file). The route calls it with no transaction open."""
     require_organiser(meeting, actor)
     require_list_open(meeting)
-    encoding, rows = read_file(filename, data)
+    return read_file(filename, data)
+
+
+def stage_import(
+    meeting,
+    *,
+    actor,
+    filename: str,
+    read: tuple[str, list[dict]] | None = None,
+    data: bytes | None = None,
+    now=None,
+) -> AttendeeImport:
+    """Keep the file's rows for the preview; nothing is added to the list yet. ``read``
+    is what ``read_upload`` read before the transaction began (the route: reading holds
+    no lock); otherwise the file's ``data`` is read here."""
+    db.session.flush()  # then read the meeting as it is now, not as it was before reading
+    db.session.refresh(meeting, ["status", "organiser_id"])
+    require_organiser(meeting, actor)
+    require_list_open(meeting)
+    encoding, rows = read if read is not None else read_file(filename, data or b"")
     batch = AttendeeImport(
         meeting_id=meeting.id,
         filename=clean(filename)[:200] or "-",

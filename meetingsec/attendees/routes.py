@@ -16,12 +16,14 @@ from meetingsec.attendees.forms import (
 )
 from meetingsec.attendees.records import invitations_pdf
 from meetingsec.core.auth import authenticated, roles
+from meetingsec.core.db import reads_first
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response
-from meetingsec.core.transactions import attempt
+from meetingsec.core.transactions import attempt, outside_transaction
 from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
 from meetingsec.door import queries as door_queries
-from meetingsec.meetings.access import get_meeting_for
+from meetingsec.meetings.access import READERS as FILE_READERS
+from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
 from meetingsec.users.roles import Role
 
 bp = Blueprint("attendees", __name__)
@@ -46,11 +48,14 @@ def _list_page(meeting, form, status=200):
         check_ins=door_queries.check_ins_by_attendee(meeting.id, [a.id for a in page.items]),
         additions=additions,
         removals=removals,
-        approve_form=ApproveListForm(formdata=None, seen=len(additions) + len(removals)),
+        approve_form=ApproveListForm(
+            formdata=None, seen=services.shown_changes(additions, removals)
+        ),
         invitation_parts=invitation_parts(counters.expected),
         counters=counters,
         is_organiser=current_user.id == meeting.organiser_id,
         is_chair=current_user.id == meeting.chair_id,
+        reads=readable(current_user, meeting),
         list_open=services.list_open(meeting),
     ), status
 
@@ -105,7 +110,7 @@ def approve(meeting_id: int):
         flash(_("The form expired. Reload the page and try again."), "error")
         return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
     result, err = attempt(
-        lambda: services.approve_list(meeting, actor=current_user, seen=form.seen.data or 0)
+        lambda: services.approve_list(meeting, actor=current_user, seen=form.seen.data or "")
     )
     if err is not None:
         flash(str(err.message), "error")
@@ -122,20 +127,23 @@ def approve(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/attendees/import", methods=["GET", "POST"])
+@reads_first  # the upload arrives and is read with no lock held: only the save writes
 @roles(Role.ORGANISER)
 def upload(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     form = ImportForm()
+    err = None
     if form.validate_on_submit():
-        upload = form.file.data
-        batch, err = attempt(
-            lambda: importing.stage_import(
-                meeting,
-                actor=current_user,
-                filename=upload.filename or "",
-                data=upload.read(importing.MAX_BYTES + 1),
-            )
+        name, data = form.file.data.filename or "", form.file.data.read(importing.MAX_BYTES + 1)
+        read, err = outside_transaction(
+            lambda: importing.read_upload(meeting, actor=current_user, filename=name, data=data)
         )
+        if err is None:
+            batch, err = attempt(
+                lambda: importing.stage_import(
+                    meeting, actor=current_user, filename=name, read=read
+                )
+            )
         if err is None:
             return redirect_after_post(
                 url_for("attendees.preview", meeting_id=meeting_id, batch_id=batch.id)
@@ -145,6 +153,7 @@ def upload(meeting_id: int):
         "attendees/import.html",
         meeting=meeting,
         form=form,
+        error_code=err.code if err is not None else None,
         expected=importing.expected_headers(),
         max_rows=importing.MAX_ROWS,
     ), form_status(form)
@@ -203,8 +212,19 @@ def invitation_parts(count: int) -> list[tuple[int, int, int]]:
     ]
 
 
+def _invitations_pdf(meeting, people) -> bytes:
+    """The invitations of ``people``: they carry entry QR codes (audited)."""
+    return audited_file(
+        meeting,
+        Reading.INVITATIONS,
+        lambda: invitations_pdf(meeting, people),
+        actor=current_user,
+        data={"attendee_ids": [p.id for p in people]},
+    )
+
+
 @bp.get("/meetings/<int:meeting_id>/attendees/invitations.pdf")
-@roles(Role.ORGANISER, Role.CHAIR)
+@roles(*FILE_READERS[Reading.INVITATIONS])
 def invitations(meeting_id: int):
     """Every approved attendee's invitation in one file, or one part of at most
     ``INVITATIONS_PER_FILE`` (``?part=2``) for a big list."""
@@ -219,16 +239,16 @@ def invitations(meeting_id: int):
         abort(404)
     _n, first, last = parts[part - 1]
     name = f"giay-moi-{meeting.id}" + (f"-{first}-{last}" if len(parts) > 1 else "")
-    return pdf_response(invitations_pdf(meeting, people[first - 1 : last]), f"{name}.pdf")
+    return pdf_response(_invitations_pdf(meeting, people[first - 1 : last]), f"{name}.pdf")
 
 
 @bp.get("/meetings/<int:meeting_id>/attendees/<int:attendee_id>/invitation.pdf")
-@roles(Role.ORGANISER, Role.CHAIR)
+@roles(*FILE_READERS[Reading.INVITATIONS])
 def invitation(meeting_id: int, attendee_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     attendee = _attendee(meeting, attendee_id)
     if not attendee.admitted:
         abort(404)
     return pdf_response(
-        invitations_pdf(meeting, [attendee]), f"giay-moi-{meeting.id}-{attendee.id}.pdf"
+        _invitations_pdf(meeting, [attendee]), f"giay-moi-{meeting.id}-{attendee.id}.pdf"
     )

@@ -5,6 +5,8 @@ addition waits for the chair before the door admits the person, and a removal of
 approved person is a request the chair approves. Every change is audited.
 """
 
+import hashlib
+import json
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -193,12 +195,38 @@ def pending_changes(meeting_id: int) -> tuple[list[Attendee], list[Attendee]]:
     return additions, removals
 
 
+def change_version(person: Attendee) -> str:
+    """A pending change's version: a digest of what the chair reads of it (who, in which
+    state, why), so a change edited or withdrawn since the page was shown is another one."""
+    requested = person.removal_requested_at
+    state = [
+        person.id,
+        person.list_status,
+        person.full_name,
+        person.position,
+        person.unit_name,
+        person.id_number,
+        person.phone,
+        requested.isoformat() if requested else None,
+        person.removal_reason,
+    ]
+    digest = hashlib.sha256(json.dumps(state, ensure_ascii=False).encode()).hexdigest()
+    return digest[:16]
+
+
+def shown_changes(additions: list[Attendee], removals: list[Attendee]) -> str:
+    """What the approval form carries: the id and version of every change it shows."""
+    people = sorted([*additions, *removals], key=lambda p: p.id)
+    return " ".join(f"{p.id}:{change_version(p)}" for p in people)
+
+
 def approve_list(
-    meeting: Meeting, *, actor, seen: int, now: datetime | None = None
+    meeting: Meeting, *, actor, seen: str, now: datetime | None = None
 ) -> tuple[int, int]:
-    """The chair approves every pending addition and removal. ``seen`` is the number of
-    changes the chair was shown: if the organiser changed the list meanwhile, the chair
-    reads it again instead of approving what they did not see."""
+    """The chair approves the pending additions and removals they were shown: ``seen`` is
+    ``shown_changes`` of the page they read. If the organiser changed the list meanwhile
+    (a person taken off and another put on, a change edited), nothing is approved and the
+    chair reads it again: the chair approves exactly the changes shown."""
     if actor.id != meeting.chair_id:
         raise NotAllowed(_l("Only the meeting's chair can approve the list."), "not_chair")
     require_list_open(meeting)
@@ -207,7 +235,7 @@ def approve_list(
     additions, removals = pending_changes(meeting.id)
     if not additions and not removals:
         raise DomainError(_l("There is no change to approve."), "nothing_pending")
-    if len(additions) + len(removals) != seen:
+    if shown_changes(additions, removals) != seen:
         raise DomainError(
             _l("The list changed while you were reading it. Check it again, then approve."),
             "list_changed",

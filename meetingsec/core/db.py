@@ -64,12 +64,18 @@ def begin_writing(session) -> None:
         return
     _write_intent.set(True)
     if session.get_bind().dialect.name == "sqlite":
-        current = session.registry() if hasattr(session, "registry") else session
-        keep, current.expire_on_commit = current.expire_on_commit, False
-        try:
-            current.commit()
-        finally:
-            current.expire_on_commit = keep
+        end_transaction(session)
+
+
+def end_transaction(session) -> None:
+    """End the session's transaction (committing it), keeping what was read loaded: the
+    work that follows holds no lock and no snapshot; the next query begins anew."""
+    current = session.registry() if hasattr(session, "registry") else session
+    keep, current.expire_on_commit = current.expire_on_commit, False
+    try:
+        current.commit()
+    finally:
+        current.expire_on_commit = keep
 
 
 def reads_first(view):

@@ -1,6 +1,8 @@
 """Shared form pieces: text that is stripped and free of control characters."""
 
 import unicodedata
+from datetime import date as _date
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from meetingsec.core.text import has_control_chars
+from meetingsec.core.text import BIDI_CONTROLS, begins_as_formula, has_control_chars
 
 
 def _strip(value):
@@ -30,26 +32,51 @@ def _nfc(value):
 
 
 class NoControlChars:
-    """Refuse NUL and other control characters (tabs and newlines allowed in text areas)."""
+    """Refuse NUL, bidirectional and other control characters (tabs and newlines allowed in
+    text areas); for a name (``is_name``: a person's, a unit's, a venue's, a device's…),
+    also a first character a spreadsheet takes for a formula (= + - @). The import checks
+    its rows with the same rules (``attendees.importing``)."""
 
-    def __init__(self, multiline: bool = False):
+    def __init__(self, multiline: bool = False, is_name: bool = False):
         self.allowed = frozenset("\n\r\t") if multiline else frozenset()
+        self.is_name = is_name
 
     def __call__(self, form, field):
-        if has_control_chars(field.data or "", self.allowed):
+        value = field.data or ""
+        if has_control_chars(value, self.allowed):
+            if any(ch in BIDI_CONTROLS for ch in value):
+                raise ValidationError(
+                    _l(
+                        "Contains invisible text-direction characters (often pasted from "
+                        "another document): type it again."
+                    )
+                )
             raise ValidationError(_l("Contains characters that are not allowed."))
+        if self.is_name and begins_as_formula(value):
+            raise ValidationError(
+                _l("Cannot begin with = + - or @: a spreadsheet would take it for a formula.")
+            )
 
 
 def text(
-    label, *, max_length: int, required: bool = True, multiline: bool = False, validators=(), **kw
+    label,
+    *,
+    max_length: int,
+    required: bool = True,
+    multiline: bool = False,
+    is_name: bool = False,
+    validators=(),
+    **kw,
 ):
+    """A text field, stripped and composed; ``is_name`` for the name of someone or
+    something, which may not begin as a formula does (see ``NoControlChars``)."""
     first = DataRequired(_l("This field is required.")) if required else Optional()
     field = TextAreaField if multiline else StringField
     return field(
         label,
         validators=[
             first,
-            NoControlChars(multiline),
+            NoControlChars(multiline, is_name=is_name),
             Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
             *validators,
         ],
@@ -105,11 +132,36 @@ def checkboxes(label, *, choices, required_message=None, coerce=str):
     )
 
 
+#: The days a date field accepts. Python's calendar runs from year 1 to 9999, but a filter
+#: turns a day into the UTC instant of its local midnight and the next day's, which the
+#: first and last days of that calendar cannot hold (a 500, not an answer); no meeting, log
+#: entry or approval of this app falls outside these years.
+FIRST_DATE = _date(1900, 1, 1)
+LAST_DATE = _date(2999, 12, 31)
+
+
+class InDateRange:
+    """Refuse a day (or a time on a day) outside ``FIRST_DATE``..``LAST_DATE``, the days
+    every query and every conversion between local time and UTC can use."""
+
+    def __call__(self, form, field):
+        day = field.data.date() if isinstance(field.data, datetime) else field.data
+        if day is not None and not FIRST_DATE <= day <= LAST_DATE:
+            raise ValidationError(
+                _l(
+                    "Enter a date from %(first)s to %(last)s.",
+                    first=FIRST_DATE.strftime("%d/%m/%Y"),
+                    last=LAST_DATE.strftime("%d/%m/%Y"),
+                )
+            )
+
+
 def date(label, *, required: bool = False, **kw):
+    """A day typed as a date; every day it accepts can be turned into an instant."""
     first = DataRequired(_l("This field is required.")) if required else Optional()
     return DateField(
         label,
-        validators=[first],
+        validators=[first, InDateRange()],
         invalid_value_message=_l("Enter a date as day/month/year."),
         **kw,
     )

@@ -1,5 +1,8 @@
-"""Secret key, security headers, and a session cookie that is Secure over HTTPS."""
+"""The private instance folder, secret key, security headers, and a session cookie that is
+Secure over HTTPS."""
 
+import logging
+import os
 import secrets
 from pathlib import Path
 
@@ -21,6 +24,31 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+#: What the app's process may give others on what it creates: nothing
+PRIVATE_UMASK = 0o077
+
+
+def make_instance_private(path: str) -> None:
+    """The instance folder holds the database, its -wal and -shm, the job queue, the secret
+    and signing keys and the TLS key: only the app's user may read any of it.
+
+    The umask makes every file the process creates from now on 0600 and every folder 0700,
+    whoever creates it (SQLite, huey, a key, a backup); SQLite gives -wal and -shm the
+    database file's mode. A folder an earlier start made readable is closed too, when it
+    is ours to change (an administrator's own folder is left as it is, with a warning).
+    """
+    os.umask(PRIVATE_UMASK)
+    folder = Path(path)
+    folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        try:
+            folder.chmod(0o700)
+        except OSError as err:
+            logging.getLogger(__name__).warning(
+                "Instance folder %s is readable by other accounts (%s)", folder, err
+            )
 
 
 def load_secret_key(app) -> None:

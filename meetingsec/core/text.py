@@ -15,10 +15,28 @@ def fold(text: str) -> str:
 
 #: Control, surrogate, private-use and unassigned characters: never part of a name or a note
 _CONTROL = ("Cc", "Cs", "Co", "Cn")
+#: Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069):
+#: invisible, they make a text display other than it is stored ("Trojan Source"), so a
+#: list, a screen or a printed record would show one name while the database holds another
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: What a spreadsheet takes for the start of a formula. ``core.xlsx`` writes such text as
+#: text; names are refused with it (``begins_as_formula``), as a copied list may be opened
+#: anywhere.
+FORMULA_START = ("=", "+", "-", "@")
 
 
 def has_control_chars(text: str, allowed: frozenset[str] = frozenset()) -> bool:
-    return any(ch not in allowed and unicodedata.category(ch) in _CONTROL for ch in text)
+    """Whether ``text`` holds a character no typed text has (control, bidirectional
+    control, private-use…), apart from ``allowed`` (newlines in a note)."""
+    return any(
+        ch not in allowed and (unicodedata.category(ch) in _CONTROL or ch in BIDI_CONTROLS)
+        for ch in text
+    )
+
+
+def begins_as_formula(name: str) -> bool:
+    """Whether a spreadsheet would read ``name`` as a formula: = + - @ first."""
+    return name.lstrip().startswith(FORMULA_START)
 
 
 def clean(text: str) -> str:

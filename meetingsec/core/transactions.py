@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 
-from meetingsec.core.db import begin_writing
+from meetingsec.core.db import begin_writing, end_transaction
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 
@@ -39,6 +39,20 @@ def attempt(action: Callable[[], object]) -> tuple[object, DomainError | None]:
         db.session.rollback()
         return None, Conflict()
     return result, None
+
+
+def outside_transaction(action: Callable[[], object]) -> tuple[object, DomainError | None]:
+    """Run ``action``, slow pure work on what the request sent (reading an uploaded file),
+    with no transaction open; returns ``(result, None)`` or ``(None, error)``. A POST's
+    transaction on SQLite holds the write lock from its first query (``core.db``), so work
+    done inside it would make every door tablet wait."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("a change is pending: it belongs in a service, with its audit")
+    end_transaction(db.session)
+    try:
+        return action(), None
+    except DomainError as err:
+        return None, err
 
 
 def commit(action: Callable[[], object]):

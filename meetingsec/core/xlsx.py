@@ -8,13 +8,14 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from meetingsec.core.i18n import to_local
+from meetingsec.core.text import FORMULA_START
 
 
 def _cell(ws, value):
     if isinstance(value, datetime):
         value = to_local(value).replace(tzinfo=None)
     cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         cell.data_type = "s"  # text, never a formula
     return cell
 

@@ -19,17 +19,18 @@ from meetingsec.devices.choices import DeviceKind, InspectionResult
 
 class DeviceForm(Form):
     kind = select(_l("Kind of device"), choices=options((k.value, k.title) for k in DeviceKind))
-    make = text(_l("Make"), max_length=100, required=False)
-    model = text(_l("Model"), max_length=100, required=False)
+    make = text(_l("Make"), max_length=100, required=False, is_name=True)
+    model = text(_l("Model"), max_length=100, required=False, is_name=True)
     serial = text(_l("Serial number"), max_length=100, required=False)
     owner_unit_id = select(_l("Owner unit"), coerce=int)
     ban_co_yeu = BooleanField(_l("Supplied by Ban Cơ yếu Chính phủ"))
     notes = text(_l("Notes"), max_length=2000, required=False, multiline=True)
     active = BooleanField(_l("In use"), default=True)
 
-    def set_units(self, units):
+    def set_units(self, units, *, none: bool = True):
+        """The units a device may belong to (``none``: or to no unit)."""
         self.owner_unit_id.choices = options(
-            [(0, _l("— No unit —"))] + [(u.id, u.name) for u in units]
+            ([(0, _l("— No unit —"))] if none else []) + [(u.id, u.name) for u in units]
         )
 
 

@@ -4,6 +4,11 @@ from sqlalchemy import or_, select
 
 from meetingsec.devices.models import Device, MeetingDevice
 from meetingsec.extensions import db
+from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.models import Meeting
+
+#: A meeting in these statuses no longer uses its devices
+_OVER = (MeetingStatus.CLOSED.value, MeetingStatus.CANCELLED.value)
 
 
 def list_devices(*, q: str = "", page: int = 1, per_page: int = 50):
@@ -39,5 +44,16 @@ def get_meeting_device(meeting_id: int, md_id: int) -> MeetingDevice | None:
     return db.session.scalar(
         select(MeetingDevice).where(
             MeetingDevice.id == md_id, MeetingDevice.meeting_id == meeting_id
+        )
+    )
+
+
+def list_open_meetings_using(device_id: int) -> list[Meeting]:
+    """The meetings that are not over (closed or cancelled) with this device on their list."""
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .join(MeetingDevice, MeetingDevice.meeting_id == Meeting.id)
+            .where(MeetingDevice.device_id == device_id, Meeting.status.not_in(_OVER))
         )
     )

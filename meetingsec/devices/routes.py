@@ -10,7 +10,7 @@ from flask_login import current_user
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
-from meetingsec.core.transactions import attempt
+from meetingsec.core.transactions import attempt, commit
 from meetingsec.core.views import form_status, page_number, scanned, submit
 from meetingsec.devices import queries, services
 from meetingsec.devices.forms import (
@@ -26,7 +26,8 @@ from meetingsec.devices.forms import (
 from meetingsec.devices.models import Device, MeetingDevice
 from meetingsec.devices.records import inspection_record_pdf, venue_record_pdf
 from meetingsec.extensions import db
-from meetingsec.meetings.access import get_meeting_for
+from meetingsec.meetings.access import READERS as FILE_READERS
+from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
 from meetingsec.org import queries as org_queries
 from meetingsec.org.models import Unit
 from meetingsec.records import queries as record_queries
@@ -47,8 +48,9 @@ def registry():
     form = DeviceSearchForm(request.args)
     q = form.q.data if form.validate() else ""
     page = queries.list_devices(q=q or "", page=page_number())
+    kept = {d.id for d in page.items if services.can_manage_device(current_user, d.owner_unit_id)}
     return render_template(
-        "devices/registry.html", form=form, page=page, args={"q": q} if q else {}
+        "devices/registry.html", form=form, page=page, kept=kept, args={"q": q} if q else {}
     ), (200 if not form.errors else 422)
 
 
@@ -57,11 +59,16 @@ def registry():
 @roles(*REGISTRY)
 def device_edit(device_id: int | None):
     device = db.get_or_404(Device, device_id) if device_id is not None else None
+    services.require_device_manager(device, actor=current_user)
     data = (
         {"owner_unit_id": device.owner_unit_id or 0} if device and request.method == "GET" else None
     )
     form = DeviceForm(obj=device, data=data)
-    form.set_units(org_queries.list_units(active_only=True))
+    units = org_queries.list_units(active_only=True)
+    form.set_units(
+        [u for u in units if services.can_manage_device(current_user, u.id)],
+        none=services.can_manage_device(current_user, None),
+    )
     done = submit(
         form,
         lambda: services.save_device(
@@ -96,7 +103,10 @@ def labels():
     if not devices:
         flash(_("Choose at least one device."), "error")
         return redirect_after_post(url_for("devices.registry"))
-    return pdf_response(render_pdf("records/labels.html", devices=devices), "nhan-qr-thiet-bi.pdf")
+    services.require_labels(devices, actor=current_user)
+    data = render_pdf("records/labels.html", devices=devices)
+    commit(lambda: services.open_labels(devices, actor=current_user))
+    return pdf_response(data, "nhan-qr-thiet-bi.pdf")
 
 
 # -- a meeting's devices ---------------------------------------------------------------------
@@ -125,7 +135,11 @@ def meeting_devices(meeting_id: int):
         if done:
             return done
     return render_template(
-        "devices/meeting.html", meeting=meeting, form=form, registry=queries.active_devices()
+        "devices/meeting.html",
+        meeting=meeting,
+        form=form,
+        registry=queries.active_devices(),
+        reads=readable(current_user, meeting),
     ), form_status(form)
 
 
@@ -272,7 +286,12 @@ def venue_check(meeting_id: int):
         redirect_to=lambda c: url_for("meetings.detail", meeting_id=meeting_id),
     )
     return done or (
-        render_template("devices/venue_check.html", meeting=meeting, form=form),
+        render_template(
+            "devices/venue_check.html",
+            meeting=meeting,
+            form=form,
+            reads=readable(current_user, meeting),
+        ),
         form_status(form),
     )
 
@@ -280,25 +299,40 @@ def venue_check(meeting_id: int):
 # -- records ---------------------------------------------------------------------------------
 
 
+def _device_record(meeting, kind: RecordKind, render) -> bytes:
+    """The frozen version once the meeting is closed, else made now; the download is
+    audited either way."""
+    frozen = record_queries.frozen(meeting, kind)
+    facts = {"kind": kind.value}
+    if frozen:
+        facts.update(version=frozen.version, sha256=frozen.sha256)
+    return audited_file(
+        meeting,
+        Reading.DEVICE_RECORDS,
+        (lambda: frozen.data) if frozen else (lambda: render(meeting)),
+        actor=current_user,
+        obj=frozen,
+        data=facts,
+    )
+
+
 @bp.get("/meetings/<int:meeting_id>/records/devices.pdf")
-@authenticated
+@roles(*FILE_READERS[Reading.DEVICE_RECORDS])
 def inspection_record(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    frozen = record_queries.frozen(meeting, RecordKind.INSPECTION)
     return pdf_response(
-        frozen.data if frozen else inspection_record_pdf(meeting),
+        _device_record(meeting, RecordKind.INSPECTION, inspection_record_pdf),
         f"bien-ban-kiem-tra-thiet-bi-{meeting.id}.pdf",
     )
 
 
 @bp.get("/meetings/<int:meeting_id>/records/venue.pdf")
-@authenticated
+@roles(*FILE_READERS[Reading.DEVICE_RECORDS])
 def venue_record(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     if not meeting.venue_checks:
         abort(404)
-    frozen = record_queries.frozen(meeting, RecordKind.VENUE_CHECK)
     return pdf_response(
-        frozen.data if frozen else venue_record_pdf(meeting),
+        _device_record(meeting, RecordKind.VENUE_CHECK, venue_record_pdf),
         f"bien-ban-kiem-tra-dia-diem-{meeting.id}.pdf",
     )

@@ -26,12 +26,56 @@ from meetingsec.devices.models import (
     SealCheck,
     VenueCheck,
 )
+from meetingsec.devices.queries import list_open_meetings_using
 from meetingsec.extensions import db
+from meetingsec.meetings.access import Reading, is_on_team, log_download
 from meetingsec.meetings.choices import EDITABLE, MeetingStatus
 from meetingsec.meetings.models import Meeting
+from meetingsec.users.roles import Role
 
 #: Until the session starts, technicians inspect, install and re-check seals
 _CHECKING = (MeetingStatus.DRAFT, MeetingStatus.PREPARING)
+
+
+# -- the registry --------------------------------------------------------------------------------
+
+
+def can_manage_device(user, owner_unit_id: int | None) -> bool:
+    """The registry is kept per owner unit: administrators keep every device (and those of
+    no unit), organisers their own unit's."""
+    if user.has_role(Role.ADMIN):
+        return True
+    return (
+        user.has_role(Role.ORGANISER) and user.unit_id is not None and owner_unit_id == user.unit_id
+    )
+
+
+def require_device_manager(device: Device | None, *, actor) -> None:
+    """Refuse unless ``actor`` may register a device (``device`` None) or change this one.
+
+    A device on the list of a meeting that is not over (closed or cancelled) is that
+    meeting's: changing its kind or serial would change the meeting's checklist and its
+    inspection record, so only that meeting's team may (and only if they keep the registry).
+    """
+    if device is None and not can_manage_device(actor, actor.unit_id):
+        raise NotAllowed(
+            _l("Devices are registered by administrators, and by organisers for their unit."),
+            "not_owner_unit",
+        )
+    if device is not None and not can_manage_device(actor, device.owner_unit_id):
+        raise NotAllowed(
+            _l("Only administrators and organisers of the device's owner unit can change it."),
+            "not_owner_unit",
+        )
+    in_use = list_open_meetings_using(device.id) if device is not None else []
+    if not all(is_on_team(actor, m) for m in in_use):
+        raise NotAllowed(
+            _l(
+                "This device is on the list of a meeting that is not closed: "
+                "only that meeting's team can change it."
+            ),
+            "device_in_use",
+        )
 
 
 def save_device(
@@ -47,7 +91,16 @@ def save_device(
     notes: str,
     active: bool = True,
 ) -> Device:
-    """Register a device (``device`` None: it gets a new tag code) or change one."""
+    """Register a device (``device`` None: it gets a new tag code) or change one.
+    ``actor`` None is the system (the command line, the demo)."""
+    if actor is not None:
+        require_device_manager(device, actor=actor)
+        if not can_manage_device(actor, owner_unit.id if owner_unit else None):
+            raise NotAllowed(
+                _l("Choose your own unit: organisers keep their unit's devices only."),
+                "not_owner_unit",
+                field="owner_unit_id",
+            )
     values = {
         "kind": DeviceKind(kind).value,
         "make": make,
@@ -64,6 +117,25 @@ def save_device(
             code = codes.new_code()  # 50 random bits: practically never
         values["tag_code"] = code
     return create_or_update(Device, device, values, actor=actor, kind="device")
+
+
+def require_labels(devices: list[Device], *, actor) -> None:
+    if not all(can_manage_device(actor, d.owner_unit_id) for d in devices):
+        raise NotAllowed(
+            _l("You can print the labels of your own unit's devices only."), "not_owner_unit"
+        )
+
+
+def open_labels(devices: list[Device], *, actor) -> None:
+    """QR labels of registry devices leave the app: only those of devices ``actor`` keeps
+    (refused as a whole otherwise); audited. The view checks ``require_labels`` before it
+    renders them and calls this after."""
+    require_labels(devices, actor=actor)
+    log_download(
+        Reading.DEVICE_LABELS,
+        actor=actor,
+        data={"devices": [{"id": d.id, "tag": d.tag_code} for d in devices]},
+    )
 
 
 def find_device(typed: str) -> Device:

@@ -12,7 +12,7 @@ from meetingsec.documents.services import MAX_COPIES
 
 class DocumentForm(Form):
     number = text(_l("Number and symbol (e.g. 12/BC-CAT)"), max_length=100)
-    title = text(_l("Summary of the content (trích yếu)"), max_length=300)
+    title = text(_l("Summary of the content (trích yếu)"), max_length=300, is_name=True)
     classification = select(
         _l("Classification"), choices=options((c.value, c.title) for c in Classification)
     )

@@ -23,7 +23,8 @@ from meetingsec.documents.forms import (
     LostForm,
 )
 from meetingsec.door import services as door
-from meetingsec.meetings.access import get_meeting_for
+from meetingsec.meetings.access import READERS as FILE_READERS
+from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
 from meetingsec.meetings.choices import MeetingStatus
 from meetingsec.users.roles import Role
 
@@ -92,6 +93,7 @@ def index(meeting_id: int):
         documents=documents,
         counts=queries.copy_counts(meeting.id),
         can=_can(meeting),
+        reads=readable(current_user, meeting),
         auth_forms={d.id: _auth_form(d.id, formdata=None) for d in documents},
     ), form_status(form)
 
@@ -127,14 +129,19 @@ def authorise(meeting_id: int, document_id: int):
 
 
 @bp.get("/<int:document_id>/labels.pdf")
-@authenticated
+@roles(*FILE_READERS[Reading.COPY_LABELS])
 def labels(meeting_id: int, document_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     document = queries.get_document(meeting.id, document_id) or abort(404)
-    return pdf_response(
-        render_pdf("records/copy_labels.html", meeting=meeting, document=document),
-        f"nhan-ban-tai-lieu-{document.id}.pdf",
+    data = audited_file(
+        meeting,
+        Reading.COPY_LABELS,
+        lambda: render_pdf("records/copy_labels.html", meeting=meeting, document=document),
+        actor=current_user,
+        obj=document,
+        data={"number": document.number, "copies": document.copy_count},
     )
+    return pdf_response(data, f"nhan-ban-tai-lieu-{document.id}.pdf")
 
 
 # -- handing copies out --------------------------------------------------------------------------

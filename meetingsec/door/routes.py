@@ -29,7 +29,8 @@ from meetingsec.door.forms import (
     TicketForm,
 )
 from meetingsec.door.records import tickets_pdf
-from meetingsec.meetings.access import get_meeting_for
+from meetingsec.meetings.access import READERS as FILE_READERS
+from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
 from meetingsec.users.roles import Role
 
 bp = Blueprint("door", __name__)
@@ -347,14 +348,22 @@ def return_card(meeting_id: int, attendee_id: int):
 
 
 @bp.get("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/tickets.pdf")
-@roles(Role.CLERK)
+@roles(*FILE_READERS[Reading.CLAIM_TICKETS])
 def tickets(meeting_id: int, attendee_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     attendee = _attendee(meeting, attendee_id)
     held = [d for d in queries.deposits_of(attendee.id) if d.returned_at is None]
     if not held:
         abort(404)
-    return pdf_response(tickets_pdf(meeting, held), f"phieu-gui-{attendee.id}.pdf")
+    data = audited_file(
+        meeting,
+        Reading.CLAIM_TICKETS,
+        lambda: tickets_pdf(meeting, held),
+        actor=current_user,
+        obj=attendee,
+        data={"slots": [d.slot for d in held]},
+    )
+    return pdf_response(data, f"phieu-gui-{attendee.id}.pdf")
 
 
 @bp.get("/meetings/<int:meeting_id>/door/counters")

@@ -6,7 +6,16 @@ from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from meetingsec.checklists.choices import Classification, MeetingFormat
-from meetingsec.core.forms import Form, GetForm, checkboxes, date, options, select, text
+from meetingsec.core.forms import (
+    Form,
+    GetForm,
+    InDateRange,
+    checkboxes,
+    date,
+    options,
+    select,
+    text,
+)
 from meetingsec.meetings.choices import DevicePolicy, MeetingKind, MeetingStatus
 
 
@@ -14,13 +23,13 @@ def _datetime(label):
     return DateTimeLocalField(
         label,
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired(_l("This field is required."))],
+        validators=[InputRequired(_l("This field is required.")), InDateRange()],
         invalid_value_message=_l("Enter a date and time."),
     )
 
 
 class MeetingForm(Form):
-    title = text(_l("Title"), max_length=300)
+    title = text(_l("Title"), max_length=300, is_name=True)
     kind = select(_l("Kind"), choices=options((k.value, k.title) for k in MeetingKind))
     classification = select(
         _l("Classification"), choices=options((c.value, c.title) for c in Classification)
@@ -46,13 +55,17 @@ class MeetingForm(Form):
         self.clerk_ids.choices = options((u.id, u.full_name) for u in c["clerks"])
 
     def validate_ends_at(self, field):
+        # A start that was refused compares with nothing (on an edit its data may still be
+        # the meeting's stored UTC time, since WTForms keeps ``obj`` for a missing input).
+        if self.starts_at.errors:
+            return
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The end must come after the start."))
 
 
 class ApproveForm(Form):
-    approver_name = text(_l("Approved by (full name)"), max_length=200)
-    approver_position = text(_l("Position of the approver"), max_length=200)
+    approver_name = text(_l("Approved by (full name)"), max_length=200, is_name=True)
+    approver_position = text(_l("Position of the approver"), max_length=200, is_name=True)
     approval_number = text(_l("Number of the approval document"), max_length=100)
     approval_date = date(
         _l("Date of the approval document"), required=True, render_kw={"type": "date"}

@@ -7,7 +7,7 @@ from meetingsec.core.forms import Form, options, select, text
 
 
 class UnitForm(Form):
-    name = text(_l("Unit name"), max_length=200)
+    name = text(_l("Unit name"), max_length=200, is_name=True)
     parent_id = select(_l("Parent unit"), coerce=int)
     active = BooleanField(_l("In use"), default=True)
 
@@ -19,7 +19,7 @@ class UnitForm(Form):
 
 
 class VenueForm(Form):
-    name = text(_l("Venue name"), max_length=200)
+    name = text(_l("Venue name"), max_length=200, is_name=True)
     address = text(_l("Address"), max_length=300, required=False)
     at_hq = BooleanField(_l("At the agency's headquarters"), default=True)
     closed_room = BooleanField(_l("Closed meeting room"), default=True)

@@ -20,13 +20,14 @@ from meetingsec.checklists.choices import Phase
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
-from meetingsec.core.transactions import attempt, commit
+from meetingsec.core.transactions import attempt
 from meetingsec.core.views import apply_domain_error
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.door import services as door_services
 from meetingsec.meetings import services as meetings
-from meetingsec.meetings.access import get_meeting_for
+from meetingsec.meetings.access import READERS as FILE_READERS
+from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
 from meetingsec.meetings.choices import MeetingStatus
 from meetingsec.records import queries, services
 from meetingsec.records.choices import JobState, RecordKind
@@ -36,8 +37,8 @@ from meetingsec.users.roles import Role
 
 bp = Blueprint("records", __name__, url_prefix="/meetings/<int:meeting_id>")
 
-#: Who reads a meeting's records (the services check it is their meeting) and who makes them
-READERS = (Role.ORGANISER, Role.CHAIR, Role.AUDITOR)
+#: Who reads a meeting's records (on that meeting: meetings.access) and who makes them
+READERS = tuple(FILE_READERS[Reading.RECORDS])
 MAKERS = (Role.ORGANISER, Role.CHAIR)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -122,12 +123,16 @@ def download(meeting_id: int, kind: str):
 
 
 @bp.get("/export.xlsx")
-@roles(*READERS)
+@roles(*FILE_READERS[Reading.EXPORT])
 def export(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    _reader(meeting)
-    data = meeting_workbook(meeting)
-    commit(lambda: services.log_export(meeting, actor=current_user, what="xlsx"))
+    data = audited_file(
+        meeting,
+        Reading.EXPORT,
+        lambda: meeting_workbook(meeting),
+        actor=current_user,
+        data={"what": "xlsx"},
+    )
     return Response(
         data,
         mimetype=XLSX,

@@ -15,33 +15,22 @@ from meetingsec.core.db import begin_writing, set_write_intent, utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.pdf import render_document, render_html, render_parts
 from meetingsec.extensions import db
+from meetingsec.meetings.access import Reading, may_read, open_download, require_reading
 from meetingsec.meetings.choices import MeetingStatus
 from meetingsec.meetings.models import Meeting
 from meetingsec.records import queries
 from meetingsec.records.builders import BUILDERS, parts_of
 from meetingsec.records.choices import JobState, RecordKind
 from meetingsec.records.models import Record, RecordJob
-from meetingsec.users.roles import Role
-
-#: Who may read a meeting's records: its organiser and chair, and auditors
-READERS = (Role.AUDITOR,)
 
 
 def can_read(user, meeting: Meeting) -> bool:
-    return user.id in (meeting.organiser_id, meeting.chair_id) or any(
-        user.has_role(r) for r in READERS
-    )
+    """Its organiser and chair, and auditors (``meetings.access.READERS``)."""
+    return may_read(user, meeting, Reading.RECORDS)
 
 
 def can_generate(user, meeting: Meeting) -> bool:
     return user.id in (meeting.organiser_id, meeting.chair_id)
-
-
-def _require_reader(meeting: Meeting, actor) -> None:
-    if not can_read(actor, meeting):
-        raise NotAllowed(
-            _l("Only the organiser, the chair and auditors can read the records."), "not_reader"
-        )
 
 
 def _check_kind(meeting: Meeting, kind: str) -> RecordKind:
@@ -222,26 +211,16 @@ def _store(job_id, kind: RecordKind, actor_id: int, data: bytes, pages: int, hea
 def open_record(meeting: Meeting, kind: str, *, actor, version: int | None = None) -> Record:
     """A stored version for download (the newest when none is named); the download is
     audited: these files carry state secrets."""
-    _require_reader(meeting, actor)
+    require_reading(actor, meeting, Reading.RECORDS)
     kind = _check_kind(meeting, kind)
     rec = queries.get_record(meeting.id, kind, version)
     if rec is None:
         raise DomainError(_l("This record has not been generated yet."), "not_generated")
-    record(
-        "record.downloaded",
-        rec,
+    open_download(
+        meeting,
+        Reading.RECORDS,
         actor=actor,
-        data={
-            "meeting_id": meeting.id,
-            "kind": kind.value,
-            "version": rec.version,
-            "sha256": rec.sha256,
-        },
+        obj=rec,
+        data={"kind": kind.value, "version": rec.version, "sha256": rec.sha256},
     )
     return rec
-
-
-def log_export(meeting: Meeting, *, actor, what: str) -> None:
-    """An export of the meeting's data leaves the app: audited."""
-    _require_reader(meeting, actor)
-    record("meeting.exported", meeting, actor=actor, data={"what": what})

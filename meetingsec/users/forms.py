@@ -49,8 +49,8 @@ def _role_choices():
 
 
 class _UserDetails(Form):
-    full_name = text(_l("Full name"), max_length=200)
-    position = text(_l("Position"), max_length=200, required=False)
+    full_name = text(_l("Full name"), max_length=200, is_name=True)
+    position = text(_l("Position"), max_length=200, required=False, is_name=True)
     unit_id = select(_l("Unit"), coerce=int)
     roles = checkboxes(
         _l("Roles"), choices=_role_choices, required_message=_l("Choose at least one role.")
@@ -85,3 +85,7 @@ class UserEditForm(_UserDetails):
 
 class ResetPasswordForm(Form):
     new_password = _password(_l("New password"))
+
+
+class UnlockForm(Form):
+    """The administrator's "unlock now" button (its CSRF token only)."""

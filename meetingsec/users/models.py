@@ -89,9 +89,14 @@ class LoginSession(Base):
 
 
 class LoginLock(Base):
-    """Consecutive failed logins for an account (``user:<name>``) or address (``addr:<ip>``).
+    """Failed logins counted for one key (``users.services.login`` says which count when):
 
-    Kept in the database so a lock holds across app instances and restarts.
+    - ``pair:<username>|<address>``: an account at one client address;
+    - ``addr:<address>``: a client address, whatever the account;
+    - ``account:<username>``: an account from every address (its own, higher threshold).
+
+    Usernames are the ones typed (lower-cased), so an unknown name is counted like a real
+    one. Kept in the database so a lock holds across app instances and restarts.
     """
 
     __tablename__ = "login_locks"

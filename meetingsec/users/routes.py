@@ -29,6 +29,7 @@ from meetingsec.users.forms import (
     LanguageForm,
     LoginForm,
     ResetPasswordForm,
+    UnlockForm,
     UserCreateForm,
     UserEditForm,
 )
@@ -147,10 +148,18 @@ def _unit(unit_id: int) -> Unit | None:
     return db.session.get(Unit, unit_id) if unit_id else None
 
 
-def _user_page(form, user, reset_form=None, status=None):
-    return render_template(
-        "users/form.html", form=form, user=user, reset_form=reset_form
-    ), status or form_status(form)
+def _user_page(form, user, reset_form=None, status=None, unlock_form=None):
+    ctx = {"form": form, "user": user, "reset_form": reset_form}
+    if user is not None:
+        ctx["locks"] = services.get_login_locks(user)
+        ctx["unlock_form"] = unlock_form or UnlockForm(prefix="unlock", formdata=None)
+    return render_template("users/form.html", **ctx), status or form_status(form)
+
+
+def _edit_page(user, status, **forms):
+    """The user's page again, after one of its secondary forms was refused."""
+    forms.setdefault("reset_form", ResetPasswordForm(prefix="reset", formdata=None))
+    return _user_page(_user_form(UserEditForm, user, formdata=None), user, status=status, **forms)
 
 
 @bp.get("/admin/users")
@@ -218,4 +227,18 @@ def user_reset_password(user_id: int):
         ),
         redirect_to=lambda _r: url_for("users.user_edit", user_id=user.id),
     )
-    return done or _user_page(_user_form(UserEditForm, user, formdata=None), user, reset_form, 422)
+    return done or _edit_page(user, 422, reset_form=reset_form)
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+@roles(Role.ADMIN)
+def user_unlock(user_id: int):
+    user = db.get_or_404(User, user_id)
+    unlock_form = UnlockForm(prefix="unlock")
+    done = submit(
+        unlock_form,
+        lambda: services.unlock_user(user, actor=current_user),
+        success=lambda _r: _("%(name)s can log in again from every device.", name=user.username),
+        redirect_to=lambda _r: url_for("users.user_edit", user_id=user.id),
+    )
+    return done or _edit_page(user, 422, unlock_form=unlock_form)

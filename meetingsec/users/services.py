@@ -22,17 +22,16 @@ from meetingsec.extensions import db
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole
 from meetingsec.users.roles import Role
 
-#: Hashing against this when the username is unknown keeps the timing the same
-_DUMMY = "not-a-password"
+
+def _argon2_parameters() -> tuple[int, int, int]:
+    c = current_app.config
+    return c["ARGON2_TIME_COST"], c["ARGON2_MEMORY_COST"], c["ARGON2_PARALLELISM"]
 
 
 def _hasher() -> PasswordHasher:
-    c = current_app.config
+    time_cost, memory_cost, parallelism = _argon2_parameters()
     return PasswordHasher(
-        time_cost=c["ARGON2_TIME_COST"],
-        memory_cost=c["ARGON2_MEMORY_COST"],
-        parallelism=c["ARGON2_PARALLELISM"],
-        type=Type.ID,
+        time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID
     )
 
 
@@ -40,9 +39,24 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+#: A hash of a random password per set of Argon2 parameters, made once per process: an
+#: unknown or deactivated account is checked against it, so every refused login costs one
+#: verification, exactly what a wrong password for a real account costs (no enumeration of
+#: usernames by timing)
+_dummy_hashes: dict[tuple[int, int, int], str] = {}
+
+
+def _dummy_hash() -> str:
+    key = _argon2_parameters()
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = _hasher().hash(secrets.token_urlsafe(24))
+    return _dummy_hashes[key]
+
+
 def _password_matches(stored: str | None, password: str) -> bool:
+    """One Argon2 verification, whether there is a stored hash or not (then never a match)."""
     try:
-        return _hasher().verify(stored or _hasher().hash(_DUMMY), password)
+        return _hasher().verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -238,14 +252,45 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _active_lock(key: str, now: datetime) -> LoginLock | None:
-    lock = db.session.get(LoginLock, key)
-    if lock is not None and lock.locked_until is not None and lock.locked_until > now:
-        return lock
-    return None
+# What must change together with these keys and thresholds: LoginLock's docstring, the
+# admin's unlock (``unlock_user``, ``get_login_locks``), the README's Login paragraph and its
+# configuration table.
 
 
-def _count_failure(key: str, *, actor_user: User | None, address: str, now: datetime) -> None:
+def _pair_key(name: str, address: str) -> str:
+    return f"pair:{name}|{address}"[:120]
+
+
+def _account_key(name: str) -> str:
+    # By the name typed, not the user id: an unknown name is counted and locked the same
+    # way, so a lock tells nothing about whether the account exists.
+    return f"account:{name}"[:120]
+
+
+def _address_key(address: str) -> str:
+    return f"addr:{address}"[:120]
+
+
+def _thresholds(name: str, address: str) -> dict[str, int]:
+    """Each count that a failed login adds to, and the failures that lock it."""
+    cfg = current_app.config
+    return {
+        _pair_key(name, address): cfg["LOGIN_MAX_FAILURES"],
+        _address_key(address): cfg["LOGIN_MAX_FAILURES"],
+        _account_key(name): cfg["LOGIN_ACCOUNT_MAX_FAILURES"],
+    }
+
+
+def _active_lock(keys, now: datetime) -> LoginLock | None:
+    """The lock that ends last among ``keys`` that are locked now, or None."""
+    locks = [db.session.get(LoginLock, key) for key in keys]
+    live = [k for k in locks if k is not None and k.locked_until and k.locked_until > now]
+    return max(live, key=lambda k: k.locked_until, default=None)
+
+
+def _count_failure(
+    key: str, threshold: int, *, user: User | None, name: str, address: str, now: datetime
+) -> None:
     cfg = current_app.config
     lock = db.session.get(LoginLock, key)
     if lock is None:
@@ -254,17 +299,20 @@ def _count_failure(key: str, *, actor_user: User | None, address: str, now: date
     elif lock.locked_until is not None and lock.locked_until <= now:
         lock.failures, lock.locked_until = 0, None  # an expired lock starts a new count
     lock.failures += 1
-    if lock.failures >= cfg["LOGIN_MAX_FAILURES"]:
+    if lock.failures >= threshold:
         lock.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+        kind = key.split(":", 1)[0]
+        by_address = kind == "addr" or user is None
         record(
             "auth.locked",
-            actor_user,
+            None if by_address else user,
             actor=None,
             now=now,
-            object_type=None if actor_user else "address",
-            object_id=None if actor_user else address,
+            object_type="address" if by_address else None,
+            object_id=address if by_address else None,
             data={
-                "key_kind": key.split(":", 1)[0],
+                "key_kind": kind,
+                "username": name,
                 "address": address,
                 "until": lock.locked_until.isoformat(),
             },
@@ -279,14 +327,22 @@ def login(
     locale: str | None = None,
     now: datetime | None = None,
 ) -> LoginResult:
-    """Check a login. Failures are counted per account and per client address; the fifth
-    locks both for ``LOGIN_LOCK_MINUTES``. The caller commits whatever the result."""
+    """Check a login. The caller commits whatever the result.
+
+    Failures are counted per (account, client address), per address and per account.
+    ``LOGIN_MAX_FAILURES`` in a row lock that account on that address, and that address,
+    for ``LOGIN_LOCK_MINUTES``; the account itself locks everywhere only after
+    ``LOGIN_ACCOUNT_MAX_FAILURES``, so failures typed at one tablet never keep the owner
+    out at another. A success clears the count of this account at this address, and this
+    address's own count (a person with an account is at it), never the account's count nor
+    any other address's. Every refusal that is not a lock costs one Argon2 verification,
+    whether the account exists or not.
+    """
     now = now or utcnow()
     name = username.strip().lower()[:64]
     user = get_user_by_username(name) if name else None
-    user_key = f"user:{user.id}" if user else None
-    addr_key = f"addr:{address}"[:120]
-    lock = _active_lock(addr_key, now) or (user_key and _active_lock(user_key, now))
+    thresholds = _thresholds(name, address)
+    lock = _active_lock(thresholds, now)
     if lock:
         record(
             "auth.login_failed",
@@ -309,14 +365,13 @@ def login(
                 "reason": "inactive" if ok and user else "bad_credentials",
             },
         )
-        _count_failure(addr_key, actor_user=None, address=address, now=now)
-        if user_key:
-            _count_failure(user_key, actor_user=user, address=address, now=now)
-        lock = _active_lock(addr_key, now) or (user_key and _active_lock(user_key, now))
+        for key, threshold in thresholds.items():
+            _count_failure(key, threshold, user=user, name=name, address=address, now=now)
+        lock = _active_lock(thresholds, now)
         if lock:
             return LoginResult(refusal="locked", locked_until=lock.locked_until)
         return LoginResult(refusal="invalid")
-    for key in (addr_key, user_key):
+    for key in (_pair_key(name, address), _address_key(address)):
         stale = db.session.get(LoginLock, key)
         if stale is not None:
             db.session.delete(stale)
@@ -335,6 +390,84 @@ def login(
         set_locale(user, locale, now=now)
     user.session_token = token
     return LoginResult(user=user, token=token)
+
+
+@dataclass(frozen=True)
+class LoginLocks:
+    """Where an account's failed logins stand, for the administrator's user page."""
+
+    #: Until when the account is locked on every address (None: it is not)
+    account_until: datetime | None
+    #: (address, locked until) for each address the account is locked on now
+    addresses: list[tuple[str, datetime]]
+    #: Failed logins counted against the account (what ``unlock_user`` clears)
+    failures: int
+
+    @property
+    def is_locked(self) -> bool:
+        return self.account_until is not None or bool(self.addresses)
+
+
+def _lock_rows(user: User) -> tuple[LoginLock | None, dict[str, LoginLock]]:
+    """The account's own count, and its count at each address (by address)."""
+    prefix = _pair_key(user.username, "")
+    pairs = db.session.scalars(
+        select(LoginLock).where(LoginLock.key.startswith(prefix, autoescape=True))
+    )
+    # A name typed with "|" in it (never a username) must not pass for this account's.
+    by_address = {row.key[len(prefix) :]: row for row in pairs if "|" not in row.key[len(prefix) :]}
+    return db.session.get(LoginLock, _account_key(user.username)), by_address
+
+
+def _is_live(row: LoginLock | None, now: datetime) -> bool:
+    return row is not None and row.locked_until is not None and row.locked_until > now
+
+
+def _until(row: LoginLock | None, now: datetime) -> datetime | None:
+    return row.locked_until if _is_live(row, now) else None
+
+
+def get_login_locks(user: User, *, now: datetime | None = None) -> LoginLocks:
+    """What keeps ``user`` out now: what ``unlock_user`` would clear."""
+    now = now or utcnow()
+    account, pairs = _lock_rows(user)
+    addresses = []
+    for address, pair in sorted(pairs.items()):
+        # The address may be locked by others' failures too: the user is kept out all the same.
+        ends = [_until(pair, now), _until(db.session.get(LoginLock, _address_key(address)), now)]
+        if any(ends):
+            addresses.append((address, max(e for e in ends if e)))
+    counted = account is not None and (account.locked_until is None or _is_live(account, now))
+    return LoginLocks(
+        account_until=_until(account, now),
+        addresses=addresses,
+        failures=account.failures if counted else 0,
+    )
+
+
+def unlock_user(user: User, *, actor, now: datetime | None = None) -> None:
+    """An administrator lets an account in again at once (audited): its own count, its
+    count at every address, and the locks of those addresses are cleared."""
+    now = now or utcnow()
+    account, pairs = _lock_rows(user)
+    address_rows = {a: db.session.get(LoginLock, _address_key(a)) for a in pairs}
+    rows = [account, *pairs.values(), *address_rows.values()]
+    if not any(_is_live(row, now) for row in rows):
+        raise DomainError(_l("This account is not locked."), "not_locked")
+    record(
+        "user.unlocked",
+        user,
+        actor=actor,
+        now=now,
+        data={
+            "account_locked": _is_live(account, now),
+            "addresses": sorted(pairs),
+            "addresses_locked": sorted(a for a, r in address_rows.items() if _is_live(r, now)),
+        },
+    )
+    for row in rows:
+        if row is not None:
+            db.session.delete(row)
 
 
 def load_session(token: str, *, now: datetime | None = None) -> User | None:

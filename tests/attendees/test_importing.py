@@ -5,6 +5,8 @@ import io
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from meetingsec.attendees import importing, services
@@ -141,3 +143,100 @@ def test_the_template_reads_back_as_a_valid_header(app):
     with pytest.raises(DomainError) as e:  # headers only: no rows, but every column known
         _read("mau.xlsx", out.getvalue())
     assert str(e.value.message) == "Tệp có dòng tiêu đề nhưng không có người tham dự."
+
+
+def test_a_workbook_reads_as_openpyxl_reads_it(app):
+    """The bounded reader (``sheets``) against openpyxl on what Excel writes: shared
+    strings with rich-text runs and phonetic hints, inline strings, numbers, booleans,
+    formulas, rows and cells left out."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from meetingsec.attendees import sheets
+    from tests.attendees.workbooks import MAIN, PARTS, XML
+
+    strings = (
+        "<si><t>Họ và tên</t></si><si><t>Đơn vị</t></si>"
+        '<si><r><t xml:space="preserve">Nguyễn </t></r><r><rPr><b/></rPr><t>Văn An</t></r>'
+        "<rPh sb='0' eb='1'><t>phonetic</t></rPh></si><si><t>Sở Nội vụ</t></si>"
+    ).encode()
+    sheet = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        '<row r="3"><c r="A3" t="s"><v>2</v></c><c r="C3" t="s"><v>3</v></c>'
+        '<c r="D3"><v>912345678</v></c><c r="E3"><v>1.5</v></c><c r="F3" t="b"><v>1</v></c>'
+        '<c r="G3"><f>1+2</f><v>3</v></c><c r="H3" t="inlineStr"><is><t>Trực tiếp</t></is></c>'
+        '<c r="I3" t="str"><f>"a"&amp;"b"</f><v>ab</v></c><c r="J3" s="1"/></row>'
+        '<row><c><v>7</v></c><c/><c t="s"><v>3</v></c></row>'
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in PARTS.items():
+            z.writestr(name, data)
+        z.writestr("xl/sharedStrings.xml", XML + b"<sst " + MAIN + b">" + strings + b"</sst>")
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            XML + b"<worksheet " + MAIN + b"><sheetData>" + sheet + b"</sheetData></worksheet>",
+        )
+    data = out.getvalue()
+
+    def text(value) -> str:  # how the list read openpyxl's values
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value)
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    expected = [[text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+
+    def trimmed(rows):
+        return [row[: max((i + 1 for i, v in enumerate(row) if v), default=0)] for row in rows]
+
+    assert trimmed(sheets.read_xlsx(data)) == trimmed(expected)
+    assert trimmed(expected)[2] == [
+        "Nguyễn Văn An",
+        "",
+        "Sở Nội vụ",
+        "912345678",
+        "1.5",
+        "True",
+        "=1+2",
+        "Trực tiếp",
+        '="a"&"b"',
+    ]
+
+
+_TOKENS = [b"<", b">", b"/", b'"', b"&", b"<v>", b"</v>", b"99999999999", b"-1", b"\xff", b"\x00"]
+_TOKENS += [b"<!DOCTYPE x>", b'<?xml version="1.0" encoding="UTF-s"?>', b"<f>", b'r="ZZZZ1"']
+_TOKENS += [b'<row r="0">', b'<row r="1e3">', b't="s"', b't="b"', b'r="A"']
+
+
+@settings(deadline=None)  # examples: the profile (conftest)
+@given(data=st.data())
+def test_a_damaged_workbook_is_read_or_refused_never_a_crash(data):
+    import zipfile
+
+    from tests.attendees.workbooks import PERSON, stored
+
+    good = zipfile.ZipFile(io.BytesIO(stored(sheet=PERSON * 2)))
+    parts = {name: good.read(name) for name in good.namelist()}
+    name = data.draw(st.sampled_from(sorted(parts)))
+    damaged = bytearray(parts[name])
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(damaged)))
+        cut = data.draw(st.integers(0, 20))
+        damaged[at : at + cut] = data.draw(st.sampled_from([b"", *_TOKENS]))
+    parts[name] = bytes(damaged)
+    out = io.BytesIO()
+    compression = data.draw(st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))
+    with zipfile.ZipFile(out, "w", compression) as z:
+        for part, content in parts.items():
+            z.writestr(part, content)
+    blob = bytearray(out.getvalue())
+    if data.draw(st.booleans()):  # and a byte of the zip itself
+        blob[data.draw(st.integers(0, len(blob) - 1))] = data.draw(st.integers(0, 255))
+    try:
+        importing.read_file("ds.xlsx", bytes(blob))
+    except DomainError as err:
+        assert err.code in ("import_refused", "import_too_large")

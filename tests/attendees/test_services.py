@@ -18,6 +18,11 @@ def _item(meeting, rule_id="attendee-list"):
     return next(v for v in evaluate(meeting) if v.rule.id == rule_id)
 
 
+def _shown(meeting):
+    """What the chair's list page shows as awaiting approval now."""
+    return services.shown_changes(*services.pending_changes(meeting.id))
+
+
 def test_the_list_is_approved_by_the_chair_and_then_changes_need_the_chair_again(make_meeting):
     meeting = make_meeting()
     assert _item(meeting).reason == "Danh sách người tham dự còn trống."
@@ -28,7 +33,7 @@ def test_the_list_is_approved_by_the_chair_and_then_changes_need_the_chair_again
     assert normalize(a.invitation_code) == a.invitation_code != b.invitation_code
     assert not a.admitted and _item(meeting).status == "unmet"
 
-    services.approve_list(meeting, actor=meeting.chair, seen=2)
+    services.approve_list(meeting, actor=meeting.chair, seen=_shown(meeting))
     db.session.commit()
     assert a.admitted and b.admitted and _item(meeting).status == "met"
     assert actions()[-1] == "attendees.approved"
@@ -40,9 +45,9 @@ def test_the_list_is_approved_by_the_chair_and_then_changes_need_the_chair_again
     assert not c.admitted and b.admitted and b.list_status == "pending_removal"
     assert "chờ người chủ trì" in str(_item(meeting).reason)
     with pytest.raises(DomainError) as e:  # the chair saw one change, there are two
-        services.approve_list(meeting, actor=meeting.chair, seen=1)
+        services.approve_list(meeting, actor=meeting.chair, seen=services.shown_changes([c], []))
     assert e.value.code == "list_changed"
-    services.approve_list(meeting, actor=meeting.chair, seen=2)
+    services.approve_list(meeting, actor=meeting.chair, seen=_shown(meeting))
     db.session.commit()
     assert c.admitted and not b.admitted and b.list_status == "removed"
     assert _item(meeting).status == "met"
@@ -56,14 +61,14 @@ def test_only_the_organiser_changes_and_only_the_chair_approves(make_meeting, ma
     assert e.value.code == "not_organiser"
     services.add_attendee(meeting, _row("A"), actor=meeting.organiser)
     with pytest.raises(DomainError) as e:
-        services.approve_list(meeting, actor=meeting.organiser, seen=1)
+        services.approve_list(meeting, actor=meeting.organiser, seen=_shown(meeting))
     assert e.value.code == "not_chair"
 
 
 def test_removing_an_approved_person_needs_a_reason(make_meeting):
     meeting = make_meeting()
     a = services.add_attendee(meeting, _row("Phạm Văn Đạt"), actor=meeting.organiser)
-    services.approve_list(meeting, actor=meeting.chair, seen=1)
+    services.approve_list(meeting, actor=meeting.chair, seen=_shown(meeting))
     with pytest.raises(DomainError) as e:
         services.remove_attendee(meeting, a, actor=meeting.organiser, reason="")
     assert e.value.field == "reason"
@@ -94,3 +99,33 @@ def test_same_name_in_another_unit_is_another_person(make_meeting):
         meeting, _row("Nguyễn Văn Ánh", unit="Sở Tư pháp"), actor=meeting.organiser
     )
     assert len(services.active_attendees(meeting.id)) == 2
+
+
+def test_the_chair_approves_exactly_the_changes_shown(make_meeting):
+    """Same number of changes, not the same changes: one person taken off and another put
+    on since the page was shown, or a removal requested for someone else. Refused, and
+    nothing changes."""
+    meeting = make_meeting()
+    a = services.add_attendee(meeting, _row("Nguyễn Văn An"), actor=meeting.organiser)
+    shown = _shown(meeting)
+    services.remove_attendee(meeting, a, actor=meeting.organiser, reason="")
+    b = services.add_attendee(meeting, _row("Trần Văn Bình"), actor=meeting.organiser)
+    db.session.commit()
+    events = len(actions())
+    for seen in (shown, "", "1", f"{b.id}:0000000000000000"):
+        with pytest.raises(DomainError) as e:
+            services.approve_list(meeting, actor=meeting.chair, seen=seen)
+        assert e.value.code == "list_changed"
+        db.session.rollback()
+    assert not b.admitted and len(actions()) == events
+
+    services.approve_list(meeting, actor=meeting.chair, seen=_shown(meeting))
+    c = services.add_attendee(meeting, _row("Lê Thị Cúc"), actor=meeting.organiser)
+    services.remove_attendee(meeting, b, actor=meeting.organiser, reason="Đi công tác")
+    shown = _shown(meeting)
+    db.session.commit()
+    d = services.add_attendee(meeting, _row("Phạm Văn Dũng"), actor=meeting.organiser)
+    services.remove_attendee(meeting, d, actor=meeting.organiser, reason="")
+    db.session.commit()  # d came and went: the changes shown are the ones pending
+    services.approve_list(meeting, actor=meeting.chair, seen=shown)
+    assert c.admitted and not b.admitted and not d.admitted

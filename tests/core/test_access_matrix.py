@@ -1,18 +1,31 @@
 """Every route × anonymous and every role: the expected status.
 
 The table below is the access policy, written independently of the code. A route added to
-the app without a row here fails ``test_every_route_is_in_the_matrix``.
+the app without a row here fails ``test_every_route_is_in_the_matrix``. On a meeting's
+pages the roles are the ones the person plays *on that meeting*: its organiser, its chair,
+a technician or clerk of its team (auditors and administrators play theirs everywhere).
+Holding a role for another meeting gives nothing here (a person with two roles, a second
+team: ``test_two_roles_and_two_teams``), and ``DOWNLOADS`` is the README's "reads /
+downloads" table.
 """
 
-import pytest
+import hashlib
 
+import pytest
+from sqlalchemy import func, select
+
+from meetingsec.audit.models import AuditEvent
+from meetingsec.extensions import db as _db
 from meetingsec.users.roles import Role
 
 PUBLIC, AUTH = "public", "authenticated"
 A, AU, ORG, C, T = Role.ADMIN, Role.AUDITOR, Role.ORGANISER, Role.CHAIR, Role.TECHNICIAN
 CL = Role.CLERK
-#: Meeting pages: the role rule, and the meeting must be the user's (or they see all)
+#: Meeting pages: the role the user plays on the meeting (or the meeting must be the
+#: user's, for AUTH; administrators and auditors see every meeting)
 M = "meeting"
+#: Who reads a meeting's device inspection and venue check records
+DEVICE_RECORDS = {ORG, C, T, AU, A}
 
 #: rule → (method, who may, status when allowed)
 MATRIX = {
@@ -29,6 +42,7 @@ MATRIX = {
     "/admin/users/new": ("GET", {A}, 200),
     "/admin/users/<int:user_id>": ("GET", {A}, 200),
     "/admin/users/<int:user_id>/password": ("POST", {A}, 422),
+    "/admin/users/<int:user_id>/unlock": ("POST", {A}, 422),
     "/admin/units": ("GET", {A}, 200),
     "/admin/units/new": ("GET", {A}, 200),
     "/admin/units/<int:unit_id>": ("GET", {A}, 200),
@@ -62,18 +76,18 @@ MATRIX = {
     "/meetings/<int:meeting_id>/inspection/<int:md_id>/install": ("POST", (M, {T}), 404),
     "/meetings/<int:meeting_id>/inspection/<int:md_id>/seal": ("POST", (M, {T}), 404),
     "/meetings/<int:meeting_id>/venue-check": ("GET", (M, {T}), 200),
-    "/meetings/<int:meeting_id>/records/devices.pdf": ("GET", (M, AUTH), 200),
-    "/meetings/<int:meeting_id>/records/venue.pdf": ("GET", (M, AUTH), 404),
+    "/meetings/<int:meeting_id>/records/devices.pdf": ("GET", (M, DEVICE_RECORDS), 200),
+    "/meetings/<int:meeting_id>/records/venue.pdf": ("GET", (M, DEVICE_RECORDS), 404),
     "/meetings/<int:meeting_id>/attendees/": ("GET", (M, AUTH), 200),
     "/meetings/<int:meeting_id>/attendees/<int:attendee_id>/remove": ("GET", (M, {ORG}), 404),
     "/meetings/<int:meeting_id>/attendees/approve": ("POST", (M, {C}), 303),
     "/meetings/<int:meeting_id>/attendees/import": ("GET", (M, {ORG}), 200),
     "/meetings/<int:meeting_id>/attendees/import/<int:batch_id>": ("GET", (M, {ORG}), 404),
     "/meetings/<int:meeting_id>/attendees/template.xlsx": ("GET", (M, {ORG}), 200),
-    "/meetings/<int:meeting_id>/attendees/invitations.pdf": ("GET", (M, {ORG, C}), 303),
+    "/meetings/<int:meeting_id>/attendees/invitations.pdf": ("GET", (M, {ORG}), 303),
     "/meetings/<int:meeting_id>/attendees/<int:attendee_id>/invitation.pdf": (
         "GET",
-        (M, {ORG, C}),
+        (M, {ORG}),
         404,
     ),
     "/meetings/<int:meeting_id>/door/": ("GET", (M, {CL}), 200),
@@ -102,7 +116,11 @@ MATRIX = {
         (M, AUTH),
         404,
     ),
-    "/meetings/<int:meeting_id>/documents/<int:document_id>/labels.pdf": ("GET", (M, AUTH), 404),
+    "/meetings/<int:meeting_id>/documents/<int:document_id>/labels.pdf": (
+        "GET",
+        (M, {ORG, AU}),
+        404,
+    ),
     "/meetings/<int:meeting_id>/documents/hand-out": ("GET", (M, {ORG, CL}), 200),
     "/meetings/<int:meeting_id>/documents/hand-out/<int:attendee_id>": (
         "GET",
@@ -135,14 +153,18 @@ def test_every_route_is_in_the_matrix(app):
 
 @pytest.fixture
 def objects(make_user, make_device, db):
+    """What the routes' ids name: the device belongs to the unit every user of the walk
+    is in (the registry is kept per owner unit)."""
     from meetingsec.org.services import save_unit, save_venue
 
     unit = save_unit(None, actor=None, name="Đơn vị", parent=None)
     venue = save_venue(None, actor=None, name="Phòng họp", address="", at_hq=True, closed_room=True)
     target = make_user("clerk", username="target")
     device = make_device()
+    device.owner_unit_id = unit.id
     db.session.commit()
     return {
+        "unit": unit,
         "device_id": device.id,
         "user_id": target.id,
         "unit_id": unit.id,
@@ -188,7 +210,7 @@ def _own_meeting(make_meeting, user, role):
 
 @pytest.mark.parametrize("role", list(Role), ids=str)
 def test_each_role(client, make_user, make_meeting, login, objects, role):
-    user = make_user(roles={role})
+    user = make_user(roles={role}, unit=objects["unit"])
     meeting = _own_meeting(make_meeting, user, role)
     login(user)
     for rule, (method, who, ok) in MATRIX.items():
@@ -243,3 +265,203 @@ def test_view_without_access_rule_is_refused(app, client):
     """Fail closed: a route someone forgot to protect answers 403 to everyone."""
     app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
     assert client.get("/forgotten").status_code == 403
+
+
+# -- a person with two roles, a second team ------------------------------------------------------
+
+
+def _denials() -> int:
+    return _db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "meeting.access_denied")
+    )
+
+
+def _plays(user, meeting) -> set[Role]:
+    """The roles ``user`` plays on ``meeting``, written out from the meeting's facts."""
+    plays = set(user.role_set & {A, AU})
+    if user.id == meeting.organiser_id:
+        plays.add(ORG)
+    if user.id == meeting.chair_id:
+        plays.add(C)
+    plays |= {Role(m.role) for m in meeting.members if m.user_id == user.id}
+    return plays & user.role_set
+
+
+@pytest.fixture
+def two_teams(make_user, make_meeting, objects):
+    """Meeting A and meeting B, each with its own organiser, chair, technician and clerk.
+    Two people hold two roles: ``org_tech`` organises B and is a technician on A;
+    ``chair_clerk`` chairs A and is a clerk on B."""
+    unit = objects["unit"]
+    org_tech = make_user(roles={ORG, T}, username="org-tech", unit=unit)
+    chair_clerk = make_user(roles={C, CL}, username="chair-clerk", unit=unit)
+    a_org, a_clerk = make_user("organiser", unit=unit), make_user("clerk", unit=unit)
+    b_chair, b_tech = make_user("chair", unit=unit), make_user("technician", unit=unit)
+    a = make_meeting(organiser=a_org, chair=chair_clerk, technicians=[org_tech], clerks=[a_clerk])
+    b = make_meeting(organiser=org_tech, chair=b_chair, technicians=[b_tech], clerks=[chair_clerk])
+    people = {
+        "org_tech": org_tech,
+        "chair_clerk": chair_clerk,
+        "a_org": a_org,
+        "a_clerk": a_clerk,
+        "b_chair": b_chair,
+        "b_tech": b_tech,
+    }
+    return people, (a, b)
+
+
+@pytest.mark.parametrize(
+    "person", ["org_tech", "chair_clerk", "a_org", "a_clerk", "b_chair", "b_tech"]
+)
+def test_two_roles_and_two_teams(client, login, objects, two_teams, person):
+    """Every meeting page of both meetings: allowed by the role the person plays on that
+    meeting, not by a role held for another one. A refusal of someone who holds the role
+    (their own meeting's page of another role, or another team's meeting) is audited."""
+    people, meetings = two_teams
+    user = people[person]
+    login(user)
+    for meeting in meetings:
+        plays = _plays(user, meeting)
+        for rule, (method, who, ok) in MATRIX.items():
+            if not isinstance(who, tuple):
+                continue
+            needed = who[1]
+            holds = needed == AUTH or bool(needed & user.role_set)
+            allowed = bool(plays) if needed == AUTH else bool(needed & plays)
+            before = _denials()
+            resp = client.open(_url(rule, objects, None, meeting.id), method=method)
+            expected = ok if allowed else 403
+            assert resp.status_code == expected, (person, meeting.title, rule, resp.status_code)
+            audited = holds and not allowed
+            assert _denials() == before + audited, (person, meeting.title, rule)
+
+
+# -- reads and downloads -------------------------------------------------------------------------
+
+#: What each file of a meeting is read by (the roles played on that meeting: the README's
+#: "reads / downloads" table) and the audit event its download leaves
+DOWNLOADS = {
+    "/meetings/{m}/records/attendance.pdf": ({ORG, C, AU}, "record.downloaded"),
+    "/meetings/{m}/export.xlsx": ({ORG, C, AU}, "meeting.exported"),
+    "/meetings/{m}/records/devices.pdf": (DEVICE_RECORDS, "record.downloaded"),
+    "/meetings/{m}/records/venue.pdf": (DEVICE_RECORDS, "record.downloaded"),
+    "/meetings/{m}/attendees/invitations.pdf": ({ORG}, "invitations.downloaded"),
+    "/meetings/{m}/attendees/{a}/invitation.pdf": ({ORG}, "invitations.downloaded"),
+    "/meetings/{m}/documents/{doc}/labels.pdf": ({ORG, AU}, "copy_labels.downloaded"),
+    "/meetings/{m}/door/attendees/{a}/tickets.pdf": ({CL}, "claim_tickets.downloaded"),
+}
+
+
+@pytest.fixture
+def files(ended_meeting, make_user, make_meeting, db):
+    """A meeting with something in every file (a stored record, a venue check, a copy,
+    a phone still held at the door), its whole team, people with two roles on it, and a
+    second team of another meeting."""
+    from meetingsec.core.db import utcnow
+    from meetingsec.devices.models import VenueCheck
+    from meetingsec.meetings.models import MeetingMember
+    from meetingsec.records.models import Record
+
+    meeting, clerk, people, doc = ended_meeting()
+    tech = make_user("technician")
+    org_tech = make_user(roles={ORG, T})
+    chair_clerk = make_user(roles={C, CL})
+    for user, role in ((tech, "technician"), (org_tech, "technician"), (chair_clerk, "clerk")):
+        meeting.members.append(MeetingMember(user_id=user.id, role=role))
+    db.session.add(
+        VenueCheck(
+            meeting_id=meeting.id,
+            technician_id=tech.id,
+            result="pass",
+            inside_notes="Phòng kín",
+            outside_notes="Không có thiết bị lạ",
+            nonce="venue-check-files",
+        )
+    )
+    data = b"%PDF-1.4 attendance"
+    db.session.add(
+        Record(
+            meeting_id=meeting.id,
+            kind="attendance",
+            version=1,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            pages=1,
+            head_seq=1,
+            head_hash="0" * 64,
+            generated_at=utcnow(),
+            generated_by_id=meeting.organiser_id,
+            data=data,
+        )
+    )
+    other_org, other_chair = make_user("organiser"), make_user("chair")
+    other_tech, other_clerk = make_user("technician"), make_user("clerk")
+    make_meeting(
+        organiser=other_org, chair=other_chair, technicians=[other_tech], clerks=[other_clerk]
+    )
+    db.session.commit()
+    readers = {
+        "organiser": meeting.organiser,
+        "chair": meeting.chair,
+        "technician": tech,
+        "clerk": clerk,
+        "auditor": make_user("auditor"),
+        "admin": make_user("admin"),
+        "organiser+technician": org_tech,
+        "chair+clerk": chair_clerk,
+        "auditor+organiser": make_user(roles={AU, ORG}),
+        "other organiser": other_org,
+        "other chair": other_chair,
+        "other technician": other_tech,
+        "other clerk": other_clerk,
+    }
+    ids = {"m": meeting.id, "a": people[0].id, "doc": doc.id}
+    return meeting, readers, ids
+
+
+def _last_event():
+    return _db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        "organiser",
+        "chair",
+        "technician",
+        "clerk",
+        "auditor",
+        "admin",
+        "organiser+technician",
+        "chair+clerk",
+        "auditor+organiser",
+        "other organiser",
+        "other chair",
+        "other technician",
+        "other clerk",
+    ],
+)
+def test_each_file_is_read_by_its_readers_only_and_every_download_is_audited(
+    client, login, files, reader
+):
+    meeting, readers, ids = files
+    user = readers[reader]
+    plays = _plays(user, meeting)
+    login(user)
+    for path, (who, action) in DOWNLOADS.items():
+        url = path.format(**ids)
+        before = _last_event().seq
+        resp = client.get(url)
+        if who & plays:
+            assert resp.status_code == 200, (reader, url, resp.status_code)
+            event = _last_event()
+            assert (event.seq, event.action, event.actor_id) == (before + 1, action, user.id), (
+                reader,
+                url,
+            )
+        else:
+            assert resp.status_code == 403, (reader, url, resp.status_code)
+            event = _last_event()
+            assert event.seq == before or event.action == "meeting.access_denied", (reader, url)

@@ -2,6 +2,8 @@
 htmx asks for a fragment: never a 5xx, and a refused form changes nothing (rows and audit
 chain alike). ``make test`` runs 200 examples each, ``make fuzz`` 10,000."""
 
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,11 +39,35 @@ NASTY = st.sampled_from(
         "//evil.example/",
         "2026-02-30",
         "2026-11-25",
+        "0001-01-01",
+        "9999-12-31",
+        "0001-01-01T00:00",
+        "9999-12-31T23:59",
         "../../etc/passwd",
     ]
 )
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=300)
 VALUE = st.one_of(NASTY, TEXT, st.integers().map(str))
+
+#: Days at the ends of Python's calendar, and on either side of the range the app accepts
+EXTREME_DAYS = [
+    date.min,
+    date.max,
+    date(1, 12, 31),
+    date(9999, 1, 1),
+    date(1899, 12, 31),
+    date(1900, 1, 1),
+    date(2999, 12, 31),
+    date(3000, 1, 1),
+]
+DAYS = st.one_of(st.sampled_from(EXTREME_DAYS), st.dates())
+#: What a date or a date-and-time input sends
+DATE_VALUE = st.one_of(
+    DAYS.map(date.isoformat),
+    st.builds(lambda d, t: f"{d.isoformat()}T{t:%H:%M}", DAYS, st.times()),
+)
+#: Fields that hold a date (or a date and time): they get dates far more often than text
+DATE_FIELDS = {"date_from", "date_to", "approval_date", "starts_at", "ends_at"}
 
 
 #: How the request comes: a whole page, or htmx asking for a fragment (as the pages do)
@@ -55,9 +81,14 @@ HTMX = st.sampled_from(
 )
 
 
+def _value(field):
+    return st.one_of(DATE_VALUE, VALUE) if field in DATE_FIELDS else VALUE
+
+
 def form_data(fields):
     return st.fixed_dictionaries(
-        {}, optional={f: st.one_of(VALUE, st.lists(VALUE, max_size=3)) for f in fields}
+        {},
+        optional={f: st.one_of(_value(f), st.lists(_value(f), max_size=3)) for f in fields},
     )
 
 
@@ -86,6 +117,7 @@ FORMS = {
     ),
     "user_edit": ("/admin/users/{target}", ["full_name", "position", "unit_id", "roles", "active"]),
     "user_password": ("/admin/users/{target}/password", ["reset-new_password"]),
+    "user_unlock": ("/admin/users/{target}/unlock", ["unlock-x"]),
     "unit_create": ("/admin/units/new", ["name", "parent_id", "active"]),
     "unit_edit": ("/admin/units/{unit}", ["name", "parent_id", "active"]),
     "venue_create": ("/admin/venues/new", ["name", "address", "at_hq", "closed_room", "active"]),
@@ -234,7 +266,7 @@ def _door(make_meeting, fuzzer, db):
     """A meeting cleared to start with the fuzzer at its door: one attendee inside with a
     phone deposited, one waiting, and an uploaded list not yet confirmed."""
     from meetingsec.attendees.importing import stage_import
-    from meetingsec.attendees.services import add_attendees, approve_list
+    from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.door import services as door_services
     from tests.helpers import signature_json
 
@@ -248,7 +280,7 @@ def _door(make_meeting, fuzzer, db):
         actor=fuzzer,
         source="test",
     )
-    approve_list(door, actor=fuzzer, seen=2)
+    approve_list(door, actor=fuzzer, seen=shown_changes([inside, attendee], []))
     door.status = "cleared"
     door_services.check_in(
         door,
@@ -322,18 +354,15 @@ FILTERS = {
     "/meetings/": ["status", "date_from", "date_to", "page"],
     "/home/organiser": ["status", "date_from", "date_to", "page"],
     "/devices/": ["q", "page"],
-    "/devices/labels.pdf": ["ids"],
     "/meetings/{meeting}/inspection": ["code"],
     "/meetings/{door}/door/": ["code", "last"],
     "/meetings/{door}/door/search": ["q"],
     "/meetings/{door}/door/returns": ["code", "last"],
     "/meetings/{door}/door/refusals": ["attendee", "name"],
     "/meetings/{door}/attendees/": ["page"],
-    "/meetings/{door}/attendees/invitations.pdf": ["part"],
     "/meetings/{door}/documents/hand-out": ["code"],
     "/meetings/{door}/documents/hand-out/{inside}": ["last"],
     "/meetings/{door}/documents/recover": ["last"],
-    "/meetings/{door}/records/attendance.pdf": ["version"],
     "/meetings/{door}/records/": ["x"],
     "/reports/": ["year", "period", "figure"],
     # polled by htmx: the door's live counters, a record's job progress
@@ -342,10 +371,6 @@ FILTERS = {
     "/meetings/{door}/door/attendees/{inside}": ["x"],
     "/meetings/{door}/door/returns/{inside}": ["x"],
 }
-
-
-#: Paths whose argument names a part that may not exist (404)
-PARTS = {"/meetings/{door}/attendees/invitations.pdf", "/meetings/{door}/records/attendance.pdf"}
 
 
 @pytest.mark.parametrize("path", sorted(FILTERS))
@@ -357,13 +382,38 @@ def test_filters_never_fail_and_change_nothing(client, ids, known, path, data):
     before = known["state"] or snapshot()
     known["state"] = None
     resp = client.get(path.format(**ids), query_string=query, headers=headers)
-    allowed = (200, 303, 422) + ((404,) if path in PARTS else ())
+    allowed = (200, 303, 422)
     if headers:  # htmx follows a redirect as 204 with HX-Redirect (a whole page to load)
         allowed += (204,)
     assert resp.status_code in allowed, query
     if resp.status_code == 204:
         assert resp.headers["HX-Redirect"].startswith("/")
     assert _unchanged(known, before)
+
+
+#: Files that leave the app: a download is audited (one event), a refusal changes nothing;
+#: their argument names devices, a part or a version that may not exist (404)
+DOWNLOADS = {
+    "/devices/labels.pdf": ["ids"],
+    "/meetings/{door}/attendees/invitations.pdf": ["part"],
+    "/meetings/{door}/records/attendance.pdf": ["version"],
+}
+
+
+@pytest.mark.parametrize("path", sorted(DOWNLOADS))
+@FUZZ
+@given(data=st.data())
+def test_downloads_never_fail_and_are_audited(client, ids, known, path, data):
+    query = data.draw(form_data(DOWNLOADS[path]))
+    before = known["state"] or snapshot()
+    known["state"] = None
+    events = audit_count()
+    resp = client.get(path.format(**ids), query_string=query)
+    assert resp.status_code in (200, 303, 404), query
+    if resp.status_code == 200:
+        assert audit_count() - events == 1
+    else:
+        assert _unchanged(known, before)
 
 
 @pytest.mark.parametrize("path", ["/reports/report.pdf", "/reports/report.xlsx"])

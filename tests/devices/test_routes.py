@@ -22,7 +22,10 @@ def team(make_meeting, make_user):
 
 
 def test_organiser_registers_a_device(client, make_user, login):
-    login(make_user("organiser"))
+    from meetingsec.org.services import save_unit
+
+    unit = save_unit(None, actor=None, name="Văn phòng", parent=None)
+    login(make_user("organiser", unit=unit))
     resp = client.post(
         "/devices/new",
         data={
@@ -30,11 +33,12 @@ def test_organiser_registers_a_device(client, make_user, login):
             "make": "Bosch",
             "model": "CCS 1000 D",
             "serial": "SN-001",
-            "owner_unit_id": "0",
+            "owner_unit_id": str(unit.id),
         },
     )
     assert resp.status_code == 303
     device = db.session.query(Device).one()
+    assert device.owner_unit_id == unit.id
     page = client.get("/devices/").get_data(as_text=True)
     assert display(device.tag_code) in page and "Micro có dây Bosch CCS 1000 D" in page
     before = snapshot()
@@ -115,7 +119,39 @@ def test_labels_pdf(client, make_device, make_user, login):
     assert all(display(d.tag_code) in body for d in devices)
     assert pdf.info(resp.data)["Page size"].startswith("595.")  # A4
     assert [p.count("S/N") for p in pdf.pages_text(resp.data)] == [24, 1]  # 3 × 8 a page
+    assert actions()[-1] == "device_labels.downloaded"
     assert client.get("/devices/labels.pdf").status_code == 303  # nothing chosen
+
+
+def test_another_units_devices_are_neither_changed_nor_printed(
+    client, make_device, make_user, login
+):
+    """The registry is kept per owner unit: an organiser of another unit gets 403 on the
+    device's page, its change and its labels, and nothing changes."""
+    from meetingsec.org.services import save_unit
+
+    ours = save_unit(None, actor=None, name="Văn phòng", parent=None)
+    theirs = save_unit(None, actor=None, name="Sở Công an", parent=None)
+    device, other = make_device(serial="SN-1"), make_device(serial="SN-2")
+    device.owner_unit_id = other.owner_unit_id = ours.id
+    db.session.commit()
+    login(make_user("organiser", unit=theirs))
+    before = snapshot()
+    url = f"/devices/{device.id}"
+    assert client.get(url).status_code == 403
+    data = {"kind": "wireless_mic", "serial": "SN-X", "owner_unit_id": str(theirs.id)}
+    assert client.post(url, data=data).status_code == 403
+    labels = {"ids": [device.id, other.id]}
+    assert client.get("/devices/labels.pdf", query_string=labels).status_code == 403
+    assert snapshot() == before  # no audit event either
+    assert (device.kind, device.serial, device.owner_unit_id) == ("wired_mic", "SN-1", ours.id)
+
+    client.post("/logout")
+    login(make_user("organiser", unit=ours))
+    assert client.get(url).status_code == 200
+    resp = client.get("/devices/labels.pdf", query_string=labels)
+    assert resp.status_code == 200 and display(device.tag_code) in pdf.text(resp.data)
+    assert actions()[-1] == "device_labels.downloaded"
 
 
 def test_inspection_record_pdf_in_the_official_layout(client, team, make_device, login):
@@ -204,3 +240,37 @@ def test_a_forged_form_key_is_refused(client, team, make_device, login, nonce):
     )
     assert resp.status_code == 422
     assert snapshot() == before
+
+
+def test_seal_numbers_are_shown_to_the_device_records_readers_only(
+    client, team, make_device, make_user, login
+):
+    """The door clerk reads neither the device inspection record nor, on the devices page,
+    the seal numbers it carries; the organiser reads both."""
+    from meetingsec.devices import services
+    from meetingsec.meetings.models import MeetingMember
+
+    meeting, tech = team
+    clerk = make_user("clerk")
+    meeting.members.append(MeetingMember(user_id=clerk.id, role="clerk"))
+    md = services.add_device(meeting, make_device(), actor=meeting.organiser)
+    services.record_inspection(
+        meeting,
+        md,
+        actor=tech,
+        result="pass",
+        seal_number="TEM-0077",
+        notes="",
+        nonce="n77",
+        based_on=0,
+    )
+    db.session.commit()
+    url = f"/meetings/{meeting.id}/devices/"
+    login(clerk)
+    page = client.get(url).get_data(as_text=True)
+    assert "TEM-0077" not in page and "/records/devices.pdf" not in page
+    assert client.get(f"/meetings/{meeting.id}/records/devices.pdf").status_code == 403
+    client.post("/logout")
+    login(meeting.organiser)
+    page = client.get(url).get_data(as_text=True)
+    assert "TEM-0077" in page and "/records/devices.pdf" in page

@@ -219,3 +219,110 @@ def test_venue_check_drives_the_offsite_item(setup):
         meeting, actor=tech, result="pass", inside_notes="Đã gỡ", outside_notes="Ổn", nonce="v2"
     )
     assert _status(meeting, "offsite-police-check").status == "met"
+
+
+# -- the registry: kept per owner unit; a device in an open meeting is its team's ---------------
+
+
+def _change(device, actor, **changes):
+    values = {
+        "kind": device.kind,
+        "make": device.make,
+        "model": device.model,
+        "serial": device.serial,
+        "owner_unit": device.owner_unit,
+        "ban_co_yeu": device.ban_co_yeu,
+        "notes": device.notes,
+        "active": device.active,
+    }
+    return services.save_device(device, actor=actor, **{**values, **changes})
+
+
+def _register(actor, owner_unit):
+    return services.save_device(
+        None,
+        actor=actor,
+        kind="wired_mic",
+        make="Bosch",
+        model="CCS 1000",
+        serial="SN-NEW",
+        owner_unit=owner_unit,
+        ban_co_yeu=False,
+        notes="",
+    )
+
+
+@pytest.fixture
+def units(app):
+    from meetingsec.org.services import save_unit
+
+    return (
+        save_unit(None, actor=None, name="Văn phòng", parent=None),
+        save_unit(None, actor=None, name="Sở Công an", parent=None),
+    )
+
+
+def test_the_registry_is_kept_per_owner_unit(units, make_user, make_device):
+    ours, theirs = units
+    device = make_device()
+    device.owner_unit_id = ours.id
+    db.session.commit()
+    mine = make_user("organiser", unit=ours)
+    other = make_user("organiser", unit=theirs)
+    no_unit = make_user("organiser")
+    tech = make_user("technician", unit=ours)
+    events = len(actions())
+    for actor, act, code in (
+        (other, lambda a: _change(device, a, kind="wireless_mic"), "not_owner_unit"),
+        (other, lambda a: _register(a, ours), "not_owner_unit"),
+        (mine, lambda a: _change(device, a, owner_unit=theirs), "not_owner_unit"),
+        (no_unit, lambda a: _register(a, None), "not_owner_unit"),
+        (tech, lambda a: _register(a, ours), "not_owner_unit"),
+    ):
+        with pytest.raises(DomainError) as e:
+            act(actor)
+        assert e.value.code == code
+        db.session.rollback()
+    assert len(actions()) == events and device.kind == "wired_mic"
+
+    assert _change(device, mine, serial="SN-2").serial == "SN-2"
+    assert _register(mine, ours).owner_unit_id == ours.id
+    admin = make_user("admin")
+    assert _change(device, admin, owner_unit=theirs).owner_unit_id == theirs.id
+    assert _register(admin, None).owner_unit_id is None
+
+
+def test_a_device_in_an_open_meeting_is_changed_by_its_team_only(
+    units, make_user, make_meeting, make_device
+):
+    """The pen-test: another organiser of the owner unit, or an administrator, turns an
+    installed, inspected and sealed microphone into a wireless one: refused, and the
+    meeting's checklist and inspection stay as they were."""
+    ours, _theirs = units
+    organiser = make_user("organiser", unit=ours)
+    tech = make_user("technician")
+    meeting = make_meeting(organiser=organiser, technicians=[tech], starts_in=timedelta(hours=2))
+    device = make_device()
+    device.owner_unit_id = ours.id
+    md = _add(meeting, device)
+    _inspect(meeting, md, tech)
+    services.install(meeting, md, actor=tech)
+    db.session.commit()
+    assert _status(meeting, "wired-mic").status == "met"
+    others = (make_user("organiser", unit=ours), make_user("admin"))
+    events = len(actions())
+    for actor in others:
+        with pytest.raises(DomainError) as e:
+            _change(device, actor, kind="wireless_mic", serial="SN-X")
+        assert e.value.code == "device_in_use"
+        db.session.rollback()
+    assert (device.kind, device.serial) == ("wired_mic", "")
+    assert _status(meeting, "wired-mic").status == "met" and len(actions()) == events
+
+    # the meeting's own organiser keeps its registry entry
+    assert _change(device, organiser, serial="SN-1").serial == "SN-1"
+    db.session.commit()
+    # once the meeting is over, the registry is the unit's again
+    meeting.status = "closed"
+    db.session.commit()
+    assert _change(device, make_user("organiser", unit=ours), notes="Kho 2").notes == "Kho 2"

@@ -44,7 +44,7 @@ def _meeting_with_devices(live_server):
             make="Bosch",
             model="CCS 1000 D",
             serial="SN-CAM",
-            owner_unit=None,
+            owner_unit=organiser.unit,
             ban_co_yeu=False,
             notes="",
         )
@@ -56,7 +56,7 @@ def _meeting_with_devices(live_server):
             make="Shure",
             model="BLX24",
             serial="",
-            owner_unit=None,
+            owner_unit=organiser.unit,
             ban_co_yeu=False,
             notes="",
         )

@@ -19,7 +19,7 @@ def _cleared_meeting(live_server, *, pending=()):
     """A Tối mật meeting cleared to start (its gate is tested with the meetings), the demo
     clerk at its door, four approved attendees, the first one's invitation shown to the
     fake camera."""
-    from meetingsec.attendees.services import add_attendees, approve_list
+    from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.core.db import utcnow
     from meetingsec.meetings.services import MeetingData, create_meeting
     from meetingsec.org.models import Unit, Venue
@@ -47,7 +47,7 @@ def _cleared_meeting(live_server, *, pending=()):
             {"full_name": n, "unit_name": "Sở Nội vụ", "position": "Chuyên viên"} for n in NAMES
         ]
         people = add_attendees(meeting, rows, actor=organiser, source="test")
-        approve_list(meeting, actor=chair, seen=len(people))
+        approve_list(meeting, actor=chair, seen=shown_changes(people, []))
         if pending:
             add_attendees(
                 meeting,

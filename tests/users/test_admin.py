@@ -153,3 +153,56 @@ def test_cli_creates_the_first_admin(runner):
         ]
     )
     assert out.exit_code != 0 and "12" in out.output
+
+
+def _lock_out(name: str, *addresses: str) -> None:
+    """Five wrong passwords for ``name`` from each address."""
+    from meetingsec.users import services
+
+    for address in addresses:
+        for _ in range(5):
+            services.login(name, "wrong" * 3, address=address)
+    db.session.commit()
+
+
+def _can_log_in(name: str, address: str) -> bool:
+    from meetingsec.users import services
+
+    result = services.login(name, PASSWORD, address=address)
+    db.session.commit()
+    return result.user is not None
+
+
+def test_admin_unlocks_an_account_at_once(client, make_user, login, app):
+    from meetingsec.audit.models import AuditEvent
+
+    app.config["LOGIN_ACCOUNT_MAX_FAILURES"] = 10
+    clerk = make_user("clerk", username="clerk7")
+    _lock_out("clerk7", "10.0.0.1", "10.0.0.2")  # both tablets, and so the account
+    assert not _can_log_in("clerk7", "10.0.0.3")
+    admin = make_user("admin")
+    login(admin)
+    page = client.get(f"/admin/users/{clerk.id}").get_data(as_text=True)
+    assert f'action="/admin/users/{clerk.id}/unlock"' in page
+    resp = client.post(f"/admin/users/{clerk.id}/unlock")
+    assert resp.status_code == 303 and resp.location == f"/admin/users/{clerk.id}"
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
+    assert event.action == "user.unlocked"
+    assert event.actor_id == admin.id and event.object_id == str(clerk.id)
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        assert _can_log_in("clerk7", address), address
+    # Nothing left to unlock: the page says so, and nothing is recorded.
+    before = snapshot()
+    resp = client.post(f"/admin/users/{clerk.id}/unlock")
+    assert resp.status_code == 422
+    assert snapshot() == before
+
+
+def test_only_an_admin_unlocks(client, make_user, login):
+    clerk = make_user("clerk", username="clerk8")
+    _lock_out("clerk8", "10.0.0.1")
+    assert client.post(f"/admin/users/{clerk.id}/unlock").status_code == 302  # to the login
+    login(make_user(roles={Role.ORGANISER, Role.CHAIR, Role.AUDITOR, Role.CLERK}))
+    assert client.post(f"/admin/users/{clerk.id}/unlock").status_code == 403
+    assert "user.unlocked" not in actions()
+    assert not _can_log_in("clerk8", "10.0.0.1")

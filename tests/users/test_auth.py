@@ -58,13 +58,113 @@ def test_locked_address_refuses_other_accounts(client, make_user):
     assert resp.status_code == 429
 
 
-def test_lock_holds_for_the_account_from_another_address(app, make_user):
-    make_user(username="dave")
-    for i in range(5):
-        services.login("dave", "wrong" * 3, address=f"10.0.0.{i}")
+def _fail(name, address, times=1):
+    for _ in range(times):
+        assert services.login(name, "wrong" * 3, address=address).user is None
     db.session.commit()
-    result = services.login("dave", PASSWORD, address="10.0.0.99")
-    assert result.refusal == "locked"
+
+
+def _log_in(name, address):
+    result = services.login(name, PASSWORD, address=address)
+    db.session.commit()
+    return result
+
+
+def test_the_right_password_from_another_tablet_works_after_five_failures(app, make_user):
+    """Five wrong passwords typed at one tablet lock that tablet for that account, never
+    the account itself: nobody can lock the door clerks out from a tablet of their own."""
+    make_user("clerk", username="dave")
+    _fail("dave", "10.0.0.1", times=5)
+    assert _log_in("dave", "10.0.0.1").refusal == "locked"
+    assert _log_in("dave", "10.0.0.2").user is not None
+
+
+def test_the_account_locks_everywhere_after_many_failures_from_many_addresses(app, make_user):
+    """Guesses spread over many addresses (never five from one) still run out: the account
+    has its own, longer count, which no successful login resets."""
+    make_user("clerk", username="dave")
+    limit = app.config["LOGIN_ACCOUNT_MAX_FAILURES"]
+    assert limit > app.config["LOGIN_MAX_FAILURES"]
+    for i in range(limit - 1):
+        _fail("dave", f"10.0.{i // 4}.{i % 4}")
+    assert _log_in("dave", "10.9.9.9").user is not None  # the owner, meanwhile
+    _fail("dave", "10.8.8.8")
+    result = _log_in("dave", "10.9.9.9")
+    assert result.refusal == "locked" and result.locked_until is not None
+    assert "auth.locked" in actions()
+
+
+def test_a_success_elsewhere_does_not_reset_the_count_at_one_tablet(client, make_user):
+    """Neither the account's own login from tablet B nor someone else's login at tablet A
+    wipes the count of wrong passwords typed for the account at tablet A."""
+    make_user("clerk", username="dave")
+    make_user("clerk", username="carol")
+    _fail("dave", "10.0.0.1", times=4)
+    assert _log_in("dave", "10.0.0.2").user is not None
+    assert _log_in("carol", "10.0.0.1").user is not None
+    _fail("dave", "10.0.0.1")
+    assert _log_in("dave", "10.0.0.1").refusal == "locked"
+    assert _log_in("carol", "10.0.0.1").user is not None  # the tablet still serves others
+    assert _log_in("dave", "10.0.0.2").user is not None
+
+
+class _CountHashing:
+    """Counts the Argon2 computations of each login (a verification or a new hash each
+    cost the same, about half a second in production)."""
+
+    def __init__(self, monkeypatch):
+        from argon2 import PasswordHasher
+
+        self.calls = []
+        for name in ("verify", "hash"):
+            original = getattr(PasswordHasher, name)
+            monkeypatch.setattr(PasswordHasher, name, self._spy(name, original))
+
+    def _spy(self, name, original):
+        def spy(hasher, *args, **kwargs):
+            self.calls.append(name)
+            return original(hasher, *args, **kwargs)
+
+        return spy
+
+    def during(self, post) -> list[str]:
+        self.calls.clear()
+        resp = post()
+        assert resp.status_code == 401
+        return list(self.calls)
+
+
+def test_an_unknown_username_costs_what_a_wrong_password_costs(client, make_user, monkeypatch):
+    """No user enumeration by timing: every refused login computes exactly one Argon2
+    verification, whether the account exists, is deactivated or not."""
+    admin = make_user("admin")
+    make_user("clerk", username="real")
+    gone = make_user("clerk", username="gone")
+    services.update_user(
+        gone, actor=admin, full_name="x", position="", unit=None, roles=gone.role_set, active=False
+    )
+    db.session.commit()
+    hashing = _CountHashing(monkeypatch)
+
+    def post(name, password, n):
+        # one address per attempt, so no lock cuts a login short
+        return lambda: client.post(
+            "/login",
+            data={"username": name, "password": password},
+            environ_base={"REMOTE_ADDR": f"10.2.0.{n}"},
+        )
+
+    attempts = [
+        ("nobody", "wrong password!"),  # the first may make what it compares against
+        ("nobody", "wrong password!"),
+        ("someone-else", PASSWORD),
+        ("real", "wrong password!"),
+        ("gone", PASSWORD),
+        ("gone", "wrong password!"),
+    ]
+    costs = [hashing.during(post(name, pw, n)) for n, (name, pw) in enumerate(attempts)]
+    assert costs[1:] == [["verify"]] * (len(attempts) - 1)
+    assert costs[0] in (["verify"], ["hash", "verify"])
 
 
 def test_deactivated_user_cannot_log_in(client, make_user):
