@@ -10,7 +10,7 @@ WORKERS ?= 2
 
 .PHONY: install system python assets translations migrate seed run run-https test test-sqlite \
         test-postgresql test-sqlite-app test-postgresql-app test-sqlite-browser \
-        test-postgresql-browser lint fuzz bench messages clean
+        test-postgresql-browser lint fuzz bench messages clean release test-release
 
 install: system python assets translations
 
@@ -95,6 +95,26 @@ bench: install
 	$(BIN)/python benchmarks/records_bench.py
 	$(BIN)/python benchmarks/races_bench.py
 	$(BIN)/python benchmarks/crash_bench.py
+
+# The offline release (README, "Deploying on an agency LAN"): a reproducible tarball of the
+# tagged commit RELEASE_REF (default HEAD, which must carry a tag; RELEASE_ARGS=--untagged for
+# a trial) with its wheels, assets, Debian packages, SBOM and checksums, in dist/. Needs root
+# (debootstrap, apt) and the network, on a build machine, never on the LAN server.
+RELEASE_REF ?= HEAD
+release: system $(VENV)/.installed-release
+	$(BIN)/python scripts/release.py build --ref $(RELEASE_REF) $(RELEASE_ARGS)
+
+$(VENV)/.installed-release: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,release]'
+	touch $@
+
+# Build the release from this checkout (committed and tagged in a temporary clone), install
+# it in a fresh minimal Debian 12 with no network (unshare -n + chroot) and check it:
+# tests/release/check_release.py. As root; the minimal root is cached in
+# /var/cache/meetingsec-release-test.
+test-release: system $(VENV)/.installed-release assets
+	$(BIN)/pytest -p no:cacheprovider tests/release/check_release.py $(PYTEST_ARGS)
+	@cat test-output/release/figures.txt
 
 # Extract, then update the catalogs after changing user-visible strings.
 messages: python

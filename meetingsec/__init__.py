@@ -40,8 +40,6 @@ def create_app(
     from meetingsec.checklists.rules import rulesets
 
     rulesets()  # a malformed ruleset stops start-up here, naming the rule and field
-    from meetingsec.core import security
-
     security.load_secret_key(app)
     app.session_interface = security.SessionInterface()
 
@@ -155,6 +153,8 @@ def _template_globals(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from meetingsec.about.cli import about_command, selfcheck_command
+    from meetingsec.about.routes import bp as about_bp
     from meetingsec.attendees.routes import bp as attendees_bp
     from meetingsec.audit.cli import audit_cli
     from meetingsec.audit.routes import bp as audit_bp
@@ -187,6 +187,7 @@ def _register_blueprints(app: Flask) -> None:
         records_bp,
         reports_bp,
         tls_bp,
+        about_bp,
     ):
         app.register_blueprint(bp)
     for command in (
@@ -197,5 +198,7 @@ def _register_blueprints(app: Flask) -> None:
         tls_cli,
         backup_command,
         restore_command,
+        about_command,
+        selfcheck_command,
     ):
         app.cli.add_command(command)

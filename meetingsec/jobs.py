@@ -52,10 +52,25 @@ def init_app(app: Flask):
             finally:
                 db.session.remove()
 
+    @huey.periodic_task(crontab(hour="4", minute="15"), name="selfcheck")
+    def selfcheck():
+        """Every day: compare the installed files with the release manifest and record the
+        result in the audit log (a failure shows on every administrator's home)."""
+        from meetingsec.about.services import run_selfcheck
+        from meetingsec.extensions import db
+
+        with app.app_context():
+            try:
+                run_selfcheck()
+                db.session.commit()
+            finally:
+                db.session.remove()
+
     app.extensions["huey"] = huey
     app.extensions["huey_tasks"] = {
         "render_record": render_record,
         "checkpoint_audit": checkpoint_audit,
+        "selfcheck": selfcheck,
     }
     app.cli.add_command(worker)
     return huey
@@ -78,7 +93,7 @@ def enqueue(task: str, *args) -> None:
 @with_appcontext
 def worker(workers: int, nice: int):
     """Run the background worker (renders records, signs the audit chain's head every
-    minute). Stop it with Ctrl+C or SIGTERM."""
+    minute, checks the installed files every day). Stop it with Ctrl+C or SIGTERM."""
     if nice:
         os.nice(nice)
         if hasattr(os, "SCHED_IDLE"):  # Linux: run only when the web workers leave a core idle

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
+from meetingsec.about.queries import failed_selfcheck
 from meetingsec.audit.queries import actor_names
 from meetingsec.audit.services import chain_head
 from meetingsec.core.auth import authenticated
@@ -29,6 +30,7 @@ def role_home(role: str):
     ctx = {"role": role}
     if role is Role.ADMIN:
         ctx["counts"] = queries.admin_counts()
+        ctx["selfcheck_failed"] = failed_selfcheck()
     if role in (Role.ORGANISER, Role.CHAIR, Role.TECHNICIAN, Role.CLERK):
         ctx.update(list_context(role))
         if is_partial():

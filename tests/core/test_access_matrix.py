@@ -51,6 +51,10 @@ MATRIX = {
     "/admin/venues/<int:venue_id>": ("GET", {A}, 200),
     "/audit/": ("GET", {AU, A}, 200),
     "/audit/verify": ("GET", {AU, A}, 200),
+    "/about/": ("GET", {AU, A}, 200),
+    # a development checkout is no release: there is no SBOM to give
+    "/about/sbom.cdx.json": ("GET", {AU, A}, 404),
+    "/about/selfcheck": ("POST", {AU, A}, 302),
     "/admin/rules/": ("GET", {A}, 200),
     "/admin/rules/<ruleset_id>/<rule_id>": ("GET", {A}, 200),
     "/meetings/": ("GET", AUTH, 200),

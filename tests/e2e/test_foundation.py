@@ -55,6 +55,7 @@ def test_layout_at_every_size(page, live_server, check_page, viewport):
         ("/admin/venues/3", "venue-edit"),
         ("/audit/", "audit-log"),
         ("/audit/verify", "audit-verify"),
+        ("/about/", "about"),
         ("/account/password", "password"),
         ("/nowhere", "error-404"),
     ):
