@@ -252,6 +252,15 @@ def test_organiser_imports_a_list_with_errors_fixes_it_and_the_chair_approves(
     page.goto(f"{live_server.url}/meetings/{meeting_id}")
     page.get_by_role("link", name="Người tham dự").click()
     page.get_by_role("link", name="Nhập danh sách từ tệp").click()
+    # A 250 KB workbook that unpacks to 100 MB: refused at once, with a clear message
+    from tests.attendees.test_upload_bombs import bomb
+
+    name, data = bomb("shared_strings")
+    (tmp_path / name).write_bytes(data)
+    page.get_by_label("Tệp danh sách (.xlsx hoặc .csv)").set_input_files(str(tmp_path / name))
+    page.get_by_role("button", name="Đọc tệp").click()
+    expect(page.locator("[data-error-code=import_too_large]")).to_be_visible()
+    check_page(page, "import-too-large")
     bad = tmp_path / "danh-sach.csv"
     bad.write_text(
         "Họ và tên,Chức vụ,Đơn vị,Điện thoại\n"
