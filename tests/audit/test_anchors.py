@@ -5,6 +5,7 @@ checkpoints, or drop the newest events no checkpoint covers yet."""
 
 import json
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy import text
@@ -303,3 +304,97 @@ def test_the_page_refuses_text_that_is_no_anchor(app, client, make_user, login):
     _chain(3)
     resp = _page(client, "hello")
     assert resp.status_code == 422 and 'aria-invalid="true"' in resp.get_data(as_text=True)
+
+
+def _cut_with_checkpoints(backend):
+    drop_audit_triggers(backend)
+    db.session.execute(text("DELETE FROM audit_events WHERE seq > 25"))
+    _delete_checkpoints("seq > 25")
+
+
+def _rehash_and_drop_later_checkpoints(backend):
+    drop_audit_triggers(backend)
+    rewrite_event(30, payload='{"i":-1}')
+    _delete_checkpoints("seq >= 30")
+
+
+def _rewrite_from_2_and_drop_every_checkpoint(backend):
+    drop_audit_triggers(backend)
+    rewrite_event(2, action="auth.login")
+    _delete_checkpoints("1 = 1")
+
+
+def _re_sign_with_a_new_key(backend):
+    drop_audit_triggers(backend)
+    rewrite_event(10, payload='{"i":-1}')
+    checkpoints.key_path().write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
+        )
+    )
+    _re_sign_all()
+
+
+def _re_sign_with_the_real_key(backend):
+    drop_audit_triggers(backend)
+    rewrite_event(5, object_id="999")
+    _re_sign_all()
+
+
+def _drop_a_checkpoint_in_the_middle(backend):
+    drop_audit_triggers(backend)
+    _delete_checkpoints("number = 3")
+
+
+def _drop_the_newest_uncovered_events(backend):
+    drop_audit_triggers(backend)
+    covered = max(_checkpoint_seqs())
+    db.session.execute(text("DELETE FROM audit_events WHERE seq > :k"), {"k": covered})
+    db.session.commit()
+
+
+#: Each tampering the pen-test tried, and what the auditor's page shows of it when given the
+#: head printed on a record made before it
+ON_THE_PAGE = {
+    "cut with its checkpoints": (_cut_with_checkpoints, ['data-anchor-status="shorter"']),
+    "re-hashed, later checkpoints dropped": (
+        _rehash_and_drop_later_checkpoints,
+        ['data-anchor-status="rewritten"'],
+    ),
+    "rewritten from event 2, every checkpoint dropped": (
+        _rewrite_from_2_and_drop_every_checkpoint,
+        ['data-problem="missing-checkpoint"', 'data-anchor-status="rewritten"'],
+    ),
+    "re-signed with a new key": (
+        _re_sign_with_a_new_key,
+        ['data-problem="forged-checkpoint"', 'data-problem="signer-mismatch"'],
+    ),
+    "re-signed with the real key": (_re_sign_with_the_real_key, ['data-anchor-status="rewritten"']),
+    "a checkpoint dropped": (
+        _drop_a_checkpoint_in_the_middle,
+        ['data-problem="missing-checkpoint"'],
+    ),
+    "newest uncovered events dropped": (
+        _drop_the_newest_uncovered_events,
+        ['data-anchor-status="shorter"'],
+    ),
+}
+
+
+@pytest.mark.parametrize("tampering", ON_THE_PAGE)
+def test_the_page_reports_each_tampering(app, backend, client, make_user, login, tampering):
+    tamper, shown = ON_THE_PAGE[tampering]
+    auditor = make_user(roles={Role.AUDITOR})
+    _chain()
+    _pin(app)
+    for i in range(3):  # the newest events, after the last checkpoint
+        record("test.happened", data={"late": i})
+        db.session.commit()
+    paper = _paper()
+    login(auditor)
+    assert 'data-anchor-status="ok"' in _page(client, paper).get_data(as_text=True)
+    tamper(backend)
+    page = _page(client, paper).get_data(as_text=True)
+    assert 'role="alert"' in page and "Chuỗi nguyên vẹn" not in page
+    for marker in shown:
+        assert marker in page, (tampering, marker)
