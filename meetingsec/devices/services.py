@@ -20,7 +20,6 @@ from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.devices.choices import DeviceKind, InspectionResult
 from meetingsec.devices.models import (
     Device,
-    Incident,
     Inspection,
     MeetingDevice,
     SealCheck,
@@ -28,6 +27,7 @@ from meetingsec.devices.models import (
 )
 from meetingsec.devices.queries import list_open_meetings_using
 from meetingsec.extensions import db
+from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.access import Reading, is_on_team, log_download
 from meetingsec.meetings.choices import EDITABLE, MeetingStatus
 from meetingsec.meetings.models import Meeting
@@ -432,22 +432,15 @@ def check_seal(
             f"{'tem bị rách' if not intact else 'số tem không khớp'}; "
             f"tem kiểm tra {last.seal_number}, tem thấy {seal_number}"
         )
-        incident = Incident(
-            meeting_id=meeting.id,
+        record_incident(
+            meeting,
+            actor=actor,
             kind=kind,
             description=description,
             meeting_device_id=md.id,
-            recorded_by_id=actor.id,
-            at=now,
-        )
-        db.session.add(incident)
-        db.session.flush()
-        record(
-            "incident.recorded",
-            incident,
-            actor=actor,
-            now=now,
+            action="incident.recorded",
             data={"meeting_id": meeting.id, "kind": kind, "description": description},
+            now=now,
         )
     return check
 

@@ -22,11 +22,14 @@ from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import to_local
-from meetingsec.devices.models import Device, Incident
+from meetingsec.devices.models import Device
 from meetingsec.door import signature as signatures
 from meetingsec.door.choices import MAX_ITEMS, DepositKind
 from meetingsec.door.models import CheckIn, CommitmentText, Deposit, Movement
 from meetingsec.extensions import db
+from meetingsec.incidents import queries as incidents
+from meetingsec.incidents.models import Incident
+from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.choices import MeetingStatus
 from meetingsec.meetings.models import Meeting
 
@@ -498,7 +501,7 @@ def refuse(
     now=None,
 ) -> Incident:
     """Someone not on the approved list was turned away: an incident."""
-    done = db.session.scalar(select(Incident).where(Incident.nonce == nonce))
+    done = incidents.get_by_nonce(nonce)
     if done is not None:
         return done
     _require_clerk(meeting, actor)
@@ -507,33 +510,26 @@ def refuse(
         raise DomainError(
             _l("This person is on the approved list: check them in instead."), "admitted"
         )
-    now = now or utcnow()
-    incident = Incident(
-        meeting_id=meeting.id,
+    attendee_id = attendee.id if attendee else None
+    return record_incident(
+        meeting,
+        actor=actor,
         kind="entry_refused",
         description=reason,
         person_name=name,
         person_unit=unit,
-        attendee_id=attendee.id if attendee else None,
-        recorded_by_id=actor.id,
-        at=now,
+        attendee_id=attendee_id,
         nonce=nonce,
-    )
-    db.session.add(incident)
-    record(
-        "door.refused",
-        incident,
-        actor=actor,
-        now=now,
+        action="door.refused",
         data={
             "meeting_id": meeting.id,
             "name": name,
             "unit": unit,
             "reason": reason,
-            "attendee_id": incident.attendee_id,
+            "attendee_id": attendee_id,
         },
+        now=now,
     )
-    return incident
 
 
 # -- leaving with one's devices ------------------------------------------------------------------

@@ -14,11 +14,12 @@ from meetingsec.attendees.models import Attendee
 from meetingsec.checklists import services as checklist
 from meetingsec.checklists.choices import Phase
 from meetingsec.core.pdf import official_context
-from meetingsec.devices.models import Incident, MeetingDevice
+from meetingsec.devices.models import MeetingDevice
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.door.models import CheckIn, Deposit
 from meetingsec.extensions import db
+from meetingsec.incidents import queries as incidents
 from meetingsec.meetings.models import Meeting
 from meetingsec.records.choices import RecordKind
 
@@ -124,11 +125,6 @@ def security(meeting: Meeting) -> tuple[str, dict]:
     its state, who and when, and its citation; incidents; deposits and returns; documents
     handed out and recovered; devices."""
     views = checklist.evaluate(meeting)
-    incidents = list(
-        db.session.scalars(
-            select(Incident).where(Incident.meeting_id == meeting.id).order_by(Incident.at)
-        )
-    )
     devices = list(
         db.session.scalars(
             select(MeetingDevice)
@@ -141,7 +137,7 @@ def security(meeting: Meeting) -> tuple[str, dict]:
         **official_context(meeting),
         "phases": list(Phase),
         "views": views,
-        "incidents": incidents,
+        "incidents": incidents.list_incidents(meeting.id),
         "counters": door.counters(meeting.id),
         "held": door.held_deposits(meeting.id),
         "unclaimed": _unclaimed(meeting.id),
@@ -189,9 +185,7 @@ def closing(meeting: Meeting) -> tuple[str, dict]:
         "after": [v for v in checklist.evaluate(meeting) if v.rule.phase is Phase.AFTER],
         "counters": door.counters(meeting.id),
         "copy_counts": documents.copy_counts(meeting.id),
-        "incidents": db.session.scalar(
-            select(db.func.count()).select_from(Incident).where(Incident.meeting_id == meeting.id)
-        ),
+        "incidents": incidents.count_incidents(meeting.id),
         "records": [
             latest[k]
             for k in queries.kinds_for(meeting)

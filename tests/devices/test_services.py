@@ -9,8 +9,9 @@ from meetingsec.core.codes import normalize
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.devices import services
-from meetingsec.devices.models import Incident, Inspection
+from meetingsec.devices.models import Inspection
 from meetingsec.extensions import db
+from meetingsec.incidents.models import Incident
 from tests.helpers import actions
 
 
