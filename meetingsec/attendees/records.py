@@ -6,7 +6,7 @@ from meetingsec.door.services import deposits_required
 
 def invitations_pdf(meeting, attendees) -> bytes:
     return render_pdf(
-        "records/invitations.html",
+        "records/pdf/invitations.html",
         **official_context(meeting),
         attendees=attendees,
         deposits_required=deposits_required(meeting),

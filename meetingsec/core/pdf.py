@@ -182,7 +182,9 @@ def render_parts(htmls: list[str], on_laid_out=None) -> tuple[bytes, int]:
     for data, _pages in parts[1:]:
         joined.pages.extend(pikepdf.Pdf.open(io.BytesIO(data)).pages)
     total = len(joined.pages)
-    numbers = pikepdf.Pdf.open(io.BytesIO(render_pdf("records/_page_numbers.html", pages=total)))
+    numbers = pikepdf.Pdf.open(
+        io.BytesIO(render_pdf("records/pdf/_page_numbers.html", pages=total))
+    )
     for page, number in zip(joined.pages[1:], numbers.pages[1:], strict=True):
         page.add_overlay(number)
     out = io.BytesIO()

@@ -104,7 +104,7 @@ def labels():
         flash(_("Choose at least one device."), "error")
         return redirect_after_post(url_for("devices.registry"))
     services.require_labels(devices, actor=current_user)
-    data = render_pdf("records/labels.html", devices=devices)
+    data = render_pdf("records/pdf/labels.html", devices=devices)
     commit(lambda: services.open_labels(devices, actor=current_user))
     return pdf_response(data, "nhan-qr-thiet-bi.pdf")
 

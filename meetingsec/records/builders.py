@@ -110,7 +110,7 @@ def attendance(meeting: Meeting) -> tuple[str, dict]:
                 "carries_none": bool(c and c.carries_none),
             }
         )
-    return "records/attendance.html", {
+    return "records/pdf/attendance.html", {
         **official_context(meeting),
         "part": WHOLE,
         "total_rows": len(rows),
@@ -133,7 +133,7 @@ def security(meeting: Meeting) -> tuple[str, dict]:
             .order_by(MeetingDevice.id)
         )
     )
-    return "records/security.html", {
+    return "records/pdf/security.html", {
         **official_context(meeting),
         "phases": list(Phase),
         "views": views,
@@ -161,14 +161,14 @@ def _unclaimed(meeting_id: int) -> list[Deposit]:
 
 def inspection(meeting: Meeting) -> tuple[str, dict]:
     technicians = {i.technician for d in meeting.devices for i in d.inspections}
-    return "records/device_inspection.html", {
+    return "records/pdf/device_inspection.html", {
         **official_context(meeting),
         "technicians": sorted(technicians, key=lambda u: u.full_name),
     }
 
 
 def venue_check(meeting: Meeting) -> tuple[str, dict]:
-    return "records/venue_check.html", {
+    return "records/pdf/venue_check.html", {
         **official_context(meeting),
         "check": meeting.venue_checks[-1],
     }
@@ -180,7 +180,7 @@ def closing(meeting: Meeting) -> tuple[str, dict]:
     from meetingsec.records import queries
 
     latest = queries.latest_records(meeting.id)
-    return "records/closing.html", {
+    return "records/pdf/closing.html", {
         **official_context(meeting),
         "after": [v for v in checklist.evaluate(meeting) if v.rule.phase is Phase.AFTER],
         "counters": door.counters(meeting.id),
