@@ -22,7 +22,6 @@ from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import to_local
-from meetingsec.devices.models import Device
 from meetingsec.door import signature as signatures
 from meetingsec.door.choices import MAX_ITEMS, DepositKind
 from meetingsec.door.models import CheckIn, CommitmentText, Deposit, Movement
@@ -126,18 +125,23 @@ _EXPECTED = {
 
 def foreign_code(code: str, expected: str):
     """A clear message for a code that exists but is not what this screen reads
-    (``expected``: invitation, ticket or copy)."""
-    from meetingsec.documents.models import DocumentCopy
+    (``expected``: invitation, ticket or copy). Documents and devices answer for their
+    own codes."""
+    from meetingsec.devices.queries import is_device_tag
+    from meetingsec.documents.queries import is_copy_code
+
+    def has(column):
+        return lambda c: db.session.scalar(select(column).where(column == c)) is not None
 
     what = _EXPECTED[expected]
     found = (
-        ("invitation", Attendee.invitation_code),
-        ("ticket", Deposit.claim_code),
-        ("copy", DocumentCopy.code),
-        ("device", Device.tag_code),
+        ("invitation", has(Attendee.invitation_code)),
+        ("ticket", has(Deposit.claim_code)),
+        ("copy", is_copy_code),
+        ("device", is_device_tag),
     )
-    for kind, column in found:
-        if kind != expected and db.session.scalar(select(column).where(column == code)):
+    for kind, is_code in found:
+        if kind != expected and is_code(code):
             return {
                 "invitation": _l("This is an invitation, not %(what)s.", what=what),
                 "ticket": _l("This is a claim ticket, not %(what)s.", what=what),
