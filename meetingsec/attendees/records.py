@@ -1,7 +1,8 @@
 """Invitations (giấy mời) as PDFs: one attendee, or the whole list in one file."""
 
-from meetingsec.core.pdf import official_context, render_pdf
+from meetingsec.core.pdf import render_pdf
 from meetingsec.door.services import deposits_required
+from meetingsec.records.official import official_context
 
 
 def invitations_pdf(meeting, attendees) -> bytes:

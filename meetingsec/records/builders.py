@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from meetingsec.attendees.models import Attendee
 from meetingsec.checklists import services as checklist
 from meetingsec.checklists.choices import Phase
-from meetingsec.core.pdf import official_context
 from meetingsec.devices.models import MeetingDevice
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
@@ -22,6 +21,7 @@ from meetingsec.extensions import db
 from meetingsec.incidents import queries as incidents
 from meetingsec.meetings.models import Meeting
 from meetingsec.records.choices import RecordKind
+from meetingsec.records.official import official_context
 
 
 def _technicians(meeting: Meeting) -> list:
