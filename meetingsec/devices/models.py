@@ -35,6 +35,13 @@ class Device(Base):
         parts = [str(DeviceKind(self.kind).title), self.make, self.model]
         return " ".join(p for p in parts if p)
 
+    @property
+    def never_passes(self):
+        """Why this device can never pass its inspection (``DeviceKind.never_passes``)."""
+        from meetingsec.devices.choices import DeviceKind
+
+        return DeviceKind(self.kind).never_passes
+
 
 class MeetingDevice(Base):
     """A device to be installed for a meeting."""

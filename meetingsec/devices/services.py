@@ -299,16 +299,9 @@ def record_inspection(
             field="result",
         )
     if result is InspectionResult.PASS:
-        if device.kind == DeviceKind.WIRELESS_MIC.value:
-            raise DomainError(
-                _l(
-                    "A wireless microphone can never pass: meetings with state "
-                    "secrets use wired microphones only (ND 26/2020, Điều 6 "
-                    "khoản 2 điểm a)."
-                ),
-                "wireless_mic",
-                field="result",
-            )
+        never = DeviceKind(device.kind).never_passes  # e.g. rule wired-mic
+        if never is not None:
+            raise DomainError(never.reason, never.code, field="result")
         _check_seal_format(seal_number)
         broken = [c.seal_number for c in md.seal_checks if not c.ok]
         used = {i.seal_number for i in md.inspections} | set(broken)
