@@ -140,21 +140,22 @@ def render_once(url: str, instance: str, meeting_id: int, processes: int) -> dic
     then lay it out and write it, on every core when the sheet is big (``parts_of``)."""
     from meetingsec.core import pdf
     from meetingsec.meetings.models import Meeting
+    from meetingsec.records import render
     from meetingsec.records.builders import attendance, parts_of
     from meetingsec.records.choices import RecordKind
 
     app = make_app(url, Path(instance), RECORD_PROCESSES=processes)
     with app.app_context():
-        pdf.start_layout_server()  # as the worker does when it starts
+        render.start_layout_server()  # as the worker does when it starts
         t0 = time.perf_counter()
         template, context = attendance(db.session.get(Meeting, meeting_id))
         parts = parts_of(RecordKind.ATTENDANCE, context)
         htmls = [pdf.render_html(template, **c) for c in parts or [context]]
         t1 = time.perf_counter()
         if parts:
-            data, pages = pdf.render_parts(htmls)
+            data, pages = render.render_parts(htmls)
         else:
-            data, pages = pdf.render_document(htmls[0])
+            data, pages = render.render_document(htmls[0])
         t2 = time.perf_counter()
     return {
         "read": t1 - t0,
@@ -163,7 +164,7 @@ def render_once(url: str, instance: str, meeting_id: int, processes: int) -> dic
         "pages": pages,
         "size": len(data),
         "rss_mb": _peak_mb("self"),
-        "part_mb": pdf.last_peak_mb,
+        "part_mb": render.last_peak_mb,
     }
 
 

@@ -159,7 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from meetingsec.audit.cli import audit_cli
     from meetingsec.audit.routes import bp as audit_bp
     from meetingsec.backup import backup_command, restore_command
-    from meetingsec.checklists.routes import bp as rules_bp
+    from meetingsec.checklists.routes import bp as checklists_bp
     from meetingsec.devices.routes import bp as devices_bp
     from meetingsec.documents.routes import bp as documents_bp
     from meetingsec.door.routes import bp as door_bp
@@ -179,7 +179,7 @@ def _register_blueprints(app: Flask) -> None:
         org_bp,
         audit_bp,
         meetings_bp,
-        rules_bp,
+        checklists_bp,
         devices_bp,
         attendees_bp,
         door_bp,

@@ -1,7 +1,8 @@
 """Background jobs (huey): big records render outside the web requests, in a worker
 process started beside gunicorn (``flask worker``), so no request waits on a long render.
 Door check-ins keep their speed: the worker runs at a lower CPU priority, and lays records
-out in child processes that pause while people use the app (``core.priority``).
+out in child processes that pause while people use the app (``records.render``, the
+render task itself: ``records.tasks``).
 
 Storage: huey's SQLite storage under ``instance/`` by default (nothing else to run); set
 ``MEETINGSEC_HUEY_REDIS_URL`` to use Redis when several app instances share the queue.
@@ -13,6 +14,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from huey import RedisHuey, SqliteHuey, crontab
+
+from meetingsec.records import render, tasks
 
 
 def init_app(app: Flask):
@@ -27,17 +30,7 @@ def init_app(app: Flask):
         )
         huey = SqliteHuey("meetingsec", filename=filename, immediate=immediate)
 
-    @huey.task(name="render_record")
-    def render_record(job_id: int):
-        from meetingsec.records.services import run_job
-
-        with app.app_context():
-            try:
-                return run_job(job_id)
-            finally:
-                from meetingsec.extensions import db
-
-                db.session.remove()
+    render_record = tasks.register(huey, app)
 
     @huey.periodic_task(crontab(minute="*"), name="checkpoint_audit")
     def checkpoint_audit():
@@ -98,9 +91,7 @@ def worker(workers: int, nice: int):
         os.nice(nice)
         if hasattr(os, "SCHED_IDLE"):  # Linux: run only when the web workers leave a core idle
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    from meetingsec.core.pdf import start_layout_server
-
-    start_layout_server()
+    render.start_layout_server()
     huey = current_app.extensions["huey"]
     consumer = huey.create_consumer(
         workers=workers, initial_delay=0.1, backoff=1.15, max_delay=0.5, periodic=True

@@ -2,9 +2,9 @@
 
 from meetingsec.attendees.models import Attendee, AttendeeImport  # noqa: F401
 from meetingsec.audit.models import AuditCheckpoint, AuditEvent  # noqa: F401
+from meetingsec.checklists.models import ChecklistItem, RuleCitation  # noqa: F401
 from meetingsec.devices.models import (  # noqa: F401
     Device,
-    Incident,
     Inspection,
     MeetingDevice,
     SealCheck,
@@ -12,7 +12,8 @@ from meetingsec.devices.models import (  # noqa: F401
 )
 from meetingsec.documents.models import DocumentCopy, SecretDocument  # noqa: F401
 from meetingsec.door.models import CheckIn, CommitmentText, Deposit, Movement  # noqa: F401
-from meetingsec.meetings.models import ChecklistItem, Meeting, MeetingMember, RuleCitation  # noqa: F401
+from meetingsec.incidents.models import Incident  # noqa: F401
+from meetingsec.meetings.models import Meeting, MeetingMember  # noqa: F401
 from meetingsec.org.models import Unit, Venue  # noqa: F401
 from meetingsec.records.models import Record, RecordJob  # noqa: F401
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole  # noqa: F401

@@ -10,6 +10,7 @@ from functools import cached_property
 from flask_babel import lazy_gettext as _l
 
 from meetingsec.core.i18n import local_date
+from meetingsec.devices.choices import DeviceKind
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 
@@ -63,10 +64,16 @@ def device_decision_recorded(meeting, figures: Figures) -> Outcome:
 _NO_DEVICES = _l("No device has been registered for this meeting.")
 
 
+def _never_passes(kind: str, rule_id: str) -> bool:
+    never = DeviceKind(kind).never_passes
+    return never is not None and never.rule_id == rule_id
+
+
 def no_wireless_microphone(meeting, figures: Figures) -> Outcome:
     if not meeting.devices:
         return Outcome(False, _NO_DEVICES)
-    wireless = [d for d in meeting.devices if d.device.kind == "wireless_mic"]
+    # rule wired-mic: the kinds that never pass for it (devices.choices.NEVER_PASSES)
+    wireless = [d for d in meeting.devices if _never_passes(d.device.kind, "wired-mic")]
     if wireless:
         return Outcome(
             False, _l("%(n)d wireless microphone(s) on the device list.", n=len(wireless))

@@ -7,8 +7,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from meetingsec.audit.services import record
+from meetingsec.checklists import queries
 from meetingsec.checklists.choices import Classification, MeetingFormat, Phase, RuleKind
 from meetingsec.checklists.derived import CHECKS, Figures
+from meetingsec.checklists.models import ChecklistItem, RuleCitation
 from meetingsec.checklists.rules import MeetingFacts, Rule, applicable_rules, rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
@@ -16,7 +18,7 @@ from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.extensions import db
 from meetingsec.meetings.choices import MeetingStatus
-from meetingsec.meetings.models import ChecklistItem, Meeting, RuleCitation
+from meetingsec.meetings.models import Meeting
 from meetingsec.users.roles import Role
 
 #: Manual marks
@@ -162,7 +164,7 @@ def evaluate(meeting: Meeting, overrides: dict | None = None) -> list[ItemView]:
     ruleset = rulesets()[meeting.ruleset_id]
     if overrides is None:
         overrides = citations(ruleset.id)
-    items = {i.rule_id: i for i in meeting.items}
+    items = {i.rule_id: i for i in queries.items_of(meeting)}
     figures = Figures(meeting)
     views = []
     for rule in ruleset.rules:

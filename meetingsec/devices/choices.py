@@ -1,5 +1,6 @@
 """Kinds of device and the outcomes of checks."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -21,6 +22,39 @@ class DeviceKind(StrEnum):
     @property
     def title(self):
         return KIND_TITLES[self]
+
+    @property
+    def never_passes(self) -> "NeverPasses | None":
+        """Why a device of this kind can never pass its inspection, or None."""
+        return NEVER_PASSES.get(self)
+
+
+@dataclass(frozen=True)
+class NeverPasses:
+    """A kind of device that never passes, why, and the checklist rule that holds it."""
+
+    #: Shown on the device's card and given when a pass is recorded
+    reason: object
+    #: The error code of the refused pass
+    code: str
+    #: The rule (checklists/rules/*.json) whose derived check counts these devices
+    rule_id: str
+
+
+#: The one source of each "never passes" rule. Enforced by ``devices.services.record_inspection``
+#: (a pass is refused), ``checklists.derived.no_wireless_microphone`` (rule ``wired-mic``
+#: stays unmet) and shown by ``templates/devices/card.html``.
+NEVER_PASSES = {
+    DeviceKind.WIRELESS_MIC: NeverPasses(
+        reason=_l(
+            "A wireless microphone can never pass: meetings with state "
+            "secrets use wired microphones only (ND 26/2020, Điều 6 "
+            "khoản 2 điểm a)."
+        ),
+        code="wireless_mic",
+        rule_id="wired-mic",
+    ),
+}
 
 
 KIND_TITLES = {

@@ -35,6 +35,13 @@ class Device(Base):
         parts = [str(DeviceKind(self.kind).title), self.make, self.model]
         return " ".join(p for p in parts if p)
 
+    @property
+    def never_passes(self):
+        """Why this device can never pass its inspection (``DeviceKind.never_passes``)."""
+        from meetingsec.devices.choices import DeviceKind
+
+        return DeviceKind(self.kind).never_passes
+
 
 class MeetingDevice(Base):
     """A device to be installed for a meeting."""
@@ -126,26 +133,3 @@ class VenueCheck(Base):
     nonce: Mapped[str] = mapped_column(String(40), unique=True)
 
     technician = relationship("User", lazy="joined")
-
-
-class Incident(Base):
-    """Something that went wrong at a meeting (a broken seal, a refused entry, …)."""
-
-    __tablename__ = "incidents"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
-    #: seal_broken, seal_mismatch, entry_refused
-    kind: Mapped[str] = mapped_column(String(32))
-    description: Mapped[str] = mapped_column(Text)
-    meeting_device_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_devices.id"))
-    #: The person concerned (a refused entry): who they said they were
-    person_name: Mapped[str | None] = mapped_column(String(200))
-    person_unit: Mapped[str | None] = mapped_column(String(300))
-    attendee_id: Mapped[int | None] = mapped_column(ForeignKey("attendees.id"))
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    #: The form key of a recorded refusal (a double tap records one incident)
-    nonce: Mapped[str | None] = mapped_column(String(40), unique=True)
-
-    recorded_by = relationship("User", lazy="joined")

@@ -57,3 +57,8 @@ def list_open_meetings_using(device_id: int) -> list[Meeting]:
             .where(MeetingDevice.device_id == device_id, Meeting.status.not_in(_OVER))
         )
     )
+
+
+def is_device_tag(code: str) -> bool:
+    """Some registry device's tag carries this code (the door names a wrong scan)."""
+    return db.session.scalar(select(Device.tag_code).where(Device.tag_code == code)) is not None

@@ -31,6 +31,7 @@ from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, r
 from meetingsec.org import queries as org_queries
 from meetingsec.org.models import Unit
 from meetingsec.records import queries as record_queries
+from meetingsec.records import services as record_services
 from meetingsec.records.choices import RecordKind
 from meetingsec.users.roles import Role
 
@@ -104,7 +105,7 @@ def labels():
         flash(_("Choose at least one device."), "error")
         return redirect_after_post(url_for("devices.registry"))
     services.require_labels(devices, actor=current_user)
-    data = render_pdf("records/labels.html", devices=devices)
+    data = render_pdf("records/pdf/labels.html", devices=devices)
     commit(lambda: services.open_labels(devices, actor=current_user))
     return pdf_response(data, "nhan-qr-thiet-bi.pdf")
 
@@ -300,19 +301,23 @@ def venue_check(meeting_id: int):
 
 
 def _device_record(meeting, kind: RecordKind, render) -> bytes:
-    """The frozen version once the meeting is closed, else made now; the download is
-    audited either way."""
-    frozen = record_queries.frozen(meeting, kind)
-    facts = {"kind": kind.value}
-    if frozen:
-        facts.update(version=frozen.version, sha256=frozen.sha256)
+    """The frozen version once the meeting is closed (read as every stored record is,
+    ``records.services.open_record``), else made now; the download is audited either way."""
+    if record_queries.frozen(meeting, kind) is not None:
+        rec, err = attempt(
+            lambda: record_services.open_record(
+                meeting, kind, actor=current_user, reading=Reading.DEVICE_RECORDS
+            )
+        )
+        if err is not None:
+            abort(403 if err.status == 403 else 404)
+        return rec.data
     return audited_file(
         meeting,
         Reading.DEVICE_RECORDS,
-        (lambda: frozen.data) if frozen else (lambda: render(meeting)),
+        lambda: render(meeting),
         actor=current_user,
-        obj=frozen,
-        data=facts,
+        data={"kind": kind.value},
     )
 
 

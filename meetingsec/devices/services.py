@@ -20,7 +20,6 @@ from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.devices.choices import DeviceKind, InspectionResult
 from meetingsec.devices.models import (
     Device,
-    Incident,
     Inspection,
     MeetingDevice,
     SealCheck,
@@ -28,6 +27,7 @@ from meetingsec.devices.models import (
 )
 from meetingsec.devices.queries import list_open_meetings_using
 from meetingsec.extensions import db
+from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.access import Reading, is_on_team, log_download
 from meetingsec.meetings.choices import EDITABLE, MeetingStatus
 from meetingsec.meetings.models import Meeting
@@ -299,16 +299,9 @@ def record_inspection(
             field="result",
         )
     if result is InspectionResult.PASS:
-        if device.kind == DeviceKind.WIRELESS_MIC.value:
-            raise DomainError(
-                _l(
-                    "A wireless microphone can never pass: meetings with state "
-                    "secrets use wired microphones only (ND 26/2020, Điều 6 "
-                    "khoản 2 điểm a)."
-                ),
-                "wireless_mic",
-                field="result",
-            )
+        never = DeviceKind(device.kind).never_passes  # e.g. rule wired-mic
+        if never is not None:
+            raise DomainError(never.reason, never.code, field="result")
         _check_seal_format(seal_number)
         broken = [c.seal_number for c in md.seal_checks if not c.ok]
         used = {i.seal_number for i in md.inspections} | set(broken)
@@ -432,22 +425,15 @@ def check_seal(
             f"{'tem bị rách' if not intact else 'số tem không khớp'}; "
             f"tem kiểm tra {last.seal_number}, tem thấy {seal_number}"
         )
-        incident = Incident(
-            meeting_id=meeting.id,
+        record_incident(
+            meeting,
+            actor=actor,
             kind=kind,
             description=description,
             meeting_device_id=md.id,
-            recorded_by_id=actor.id,
-            at=now,
-        )
-        db.session.add(incident)
-        db.session.flush()
-        record(
-            "incident.recorded",
-            incident,
-            actor=actor,
-            now=now,
+            action="incident.recorded",
             data={"meeting_id": meeting.id, "kind": kind, "description": description},
+            now=now,
         )
     return check
 

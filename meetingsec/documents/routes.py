@@ -136,7 +136,7 @@ def labels(meeting_id: int, document_id: int):
     data = audited_file(
         meeting,
         Reading.COPY_LABELS,
-        lambda: render_pdf("records/copy_labels.html", meeting=meeting, document=document),
+        lambda: render_pdf("records/pdf/copy_labels.html", meeting=meeting, document=document),
         actor=current_user,
         obj=document,
         data={"number": document.number, "copies": document.copy_count},

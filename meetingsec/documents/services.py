@@ -20,11 +20,12 @@ from meetingsec.checklists.choices import Classification
 from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
-from meetingsec.devices.models import Incident
 from meetingsec.documents.models import DocumentCopy, SecretDocument
 from meetingsec.door import services as door
 from meetingsec.door.services import AlreadyDone
 from meetingsec.extensions import db
+from meetingsec.incidents.models import Incident
+from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.choices import MeetingStatus
 from meetingsec.meetings.models import Meeting
 
@@ -285,26 +286,18 @@ def report_lost(
                 "not_handed_out",
             )
         raise _already(copy)
-    now = now or utcnow()
     attendee: Attendee = copy.attendee
-    incident = Incident(
-        meeting_id=meeting.id,
+    incident = record_incident(
+        meeting,
+        actor=actor,
         kind="document_lost",
         description=reason,
         person_name=attendee.full_name,
         person_unit=attendee.unit_name,
         attendee_id=attendee.id,
-        recorded_by_id=actor.id,
-        at=now,
-    )
-    db.session.add(incident)
-    db.session.flush()
-    copy.lost_incident_id = incident.id
-    record(
-        "document.lost",
-        incident,
-        actor=actor,
-        now=now,
+        action="document.lost",
         data={**_copy_data(meeting, copy), "attendee_id": attendee.id, "reason": reason},
+        now=now,
     )
+    copy.lost_incident_id = incident.id
     return incident

@@ -6,9 +6,9 @@ from sqlalchemy import and_, func, select
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.core.text import fold
-from meetingsec.devices.models import Incident
 from meetingsec.door.models import CheckIn, Deposit, Movement
 from meetingsec.extensions import db
+from meetingsec.incidents.models import Incident
 
 SEARCH_LIMIT = 12
 

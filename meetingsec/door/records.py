@@ -4,4 +4,4 @@ from meetingsec.core.pdf import render_pdf
 
 
 def tickets_pdf(meeting, deposits) -> bytes:
-    return render_pdf("records/tickets.html", meeting=meeting, deposits=deposits)
+    return render_pdf("records/pdf/tickets.html", meeting=meeting, deposits=deposits)

@@ -22,11 +22,13 @@ from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import to_local
-from meetingsec.devices.models import Device, Incident
 from meetingsec.door import signature as signatures
 from meetingsec.door.choices import MAX_ITEMS, DepositKind
 from meetingsec.door.models import CheckIn, CommitmentText, Deposit, Movement
 from meetingsec.extensions import db
+from meetingsec.incidents import queries as incidents
+from meetingsec.incidents.models import Incident
+from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.choices import MeetingStatus
 from meetingsec.meetings.models import Meeting
 
@@ -123,18 +125,23 @@ _EXPECTED = {
 
 def foreign_code(code: str, expected: str):
     """A clear message for a code that exists but is not what this screen reads
-    (``expected``: invitation, ticket or copy)."""
-    from meetingsec.documents.models import DocumentCopy
+    (``expected``: invitation, ticket or copy). Documents and devices answer for their
+    own codes."""
+    from meetingsec.devices.queries import is_device_tag
+    from meetingsec.documents.queries import is_copy_code
+
+    def has(column):
+        return lambda c: db.session.scalar(select(column).where(column == c)) is not None
 
     what = _EXPECTED[expected]
     found = (
-        ("invitation", Attendee.invitation_code),
-        ("ticket", Deposit.claim_code),
-        ("copy", DocumentCopy.code),
-        ("device", Device.tag_code),
+        ("invitation", has(Attendee.invitation_code)),
+        ("ticket", has(Deposit.claim_code)),
+        ("copy", is_copy_code),
+        ("device", is_device_tag),
     )
-    for kind, column in found:
-        if kind != expected and db.session.scalar(select(column).where(column == code)):
+    for kind, is_code in found:
+        if kind != expected and is_code(code):
             return {
                 "invitation": _l("This is an invitation, not %(what)s.", what=what),
                 "ticket": _l("This is a claim ticket, not %(what)s.", what=what),
@@ -498,7 +505,7 @@ def refuse(
     now=None,
 ) -> Incident:
     """Someone not on the approved list was turned away: an incident."""
-    done = db.session.scalar(select(Incident).where(Incident.nonce == nonce))
+    done = incidents.get_by_nonce(nonce)
     if done is not None:
         return done
     _require_clerk(meeting, actor)
@@ -507,33 +514,26 @@ def refuse(
         raise DomainError(
             _l("This person is on the approved list: check them in instead."), "admitted"
         )
-    now = now or utcnow()
-    incident = Incident(
-        meeting_id=meeting.id,
+    attendee_id = attendee.id if attendee else None
+    return record_incident(
+        meeting,
+        actor=actor,
         kind="entry_refused",
         description=reason,
         person_name=name,
         person_unit=unit,
-        attendee_id=attendee.id if attendee else None,
-        recorded_by_id=actor.id,
-        at=now,
+        attendee_id=attendee_id,
         nonce=nonce,
-    )
-    db.session.add(incident)
-    record(
-        "door.refused",
-        incident,
-        actor=actor,
-        now=now,
+        action="door.refused",
         data={
             "meeting_id": meeting.id,
             "name": name,
             "unit": unit,
             "reason": reason,
-            "attendee_id": incident.attendee_id,
+            "attendee_id": attendee_id,
         },
+        now=now,
     )
-    return incident
 
 
 # -- leaving with one's devices ------------------------------------------------------------------

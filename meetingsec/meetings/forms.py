@@ -1,5 +1,5 @@
-"""Forms of the meeting's life: create and edit, approve, decide devices, mark items,
-cancel; the list filter; the administrators' citation form."""
+"""Forms of the meeting's life: create and edit, approve, decide devices, cancel; the list
+filter."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField
@@ -78,16 +78,6 @@ class DeviceDecisionForm(Form):
     )
 
 
-class ItemForm(Form):
-    state = select(
-        _l("Mark"),
-        choices=options(
-            [("done", _l("Done")), ("not_applicable", _l("Not applicable")), ("open", _l("Undo"))]
-        ),
-    )
-    note = text(_l("Note"), max_length=1000, required=False, multiline=True)
-
-
 class CancelForm(Form):
     reason = text(_l("Reason for cancelling"), max_length=2000, multiline=True)
 
@@ -104,8 +94,3 @@ class MeetingFilterForm(GetForm):
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
-
-
-class CitationForm(Form):
-    citation = text(_l("Citation"), max_length=1000)
-    verified = BooleanField(_l("Checked against the text of the law"))

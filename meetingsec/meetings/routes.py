@@ -12,7 +12,7 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.i18n import local_date, to_local, to_utc
 from meetingsec.core.transactions import attempt
-from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
+from meetingsec.core.views import form_status, page_number, submit
 from meetingsec.documents import queries as document_queries
 from meetingsec.door import queries as door_queries
 from meetingsec.extensions import db
@@ -22,7 +22,6 @@ from meetingsec.meetings.forms import (
     ApproveForm,
     CancelForm,
     DeviceDecisionForm,
-    ItemForm,
     MeetingFilterForm,
     MeetingForm,
 )
@@ -139,7 +138,7 @@ def edit(meeting_id: int):
     )
 
 
-def _detail_context(meeting: Meeting) -> dict:
+def detail_context(meeting: Meeting) -> dict:
     views = checklist.evaluate(meeting)
     return {
         "meeting": meeting,
@@ -159,43 +158,7 @@ def _detail_context(meeting: Meeting) -> dict:
 @authenticated
 def detail(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    return render_template("meetings/detail.html", **_detail_context(meeting))
-
-
-@bp.post("/<int:meeting_id>/items/<rule_id>")
-@authenticated
-def mark_item(meeting_id: int, rule_id: str):
-    meeting = get_meeting_for(current_user, meeting_id)
-    form = ItemForm()
-    error = None
-    if form.validate_on_submit():
-        _item, error = attempt(
-            lambda: checklist.mark_item(
-                meeting,
-                rule_id,
-                actor=current_user,
-                state=form.state.data,
-                note=form.note.data or "",
-            )
-        )
-        if error:
-            apply_domain_error(form, error)
-    ctx = _detail_context(db.session.get(Meeting, meeting_id))
-    status = (error.status if error else 422) if (error or form.errors) else 200
-    if not is_partial():
-        if status == 200:
-            return redirect_after_post(url_for("meetings.detail", meeting_id=meeting_id))
-        flash(
-            " ".join(str(e) for errs in form.errors.values() for e in errs) or str(error.message),
-            "error",
-        )
-        return render_template("meetings/detail.html", **ctx), status
-    view = next((v for v in ctx["views"] if v.rule.id == rule_id), None)
-    if view is None:
-        return render_template(
-            "errors/_error.html", status=404, title=_("Page not found"), hint=""
-        ), 404
-    return render_template("meetings/_item.html", v=view, form=form, oob=True, **ctx), status
+    return render_template("meetings/detail.html", **detail_context(meeting))
 
 
 @bp.route("/<int:meeting_id>/approve", methods=["GET", "POST"])
@@ -235,7 +198,7 @@ def decide_devices(meeting_id: int):
     )
     if done:
         return done
-    ctx = _detail_context(meeting)
+    ctx = detail_context(meeting)
     ctx["device_form"] = form
     return render_template("meetings/detail.html", **ctx), 422
 
@@ -244,7 +207,7 @@ def decide_devices(meeting_id: int):
 @authenticated
 def gate(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    return render_template("meetings/gate.html", **_detail_context(meeting))
+    return render_template("meetings/gate.html", **detail_context(meeting))
 
 
 def _transition(meeting_id: int, action, message: str):

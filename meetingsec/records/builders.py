@@ -13,14 +13,15 @@ from sqlalchemy.orm import joinedload, selectinload
 from meetingsec.attendees.models import Attendee
 from meetingsec.checklists import services as checklist
 from meetingsec.checklists.choices import Phase
-from meetingsec.core.pdf import official_context
-from meetingsec.devices.models import Incident, MeetingDevice
+from meetingsec.devices.models import MeetingDevice
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.door.models import CheckIn, Deposit
 from meetingsec.extensions import db
+from meetingsec.incidents import queries as incidents
 from meetingsec.meetings.models import Meeting
 from meetingsec.records.choices import RecordKind
+from meetingsec.records.official import official_context
 
 
 def _technicians(meeting: Meeting) -> list:
@@ -109,7 +110,7 @@ def attendance(meeting: Meeting) -> tuple[str, dict]:
                 "carries_none": bool(c and c.carries_none),
             }
         )
-    return "records/attendance.html", {
+    return "records/pdf/attendance.html", {
         **official_context(meeting),
         "part": WHOLE,
         "total_rows": len(rows),
@@ -124,11 +125,6 @@ def security(meeting: Meeting) -> tuple[str, dict]:
     its state, who and when, and its citation; incidents; deposits and returns; documents
     handed out and recovered; devices."""
     views = checklist.evaluate(meeting)
-    incidents = list(
-        db.session.scalars(
-            select(Incident).where(Incident.meeting_id == meeting.id).order_by(Incident.at)
-        )
-    )
     devices = list(
         db.session.scalars(
             select(MeetingDevice)
@@ -137,11 +133,11 @@ def security(meeting: Meeting) -> tuple[str, dict]:
             .order_by(MeetingDevice.id)
         )
     )
-    return "records/security.html", {
+    return "records/pdf/security.html", {
         **official_context(meeting),
         "phases": list(Phase),
         "views": views,
-        "incidents": incidents,
+        "incidents": incidents.list_incidents(meeting.id),
         "counters": door.counters(meeting.id),
         "held": door.held_deposits(meeting.id),
         "unclaimed": _unclaimed(meeting.id),
@@ -165,14 +161,14 @@ def _unclaimed(meeting_id: int) -> list[Deposit]:
 
 def inspection(meeting: Meeting) -> tuple[str, dict]:
     technicians = {i.technician for d in meeting.devices for i in d.inspections}
-    return "records/device_inspection.html", {
+    return "records/pdf/device_inspection.html", {
         **official_context(meeting),
         "technicians": sorted(technicians, key=lambda u: u.full_name),
     }
 
 
 def venue_check(meeting: Meeting) -> tuple[str, dict]:
-    return "records/venue_check.html", {
+    return "records/pdf/venue_check.html", {
         **official_context(meeting),
         "check": meeting.venue_checks[-1],
     }
@@ -184,14 +180,12 @@ def closing(meeting: Meeting) -> tuple[str, dict]:
     from meetingsec.records import queries
 
     latest = queries.latest_records(meeting.id)
-    return "records/closing.html", {
+    return "records/pdf/closing.html", {
         **official_context(meeting),
         "after": [v for v in checklist.evaluate(meeting) if v.rule.phase is Phase.AFTER],
         "counters": door.counters(meeting.id),
         "copy_counts": documents.copy_counts(meeting.id),
-        "incidents": db.session.scalar(
-            select(db.func.count()).select_from(Incident).where(Incident.meeting_id == meeting.id)
-        ),
+        "incidents": incidents.count_incidents(meeting.id),
         "records": [
             latest[k]
             for k in queries.kinds_for(meeting)

@@ -5,11 +5,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
-from meetingsec.devices.models import Incident, Inspection, MeetingDevice, SealCheck, VenueCheck
+from meetingsec.checklists.models import ChecklistItem
+from meetingsec.devices.models import Inspection, MeetingDevice, SealCheck, VenueCheck
 from meetingsec.documents.models import DocumentCopy, SecretDocument
 from meetingsec.door.models import CheckIn, Deposit, Movement
 from meetingsec.extensions import db
-from meetingsec.meetings.models import ChecklistItem, Meeting
+from meetingsec.incidents.models import Incident
+from meetingsec.meetings.models import Meeting
 from meetingsec.records.choices import ACTIVE, RecordKind
 from meetingsec.records.models import Record, RecordJob
 

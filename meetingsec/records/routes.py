@@ -63,7 +63,7 @@ def index(meeting_id: int):
     _reader(meeting)
     kinds = queries.kinds_for(meeting)
     return render_template(
-        "archive/index.html",
+        "records/index.html",
         meeting=meeting,
         kinds=kinds,
         latest=queries.latest_records(meeting.id),
@@ -99,7 +99,7 @@ def job(meeting_id: int, job_id: int):
     job = queries.get_job(meeting.id, job_id) or abort(404)
     state = JobState(job.state)
     resp = make_response(
-        render_template("archive/_job.html", meeting=meeting, job=job, state=state)
+        render_template("records/_job.html", meeting=meeting, job=job, state=state)
     )
     if state in (JobState.DONE, JobState.FAILED) and is_partial():
         resp.headers["HX-Refresh"] = "true"
@@ -162,7 +162,7 @@ def _closing_page(meeting, form=None, status=200):
     is_lead = current_user.id in (meeting.chair_id, meeting.organiser_id)
     closing = meeting.status == MeetingStatus.CLOSING.value
     return render_template(
-        "archive/closing.html",
+        "records/closing.html",
         meeting=meeting,
         after=[v for v in views if v.rule.phase is Phase.AFTER],
         blocking=checklist.blockers(views, Phase.AFTER),

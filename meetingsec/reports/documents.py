@@ -22,7 +22,7 @@ def report_context(report: Report) -> tuple[str, dict]:
         select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
     )
     levels = [r.meeting.classification for r in report.rows] or ["mat"]
-    return "records/period_report.html", {
+    return "records/pdf/period_report.html", {
         "report": report,
         "FIGURES": FIGURES,
         "Classification": Classification,

@@ -10,10 +10,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from meetingsec.core.i18n import to_utc
-from meetingsec.devices.models import Incident, Inspection, MeetingDevice
+from meetingsec.devices.models import Inspection, MeetingDevice
 from meetingsec.documents.models import DocumentCopy
 from meetingsec.door.models import Deposit
 from meetingsec.extensions import db
+from meetingsec.incidents.models import Incident
 from meetingsec.meetings.models import Meeting
 
 #: Periods of a year: the four quarters and the whole year

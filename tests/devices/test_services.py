@@ -9,8 +9,9 @@ from meetingsec.core.codes import normalize
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.devices import services
-from meetingsec.devices.models import Incident, Inspection
+from meetingsec.devices.models import Inspection
 from meetingsec.extensions import db
+from meetingsec.incidents.models import Incident
 from tests.helpers import actions
 
 
@@ -326,3 +327,14 @@ def test_a_device_in_an_open_meeting_is_changed_by_its_team_only(
     meeting.status = "closed"
     db.session.commit()
     assert _change(device, make_user("organiser", unit=ours), notes="Kho 2").notes == "Kho 2"
+
+
+def test_a_kind_that_never_passes_names_its_reason_and_rule_in_one_place():
+    from meetingsec.checklists.rules import rulesets
+    from meetingsec.devices.choices import DeviceKind
+
+    never = DeviceKind.WIRELESS_MIC.never_passes
+    assert never.code == "wireless_mic" and "ND 26/2020" in str(never.reason)
+    for ruleset in rulesets().values():
+        assert ruleset.rule(never.rule_id).check == "no_wireless_microphone"
+    assert [k for k in DeviceKind if k.never_passes] == [DeviceKind.WIRELESS_MIC]

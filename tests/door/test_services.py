@@ -327,3 +327,28 @@ def test_an_earlier_signed_text_can_become_current_again(open_door, make_user):
     db.session.commit()
     assert services.current_commitment() == ("Văn bản A.", services.sha256("Văn bản A."))
     assert entry.commitment.text == "Văn bản A."
+
+
+def test_a_copy_label_or_a_device_tag_scanned_as_an_invitation_is_named(open_door, make_device):
+    from meetingsec.documents.services import register_document
+
+    meeting, _clerk, _people = open_door()
+    device = make_device()
+    doc = register_document(
+        meeting,
+        actor=meeting.organiser,
+        number="12/BC-CAT",
+        title="Báo cáo",
+        classification="toi_mat",
+        copy_count=1,
+        copy_authorisation="VB số 5/CV",
+    )
+    db.session.commit()
+    with pytest.raises(DomainError) as err:
+        services.find_attendee(meeting, device.tag_code)
+    assert err.value.message == services.foreign_code(device.tag_code, "invitation")
+    assert "tem thiết bị" in str(err.value.message)
+    with pytest.raises(DomainError) as err:
+        services.find_attendee(meeting, doc.copies[0].code)
+    assert "nhãn bản tài liệu" in str(err.value.message)
+    assert services.foreign_code("0" * 11, "invitation") is None

@@ -1,11 +1,12 @@
 """The door comes first: a record being laid out in the worker's child process pauses while
-people use the app, and goes on when it is quiet (``core.priority``)."""
+people use the app, and goes on when it is quiet (``core.priority``, ``records.render``)."""
 
 import os
 import threading
 import time
 
-from meetingsec.core import pdf, priority
+from meetingsec.core import priority
+from meetingsec.records import render
 
 HTML = """<html><head><link rel="stylesheet" href="css/records.css"></head><body>
 <h1>Biên bản</h1>{}</body></html>""".format("<p>Nguyễn Văn Ánh, Sở Nội vụ.</p>" * 200)
@@ -21,7 +22,7 @@ def _busy_for(marker, seconds):
 
 def _render(app):
     t0 = time.monotonic()
-    data, pages = pdf.render_document(HTML)
+    data, pages = render.render_document(HTML)
     assert data.startswith(b"%PDF") and pages >= 1
     return time.monotonic() - t0
 

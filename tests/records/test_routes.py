@@ -132,3 +132,61 @@ def queries_held(meeting):
     from meetingsec.door.queries import held_deposits
 
     return held_deposits(meeting.id)
+
+
+def test_a_frozen_device_record_leaves_through_the_records_own_access_path(
+    client, login, ended_meeting, make_device, db
+):
+    """The devices page serves a closed meeting's inspection record from the archive, read
+    and audited by ``records.services.open_record`` as the records page does: the same
+    event (action, object, record facts), its ``file`` naming the page's readers."""
+    import hashlib
+    import json
+
+    from meetingsec.audit.models import AuditEvent
+    from meetingsec.core.db import utcnow
+    from meetingsec.devices.models import MeetingDevice
+    from meetingsec.records.models import Record
+
+    meeting, *_rest = ended_meeting()
+    device = make_device()
+    db.session.add(
+        MeetingDevice(meeting_id=meeting.id, device_id=device.id, added_by_id=meeting.organiser_id)
+    )
+    data = b"%PDF-1.4 inspection as printed"
+    db.session.add(
+        Record(
+            meeting_id=meeting.id,
+            kind="inspection",
+            version=1,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            pages=1,
+            head_seq=1,
+            head_hash="0" * 64,
+            generated_at=utcnow(),
+            generated_by_id=meeting.organiser_id,
+            data=data,
+        )
+    )
+    meeting.status = "closed"
+    db.session.commit()
+    login(meeting.organiser)
+
+    def download(url):
+        resp = client.get(url)
+        assert resp.status_code == 200 and resp.data == data, url
+        event = db.session.scalars(
+            db.select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)
+        ).one()
+        payload = json.loads(event.payload)
+        return (event.action, event.object_type, event.object_id, event.actor_id), payload
+
+    from_devices, devices_payload = download(f"/meetings/{meeting.id}/records/devices.pdf")
+    from_records, records_payload = download(f"/meetings/{meeting.id}/records/inspection.pdf")
+    assert from_devices == from_records
+    assert from_records[:2] == ("record.downloaded", "records")
+    assert devices_payload.pop("file") == "device_records"
+    assert records_payload.pop("file") == "records"
+    assert devices_payload == records_payload
+    assert records_payload["sha256"] == hashlib.sha256(data).hexdigest()

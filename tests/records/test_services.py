@@ -10,7 +10,7 @@ from meetingsec.documents import services as documents
 from meetingsec.door import services as door
 from meetingsec.extensions import db
 from meetingsec.meetings import services as meetings
-from meetingsec.records import queries, services
+from meetingsec.records import queries, services, tasks
 from meetingsec.records.choices import RecordKind
 from tests import pdf
 from tests.helpers import actions, item_status
@@ -21,7 +21,7 @@ def generate(meeting, kind, actor=None):
     is tested in test_worker.py)."""
     job = services.request_record(meeting, kind, actor=actor or meeting.organiser)
     db.session.commit()
-    record_id = services.run_job(job.id)
+    record_id = tasks.run_job(job.id)
     assert record_id is not None, db.session.get(type(job), job.id).error
     return queries.get_record(meeting.id, RecordKind(kind))
 
@@ -237,4 +237,4 @@ def test_a_job_whose_worker_died_is_replaced(ended_meeting):
     db.session.commit()
     assert again.id != first.id and again.state == "queued"
     assert db.session.get(RecordJob, first.id).state == "failed"
-    assert services.run_job(again.id) is not None
+    assert tasks.run_job(again.id) is not None

@@ -254,7 +254,8 @@ from meetingsec import create_app
 from meetingsec.extensions import db
 from meetingsec.meetings.models import Meeting
 from meetingsec.records.models import Record
-from meetingsec.records.services import request_record, run_job
+from meetingsec.records.services import request_record
+from meetingsec.records.tasks import run_job
 
 
 def main():  # what the worker does with a queued record (layout in child processes)

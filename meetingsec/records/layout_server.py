@@ -1,4 +1,4 @@
-"""Imported by the fork server that starts record layout processes (``core.pdf``): lays
+"""Imported by the fork server that starts record layout processes (``records.render``): lays
 one line out in the records' font, so that fontconfig and Pango are loaded once there and
 every layout process forked from it starts ready."""
 
