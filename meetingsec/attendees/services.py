@@ -19,16 +19,9 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.text import clean, fold
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action
+from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
-
-#: Until the session ends, the list may change (late additions need the chair)
-LIST_OPEN = (
-    MeetingStatus.DRAFT,
-    MeetingStatus.PREPARING,
-    MeetingStatus.CLEARED,
-    MeetingStatus.IN_SESSION,
-)
 
 FIELDS = ("full_name", "position", "unit_name", "id_number", "phone")
 #: A phone number as people write it: digits, spaces, + ( ) . -
@@ -43,7 +36,7 @@ def require_organiser(meeting: Meeting, actor) -> None:
 
 
 def list_open(meeting: Meeting) -> bool:
-    return MeetingStatus(meeting.status) in LIST_OPEN
+    return meeting.status.allows(Action.LIST)
 
 
 def require_list_open(meeting: Meeting) -> None:
@@ -229,9 +222,8 @@ def approve_list(
     chair reads it again: the chair approves exactly the changes shown."""
     if actor.id != meeting.chair_id:
         raise NotAllowed(_l("Only the meeting's chair can approve the list."), "not_chair")
+    lock_meeting(meeting)  # the list is judged as it is now, while it is approved
     require_list_open(meeting)
-    # Lock the meeting's list while it is approved (PostgreSQL; SQLite serialises writers)
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     additions, removals = pending_changes(meeting.id)
     if not additions and not removals:
         raise DomainError(_l("There is no change to approve."), "nothing_pending")

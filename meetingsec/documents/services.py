@@ -25,23 +25,12 @@ from meetingsec.documents.models import DocumentCopy, SecretDocument
 from meetingsec.door import services as door
 from meetingsec.door.services import AlreadyDone
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action
+from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
 
 #: Most copies one document may have
 MAX_COPIES = 500
-
-#: Documents are registered until the session ends
-REGISTERING = (
-    MeetingStatus.DRAFT,
-    MeetingStatus.PREPARING,
-    MeetingStatus.CLEARED,
-    MeetingStatus.IN_SESSION,
-)
-#: Copies are handed out while the door is open
-HANDING_OUT = (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION)
-#: Copies are recovered (or reported lost) until the meeting is closed
-RECOVERING = (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION, MeetingStatus.CLOSING)
 
 
 def _require_organiser(meeting: Meeting, actor) -> None:
@@ -49,8 +38,8 @@ def _require_organiser(meeting: Meeting, actor) -> None:
         raise NotAllowed(_l("Only the meeting's organiser can do this."), "not_organiser")
 
 
-def _require(meeting: Meeting, statuses, message) -> None:
-    if MeetingStatus(meeting.status) not in statuses:
+def _require(meeting: Meeting, action: Action, message) -> None:
+    if not meeting.status.allows(action):
         raise DomainError(message, "wrong_stage")
 
 
@@ -67,7 +56,9 @@ def register_document(
 ) -> SecretDocument:
     """The organiser registers a document; its copies are numbered 1…n, each with a code."""
     _require_organiser(meeting, actor)
-    _require(meeting, REGISTERING, _l("Documents can no longer be registered for this meeting."))
+    _require(
+        meeting, Action.REGISTER, _l("Documents can no longer be registered for this meeting.")
+    )
     classification = Classification(classification).value
     if not 1 <= copy_count <= MAX_COPIES:
         raise DomainError(
@@ -121,7 +112,7 @@ def authorise_copies(
 ) -> SecretDocument:
     """The organiser records who allowed the copies to be made (Luật 29/2018 Điều 11)."""
     _require_organiser(meeting, actor)
-    _require(meeting, REGISTERING, _l("Documents can no longer be changed for this meeting."))
+    _require(meeting, Action.REGISTER, _l("Documents can no longer be changed for this meeting."))
     if text != document.copy_authorisation:
         record(
             "document.copies_authorised",
@@ -174,14 +165,14 @@ def hand_out(
     now: datetime | None = None,
 ) -> DocumentCopy:
     """A copy is handed to an attendee who checked in: scan the invitation, scan the copy."""
+    door.require_desk(meeting, actor)
+    lock_meeting(meeting)
+    _require(
+        meeting, Action.HAND_OUT, _l("Copies are handed out once the meeting is cleared to start.")
+    )
     done = db.session.scalar(select(DocumentCopy).where(DocumentCopy.handout_key == key))
     if done is not None:
         return done
-    door.require_desk(meeting, actor)
-    door.lock(meeting)
-    _require(
-        meeting, HANDING_OUT, _l("Copies are handed out once the meeting is cleared to start.")
-    )
     try:
         attendee = door.find_attendee(meeting, attendee_code)
     except DomainError as err:
@@ -242,12 +233,12 @@ def recover(
     meeting: Meeting, *, actor, key: str, copy_code: str, now: datetime | None = None
 ) -> DocumentCopy:
     """A handed-out copy comes back: scan its label."""
+    door.require_desk(meeting, actor)
+    lock_meeting(meeting)
+    _require(meeting, Action.RECOVER, _l("Copies are recovered until the meeting is closed."))
     done = db.session.scalar(select(DocumentCopy).where(DocumentCopy.recover_key == key))
     if done is not None:
         return done
-    door.require_desk(meeting, actor)
-    door.lock(meeting)
-    _require(meeting, RECOVERING, _l("Copies are recovered until the meeting is closed."))
     copy = find_copy(meeting, copy_code)
     if copy.state == "in_hand":
         raise DomainError(
@@ -275,8 +266,8 @@ def report_lost(
     """The organiser reports a handed-out copy as lost: an incident, and the copy is
     accounted for (the loss, not a recovery)."""
     _require_organiser(meeting, actor)
-    door.lock(meeting)
-    _require(meeting, RECOVERING, _l("Copies are recovered until the meeting is closed."))
+    lock_meeting(meeting)
+    _require(meeting, Action.RECOVER, _l("Copies are recovered until the meeting is closed."))
     db.session.refresh(copy)
     if copy.state != "handed_out":
         if copy.state == "in_hand":

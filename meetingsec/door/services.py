@@ -27,13 +27,9 @@ from meetingsec.door import signature as signatures
 from meetingsec.door.choices import MAX_ITEMS, DepositKind
 from meetingsec.door.models import CheckIn, CommitmentText, Deposit, Movement
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action
+from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
-
-#: The door is open from "cleared to start" until the session ends
-DOOR_OPEN = (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION)
-#: People leave, and get their devices back, until the meeting is closed
-EXITS_OPEN = (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION, MeetingStatus.CLOSING)
 
 DEFAULT_COMMITMENT = (
     "Tôi cam kết chấp hành nghiêm các quy định về bảo vệ bí mật nhà nước và yêu cầu của "
@@ -196,23 +192,16 @@ def require_desk(meeting: Meeting, actor) -> None:
 
 
 def door_open(meeting: Meeting) -> bool:
-    return MeetingStatus(meeting.status) in DOOR_OPEN
+    return meeting.status.allows(Action.DOOR)
 
 
 def exits_open(meeting: Meeting) -> bool:
-    return MeetingStatus(meeting.status) in EXITS_OPEN
+    return meeting.status.allows(Action.EXIT)
 
 
-def _require(meeting: Meeting, statuses, message) -> None:
-    if MeetingStatus(meeting.status) not in statuses:
+def _require(meeting: Meeting, action: Action, message) -> None:
+    if not meeting.status.allows(action):
         raise DomainError(message, "door_closed")
-
-
-def lock(meeting: Meeting) -> None:
-    """Judge the door's writes one after the other, on the meeting's status as it is now:
-    PostgreSQL locks the meeting's row; SQLite's writers are serialised already
-    (``core.db``), and its FOR UPDATE is a plain read."""
-    db.session.refresh(meeting, ["status", "version"], with_for_update=True)
 
 
 def deposits_required(meeting: Meeting) -> bool:
@@ -320,14 +309,15 @@ def check_in(
 ) -> CheckIn:
     """Check in the attendee whose invitation code was scanned: devices deposited (or
     none), commitment signed. One request: the lookup by code, the record, its audit."""
+    _require_clerk(meeting, actor)
+    lock_meeting(meeting)
+    _require(meeting, Action.DOOR, _l("The door is not open: the meeting is not cleared to start."))
+    # The key is read under the lock: a retry waits for its first try and finds its record
     done = db.session.scalar(select(CheckIn).where(CheckIn.key == key))
     if done is not None and done.attendee.invitation_code == codes.normalize(code):
         return done
     if done is not None:
         raise DomainError(_l("The form expired. Reload the page and try again."), "key_reused")
-    _require_clerk(meeting, actor)
-    lock(meeting)
-    _require(meeting, DOOR_OPEN, _l("The door is not open: the meeting is not cleared to start."))
     attendee = find_attendee(meeting, code)  # read under the lock: judged one after the other
     if not attendee.admitted:
         raise DomainError(_l("This person is not on the approved list."), "not_admitted")
@@ -400,12 +390,12 @@ def _movement_done(key: str, attendee: Attendee, kind: str) -> Movement | None:
 
 def leave(meeting: Meeting, attendee: Attendee, *, actor, key: str, now=None) -> Movement:
     """The attendee steps out; deposited devices stay deposited."""
+    _require_clerk(meeting, actor)
+    lock_meeting(meeting)
+    _require(meeting, Action.EXIT, _l("The door is closed for this meeting."))
     done = _movement_done(key, attendee, "exit")
     if done is not None:
         return done
-    _require_clerk(meeting, actor)
-    _require(meeting, EXITS_OPEN, _l("The door is closed for this meeting."))
-    lock(meeting)
     return _exit(meeting, attendee, actor=actor, key=key, now=now or utcnow())
 
 
@@ -442,12 +432,12 @@ def reenter(
     now=None,
 ) -> Movement:
     """The attendee comes back in: devices declared again (nothing is signed again)."""
+    _require_clerk(meeting, actor)
+    lock_meeting(meeting)
+    _require(meeting, Action.DOOR, _l("The door is not open: the meeting is not cleared to start."))
     done = _movement_done(key, attendee, "entry")
     if done is not None:
         return done
-    _require_clerk(meeting, actor)
-    _require(meeting, DOOR_OPEN, _l("The door is not open: the meeting is not cleared to start."))
-    lock(meeting)
     db.session.refresh(attendee)
     if attendee.check_in is None:
         raise DomainError(_l("This person has not checked in yet."), "not_checked_in")
@@ -498,11 +488,12 @@ def refuse(
     now=None,
 ) -> Incident:
     """Someone not on the approved list was turned away: an incident."""
+    _require_clerk(meeting, actor)
+    lock_meeting(meeting)
+    _require(meeting, Action.DOOR, _l("The door is not open: the meeting is not cleared to start."))
     done = db.session.scalar(select(Incident).where(Incident.nonce == nonce))
     if done is not None:
         return done
-    _require_clerk(meeting, actor)
-    _require(meeting, DOOR_OPEN, _l("The door is not open: the meeting is not cleared to start."))
     if attendee is not None and attendee.admitted:
         raise DomainError(
             _l("This person is on the approved list: check them in instead."), "admitted"
@@ -559,18 +550,18 @@ def return_items(
     now=None,
 ) -> list[Deposit]:
     """Hand deposited items back to their owner; the owner leaves (an exit is recorded)."""
-    done = list(
-        db.session.scalars(select(Deposit).where(Deposit.return_key == key).order_by(Deposit.slot))
-    )
-    if done:
-        return done
     _require_clerk(meeting, actor)
     if not deposit_ids:
         raise DomainError(
             _l("Choose the items handed back."), "nothing_chosen", field="deposit_ids"
         )
-    lock(meeting)
-    _require(meeting, EXITS_OPEN, _l("The door is closed for this meeting."))
+    lock_meeting(meeting)
+    _require(meeting, Action.EXIT, _l("The door is closed for this meeting."))
+    done = list(
+        db.session.scalars(select(Deposit).where(Deposit.return_key == key).order_by(Deposit.slot))
+    )
+    if done:
+        return done
     items = list(
         db.session.scalars(
             select(Deposit)
@@ -615,10 +606,10 @@ def record_unclaimed(
     kept is the note): the door's account is then complete. Their owner can still get
     them back later, which is recorded as a return."""
     require_desk(meeting, actor)
-    lock(meeting)
+    lock_meeting(meeting)
     _require(
         meeting,
-        (MeetingStatus.CLOSING,),
+        Action.CLOSE,
         _l("Items are recorded unclaimed once the session has ended."),
     )
     if not deposit_ids:

@@ -15,7 +15,9 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import local_date
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import CANCELLABLE, EDITABLE, DevicePolicy, MeetingStatus
+from meetingsec.meetings.choices import DevicePolicy
+from meetingsec.meetings.lifecycle import Action, MeetingStatus
+from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting, MeetingMember
 from meetingsec.users.roles import Role
 
@@ -108,9 +110,7 @@ def create_meeting(data: MeetingData, *, actor, now: datetime | None = None) -> 
     now = now or utcnow()
     _validate(data, now=now, start_changed=True)
     values = _values(data)
-    meeting = Meeting(
-        **values, organiser_id=actor.id, status=MeetingStatus.DRAFT.value, created_at=now
-    )
+    meeting = Meeting(**values, organiser_id=actor.id, status=MeetingStatus.DRAFT, created_at=now)
     db.session.add(meeting)
     _set_team(meeting, data)
     db.session.flush()
@@ -150,7 +150,7 @@ def update_meeting(
     form was built from: a save based on an older one is refused, nothing is overwritten."""
     if actor.id != meeting.organiser_id:
         raise NotAllowed(_l("Only the meeting's organiser can change it."), "not_organiser")
-    if MeetingStatus(meeting.status) not in EDITABLE:
+    if not meeting.status.allows(Action.EDIT):
         raise DomainError(_l("The meeting can no longer be changed at this stage."), "not_editable")
     _check_version(meeting, version)
     now = now or utcnow()
@@ -180,9 +180,15 @@ def _require_chair(meeting: Meeting, actor) -> None:
 
 def _transition(meeting: Meeting, to: MeetingStatus, *, actor, now, action: str, data=None):
     old = meeting.status
-    meeting.status = to.value
+    meeting.status = to
     meeting.version += 1
-    record(action, meeting, actor=actor, now=now, data={"status": [old, to.value], **(data or {})})
+    record(
+        action,
+        meeting,
+        actor=actor,
+        now=now,
+        data={"status": [old.value, to.value], **(data or {})},
+    )
 
 
 def approve_meeting(
@@ -197,7 +203,7 @@ def approve_meeting(
 ) -> Meeting:
     """The chair records the competent person's approval of the secret content."""
     _require_chair(meeting, actor)
-    if MeetingStatus(meeting.status) is not MeetingStatus.DRAFT:
+    if not meeting.status.allows(Action.APPROVE):
         raise DomainError(_l("This meeting has already been approved."), "already_approved")
     now = now or utcnow()
     if approval_date > local_date(now):
@@ -230,7 +236,7 @@ def decide_devices(meeting: Meeting, *, actor, policy: str, now: datetime | None
         raise DomainError(
             _l("Devices are always deposited at Tối mật and Tuyệt mật meetings."), "not_mat"
         )
-    if MeetingStatus(meeting.status) not in EDITABLE:
+    if not meeting.status.allows(Action.EDIT):
         raise DomainError(
             _l("The decision can no longer be changed at this stage."), "not_editable"
         )
@@ -260,7 +266,7 @@ def clear_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
     """The chair declares the meeting cleared to start. The gate is checked again here,
     at this moment, whatever the page showed."""
     _require_chair(meeting, actor)
-    if MeetingStatus(meeting.status) is not MeetingStatus.PREPARING:
+    if not meeting.status.allows(Action.CLEAR):
         raise DomainError(
             _l("Only an approved meeting in preparation can be cleared."), "not_preparing"
         )
@@ -279,7 +285,7 @@ def clear_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
 
 def start_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
     _require_chair(meeting, actor)
-    if MeetingStatus(meeting.status) is not MeetingStatus.CLEARED:
+    if not meeting.status.allows(Action.START):
         raise DomainError(_l("Only a meeting cleared to start can start."), "not_cleared")
     now = now or utcnow()
     meeting.started_at = now
@@ -290,7 +296,7 @@ def start_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
 def end_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
     if actor.id not in (meeting.chair_id, meeting.organiser_id):
         raise NotAllowed(_l("Only the chair or the organiser can end the session."), "not_chair")
-    if MeetingStatus(meeting.status) is not MeetingStatus.IN_SESSION:
+    if not meeting.status.allows(Action.END):
         raise DomainError(_l("The meeting is not in session."), "not_in_session")
     now = now or utcnow()
     meeting.ended_at = now
@@ -305,8 +311,8 @@ def close_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
     read-only and its records are frozen."""
     if actor.id not in (meeting.chair_id, meeting.organiser_id):
         raise NotAllowed(_l("Only the chair or the organiser can close the meeting."), "not_chair")
-    db.session.refresh(meeting, ["status", "version"], with_for_update=True)
-    if MeetingStatus(meeting.status) is not MeetingStatus.CLOSING:
+    lock_meeting(meeting)
+    if not meeting.status.allows(Action.CLOSE):
         raise DomainError(
             _l("Only a meeting whose session has ended can be closed."), "not_closing"
         )
@@ -328,7 +334,7 @@ def cancel_meeting(meeting: Meeting, *, actor, reason: str, now: datetime | None
         raise NotAllowed(
             _l("Only the chair or the organiser can cancel the meeting."), "not_allowed"
         )
-    if MeetingStatus(meeting.status) not in CANCELLABLE:
+    if not meeting.status.allows(Action.CANCEL):
         raise DomainError(
             _l("A meeting can only be cancelled before its session."), "not_cancellable"
         )

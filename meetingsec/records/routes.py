@@ -28,7 +28,7 @@ from meetingsec.door import services as door_services
 from meetingsec.meetings import services as meetings
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.records import queries, services
 from meetingsec.records.choices import JobState, RecordKind
 from meetingsec.records.export import meeting_workbook
@@ -71,7 +71,7 @@ def index(meeting_id: int):
         jobs=queries.active_jobs(meeting.id),
         missing=queries.missing_records(meeting),
         can_generate=services.can_generate(current_user, meeting)
-        and meeting.status != MeetingStatus.CLOSED.value,
+        and meeting.status is not MeetingStatus.CLOSED,
     )
 
 
@@ -160,7 +160,7 @@ def _closing_page(meeting, form=None, status=200):
         for d in held
     ]
     is_lead = current_user.id in (meeting.chair_id, meeting.organiser_id)
-    closing = meeting.status == MeetingStatus.CLOSING.value
+    closing = meeting.status.allows(Action.CLOSE)
     return render_template(
         "archive/closing.html",
         meeting=meeting,

@@ -16,7 +16,8 @@ from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.pdf import render_document, render_html, render_parts
 from meetingsec.extensions import db
 from meetingsec.meetings.access import Reading, may_read, open_download, require_reading
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action, MeetingStatus
+from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
 from meetingsec.records import queries
 from meetingsec.records.builders import BUILDERS, parts_of
@@ -61,15 +62,15 @@ def request_record(meeting: Meeting, kind: str, *, actor, now: datetime | None =
             _l("Only the meeting's organiser or chair can generate its records."), "not_organiser"
         )
     kind = _check_kind(meeting, kind)
-    status = MeetingStatus(meeting.status)
+    status = meeting.status
     if status is MeetingStatus.CLOSED:
         raise DomainError(_l("The meeting is closed: its records are frozen."), "frozen")
-    if status in (MeetingStatus.DRAFT, MeetingStatus.CANCELLED):
+    if not status.allows(Action.RECORDS):
         raise DomainError(
             _l("Records are made for an approved meeting that has not been cancelled."),
             "not_approved",
         )
-    if kind is RecordKind.CLOSING and status is not MeetingStatus.CLOSING:
+    if kind is RecordKind.CLOSING and not status.allows(Action.CLOSE):
         raise DomainError(
             _l("The closing summary is made once the session has ended."), "not_closing"
         )
@@ -154,9 +155,9 @@ def _store(job_id, kind: RecordKind, actor_id: int, data: bytes, pages: int, hea
     begin_writing(db.session)
     job = db.session.get(RecordJob, job_id)
     meeting = db.session.get(Meeting, job.meeting_id)
-    db.session.refresh(meeting, ["status", "version"], with_for_update=True)
+    lock_meeting(meeting)
     now = utcnow()
-    if MeetingStatus(meeting.status) is MeetingStatus.CLOSED:
+    if meeting.status is MeetingStatus.CLOSED:
         job.state, job.finished_at = JobState.FAILED.value, now
         job.error = "the meeting was closed while the record was rendered"
         db.session.commit()

@@ -2,6 +2,8 @@
 claim tickets, the signed commitment, refusals, exits, re-entries and returns."""
 
 import json
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -99,6 +101,70 @@ def test_two_tablets_at_once_record_exactly_one_check_in(app, open_door):
         assert results == ["already_checked_in", "ok"], results
         db.session.expire_all()
         assert db.session.query(CheckIn).count() == 1
+
+
+def _waiting_for_a_lock(backend) -> bool:
+    """Whether another connection waits for a row lock (PostgreSQL); SQLite's second
+    writer waits in its BEGIN IMMEDIATE, which no view shows: give it a moment."""
+    if backend != "postgresql":
+        time.sleep(0.3)
+        return True
+    with db.engine.connect() as conn:
+        return bool(
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock'"
+            ).scalar()
+        )
+
+
+def test_a_retry_while_the_first_try_holds_the_lock_gets_the_same_check_in(app, open_door, backend):
+    """The tablet resends (Wi-Fi dropped) while its first request still holds the meeting's
+    lock: once the first commits, the retry answers the same check-in, not "already
+    checked in by you"."""
+    meeting, clerk, (a, *_rest) = open_door()
+    ids = (meeting.id, clerk.id, a.id)
+    sha = services.current_commitment()[1]
+    first_holds_the_lock, let_first_commit = threading.Event(), threading.Event()
+    db.session.commit()  # the test's own transaction holds SQLite's write lock
+
+    def tablet(hold: bool):
+        with app.app_context():
+            from meetingsec.attendees.models import Attendee
+            from meetingsec.core.db import begin_writing
+            from meetingsec.meetings.models import Meeting
+            from meetingsec.users.models import User
+
+            m, u = db.session.get(Meeting, ids[0]), db.session.get(User, ids[1])
+            p = db.session.get(Attendee, ids[2])
+            begin_writing(db.session)
+            try:
+                entry = _check_in(m, u, p, key="key-retried", sha=sha)
+                db.session.flush()
+                if hold:
+                    first_holds_the_lock.set()
+                    assert let_first_commit.wait(10)
+                db.session.commit()
+                return entry.id
+            except DomainError as err:
+                db.session.rollback()
+                return err.code
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(tablet, True)
+        assert first_holds_the_lock.wait(10)
+        retry = pool.submit(tablet, False)
+        deadline = time.monotonic() + 10
+        while not _waiting_for_a_lock(backend) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not retry.done()  # the retry waits for the first request's lock
+        let_first_commit.set()
+        results = first.result(timeout=10), retry.result(timeout=10)
+    assert isinstance(results[0], int) and results[1] == results[0], results
+    db.session.expire_all()
+    assert db.session.query(CheckIn).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -327,3 +393,34 @@ def test_an_earlier_signed_text_can_become_current_again(open_door, make_user):
     db.session.commit()
     assert services.current_commitment() == ("Văn bản A.", services.sha256("Văn bản A."))
     assert entry.commitment.text == "Văn bản A."
+
+
+@pytest.mark.parametrize("write", ["check_in", "leave", "reenter", "refuse", "return"])
+def test_each_door_write_judges_the_status_as_it_is_under_the_lock(open_door, write):
+    """The session last read the meeting as closed; it is open now: every write locks the
+    meeting (reading its status again) before it asks whether the door is open."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from meetingsec.meetings.choices import MeetingStatus
+
+    meeting, clerk, (a, b, _c) = open_door()
+    _check_in(meeting, clerk, b)
+    if write == "reenter":
+        services.leave(meeting, b, actor=clerk, key="stale-out")
+    db.session.commit()
+    set_committed_value(meeting, "status", MeetingStatus.CLOSED)  # what the session last read
+    writes = {
+        "check_in": lambda: _check_in(meeting, clerk, a, key="stale-0001"),
+        "leave": lambda: services.leave(meeting, b, actor=clerk, key="stale-0002"),
+        "reenter": lambda: services.reenter(
+            meeting, b, actor=clerk, key="stale-0003", items={}, carries_none=False
+        ),
+        "refuse": lambda: services.refuse(
+            meeting, actor=clerk, nonce="stale-0004", name="Khách Lạ", unit="Y", reason="Không"
+        ),
+        "return": lambda: services.return_items(
+            meeting, b, actor=clerk, key="stale-0005", deposit_ids=[queries.deposits_of(b.id)[0].id]
+        ),
+    }
+    writes[write]()
+    assert meeting.status is MeetingStatus.CLEARED
