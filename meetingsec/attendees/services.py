@@ -8,6 +8,7 @@ approved person is a request the chair approves. Every change is audited.
 import hashlib
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -23,12 +24,15 @@ from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
 
+if TYPE_CHECKING:
+    from meetingsec.users.models import User
+
 FIELDS = ("full_name", "position", "unit_name", "id_number", "phone")
 #: A phone number as people write it: digits, spaces, + ( ) . -
 PHONE_PATTERN = r"^[0-9+().\- ]{6,30}$"
 
 
-def require_organiser(meeting: Meeting, actor) -> None:
+def require_organiser(meeting: Meeting, actor: "User") -> None:
     if actor.id != meeting.organiser_id:
         raise NotAllowed(
             _l("Only the meeting's organiser can change its attendee list."), "not_organiser"
@@ -80,7 +84,7 @@ def _values(values: dict) -> dict:
 
 
 def add_attendees(
-    meeting: Meeting, rows: list[dict], *, actor, source: str, now: datetime | None = None
+    meeting: Meeting, rows: list[dict], *, actor: "User", source: str, now: datetime | None = None
 ) -> list[Attendee]:
     """Add people (already checked: see ``duplicate_reason``); audited as one change."""
     require_organiser(meeting, actor)
@@ -134,7 +138,7 @@ def list_keys(meeting_id: int) -> dict:
     return keys
 
 
-def add_attendee(meeting: Meeting, values: dict, *, actor, now=None) -> Attendee:
+def add_attendee(meeting: Meeting, values: dict, *, actor: "User", now=None) -> Attendee:
     require_organiser(meeting, actor)
     duplicate = duplicate_reason(meeting, values)
     if duplicate is not None:
@@ -144,7 +148,7 @@ def add_attendee(meeting: Meeting, values: dict, *, actor, now=None) -> Attendee
 
 
 def remove_attendee(
-    meeting: Meeting, attendee: Attendee, *, actor, reason: str, now: datetime | None = None
+    meeting: Meeting, attendee: Attendee, *, actor: "User", reason: str, now: datetime | None = None
 ) -> Attendee:
     """Take someone off the list: at once while the chair has not approved them, as a
     request for the chair once they have."""
@@ -214,7 +218,7 @@ def shown_changes(additions: list[Attendee], removals: list[Attendee]) -> str:
 
 
 def approve_list(
-    meeting: Meeting, *, actor, seen: str, now: datetime | None = None
+    meeting: Meeting, *, actor: "User", seen: str, now: datetime | None = None
 ) -> tuple[int, int]:
     """The chair approves the pending additions and removals they were shown: ``seen`` is
     ``shown_changes`` of the page they read. If the organiser changed the list meanwhile

@@ -9,6 +9,7 @@ Wi-Fi dropped finds what the first try did.
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -29,11 +30,14 @@ from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
 
+if TYPE_CHECKING:
+    from meetingsec.users.models import User
+
 #: Most copies one document may have
 MAX_COPIES = 500
 
 
-def _require_organiser(meeting: Meeting, actor) -> None:
+def _require_organiser(meeting: Meeting, actor: "User") -> None:
     if actor.id != meeting.organiser_id:
         raise NotAllowed(_l("Only the meeting's organiser can do this."), "not_organiser")
 
@@ -46,7 +50,7 @@ def _require(meeting: Meeting, action: Action, message) -> None:
 def register_document(
     meeting: Meeting,
     *,
-    actor,
+    actor: "User",
     number: str,
     title: str,
     classification: str,
@@ -108,7 +112,7 @@ def register_document(
 
 
 def authorise_copies(
-    meeting: Meeting, document: SecretDocument, *, actor, text: str, now=None
+    meeting: Meeting, document: SecretDocument, *, actor: "User", text: str, now=None
 ) -> SecretDocument:
     """The organiser records who allowed the copies to be made (Luật 29/2018 Điều 11)."""
     _require_organiser(meeting, actor)
@@ -158,7 +162,7 @@ def _copy_data(meeting: Meeting, copy: DocumentCopy) -> dict:
 def hand_out(
     meeting: Meeting,
     *,
-    actor,
+    actor: "User",
     key: str,
     attendee_code: str,
     copy_code: str,
@@ -230,7 +234,7 @@ def _already(copy: DocumentCopy) -> AlreadyDone:
 
 
 def recover(
-    meeting: Meeting, *, actor, key: str, copy_code: str, now: datetime | None = None
+    meeting: Meeting, *, actor: "User", key: str, copy_code: str, now: datetime | None = None
 ) -> DocumentCopy:
     """A handed-out copy comes back: scan its label."""
     door.require_desk(meeting, actor)
@@ -261,7 +265,7 @@ def recover(
 
 
 def report_lost(
-    meeting: Meeting, copy: DocumentCopy, *, actor, reason: str, now: datetime | None = None
+    meeting: Meeting, copy: DocumentCopy, *, actor: "User", reason: str, now: datetime | None = None
 ) -> Incident:
     """The organiser reports a handed-out copy as lost: an incident, and the copy is
     accounted for (the loss, not a recovery)."""

@@ -3,6 +3,7 @@ transaction) and flushes; the caller commits."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
@@ -20,6 +21,9 @@ from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting, MeetingMember
 from meetingsec.users.roles import Role
+
+if TYPE_CHECKING:
+    from meetingsec.users.models import User
 
 
 @dataclass
@@ -105,7 +109,7 @@ def _set_team(meeting: Meeting, data: MeetingData) -> dict | None:
     return {"team": [sorted(map(list, have)), sorted(map(list, wanted))]}
 
 
-def create_meeting(data: MeetingData, *, actor, now: datetime | None = None) -> Meeting:
+def create_meeting(data: MeetingData, *, actor: "User", now: datetime | None = None) -> Meeting:
     """An organiser creates a meeting; its checklist is generated at once."""
     now = now or utcnow()
     _validate(data, now=now, start_changed=True)
@@ -144,7 +148,12 @@ def _check_version(meeting: Meeting, version: int | None) -> None:
 
 
 def update_meeting(
-    meeting: Meeting, data: MeetingData, *, actor, version: int | None, now: datetime | None = None
+    meeting: Meeting,
+    data: MeetingData,
+    *,
+    actor: "User",
+    version: int | None,
+    now: datetime | None = None,
 ) -> Meeting:
     """The organiser changes a meeting (draft or preparing). ``version`` is the version the
     form was built from: a save based on an older one is refused, nothing is overwritten."""
@@ -164,6 +173,9 @@ def update_meeting(
     for key in ("starts_at", "ends_at"):
         if key in changed:
             changed[key] = [v.isoformat() for v in changed[key]]
+    # version_id_col moves the version on when the meeting's row is updated; a change of the
+    # team alone updates only meeting_members, so the version is moved on here (once: the
+    # mapper keeps a version set by hand), and a form built before it is stale
     meeting.version += 1
     db.session.flush()
     db.session.refresh(meeting, ["venue"])
@@ -173,15 +185,14 @@ def update_meeting(
     return meeting
 
 
-def _require_chair(meeting: Meeting, actor) -> None:
+def _require_chair(meeting: Meeting, actor: "User") -> None:
     if actor.id != meeting.chair_id:
         raise NotAllowed(_l("Only the meeting's chair can do this."), "not_chair")
 
 
-def _transition(meeting: Meeting, to: MeetingStatus, *, actor, now, action: str, data=None):
+def _transition(meeting: Meeting, to: MeetingStatus, *, actor: "User", now, action: str, data=None):
     old = meeting.status
     meeting.status = to
-    meeting.version += 1
     record(
         action,
         meeting,
@@ -194,7 +205,7 @@ def _transition(meeting: Meeting, to: MeetingStatus, *, actor, now, action: str,
 def approve_meeting(
     meeting: Meeting,
     *,
-    actor,
+    actor: "User",
     approver_name: str,
     approver_position: str,
     approval_number: str,
@@ -229,7 +240,9 @@ def approve_meeting(
     return meeting
 
 
-def decide_devices(meeting: Meeting, *, actor, policy: str, now: datetime | None = None) -> Meeting:
+def decide_devices(
+    meeting: Meeting, *, actor: "User", policy: str, now: datetime | None = None
+) -> Meeting:
     """For a Mật meeting the chair decides whether attendees keep or deposit devices."""
     _require_chair(meeting, actor)
     if meeting.classification != Classification.MAT.value:
@@ -250,7 +263,6 @@ def decide_devices(meeting: Meeting, *, actor, policy: str, now: datetime | None
             data={"device_policy": [meeting.device_policy, policy]},
         )
         meeting.device_policy = policy
-        meeting.version += 1
     return meeting
 
 
@@ -262,7 +274,7 @@ def _require_gate(meeting: Meeting, phase: Phase, message) -> None:
         raise DomainError(message(len(blocking), blocking[0].reason or ""), "blocked")
 
 
-def clear_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
+def clear_meeting(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
     """The chair declares the meeting cleared to start. The gate is checked again here,
     at this moment, whatever the page showed."""
     _require_chair(meeting, actor)
@@ -283,7 +295,7 @@ def clear_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
     return meeting
 
 
-def start_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
+def start_session(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
     _require_chair(meeting, actor)
     if not meeting.status.allows(Action.START):
         raise DomainError(_l("Only a meeting cleared to start can start."), "not_cleared")
@@ -293,7 +305,7 @@ def start_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
     return meeting
 
 
-def end_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
+def end_session(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
     if actor.id not in (meeting.chair_id, meeting.organiser_id):
         raise NotAllowed(_l("Only the chair or the organiser can end the session."), "not_chair")
     if not meeting.status.allows(Action.END):
@@ -304,7 +316,7 @@ def end_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Meet
     return meeting
 
 
-def close_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
+def close_meeting(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
     """Gate 2: the chair or the organiser closes the meeting once nothing blocks it (every
     copy recovered or reported lost, every deposit returned or recorded unclaimed, the
     records generated after the last change), checked again here. A closed meeting is
@@ -329,7 +341,9 @@ def close_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
     return meeting
 
 
-def cancel_meeting(meeting: Meeting, *, actor, reason: str, now: datetime | None = None) -> Meeting:
+def cancel_meeting(
+    meeting: Meeting, *, actor: "User", reason: str, now: datetime | None = None
+) -> Meeting:
     if actor.id not in (meeting.chair_id, meeting.organiser_id):
         raise NotAllowed(
             _l("Only the chair or the organiser can cancel the meeting."), "not_allowed"

@@ -23,6 +23,7 @@ from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt
 from meetingsec.core.views import apply_domain_error
 from meetingsec.documents import queries as documents
+from meetingsec.door import deposits as door_deposits
 from meetingsec.door import queries as door
 from meetingsec.door import services as door_services
 from meetingsec.meetings import services as meetings
@@ -192,7 +193,7 @@ def unclaimed(meeting_id: int):
     if not form.validate_on_submit():
         return _closing_page(meeting, form, 422)
     items, err = attempt(
-        lambda: door_services.record_unclaimed(
+        lambda: door_deposits.record_unclaimed(
             meeting, actor=current_user, deposit_ids=form.deposit_ids.data, note=form.note.data
         )
     )
