@@ -11,7 +11,8 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.i18n import local_date, to_utc
 from meetingsec.devices import services as devices
 from meetingsec.documents import services as documents
-from meetingsec.door import services as door
+from meetingsec.door import commitment, deposits, entry
+from meetingsec.door import queries as door_queries
 from meetingsec.extensions import db
 from meetingsec.meetings.services import (
     MeetingData,
@@ -245,9 +246,9 @@ def _seed_ended_meeting(units, users_by_name) -> None:
         at=start - timedelta(hours=1),
     )
     clerk, chair = users_by_name["letan"], users_by_name["chutri"]
-    sha = door.current_commitment()[1]
+    sha = commitment.current_commitment()[1]
     for i, person in enumerate(people[:8]):
-        door.check_in(
+        entry.check_in(
             meeting,
             person.invitation_code,
             actor=clerk,
@@ -278,12 +279,12 @@ def _seed_ended_meeting(units, users_by_name) -> None:
             now=start + timedelta(minutes=91),
         )
     for person in people[:5]:
-        door.return_items(
+        deposits.return_items(
             meeting,
             person,
             actor=clerk,
             key=f"demo-return-{person.id}",
-            deposit_ids=[d.id for d in door.unreturned(person)],
+            deposit_ids=[d.id for d in door_queries.unreturned(person)],
             now=start + timedelta(minutes=92),
         )
 

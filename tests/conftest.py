@@ -281,7 +281,8 @@ def ended_meeting(open_door):
     approved people, two checked in with a phone each (one handed back), a document of
     two copies, copy 1 handed to the first person and not yet recovered."""
     from meetingsec.documents import services as documents
-    from meetingsec.door import services as door
+    from meetingsec.door import deposits as door_deposits
+    from meetingsec.door import queries as door_queries
     from meetingsec.meetings import services as meetings
     from tests.helpers import check_in
 
@@ -307,8 +308,8 @@ def ended_meeting(open_door):
             copy_code=doc.copies[0].code,
         )
         meetings.start_session(meeting, actor=meeting.chair)
-        deposit = door.unreturned(b)[0]
-        door.return_items(
+        deposit = door_queries.unreturned(b)[0]
+        door_deposits.return_items(
             meeting, b, actor=clerk, key=f"fixture-return-{meeting.id}", deposit_ids=[deposit.id]
         )
         meetings.end_session(meeting, actor=meeting.chair)

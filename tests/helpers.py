@@ -135,9 +135,10 @@ def signature_json(points: int = 20) -> str:
 
 def check_in(meeting, clerk, person, *, key=None, items=None, carries_none=False):
     """Check ``person`` in through the door's service (a phone deposited by default)."""
-    from meetingsec.door import services
+    from meetingsec.door import commitment as commitments
+    from meetingsec.door import entry as door_entry
 
-    return services.check_in(
+    return door_entry.check_in(
         meeting,
         person.invitation_code,
         actor=clerk,
@@ -145,7 +146,7 @@ def check_in(meeting, clerk, person, *, key=None, items=None, carries_none=False
         items=items if items is not None else ({} if carries_none else {"phone": 1}),
         carries_none=carries_none,
         signature=signature_json(),
-        commitment_sha256=services.current_commitment()[1],
+        commitment_sha256=commitments.current_commitment()[1],
     )
 
 

@@ -52,7 +52,9 @@ def setup(url: str, instance: Path, rounds: int) -> Plan:
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.devices.services import add_device, save_device
     from meetingsec.documents import services as documents
-    from meetingsec.door import services as door
+    from meetingsec.door import commitment as commitments
+    from meetingsec.door import entry as door_entry
+    from meetingsec.door import queries as door_queries
     from meetingsec.meetings.services import MeetingData, create_meeting
     from meetingsec.org.services import save_unit, save_venue
     from meetingsec.users.roles import Role
@@ -106,7 +108,7 @@ def setup(url: str, instance: Path, rounds: int) -> Plan:
         )
         approve_list(at_door, actor=u["chair"], seen=shown_changes(people, []))
         at_door.status = "cleared"
-        plan.sha = door.current_commitment()[1]
+        plan.sha = commitments.current_commitment()[1]
         plan.invitations = [p.invitation_code for p in people[:rounds]]
         inside = people[rounds:]
         copies = []
@@ -123,7 +125,7 @@ def setup(url: str, instance: Path, rounds: int) -> Plan:
             )
             copies += doc.copies
         for i, (person, copy) in enumerate(zip(inside, copies, strict=True)):
-            door.check_in(
+            door_entry.check_in(
                 at_door,
                 person.invitation_code,
                 actor=u["clerk1"],
@@ -140,7 +142,7 @@ def setup(url: str, instance: Path, rounds: int) -> Plan:
                 attendee_code=person.invitation_code,
                 copy_code=copy.code,
             )
-            plan.returns.append((person.id, door.unreturned(person)[0].id))
+            plan.returns.append((person.id, door_queries.unreturned(person)[0].id))
             plan.copies.append(copy.code)
         lab = meeting("Cuộc họp kiểm tra thiết bị", technicians=[u["tech1"], u["tech2"]])
         for i in range(rounds):

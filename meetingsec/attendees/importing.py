@@ -12,6 +12,7 @@ open (``read_upload``), then ``stage_import`` saves the rows in a short one.
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -46,6 +47,9 @@ from meetingsec.core.text import (
     has_control_chars,
 )
 from meetingsec.extensions import db
+
+if TYPE_CHECKING:
+    from meetingsec.users.models import User
 
 #: Column → (header in the template, headers accepted, folded), maximum length, required
 COLUMNS = {
@@ -224,7 +228,7 @@ def check_rows(meeting, rows: list[dict]) -> list[RowCheck]:
     return checks
 
 
-def read_upload(meeting, *, actor, filename: str, data: bytes) -> tuple[str, list[dict]]:
+def read_upload(meeting, *, actor: "User", filename: str, data: bytes) -> tuple[str, list[dict]]:
     """``read_file`` for the organiser of a list still open (checked first: no one else
     makes the app read a file). The route calls it with no transaction open."""
     require_organiser(meeting, actor)
@@ -235,7 +239,7 @@ def read_upload(meeting, *, actor, filename: str, data: bytes) -> tuple[str, lis
 def stage_import(
     meeting,
     *,
-    actor,
+    actor: "User",
     filename: str,
     read: tuple[str, list[dict]] | None = None,
     data: bytes | None = None,
@@ -273,7 +277,7 @@ def preview(meeting, batch: AttendeeImport) -> list[RowCheck]:
     return check_rows(meeting, json.loads(batch.rows))
 
 
-def confirm_import(meeting, batch: AttendeeImport, *, actor, now=None) -> int:
+def confirm_import(meeting, batch: AttendeeImport, *, actor: "User", now=None) -> int:
     """Add the rows that check out (checked again now: the list may have changed)."""
     require_organiser(meeting, actor)
     if batch.imported_at is not None:

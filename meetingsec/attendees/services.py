@@ -8,6 +8,7 @@ approved person is a request the chair approves. Every change is audited.
 import hashlib
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,23 +20,19 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.text import clean, fold
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action
+from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
 
-#: Until the session ends, the list may change (late additions need the chair)
-LIST_OPEN = (
-    MeetingStatus.DRAFT,
-    MeetingStatus.PREPARING,
-    MeetingStatus.CLEARED,
-    MeetingStatus.IN_SESSION,
-)
+if TYPE_CHECKING:
+    from meetingsec.users.models import User
 
 FIELDS = ("full_name", "position", "unit_name", "id_number", "phone")
 #: A phone number as people write it: digits, spaces, + ( ) . -
 PHONE_PATTERN = r"^[0-9+().\- ]{6,30}$"
 
 
-def require_organiser(meeting: Meeting, actor) -> None:
+def require_organiser(meeting: Meeting, actor: "User") -> None:
     if actor.id != meeting.organiser_id:
         raise NotAllowed(
             _l("Only the meeting's organiser can change its attendee list."), "not_organiser"
@@ -43,7 +40,7 @@ def require_organiser(meeting: Meeting, actor) -> None:
 
 
 def list_open(meeting: Meeting) -> bool:
-    return MeetingStatus(meeting.status) in LIST_OPEN
+    return meeting.status.allows(Action.LIST)
 
 
 def require_list_open(meeting: Meeting) -> None:
@@ -87,7 +84,7 @@ def _values(values: dict) -> dict:
 
 
 def add_attendees(
-    meeting: Meeting, rows: list[dict], *, actor, source: str, now: datetime | None = None
+    meeting: Meeting, rows: list[dict], *, actor: "User", source: str, now: datetime | None = None
 ) -> list[Attendee]:
     """Add people (already checked: see ``duplicate_reason``); audited as one change."""
     require_organiser(meeting, actor)
@@ -141,7 +138,7 @@ def list_keys(meeting_id: int) -> dict:
     return keys
 
 
-def add_attendee(meeting: Meeting, values: dict, *, actor, now=None) -> Attendee:
+def add_attendee(meeting: Meeting, values: dict, *, actor: "User", now=None) -> Attendee:
     require_organiser(meeting, actor)
     duplicate = duplicate_reason(meeting, values)
     if duplicate is not None:
@@ -151,7 +148,7 @@ def add_attendee(meeting: Meeting, values: dict, *, actor, now=None) -> Attendee
 
 
 def remove_attendee(
-    meeting: Meeting, attendee: Attendee, *, actor, reason: str, now: datetime | None = None
+    meeting: Meeting, attendee: Attendee, *, actor: "User", reason: str, now: datetime | None = None
 ) -> Attendee:
     """Take someone off the list: at once while the chair has not approved them, as a
     request for the chair once they have."""
@@ -221,7 +218,7 @@ def shown_changes(additions: list[Attendee], removals: list[Attendee]) -> str:
 
 
 def approve_list(
-    meeting: Meeting, *, actor, seen: str, now: datetime | None = None
+    meeting: Meeting, *, actor: "User", seen: str, now: datetime | None = None
 ) -> tuple[int, int]:
     """The chair approves the pending additions and removals they were shown: ``seen`` is
     ``shown_changes`` of the page they read. If the organiser changed the list meanwhile
@@ -229,9 +226,8 @@ def approve_list(
     chair reads it again: the chair approves exactly the changes shown."""
     if actor.id != meeting.chair_id:
         raise NotAllowed(_l("Only the meeting's chair can approve the list."), "not_chair")
+    lock_meeting(meeting)  # the list is judged as it is now, while it is approved
     require_list_open(meeting)
-    # Lock the meeting's list while it is approved (PostgreSQL; SQLite serialises writers)
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     additions, removals = pending_changes(meeting.id)
     if not additions and not removals:
         raise DomainError(_l("There is no change to approve."), "nothing_pending")

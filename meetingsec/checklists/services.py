@@ -17,7 +17,7 @@ from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.models import Meeting
 from meetingsec.users.roles import Role
 
@@ -74,14 +74,6 @@ def responsible_ids(meeting: Meeting, role: Role) -> set[int]:
     return meeting.member_ids(role.value)
 
 
-#: When a manual item of each phase may be marked or undone
-MARKABLE = {
-    Phase.BEFORE: (MeetingStatus.DRAFT, MeetingStatus.PREPARING),
-    Phase.DURING: (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION),
-    Phase.AFTER: (MeetingStatus.CLOSING,),
-}
-
-
 def mark_item(
     meeting: Meeting, rule_id: str, *, actor, state: str, note: str, now: datetime | None = None
 ) -> ChecklistItem:
@@ -100,7 +92,7 @@ def mark_item(
             _l("Only the person responsible (%(role)s) can mark this item.", role=rule.who.title),
             "not_responsible",
         )
-    if MeetingStatus(meeting.status) not in MARKABLE[rule.phase]:
+    if not meeting.status.allows(Action.mark(rule.phase)):
         raise DomainError(
             _l("This item can no longer be changed at this stage of the meeting."), "item_locked"
         )

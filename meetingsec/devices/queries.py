@@ -4,11 +4,8 @@ from sqlalchemy import or_, select
 
 from meetingsec.devices.models import Device, MeetingDevice
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import FINAL
 from meetingsec.meetings.models import Meeting
-
-#: A meeting in these statuses no longer uses its devices
-_OVER = (MeetingStatus.CLOSED.value, MeetingStatus.CANCELLED.value)
 
 
 def list_devices(*, q: str = "", page: int = 1, per_page: int = 50):
@@ -54,7 +51,7 @@ def list_open_meetings_using(device_id: int) -> list[Meeting]:
         db.session.scalars(
             select(Meeting)
             .join(MeetingDevice, MeetingDevice.meeting_id == Meeting.id)
-            .where(MeetingDevice.device_id == device_id, Meeting.status.not_in(_OVER))
+            .where(MeetingDevice.device_id == device_id, Meeting.status.not_in(FINAL))
         )
     )
 

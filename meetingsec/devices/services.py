@@ -29,13 +29,9 @@ from meetingsec.devices.queries import list_open_meetings_using
 from meetingsec.extensions import db
 from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.access import Reading, is_on_team, log_download
-from meetingsec.meetings.choices import EDITABLE, MeetingStatus
+from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.models import Meeting
 from meetingsec.users.roles import Role
-
-#: Until the session starts, technicians inspect, install and re-check seals
-_CHECKING = (MeetingStatus.DRAFT, MeetingStatus.PREPARING)
-
 
 # -- the registry --------------------------------------------------------------------------------
 
@@ -176,7 +172,7 @@ def add_device(
     meeting: Meeting, device: Device, *, actor, now: datetime | None = None
 ) -> MeetingDevice:
     _require_organiser(meeting, actor)
-    if MeetingStatus(meeting.status) not in EDITABLE:
+    if not meeting.status.allows(Action.EDIT):
         raise DomainError(_l("The device list is frozen once the meeting is cleared."), "frozen")
     if not device.active:
         raise DomainError(_l("This device is no longer in use."), "inactive", field="code")
@@ -201,7 +197,7 @@ def remove_device(
     meeting: Meeting, md: MeetingDevice, *, actor, now: datetime | None = None
 ) -> None:
     _require_organiser(meeting, actor)
-    if MeetingStatus(meeting.status) not in EDITABLE or md.installed_at or md.inspections:
+    if not meeting.status.allows(Action.EDIT) or md.installed_at or md.inspections:
         raise DomainError(_l("A device that was inspected or installed stays on the list."), "kept")
     record(
         "meeting.device_removed",
@@ -227,7 +223,7 @@ def _require_technician(meeting: Meeting, actor) -> None:
 
 
 def _require_checking(meeting: Meeting) -> None:
-    if MeetingStatus(meeting.status) not in _CHECKING:
+    if not meeting.status.allows(Action.CHECK):
         raise DomainError(
             _l("Checks can only be recorded before the meeting is cleared."), "not_checking"
         )

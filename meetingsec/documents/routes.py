@@ -25,7 +25,7 @@ from meetingsec.documents.forms import (
 from meetingsec.door import services as door
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action
 from meetingsec.users.roles import Role
 
 bp = Blueprint("documents", __name__, url_prefix="/meetings/<int:meeting_id>/documents")
@@ -42,14 +42,14 @@ def _key() -> str:
 
 
 def _can(meeting) -> dict:
-    status = MeetingStatus(meeting.status)
+    status = meeting.status
     organiser = current_user.id == meeting.organiser_id
     desk = door.is_desk(current_user, meeting)
     return {
-        "register": organiser and status in services.REGISTERING,
-        "hand_out": desk and status in services.HANDING_OUT,
-        "recover": desk and status in services.RECOVERING,
-        "report_lost": organiser and status in services.RECOVERING,
+        "register": organiser and status.allows(Action.REGISTER),
+        "hand_out": desk and status.allows(Action.HAND_OUT),
+        "recover": desk and status.allows(Action.RECOVER),
+        "report_lost": organiser and status.allows(Action.RECOVER),
     }
 
 

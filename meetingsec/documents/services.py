@@ -9,6 +9,7 @@ Wi-Fi dropped finds what the first try did.
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -26,39 +27,31 @@ from meetingsec.door.services import AlreadyDone
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
 from meetingsec.incidents.services import record_incident
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action
+from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
+
+if TYPE_CHECKING:
+    from meetingsec.users.models import User
 
 #: Most copies one document may have
 MAX_COPIES = 500
 
-#: Documents are registered until the session ends
-REGISTERING = (
-    MeetingStatus.DRAFT,
-    MeetingStatus.PREPARING,
-    MeetingStatus.CLEARED,
-    MeetingStatus.IN_SESSION,
-)
-#: Copies are handed out while the door is open
-HANDING_OUT = (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION)
-#: Copies are recovered (or reported lost) until the meeting is closed
-RECOVERING = (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION, MeetingStatus.CLOSING)
 
-
-def _require_organiser(meeting: Meeting, actor) -> None:
+def _require_organiser(meeting: Meeting, actor: "User") -> None:
     if actor.id != meeting.organiser_id:
         raise NotAllowed(_l("Only the meeting's organiser can do this."), "not_organiser")
 
 
-def _require(meeting: Meeting, statuses, message) -> None:
-    if MeetingStatus(meeting.status) not in statuses:
+def _require(meeting: Meeting, action: Action, message) -> None:
+    if not meeting.status.allows(action):
         raise DomainError(message, "wrong_stage")
 
 
 def register_document(
     meeting: Meeting,
     *,
-    actor,
+    actor: "User",
     number: str,
     title: str,
     classification: str,
@@ -68,7 +61,9 @@ def register_document(
 ) -> SecretDocument:
     """The organiser registers a document; its copies are numbered 1…n, each with a code."""
     _require_organiser(meeting, actor)
-    _require(meeting, REGISTERING, _l("Documents can no longer be registered for this meeting."))
+    _require(
+        meeting, Action.REGISTER, _l("Documents can no longer be registered for this meeting.")
+    )
     classification = Classification(classification).value
     if not 1 <= copy_count <= MAX_COPIES:
         raise DomainError(
@@ -118,11 +113,11 @@ def register_document(
 
 
 def authorise_copies(
-    meeting: Meeting, document: SecretDocument, *, actor, text: str, now=None
+    meeting: Meeting, document: SecretDocument, *, actor: "User", text: str, now=None
 ) -> SecretDocument:
     """The organiser records who allowed the copies to be made (Luật 29/2018 Điều 11)."""
     _require_organiser(meeting, actor)
-    _require(meeting, REGISTERING, _l("Documents can no longer be changed for this meeting."))
+    _require(meeting, Action.REGISTER, _l("Documents can no longer be changed for this meeting."))
     if text != document.copy_authorisation:
         record(
             "document.copies_authorised",
@@ -168,21 +163,21 @@ def _copy_data(meeting: Meeting, copy: DocumentCopy) -> dict:
 def hand_out(
     meeting: Meeting,
     *,
-    actor,
+    actor: "User",
     key: str,
     attendee_code: str,
     copy_code: str,
     now: datetime | None = None,
 ) -> DocumentCopy:
     """A copy is handed to an attendee who checked in: scan the invitation, scan the copy."""
+    door.require_desk(meeting, actor)
+    lock_meeting(meeting)
+    _require(
+        meeting, Action.HAND_OUT, _l("Copies are handed out once the meeting is cleared to start.")
+    )
     done = db.session.scalar(select(DocumentCopy).where(DocumentCopy.handout_key == key))
     if done is not None:
         return done
-    door.require_desk(meeting, actor)
-    door.lock(meeting)
-    _require(
-        meeting, HANDING_OUT, _l("Copies are handed out once the meeting is cleared to start.")
-    )
     try:
         attendee = door.find_attendee(meeting, attendee_code)
     except DomainError as err:
@@ -240,15 +235,15 @@ def _already(copy: DocumentCopy) -> AlreadyDone:
 
 
 def recover(
-    meeting: Meeting, *, actor, key: str, copy_code: str, now: datetime | None = None
+    meeting: Meeting, *, actor: "User", key: str, copy_code: str, now: datetime | None = None
 ) -> DocumentCopy:
     """A handed-out copy comes back: scan its label."""
+    door.require_desk(meeting, actor)
+    lock_meeting(meeting)
+    _require(meeting, Action.RECOVER, _l("Copies are recovered until the meeting is closed."))
     done = db.session.scalar(select(DocumentCopy).where(DocumentCopy.recover_key == key))
     if done is not None:
         return done
-    door.require_desk(meeting, actor)
-    door.lock(meeting)
-    _require(meeting, RECOVERING, _l("Copies are recovered until the meeting is closed."))
     copy = find_copy(meeting, copy_code)
     if copy.state == "in_hand":
         raise DomainError(
@@ -271,13 +266,13 @@ def recover(
 
 
 def report_lost(
-    meeting: Meeting, copy: DocumentCopy, *, actor, reason: str, now: datetime | None = None
+    meeting: Meeting, copy: DocumentCopy, *, actor: "User", reason: str, now: datetime | None = None
 ) -> Incident:
     """The organiser reports a handed-out copy as lost: an incident, and the copy is
     accounted for (the loss, not a recovery)."""
     _require_organiser(meeting, actor)
-    door.lock(meeting)
-    _require(meeting, RECOVERING, _l("Copies are recovered until the meeting is closed."))
+    lock_meeting(meeting)
+    _require(meeting, Action.RECOVER, _l("Copies are recovered until the meeting is closed."))
     db.session.refresh(copy)
     if copy.state != "handed_out":
         if copy.state == "in_hand":

@@ -179,3 +179,29 @@ def has_deposits(meeting_id: int) -> bool:
         )
         > 0
     )
+
+
+def last_movement(attendee: Attendee) -> Movement | None:
+    return db.session.scalar(
+        select(Movement)
+        .where(Movement.attendee_id == attendee.id)
+        .order_by(Movement.id.desc())
+        .limit(1)
+    )
+
+
+def is_inside(attendee: Attendee) -> bool:
+    if attendee.check_in is None:
+        return False
+    last = last_movement(attendee)
+    return last is None or last.kind == "entry"
+
+
+def unreturned(attendee: Attendee) -> list[Deposit]:
+    return list(
+        db.session.scalars(
+            select(Deposit)
+            .where(Deposit.attendee_id == attendee.id, Deposit.returned_at.is_(None))
+            .order_by(Deposit.slot)
+        )
+    )

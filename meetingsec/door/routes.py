@@ -16,7 +16,8 @@ from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt
 from meetingsec.core.views import MAX_ID, apply_domain_error, form_status, scanned, submit
-from meetingsec.door import queries, services
+from meetingsec.door import commitment as commitments
+from meetingsec.door import deposits, entry, queries, services
 from meetingsec.door.forms import (
     CheckInForm,
     CodeForm,
@@ -116,7 +117,7 @@ def search(meeting_id: int):
 
 
 def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=200, notice=None):
-    text, digest = services.current_commitment()
+    text, digest = commitments.current_commitment()
     check_in_form = check_in_form or CheckInForm(
         formdata=None, key=_key(), commitment_sha256=digest, code=attendee.invitation_code
     )
@@ -125,7 +126,7 @@ def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=20
         meeting=meeting,
         attendee=attendee,
         check_in=attendee.check_in,
-        inside=services.is_inside(attendee),
+        inside=queries.is_inside(attendee),
         movements=queries.movements_of(attendee.id),
         deposits=queries.deposits_of(attendee.id),
         deposits_required=services.deposits_required(meeting),
@@ -174,7 +175,7 @@ def check_in(meeting_id: int):
     if form.validate_on_submit():
         attendee_id, err = attempt(
             lambda: (
-                services.check_in(
+                entry.check_in(
                     meeting,
                     form.code.data or "",
                     actor=current_user,
@@ -208,7 +209,7 @@ def reenter(meeting_id: int, attendee_id: int):
     if not form.validate_on_submit():
         return _card(meeting, attendee, reentry_form=form, status=422)
     _movement, err = attempt(
-        lambda: services.reenter(
+        lambda: entry.reenter(
             meeting,
             attendee,
             actor=current_user,
@@ -234,7 +235,7 @@ def leave(meeting_id: int, attendee_id: int):
             url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id)
         )
     _movement, err = attempt(
-        lambda: services.leave(meeting, attendee, actor=current_user, key=form.key.data)
+        lambda: entry.leave(meeting, attendee, actor=current_user, key=form.key.data)
     )
     if err is not None:
         return _refused(meeting, attendee, form, err)
@@ -255,10 +256,10 @@ def refusal(meeting_id: int):
     )
     done = submit(
         form,
-        lambda: services.refuse(
+        lambda: entry.refuse(
             meeting,
             actor=current_user,
-            nonce=form.nonce.data,
+            key=form.nonce.data,
             name=form.name.data,
             unit=form.unit.data or "",
             reason=form.reason.data,
@@ -331,7 +332,7 @@ def return_card(meeting_id: int, attendee_id: int):
     if not form.validate_on_submit():
         return _return_card(meeting, attendee, form, status=422)
     _items, err = attempt(
-        lambda: services.return_items(
+        lambda: deposits.return_items(
             meeting,
             attendee,
             actor=current_user,
@@ -382,17 +383,17 @@ def counters(meeting_id: int):
 @bp.route("/admin/commitment", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def commitment():
-    text, digest = services.current_commitment()
+    text, digest = commitments.current_commitment()
     form = CommitmentForm(data={"text": text})
     done = submit(
         form,
-        lambda: services.set_commitment(actor=current_user, text=form.text.data),
+        lambda: commitments.set_commitment(actor=current_user, text=form.text.data),
         success=lambda row: _("Commitment text saved. New check-ins sign this text."),
         redirect_to=lambda row: url_for("door.commitment"),
     )
     return done or (
         render_template(
-            "door/commitment.html", form=form, digest=digest, default=services.DEFAULT_COMMITMENT
+            "door/commitment.html", form=form, digest=digest, default=commitments.DEFAULT_COMMITMENT
         ),
         form_status(form),
     )

@@ -19,13 +19,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select, true
 
 from meetingsec.audit.services import record
-from meetingsec.checklists.services import MARKABLE, responsible_ids
+from meetingsec.checklists.services import responsible_ids
 from meetingsec.core.auth import access_rule
 from meetingsec.core.db import begin_writing
 from meetingsec.core.errors import NotAllowed
 from meetingsec.core.transactions import commit
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import CANCELLABLE, EDITABLE, MeetingStatus
+from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.models import Meeting, MeetingMember
 from meetingsec.users.roles import Role
 
@@ -178,17 +178,17 @@ def allowed_actions(user, meeting: Meeting, views) -> dict:
     """What ``user`` may do on this meeting now, for the page to offer (services check
     again when it is done)."""
 
-    status = MeetingStatus(meeting.status)
+    status = meeting.status
     plays = meeting_roles(user, meeting)
     is_chair, is_organiser = user.id == meeting.chair_id, user.id == meeting.organiser_id
     return {
-        "edit": is_organiser and status in EDITABLE,
-        "approve": is_chair and status is MeetingStatus.DRAFT,
-        "decide": is_chair and status in EDITABLE and meeting.classification == "mat",
-        "clear": is_chair and status is MeetingStatus.PREPARING,
-        "start": is_chair and status is MeetingStatus.CLEARED,
-        "end": (is_chair or is_organiser) and status is MeetingStatus.IN_SESSION,
-        "cancel": (is_chair or is_organiser) and status in CANCELLABLE,
+        "edit": is_organiser and status.allows(Action.EDIT),
+        "approve": is_chair and status.allows(Action.APPROVE),
+        "decide": is_chair and status.allows(Action.EDIT) and meeting.classification == "mat",
+        "clear": is_chair and status.allows(Action.CLEAR),
+        "start": is_chair and status.allows(Action.START),
+        "end": (is_chair or is_organiser) and status.allows(Action.END),
+        "cancel": (is_chair or is_organiser) and status.allows(Action.CANCEL),
         "inspect": Role.TECHNICIAN in plays,
         "door": Role.CLERK in plays,
         "records": may_read(user, meeting, Reading.RECORDS),
@@ -198,6 +198,6 @@ def allowed_actions(user, meeting: Meeting, views) -> dict:
             for v in views
             if v.is_manual
             and user.id in responsible_ids(meeting, v.rule.who)
-            and status in MARKABLE[v.rule.phase]
+            and status.allows(Action.mark(v.rule.phase))
         },
     }

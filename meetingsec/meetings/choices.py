@@ -4,6 +4,8 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from meetingsec.meetings.lifecycle import STATUS_TITLES, MeetingStatus  # noqa: F401 (re-exported)
+
 
 class MeetingKind(StrEnum):
     HOI_NGHI = "hoi_nghi"
@@ -17,36 +19,6 @@ class MeetingKind(StrEnum):
             "hoi_thao": _l("Seminar (hội thảo)"),
             "cuoc_hop": _l("Meeting (cuộc họp)"),
         }[self]
-
-
-class MeetingStatus(StrEnum):
-    DRAFT = "draft"
-    PREPARING = "preparing"
-    CLEARED = "cleared"
-    IN_SESSION = "in_session"
-    CLOSING = "closing"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-    @property
-    def title(self):
-        return STATUS_TITLES[self]
-
-
-STATUS_TITLES = {
-    MeetingStatus.DRAFT: _l("Draft: awaiting approval"),
-    MeetingStatus.PREPARING: _l("Preparing"),
-    MeetingStatus.CLEARED: _l("Cleared to start"),
-    MeetingStatus.IN_SESSION: _l("In session"),
-    MeetingStatus.CLOSING: _l("Closing"),
-    MeetingStatus.CLOSED: _l("Closed"),
-    MeetingStatus.CANCELLED: _l("Cancelled"),
-}
-
-#: Statuses in which the meeting's details may still change
-EDITABLE = (MeetingStatus.DRAFT, MeetingStatus.PREPARING)
-#: Statuses from which a meeting may be cancelled (before the session)
-CANCELLABLE = (MeetingStatus.DRAFT, MeetingStatus.PREPARING, MeetingStatus.CLEARED)
 
 
 class DevicePolicy(StrEnum):

@@ -2,10 +2,11 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
+from meetingsec.meetings.lifecycle import MeetingStatus
 
 
 class Meeting(Base):
@@ -26,8 +27,17 @@ class Meeting(Base):
     chair_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     #: The organiser who created the meeting and keeps it
     organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    #: MeetingStatus
-    status: Mapped[str] = mapped_column(String(16), index=True, default="draft")
+    #: Where the meeting is in its life; what each status allows is ``meetings.lifecycle``
+    status: Mapped[MeetingStatus] = mapped_column(
+        Enum(
+            MeetingStatus,
+            native_enum=False,  # stored as VARCHAR(16) holding the value, as before
+            length=16,
+            values_callable=lambda statuses: [s.value for s in statuses],
+        ),
+        index=True,
+        default=MeetingStatus.DRAFT,
+    )
     #: The host plans to record (ND 26/2020 Điều 6 khoản 2 điểm c applies)
     recording_planned: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The ruleset (and its version) that generated the checklist
@@ -76,6 +86,12 @@ class Meeting(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("status")
+    def _as_status(self, _key, value) -> MeetingStatus:
+        # A status set from a string (a form, a fixture) is the enum at once, not only
+        # after the row is read again
+        return MeetingStatus(value)
 
     def member_ids(self, role: str) -> set[int]:
         return {m.user_id for m in self.members if m.role == role}

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from meetingsec.checklists import services as checklist
 from meetingsec.extensions import db
 from meetingsec.meetings.access import visible_to
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action, MeetingStatus, statuses
 from meetingsec.meetings.models import Meeting, MeetingMember
 from meetingsec.org.models import Unit, Venue
 from meetingsec.users.models import User, UserRole
@@ -33,19 +33,17 @@ def home_condition(user, role: Role, today: date):
         return Meeting.organiser_id == user.id
     if role is Role.CHAIR:
         return (Meeting.chair_id == user.id) & Meeting.status.in_(
-            [MeetingStatus.DRAFT.value, MeetingStatus.PREPARING.value]
+            statuses(Action.APPROVE) + statuses(Action.CLEAR)
         )
     if role is Role.TECHNICIAN:
         # Devices and venues are checked from the draft until the meeting is cleared.
-        return _member_of(user, "technician") & Meeting.status.in_(
-            [MeetingStatus.DRAFT.value, MeetingStatus.PREPARING.value]
-        )
+        return _member_of(user, "technician") & Meeting.status.in_(statuses(Action.CHECK))
     if role is Role.CLERK:
         return (
             _member_of(user, "clerk")
             & (Meeting.starts_at < _local_midnight(today + timedelta(days=1)))
             & (Meeting.ends_at >= _local_midnight(today))
-            & Meeting.status.not_in([MeetingStatus.CANCELLED.value])
+            & (Meeting.status != MeetingStatus.CANCELLED)
         )
     return visible_to(user)
 

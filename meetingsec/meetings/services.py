@@ -3,6 +3,7 @@ transaction) and flushes; the caller commits."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
@@ -15,9 +16,14 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import local_date
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import CANCELLABLE, EDITABLE, DevicePolicy, MeetingStatus
+from meetingsec.meetings.choices import DevicePolicy
+from meetingsec.meetings.lifecycle import Action, MeetingStatus
+from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting, MeetingMember
 from meetingsec.users.roles import Role
+
+if TYPE_CHECKING:
+    from meetingsec.users.models import User
 
 
 @dataclass
@@ -103,14 +109,12 @@ def _set_team(meeting: Meeting, data: MeetingData) -> dict | None:
     return {"team": [sorted(map(list, have)), sorted(map(list, wanted))]}
 
 
-def create_meeting(data: MeetingData, *, actor, now: datetime | None = None) -> Meeting:
+def create_meeting(data: MeetingData, *, actor: "User", now: datetime | None = None) -> Meeting:
     """An organiser creates a meeting; its checklist is generated at once."""
     now = now or utcnow()
     _validate(data, now=now, start_changed=True)
     values = _values(data)
-    meeting = Meeting(
-        **values, organiser_id=actor.id, status=MeetingStatus.DRAFT.value, created_at=now
-    )
+    meeting = Meeting(**values, organiser_id=actor.id, status=MeetingStatus.DRAFT, created_at=now)
     db.session.add(meeting)
     _set_team(meeting, data)
     db.session.flush()
@@ -144,13 +148,18 @@ def _check_version(meeting: Meeting, version: int | None) -> None:
 
 
 def update_meeting(
-    meeting: Meeting, data: MeetingData, *, actor, version: int | None, now: datetime | None = None
+    meeting: Meeting,
+    data: MeetingData,
+    *,
+    actor: "User",
+    version: int | None,
+    now: datetime | None = None,
 ) -> Meeting:
     """The organiser changes a meeting (draft or preparing). ``version`` is the version the
     form was built from: a save based on an older one is refused, nothing is overwritten."""
     if actor.id != meeting.organiser_id:
         raise NotAllowed(_l("Only the meeting's organiser can change it."), "not_organiser")
-    if MeetingStatus(meeting.status) not in EDITABLE:
+    if not meeting.status.allows(Action.EDIT):
         raise DomainError(_l("The meeting can no longer be changed at this stage."), "not_editable")
     _check_version(meeting, version)
     now = now or utcnow()
@@ -164,6 +173,9 @@ def update_meeting(
     for key in ("starts_at", "ends_at"):
         if key in changed:
             changed[key] = [v.isoformat() for v in changed[key]]
+    # version_id_col moves the version on when the meeting's row is updated; a change of the
+    # team alone updates only meeting_members, so the version is moved on here (once: the
+    # mapper keeps a version set by hand), and a form built before it is stale
     meeting.version += 1
     db.session.flush()
     db.session.refresh(meeting, ["venue"])
@@ -173,22 +185,27 @@ def update_meeting(
     return meeting
 
 
-def _require_chair(meeting: Meeting, actor) -> None:
+def _require_chair(meeting: Meeting, actor: "User") -> None:
     if actor.id != meeting.chair_id:
         raise NotAllowed(_l("Only the meeting's chair can do this."), "not_chair")
 
 
-def _transition(meeting: Meeting, to: MeetingStatus, *, actor, now, action: str, data=None):
+def _transition(meeting: Meeting, to: MeetingStatus, *, actor: "User", now, action: str, data=None):
     old = meeting.status
-    meeting.status = to.value
-    meeting.version += 1
-    record(action, meeting, actor=actor, now=now, data={"status": [old, to.value], **(data or {})})
+    meeting.status = to
+    record(
+        action,
+        meeting,
+        actor=actor,
+        now=now,
+        data={"status": [old.value, to.value], **(data or {})},
+    )
 
 
 def approve_meeting(
     meeting: Meeting,
     *,
-    actor,
+    actor: "User",
     approver_name: str,
     approver_position: str,
     approval_number: str,
@@ -197,7 +214,7 @@ def approve_meeting(
 ) -> Meeting:
     """The chair records the competent person's approval of the secret content."""
     _require_chair(meeting, actor)
-    if MeetingStatus(meeting.status) is not MeetingStatus.DRAFT:
+    if not meeting.status.allows(Action.APPROVE):
         raise DomainError(_l("This meeting has already been approved."), "already_approved")
     now = now or utcnow()
     if approval_date > local_date(now):
@@ -223,14 +240,16 @@ def approve_meeting(
     return meeting
 
 
-def decide_devices(meeting: Meeting, *, actor, policy: str, now: datetime | None = None) -> Meeting:
+def decide_devices(
+    meeting: Meeting, *, actor: "User", policy: str, now: datetime | None = None
+) -> Meeting:
     """For a Mật meeting the chair decides whether attendees keep or deposit devices."""
     _require_chair(meeting, actor)
     if meeting.classification != Classification.MAT.value:
         raise DomainError(
             _l("Devices are always deposited at Tối mật and Tuyệt mật meetings."), "not_mat"
         )
-    if MeetingStatus(meeting.status) not in EDITABLE:
+    if not meeting.status.allows(Action.EDIT):
         raise DomainError(
             _l("The decision can no longer be changed at this stage."), "not_editable"
         )
@@ -244,7 +263,6 @@ def decide_devices(meeting: Meeting, *, actor, policy: str, now: datetime | None
             data={"device_policy": [meeting.device_policy, policy]},
         )
         meeting.device_policy = policy
-        meeting.version += 1
     return meeting
 
 
@@ -256,11 +274,11 @@ def _require_gate(meeting: Meeting, phase: Phase, message) -> None:
         raise DomainError(message(len(blocking), blocking[0].reason or ""), "blocked")
 
 
-def clear_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
+def clear_meeting(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
     """The chair declares the meeting cleared to start. The gate is checked again here,
     at this moment, whatever the page showed."""
     _require_chair(meeting, actor)
-    if MeetingStatus(meeting.status) is not MeetingStatus.PREPARING:
+    if not meeting.status.allows(Action.CLEAR):
         raise DomainError(
             _l("Only an approved meeting in preparation can be cleared."), "not_preparing"
         )
@@ -277,9 +295,9 @@ def clear_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
     return meeting
 
 
-def start_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
+def start_session(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
     _require_chair(meeting, actor)
-    if MeetingStatus(meeting.status) is not MeetingStatus.CLEARED:
+    if not meeting.status.allows(Action.START):
         raise DomainError(_l("Only a meeting cleared to start can start."), "not_cleared")
     now = now or utcnow()
     meeting.started_at = now
@@ -287,10 +305,10 @@ def start_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
     return meeting
 
 
-def end_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
+def end_session(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
     if actor.id not in (meeting.chair_id, meeting.organiser_id):
         raise NotAllowed(_l("Only the chair or the organiser can end the session."), "not_chair")
-    if MeetingStatus(meeting.status) is not MeetingStatus.IN_SESSION:
+    if not meeting.status.allows(Action.END):
         raise DomainError(_l("The meeting is not in session."), "not_in_session")
     now = now or utcnow()
     meeting.ended_at = now
@@ -298,15 +316,15 @@ def end_session(meeting: Meeting, *, actor, now: datetime | None = None) -> Meet
     return meeting
 
 
-def close_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Meeting:
+def close_meeting(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
     """Gate 2: the chair or the organiser closes the meeting once nothing blocks it (every
     copy recovered or reported lost, every deposit returned or recorded unclaimed, the
     records generated after the last change), checked again here. A closed meeting is
     read-only and its records are frozen."""
     if actor.id not in (meeting.chair_id, meeting.organiser_id):
         raise NotAllowed(_l("Only the chair or the organiser can close the meeting."), "not_chair")
-    db.session.refresh(meeting, ["status", "version"], with_for_update=True)
-    if MeetingStatus(meeting.status) is not MeetingStatus.CLOSING:
+    lock_meeting(meeting)
+    if not meeting.status.allows(Action.CLOSE):
         raise DomainError(
             _l("Only a meeting whose session has ended can be closed."), "not_closing"
         )
@@ -323,12 +341,14 @@ def close_meeting(meeting: Meeting, *, actor, now: datetime | None = None) -> Me
     return meeting
 
 
-def cancel_meeting(meeting: Meeting, *, actor, reason: str, now: datetime | None = None) -> Meeting:
+def cancel_meeting(
+    meeting: Meeting, *, actor: "User", reason: str, now: datetime | None = None
+) -> Meeting:
     if actor.id not in (meeting.chair_id, meeting.organiser_id):
         raise NotAllowed(
             _l("Only the chair or the organiser can cancel the meeting."), "not_allowed"
         )
-    if MeetingStatus(meeting.status) not in CANCELLABLE:
+    if not meeting.status.allows(Action.CANCEL):
         raise DomainError(
             _l("A meeting can only be cancelled before its session."), "not_cancellable"
         )

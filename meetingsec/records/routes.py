@@ -23,12 +23,13 @@ from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt
 from meetingsec.core.views import apply_domain_error
 from meetingsec.documents import queries as documents
+from meetingsec.door import deposits as door_deposits
 from meetingsec.door import queries as door
 from meetingsec.door import services as door_services
 from meetingsec.meetings import services as meetings
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.records import queries, services
 from meetingsec.records.choices import JobState, RecordKind
 from meetingsec.records.export import meeting_workbook
@@ -71,7 +72,7 @@ def index(meeting_id: int):
         jobs=queries.active_jobs(meeting.id),
         missing=queries.missing_records(meeting),
         can_generate=services.can_generate(current_user, meeting)
-        and meeting.status != MeetingStatus.CLOSED.value,
+        and meeting.status is not MeetingStatus.CLOSED,
     )
 
 
@@ -160,7 +161,7 @@ def _closing_page(meeting, form=None, status=200):
         for d in held
     ]
     is_lead = current_user.id in (meeting.chair_id, meeting.organiser_id)
-    closing = meeting.status == MeetingStatus.CLOSING.value
+    closing = meeting.status.allows(Action.CLOSE)
     return render_template(
         "records/closing.html",
         meeting=meeting,
@@ -192,7 +193,7 @@ def unclaimed(meeting_id: int):
     if not form.validate_on_submit():
         return _closing_page(meeting, form, 422)
     items, err = attempt(
-        lambda: door_services.record_unclaimed(
+        lambda: door_deposits.record_unclaimed(
             meeting, actor=current_user, deposit_ids=form.deposit_ids.data, note=form.note.data
         )
     )

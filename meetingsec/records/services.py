@@ -12,7 +12,7 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.extensions import db
 from meetingsec.meetings.access import Reading, may_read, open_download, require_reading
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.meetings.models import Meeting
 from meetingsec.records import queries
 from meetingsec.records.choices import JobState, RecordKind
@@ -56,15 +56,15 @@ def request_record(meeting: Meeting, kind: str, *, actor, now: datetime | None =
             _l("Only the meeting's organiser or chair can generate its records."), "not_organiser"
         )
     kind = _check_kind(meeting, kind)
-    status = MeetingStatus(meeting.status)
+    status = meeting.status
     if status is MeetingStatus.CLOSED:
         raise DomainError(_l("The meeting is closed: its records are frozen."), "frozen")
-    if status in (MeetingStatus.DRAFT, MeetingStatus.CANCELLED):
+    if not status.allows(Action.RECORDS):
         raise DomainError(
             _l("Records are made for an approved meeting that has not been cancelled."),
             "not_approved",
         )
-    if kind is RecordKind.CLOSING and status is not MeetingStatus.CLOSING:
+    if kind is RecordKind.CLOSING and not status.allows(Action.CLOSE):
         raise DomainError(
             _l("The closing summary is made once the session has ended."), "not_closing"
         )

@@ -11,7 +11,8 @@ from meetingsec.audit.services import record
 from meetingsec.core.db import begin_writing, set_write_intent, utcnow
 from meetingsec.core.pdf import render_html
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import MeetingStatus
+from meetingsec.meetings.lifecycle import MeetingStatus
+from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
 from meetingsec.records.builders import BUILDERS, parts_of
 from meetingsec.records.choices import JobState, RecordKind
@@ -85,9 +86,9 @@ def _store(job_id, kind: RecordKind, actor_id: int, data: bytes, pages: int, hea
     begin_writing(db.session)
     job = db.session.get(RecordJob, job_id)
     meeting = db.session.get(Meeting, job.meeting_id)
-    db.session.refresh(meeting, ["status", "version"], with_for_update=True)
+    lock_meeting(meeting)
     now = utcnow()
-    if MeetingStatus(meeting.status) is MeetingStatus.CLOSED:
+    if meeting.status is MeetingStatus.CLOSED:
         job.state, job.finished_at = JobState.FAILED.value, now
         job.error = "the meeting was closed while the record was rendered"
         db.session.commit()

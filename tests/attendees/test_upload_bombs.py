@@ -209,7 +209,7 @@ def _setup(url: str, instance: Path, people: int):
     ``org`` and its door clerk ``clerk``."""
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.core.db import utcnow
-    from meetingsec.door import services as door
+    from meetingsec.door import commitment as commitments
     from meetingsec.meetings.services import MeetingData, create_meeting
     from meetingsec.org.services import save_unit, save_venue
     from meetingsec.users.roles import Role
@@ -250,7 +250,11 @@ def _setup(url: str, instance: Path, people: int):
         approve_list(meeting, actor=u["chair"], seen=shown_changes(attendees, []))
         meeting.status = "cleared"
         db.session.commit()
-        plan = (meeting.id, [a.invitation_code for a in attendees], door.current_commitment()[1])
+        plan = (
+            meeting.id,
+            [a.invitation_code for a in attendees],
+            commitments.current_commitment()[1],
+        )
         db.session.remove()
         db.engine.dispose()
     return plan

@@ -267,7 +267,8 @@ def _door(make_meeting, fuzzer, db):
     phone deposited, one waiting, and an uploaded list not yet confirmed."""
     from meetingsec.attendees.importing import stage_import
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
-    from meetingsec.door import services as door_services
+    from meetingsec.door import commitment as commitments
+    from meetingsec.door import entry as door_entry
     from tests.helpers import signature_json
 
     door = make_meeting(organiser=fuzzer, chair=fuzzer, clerks=[fuzzer], classification="toi_mat")
@@ -282,7 +283,7 @@ def _door(make_meeting, fuzzer, db):
     )
     approve_list(door, actor=fuzzer, seen=shown_changes([inside, attendee], []))
     door.status = "cleared"
-    door_services.check_in(
+    door_entry.check_in(
         door,
         inside.invitation_code,
         actor=fuzzer,
@@ -290,7 +291,7 @@ def _door(make_meeting, fuzzer, db):
         items={"phone": 1},
         carries_none=False,
         signature=signature_json(),
-        commitment_sha256=door_services.current_commitment()[1],
+        commitment_sha256=commitments.current_commitment()[1],
     )
     batch = stage_import(
         door,

@@ -4,7 +4,8 @@ import io
 import re
 
 from meetingsec.core.codes import display
-from meetingsec.door import queries, services
+from meetingsec.door import commitment as commitments
+from meetingsec.door import queries
 from meetingsec.extensions import db
 from tests import pdf
 from tests.helpers import signature_json
@@ -16,7 +17,7 @@ def _check_in_data(person, key="tablet-key-0001", **kw):
         "key": key,
         "n_phone": "1",
         "signature": signature_json(),
-        "commitment_sha256": services.current_commitment()[1],
+        "commitment_sha256": commitments.current_commitment()[1],
         **kw,
     }
 
@@ -29,7 +30,7 @@ def test_clerk_scans_checks_in_and_is_back_at_step_one(client, login, open_door)
     assert resp.status_code == 303 and resp.location == f"{base}/attendees/{a.id}"
     card = client.get(resp.location).get_data(as_text=True)
     assert a.full_name in card and "Có trong danh sách được duyệt." in card
-    assert services.DEFAULT_COMMITMENT in card and 'name="n_phone"' in card
+    assert commitments.DEFAULT_COMMITMENT in card and 'name="n_phone"' in card
     resp = client.post(f"{base}/check-in", data=_check_in_data(a))
     assert resp.status_code == 303 and resp.location == f"{base}/?last={a.id}"
     page = client.get(resp.location).get_data(as_text=True)
@@ -225,6 +226,6 @@ def test_admin_changes_the_commitment_text(client, login, make_user):
     login(admin)
     resp = client.post("/admin/commitment", data={"text": "Tôi cam kết bảo vệ bí mật."})
     assert resp.status_code == 303
-    assert services.current_commitment()[0] == "Tôi cam kết bảo vệ bí mật."
+    assert commitments.current_commitment()[0] == "Tôi cam kết bảo vệ bí mật."
     resp = client.post("/admin/commitment", data={"text": "Tôi cam kết bảo vệ bí mật."})
     assert resp.status_code == 422 and "Nội dung không thay đổi." in resp.get_data(as_text=True)

@@ -2,12 +2,17 @@
 claim tickets, the signed commitment, refusals, exits, re-entries and returns."""
 
 import json
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from meetingsec.checklists.services import evaluate, sync_items
 from meetingsec.core.errors import DomainError
+from meetingsec.door import commitment as commitments
+from meetingsec.door import deposits as door_deposits
+from meetingsec.door import entry as door_entry
 from meetingsec.door import queries, services, signature
 from meetingsec.door.models import CheckIn, Deposit
 from meetingsec.extensions import db
@@ -17,7 +22,7 @@ SIG = signature_json()
 
 
 def _check_in(meeting, clerk, person, key="key-00001", items=None, none=False, sig=SIG, sha=None):
-    return services.check_in(
+    return door_entry.check_in(
         meeting,
         person.invitation_code,
         actor=clerk,
@@ -25,7 +30,7 @@ def _check_in(meeting, clerk, person, key="key-00001", items=None, none=False, s
         items=items if items is not None else {"phone": 1},
         carries_none=none,
         signature=sig,
-        commitment_sha256=sha or services.current_commitment()[1],
+        commitment_sha256=sha or commitments.current_commitment()[1],
     )
 
 
@@ -40,8 +45,8 @@ def test_check_in_deposits_with_tickets_and_a_signature(open_door):
     deposits = queries.deposits_of(a.id)
     assert [(d.kind, d.slot) for d in deposits] == [("phone", 1), ("laptop", 2)]
     assert all(len(d.claim_code) == 11 for d in deposits)
-    assert entry.commitment.text == services.DEFAULT_COMMITMENT
-    assert entry.commitment_sha256 == services.sha256(services.DEFAULT_COMMITMENT)
+    assert entry.commitment.text == commitments.DEFAULT_COMMITMENT
+    assert entry.commitment_sha256 == commitments.sha256(commitments.DEFAULT_COMMITMENT)
     assert json.loads(entry.signature_strokes)["strokes"][0][0] == [10.0, 40.0, 0]
     assert entry.signature_png.startswith(b"\x89PNG")
     assert actions()[-1] == "door.checked_in"
@@ -75,7 +80,7 @@ def test_two_tablets_at_once_record_exactly_one_check_in(app, open_door):
     """Two requests for the same invitation, each in its own session and transaction."""
     meeting, clerk, (a, *_rest) = open_door()
     ids = (meeting.id, clerk.id, a.id)
-    sha = services.current_commitment()[1]
+    sha = commitments.current_commitment()[1]
 
     def tablet(key):
         with app.app_context():
@@ -99,6 +104,70 @@ def test_two_tablets_at_once_record_exactly_one_check_in(app, open_door):
         assert results == ["already_checked_in", "ok"], results
         db.session.expire_all()
         assert db.session.query(CheckIn).count() == 1
+
+
+def _waiting_for_a_lock(backend) -> bool:
+    """Whether another connection waits for a row lock (PostgreSQL); SQLite's second
+    writer waits in its BEGIN IMMEDIATE, which no view shows: give it a moment."""
+    if backend != "postgresql":
+        time.sleep(0.3)
+        return True
+    with db.engine.connect() as conn:
+        return bool(
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock'"
+            ).scalar()
+        )
+
+
+def test_a_retry_while_the_first_try_holds_the_lock_gets_the_same_check_in(app, open_door, backend):
+    """The tablet resends (Wi-Fi dropped) while its first request still holds the meeting's
+    lock: once the first commits, the retry answers the same check-in, not "already
+    checked in by you"."""
+    meeting, clerk, (a, *_rest) = open_door()
+    ids = (meeting.id, clerk.id, a.id)
+    sha = commitments.current_commitment()[1]
+    first_holds_the_lock, let_first_commit = threading.Event(), threading.Event()
+    db.session.commit()  # the test's own transaction holds SQLite's write lock
+
+    def tablet(hold: bool):
+        with app.app_context():
+            from meetingsec.attendees.models import Attendee
+            from meetingsec.core.db import begin_writing
+            from meetingsec.meetings.models import Meeting
+            from meetingsec.users.models import User
+
+            m, u = db.session.get(Meeting, ids[0]), db.session.get(User, ids[1])
+            p = db.session.get(Attendee, ids[2])
+            begin_writing(db.session)
+            try:
+                entry = _check_in(m, u, p, key="key-retried", sha=sha)
+                db.session.flush()
+                if hold:
+                    first_holds_the_lock.set()
+                    assert let_first_commit.wait(10)
+                db.session.commit()
+                return entry.id
+            except DomainError as err:
+                db.session.rollback()
+                return err.code
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(tablet, True)
+        assert first_holds_the_lock.wait(10)
+        retry = pool.submit(tablet, False)
+        deadline = time.monotonic() + 10
+        while not _waiting_for_a_lock(backend) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not retry.done()  # the retry waits for the first request's lock
+        let_first_commit.set()
+        results = first.result(timeout=10), retry.result(timeout=10)
+    assert isinstance(results[0], int) and results[1] == results[0], results
+    db.session.expire_all()
+    assert db.session.query(CheckIn).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -163,12 +232,12 @@ def test_empty_or_oversized_signatures_are_refused(open_door, sig, code):
 
 def test_the_signature_is_bound_to_the_text_shown(open_door, make_user):
     meeting, clerk, (a, *_rest) = open_door()
-    shown = services.current_commitment()[1]
-    services.set_commitment(actor=make_user("admin"), text="Tôi cam kết giữ bí mật.")
+    shown = commitments.current_commitment()[1]
+    commitments.set_commitment(actor=make_user("admin"), text="Tôi cam kết giữ bí mật.")
     with pytest.raises(DomainError) as e:
         _check_in(meeting, clerk, a, sha=shown)
     assert e.value.code == "commitment_changed"
-    entry = _check_in(meeting, clerk, a, sha=services.sha256("Tôi cam kết giữ bí mật."))
+    entry = _check_in(meeting, clerk, a, sha=commitments.sha256("Tôi cam kết giữ bí mật."))
     assert entry.commitment.text == "Tôi cam kết giữ bí mật."
 
 
@@ -193,18 +262,18 @@ def test_people_not_on_the_approved_list_are_refused_and_recorded(open_door):
         _check_in(meeting, clerk, pending)
     assert e.value.code == "not_admitted"
     db.session.rollback()
-    incident = services.refuse(
+    incident = door_entry.refuse(
         meeting,
         actor=clerk,
-        nonce="refusal-0001",
+        key="refusal-0001",
         name="Khách Lạ",
         unit="Công ty Y",
         reason="Không có tên trong danh sách",
     )
-    again = services.refuse(
+    again = door_entry.refuse(
         meeting,
         actor=clerk,
-        nonce="refusal-0001",
+        key="refusal-0001",
         name="Khách Lạ",
         unit="Công ty Y",
         reason="Không có tên trong danh sách",
@@ -239,29 +308,33 @@ def test_codes_of_other_kinds_get_a_clear_message(open_door, make_device):
 def test_leave_come_back_and_get_the_phone_back(open_door):
     meeting, clerk, (a, *_rest) = open_door()
     _check_in(meeting, clerk, a, items={"phone": 1, "smartwatch": 1})
-    services.leave(meeting, a, actor=clerk, key="leave-0001")
-    assert not services.is_inside(a) and queries.counters(meeting.id).inside == 0
+    door_entry.leave(meeting, a, actor=clerk, key="leave-0001")
+    assert not queries.is_inside(a) and queries.counters(meeting.id).inside == 0
     with pytest.raises(services.AlreadyDone):
-        services.leave(meeting, a, actor=clerk, key="leave-0002")
+        door_entry.leave(meeting, a, actor=clerk, key="leave-0002")
     # the phone is still at the door: coming back needs no new declaration
-    services.reenter(meeting, a, actor=clerk, key="back-0001", items={}, carries_none=False)
-    assert services.is_inside(a)
+    door_entry.reenter(meeting, a, actor=clerk, key="back-0001", items={}, carries_none=False)
+    assert queries.is_inside(a)
     held = queries.deposits_of(a.id)
-    items = services.return_items(
+    items = door_deposits.return_items(
         meeting, a, actor=clerk, key="return-0001", deposit_ids=[d.id for d in held]
     )
     db.session.commit()
-    assert all(d.returned_at for d in items) and not services.is_inside(a)
+    assert all(d.returned_at for d in items) and not queries.is_inside(a)
     assert [m.kind for m in queries.movements_of(a.id)] == ["exit", "entry", "exit"]
     # a retry of the same return changes nothing; another clerk's scan is told
     before = snapshot()
     assert (
-        services.return_items(meeting, a, actor=clerk, key="return-0001", deposit_ids=[held[0].id])
+        door_deposits.return_items(
+            meeting, a, actor=clerk, key="return-0001", deposit_ids=[held[0].id]
+        )
         == items
     )
     assert snapshot() == before
     with pytest.raises(services.AlreadyDone) as e:
-        services.return_items(meeting, a, actor=clerk, key="return-0002", deposit_ids=[held[0].id])
+        door_deposits.return_items(
+            meeting, a, actor=clerk, key="return-0002", deposit_ids=[held[0].id]
+        )
     assert "Đã trả lại lúc" in str(e.value.message)
 
 
@@ -270,7 +343,9 @@ def test_a_return_is_only_to_the_owner(open_door):
     _check_in(meeting, clerk, a)
     phone = queries.deposits_of(a.id)[0]
     with pytest.raises(DomainError) as e:
-        services.return_items(meeting, b, actor=clerk, key="return-0003", deposit_ids=[phone.id])
+        door_deposits.return_items(
+            meeting, b, actor=clerk, key="return-0003", deposit_ids=[phone.id]
+        )
     assert e.value.code == "not_owner"
 
 
@@ -299,7 +374,7 @@ def test_derived_items_follow_the_door(open_door):
     returned = _status(meeting, "devices-returned")  # applies once something is deposited
     assert returned.status == "unmet" and "chưa được trả lại" in str(returned.reason)
     phone = queries.deposits_of(a.id)[0]
-    services.return_items(meeting, a, actor=clerk, key="return-0004", deposit_ids=[phone.id])
+    door_deposits.return_items(meeting, a, actor=clerk, key="return-0004", deposit_ids=[phone.id])
     sync_items(meeting, actor=None)
     assert _status(meeting, "devices-returned").status == "met"
 
@@ -320,12 +395,12 @@ def test_search_ignores_case_and_diacritics(open_door):
 def test_an_earlier_signed_text_can_become_current_again(open_door, make_user):
     meeting, clerk, (a, *_rest) = open_door()
     admin = make_user("admin")
-    services.set_commitment(actor=admin, text="Văn bản A.")
-    entry = _check_in(meeting, clerk, a, sha=services.sha256("Văn bản A."))
-    services.set_commitment(actor=admin, text="Văn bản B.")
-    services.set_commitment(actor=admin, text="Văn bản A.")  # signed already: kept, current
+    commitments.set_commitment(actor=admin, text="Văn bản A.")
+    entry = _check_in(meeting, clerk, a, sha=commitments.sha256("Văn bản A."))
+    commitments.set_commitment(actor=admin, text="Văn bản B.")
+    commitments.set_commitment(actor=admin, text="Văn bản A.")  # signed already: kept, current
     db.session.commit()
-    assert services.current_commitment() == ("Văn bản A.", services.sha256("Văn bản A."))
+    assert commitments.current_commitment() == ("Văn bản A.", commitments.sha256("Văn bản A."))
     assert entry.commitment.text == "Văn bản A."
 
 
@@ -352,3 +427,34 @@ def test_a_copy_label_or_a_device_tag_scanned_as_an_invitation_is_named(open_doo
         services.find_attendee(meeting, doc.copies[0].code)
     assert "nhãn bản tài liệu" in str(err.value.message)
     assert services.foreign_code("0" * 11, "invitation") is None
+
+
+@pytest.mark.parametrize("write", ["check_in", "leave", "reenter", "refuse", "return"])
+def test_each_door_write_judges_the_status_as_it_is_under_the_lock(open_door, write):
+    """The session last read the meeting as closed; it is open now: every write locks the
+    meeting (reading its status again) before it asks whether the door is open."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from meetingsec.meetings.choices import MeetingStatus
+
+    meeting, clerk, (a, b, _c) = open_door()
+    _check_in(meeting, clerk, b)
+    if write == "reenter":
+        door_entry.leave(meeting, b, actor=clerk, key="stale-out")
+    db.session.commit()
+    set_committed_value(meeting, "status", MeetingStatus.CLOSED)  # what the session last read
+    writes = {
+        "check_in": lambda: _check_in(meeting, clerk, a, key="stale-0001"),
+        "leave": lambda: door_entry.leave(meeting, b, actor=clerk, key="stale-0002"),
+        "reenter": lambda: door_entry.reenter(
+            meeting, b, actor=clerk, key="stale-0003", items={}, carries_none=False
+        ),
+        "refuse": lambda: door_entry.refuse(
+            meeting, actor=clerk, key="stale-0004", name="Khách Lạ", unit="Y", reason="Không"
+        ),
+        "return": lambda: door_deposits.return_items(
+            meeting, b, actor=clerk, key="stale-0005", deposit_ids=[queries.deposits_of(b.id)[0].id]
+        ),
+    }
+    writes[write]()
+    assert meeting.status is MeetingStatus.CLEARED

@@ -236,3 +236,37 @@ def test_cancel_needs_the_session_not_started(make_meeting):
     with pytest.raises(DomainError) as e:
         services.cancel_meeting(meeting, actor=meeting.organiser, reason="again")
     assert e.value.code == "not_cancellable"
+
+
+def test_every_saved_change_moves_the_version_on_by_one(make_meeting, make_user):
+    """The optimistic lock's version moves on once per save, whatever changed: a field, only
+    the team, the status, the chair's device decision; a form built before is then stale."""
+    meeting = make_meeting(classification="mat")
+    organiser, chair = meeting.organiser, meeting.chair
+    versions = [meeting.version]
+
+    def saved():
+        db.session.commit()
+        db.session.expire_all()
+        versions.append(meeting.version)
+
+    services.update_meeting(
+        meeting, _data(meeting, title="Đổi tiêu đề"), actor=organiser, version=meeting.version
+    )
+    saved()
+    technician = make_user("technician")
+    services.update_meeting(
+        meeting, _data(meeting, technicians=[technician]), actor=organiser, version=meeting.version
+    )
+    saved()
+    with pytest.raises(DomainError) as e:  # built before the team changed
+        services.update_meeting(
+            meeting, _data(meeting, title="Cũ"), actor=organiser, version=versions[1]
+        )
+    assert e.value.code == "stale_version"
+    db.session.rollback()
+    services.decide_devices(meeting, actor=chair, policy="deposit")
+    saved()
+    services.cancel_meeting(meeting, actor=organiser, reason="Hoãn")
+    saved()
+    assert versions == list(range(versions[0], versions[0] + 5))

@@ -7,7 +7,8 @@ import pytest
 
 from meetingsec.core.errors import DomainError
 from meetingsec.documents import services as documents
-from meetingsec.door import services as door
+from meetingsec.door import deposits as door_deposits
+from meetingsec.door import queries as door_queries
 from meetingsec.extensions import db
 from meetingsec.meetings import services as meetings
 from meetingsec.records import queries, services, tasks
@@ -29,8 +30,10 @@ def generate(meeting, kind, actor=None):
 def _settle(meeting, clerk, people, doc):
     """Everything closing needs but the records: the copy back, the phone unclaimed."""
     documents.recover(meeting, actor=clerk, key="settle-recover", copy_code=doc.copies[0].code)
-    held = [d.id for d in door.unreturned(people[0])]
-    door.record_unclaimed(meeting, actor=clerk, deposit_ids=held, note="Tủ văn thư phòng 2")
+    held = [d.id for d in door_queries.unreturned(people[0])]
+    door_deposits.record_unclaimed(
+        meeting, actor=clerk, deposit_ids=held, note="Tủ văn thư phòng 2"
+    )
     db.session.commit()
 
 
