@@ -1,6 +1,7 @@
 """Fixtures shared by every test: the database backend (``--db``), the app, clients,
 factories, and the rules that keep CI honest (nothing may be skipped)."""
 
+import contextlib
 import contextvars
 import os
 from pathlib import Path
@@ -73,6 +74,51 @@ def app(db_url, tmp_path):
         yield app
         _db.session.remove()
         _db.engine.dispose()
+
+
+class TemplateQueried(AssertionError):
+    """A template ran a statement (a lazy load): views hand templates loaded data."""
+
+
+@contextlib.contextmanager
+def templates_never_query(app):
+    """Fail any statement run while a template renders (a lazy load in a template)."""
+    from flask import before_render_template, request_started, template_rendered
+    from sqlalchemy import event
+
+    rendering = contextvars.ContextVar("rendering", default=())
+
+    def request(sender, **extra):
+        rendering.set(())
+
+    def started(sender, template, context, **extra):
+        rendering.set((*rendering.get(), template.name))
+
+    def finished(sender, template, context, **extra):
+        rendering.set(rendering.get()[:-1])
+
+    def statement(conn, cursor, sql, parameters, context, executemany):
+        if rendering.get() and not sql.lstrip().upper().startswith(QueryCount.NOISE):
+            raise TemplateQueried(f"{rendering.get()[-1]} ran: {' '.join(sql.split())[:200]}")
+
+    request_started.connect(request, app)
+    before_render_template.connect(started, app)
+    template_rendered.connect(finished, app)
+    event.listen(_db.engine, "before_cursor_execute", statement)
+    try:
+        yield
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", statement)
+        template_rendered.disconnect(finished, app)
+        before_render_template.disconnect(started, app)
+        request_started.disconnect(request, app)
+
+
+@pytest.fixture
+def no_template_queries(app):
+    """A test using this fails when a template it renders runs a statement."""
+    with templates_never_query(app):
+        yield
 
 
 @pytest.fixture
@@ -362,3 +408,53 @@ def worker(app, db_url):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+class QueryCount:
+    """The statements a block ran: ``count`` of them, their ``statements``."""
+
+    #: Transaction bookkeeping, not work a page asks for
+    NOISE = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
+
+    def __init__(self, requests_only: bool):
+        self.requests_only = requests_only
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        from flask import has_request_context
+
+        if self.requests_only and not has_request_context():
+            return  # the test's own setup and checks
+        if statement.lstrip().upper().startswith(self.NOISE):
+            return
+        self.statements.append(statement)
+
+    def __str__(self) -> str:
+        return f"{self.count} statements:\n" + "\n".join(
+            f"  {i}. {' '.join(s.split())[:160]}" for i, s in enumerate(self.statements, 1)
+        )
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as q: client.get(...)`` then ``q.count``: the statements run by
+    requests inside the block (``requests_only=False`` counts the test's own too), without
+    transaction bookkeeping (BEGIN, SAVEPOINT, COMMIT)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def count(*, requests_only: bool = True):
+        counter = QueryCount(requests_only)
+        event.listen(_db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", counter)
+
+    return count
