@@ -6,7 +6,7 @@ import pytest
 
 from meetingsec.devices.services import add_device
 from meetingsec.extensions import db
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.helpers import check_in
 
 pytestmark = pytest.mark.usefixtures("no_template_queries")
