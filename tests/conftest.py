@@ -1,6 +1,7 @@
 """Fixtures shared by every test: the database backend (``--db``), the app, clients,
 factories, and the rules that keep CI honest (nothing may be skipped)."""
 
+import contextlib
 import contextvars
 import os
 from pathlib import Path
@@ -11,7 +12,9 @@ from flask.testing import FlaskClient
 from meetingsec import create_app
 from meetingsec.config import TestConfig
 from meetingsec.extensions import db as _db
+from tests import factories
 from tests.dbserver import Databases
+from tests.factories import PASSWORD
 
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 
@@ -75,6 +78,51 @@ def app(db_url, tmp_path):
         _db.engine.dispose()
 
 
+class TemplateQueried(AssertionError):
+    """A template ran a statement (a lazy load): views hand templates loaded data."""
+
+
+@contextlib.contextmanager
+def templates_never_query(app):
+    """Fail any statement run while a template renders (a lazy load in a template)."""
+    from flask import before_render_template, request_started, template_rendered
+    from sqlalchemy import event
+
+    rendering = contextvars.ContextVar("rendering", default=())
+
+    def request(sender, **extra):
+        rendering.set(())
+
+    def started(sender, template, context, **extra):
+        rendering.set((*rendering.get(), template.name))
+
+    def finished(sender, template, context, **extra):
+        rendering.set(rendering.get()[:-1])
+
+    def statement(conn, cursor, sql, parameters, context, executemany):
+        if rendering.get() and not sql.lstrip().upper().startswith(QueryCount.NOISE):
+            raise TemplateQueried(f"{rendering.get()[-1]} ran: {' '.join(sql.split())[:200]}")
+
+    request_started.connect(request, app)
+    before_render_template.connect(started, app)
+    template_rendered.connect(finished, app)
+    event.listen(_db.engine, "before_cursor_execute", statement)
+    try:
+        yield
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", statement)
+        template_rendered.disconnect(finished, app)
+        before_render_template.disconnect(started, app)
+        request_started.disconnect(request, app)
+
+
+@pytest.fixture
+def no_template_queries(app):
+    """A test using this fails when a template it renders runs a statement."""
+    with templates_never_query(app):
+        yield
+
+
 @pytest.fixture
 def db(app):
     return _db
@@ -104,28 +152,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
-PASSWORD = "correct horse battery"
-
-
 @pytest.fixture
 def make_user(app):
-    """``make_user("organiser")`` or ``make_user(roles={Role.ADMIN}, username=…)``."""
-    from meetingsec.users.roles import Role
-    from meetingsec.users.services import create_user
-
-    counter = iter(range(1, 10_000))
-
-    def make(*role_names, **kw):
-        roles = kw.pop("roles", None) or {Role(r) for r in (role_names or ("organiser",))}
-        n = next(counter)
-        kw.setdefault("username", f"user{n}")
-        kw.setdefault("full_name", f"Người Dùng {n}")
-        kw.setdefault("password", PASSWORD)
-        user = create_user(actor=None, roles=roles, **kw)
-        _db.session.commit()
-        return user
-
-    return make
+    return factories.user_factory()
 
 
 @pytest.fixture
@@ -159,164 +188,22 @@ def pytest_configure(config):
 
 @pytest.fixture
 def make_meeting(app, make_user):
-    """``make_meeting(classification="mat", at_hq=True, …)``: a meeting in draft, created by
-    an organiser through the service, with a venue, host unit and chair of its own."""
-    from datetime import timedelta
-
-    from meetingsec.core.db import utcnow
-    from meetingsec.meetings.services import MeetingData, create_meeting
-    from meetingsec.org.services import save_unit, save_venue
-
-    counter = iter(range(1, 10_000))
-
-    def make(
-        *,
-        classification="tuyet_mat",
-        at_hq=False,
-        closed_room=True,
-        format="in_person",
-        organiser=None,
-        chair=None,
-        technicians=(),
-        clerks=(),
-        recording_planned=False,
-        starts_in=timedelta(days=7),
-        title=None,
-    ):
-        n = next(counter)
-        venue = save_venue(
-            None, actor=None, name=f"Địa điểm {n}", address="", at_hq=at_hq, closed_room=closed_room
-        )
-        unit = save_unit(None, actor=None, name=f"Đơn vị chủ trì {n}", parent=None)
-        organiser = organiser or make_user("organiser")
-        chair = chair or make_user("chair")
-        start = utcnow() + starts_in
-        meeting = create_meeting(
-            MeetingData(
-                title=title or f"Hội nghị số {n}",
-                kind="hoi_nghi",
-                classification=classification,
-                format=format,
-                starts_at=start,
-                ends_at=start + timedelta(hours=3),
-                venue=venue,
-                host_unit=unit,
-                chair=chair,
-                technicians=list(technicians),
-                clerks=list(clerks),
-                recording_planned=recording_planned,
-            ),
-            actor=organiser,
-        )
-        _db.session.commit()
-        return meeting
-
-    return make
+    return factories.meeting_factory(make_user)
 
 
 @pytest.fixture
 def make_device(app):
-    """``make_device(kind="wired_mic", ban_co_yeu=False)``: a registered device."""
-    from meetingsec.devices.services import save_device
-
-    def make(
-        kind="wired_mic",
-        *,
-        ban_co_yeu=False,
-        make="Bosch",
-        model="CCS 1000",
-        serial="",
-        tag_code=None,
-    ):
-        device = save_device(
-            None,
-            actor=None,
-            kind=kind,
-            make=make,
-            model=model,
-            serial=serial,
-            owner_unit=None,
-            ban_co_yeu=ban_co_yeu,
-            notes="",
-        )
-        if tag_code:
-            device.tag_code = tag_code
-        _db.session.commit()
-        return device
-
-    return make
+    return factories.device_factory()
 
 
 @pytest.fixture
 def open_door(make_meeting, make_user):
-    """``open_door(n=3, classification=…)``: a meeting cleared to start (the gate itself is
-    tested with the meetings), a door clerk on its team, ``n`` approved attendees."""
-    from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
-
-    def make(n=3, *, classification="toi_mat", device_policy=None, names=None):
-        clerk = make_user("clerk")
-        meeting = make_meeting(clerks=[clerk], classification=classification)
-        names = names or [f"Nguyễn Văn Khách {i}" for i in range(1, n + 1)]
-        people = add_attendees(
-            meeting,
-            [
-                {"full_name": name, "unit_name": "Sở Nội vụ", "position": "Chuyên viên"}
-                for name in names
-            ],
-            actor=meeting.organiser,
-            source="test",
-        )
-        approve_list(meeting, actor=meeting.chair, seen=shown_changes(people, []))
-        meeting.status = "cleared"
-        meeting.device_policy = device_policy
-        _db.session.commit()
-        return meeting, clerk, people
-
-    return make
+    return factories.door_factory(make_meeting, make_user)
 
 
 @pytest.fixture
 def ended_meeting(open_door):
-    """``ended_meeting()``: a Tối mật meeting whose session has ended (closing): three
-    approved people, two checked in with a phone each (one handed back), a document of
-    two copies, copy 1 handed to the first person and not yet recovered."""
-    from meetingsec.documents import services as documents
-    from meetingsec.door import deposits as door_deposits
-    from meetingsec.door import queries as door_queries
-    from meetingsec.meetings import services as meetings
-    from tests.helpers import check_in
-
-    def make(**kw):
-        meeting, clerk, people = open_door(**kw)
-        a, b = people[0], people[1]
-        check_in(meeting, clerk, a)
-        check_in(meeting, clerk, b)
-        doc = documents.register_document(
-            meeting,
-            actor=meeting.organiser,
-            number="07/KH-BCĐ",
-            title="Kế hoạch bảo vệ",
-            classification=meeting.classification,
-            copy_count=2,
-            copy_authorisation="Giám đốc cho phép sao 2 bản",
-        )
-        documents.hand_out(
-            meeting,
-            actor=clerk,
-            key=f"fixture-handout-{meeting.id}",
-            attendee_code=a.invitation_code,
-            copy_code=doc.copies[0].code,
-        )
-        meetings.start_session(meeting, actor=meeting.chair)
-        deposit = door_queries.unreturned(b)[0]
-        door_deposits.return_items(
-            meeting, b, actor=clerk, key=f"fixture-return-{meeting.id}", deposit_ids=[deposit.id]
-        )
-        meetings.end_session(meeting, actor=meeting.chair)
-        _db.session.commit()
-        return meeting, clerk, people, doc
-
-    return make
+    return factories.ended_meeting_factory(open_door)
 
 
 @pytest.fixture
@@ -363,3 +250,53 @@ def worker(app, db_url):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+class QueryCount:
+    """The statements a block ran: ``count`` of them, their ``statements``."""
+
+    #: Transaction bookkeeping, not work a page asks for
+    NOISE = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
+
+    def __init__(self, requests_only: bool):
+        self.requests_only = requests_only
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        from flask import has_request_context
+
+        if self.requests_only and not has_request_context():
+            return  # the test's own setup and checks
+        if statement.lstrip().upper().startswith(self.NOISE):
+            return
+        self.statements.append(statement)
+
+    def __str__(self) -> str:
+        return f"{self.count} statements:\n" + "\n".join(
+            f"  {i}. {' '.join(s.split())[:160]}" for i, s in enumerate(self.statements, 1)
+        )
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as q: client.get(...)`` then ``q.count``: the statements run by
+    requests inside the block (``requests_only=False`` counts the test's own too), without
+    transaction bookkeeping (BEGIN, SAVEPOINT, COMMIT)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def count(*, requests_only: bool = True):
+        counter = QueryCount(requests_only)
+        event.listen(_db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", counter)
+
+    return count

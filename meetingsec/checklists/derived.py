@@ -28,8 +28,13 @@ class Figures:
     """What the checks read besides the meeting, fetched once per evaluation (the door's
     counters serve five checks)."""
 
-    def __init__(self, meeting):
+    def __init__(self, meeting, *, door=None, copies=None):
         self.meeting_id = meeting.id
+        # already counted for a page of meetings (``meetings.queries.readiness_by_meeting``)
+        if door is not None:
+            self.door = door
+        if copies is not None:
+            self.copies = copies
 
     @cached_property
     def door(self) -> door.Counters:

@@ -150,14 +150,17 @@ def citations(ruleset_id: str) -> dict[str, RuleCitation]:
     return {r.rule_id: r for r in rows}
 
 
-def evaluate(meeting: Meeting, overrides: dict | None = None) -> list[ItemView]:
+def evaluate(
+    meeting: Meeting, overrides: dict | None = None, figures: Figures | None = None
+) -> list[ItemView]:
     """Every item of the meeting with its current status, in the ruleset's order.
-    ``overrides`` are the admins' citation corrections (looked up when not given)."""
+    ``overrides`` are the admins' citation corrections (looked up when not given);
+    ``figures`` the door's and documents' counts (counted when not given)."""
     ruleset = rulesets()[meeting.ruleset_id]
     if overrides is None:
         overrides = citations(ruleset.id)
     items = {i.rule_id: i for i in queries.items_of(meeting)}
-    figures = Figures(meeting)
+    figures = figures or Figures(meeting)
     views = []
     for rule in ruleset.rules:
         item = items.get(rule.id)

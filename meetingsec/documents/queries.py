@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from meetingsec.documents.models import DocumentCopy, SecretDocument
 from meetingsec.extensions import db
+from meetingsec.meetings.models import Meeting
 
 
 @dataclass(frozen=True)
@@ -24,29 +25,39 @@ class CopyCounts:
         return self.handed_out - self.recovered - self.lost
 
 
-def copy_counts(meeting_id: int) -> CopyCounts:
-    """Every figure of the meeting's documents in one query."""
+def _copy_count_columns(meeting_id) -> list:
+    """The documents' figures as scalar subqueries, for a meeting id or a column of them."""
     copies = DocumentCopy.meeting_id == meeting_id
     docs = SecretDocument.meeting_id == meeting_id
-    row = db.session.execute(
-        select(
-            select(func.count()).where(docs).scalar_subquery(),
-            select(func.count())
-            .where(docs, SecretDocument.copy_authorisation == "")
-            .scalar_subquery(),
-            select(func.count()).where(copies).scalar_subquery(),
-            select(func.count())
-            .where(copies, DocumentCopy.handed_out_at.is_not(None))
-            .scalar_subquery(),
-            select(func.count())
-            .where(copies, DocumentCopy.recovered_at.is_not(None))
-            .scalar_subquery(),
-            select(func.count())
-            .where(copies, DocumentCopy.lost_incident_id.is_not(None))
-            .scalar_subquery(),
-        )
-    ).one()
-    return CopyCounts(*row)
+    return [
+        select(func.count()).where(docs).scalar_subquery(),
+        select(func.count()).where(docs, SecretDocument.copy_authorisation == "").scalar_subquery(),
+        select(func.count()).where(copies).scalar_subquery(),
+        select(func.count())
+        .where(copies, DocumentCopy.handed_out_at.is_not(None))
+        .scalar_subquery(),
+        select(func.count())
+        .where(copies, DocumentCopy.recovered_at.is_not(None))
+        .scalar_subquery(),
+        select(func.count())
+        .where(copies, DocumentCopy.lost_incident_id.is_not(None))
+        .scalar_subquery(),
+    ]
+
+
+def copy_counts(meeting_id: int) -> CopyCounts:
+    """Every figure of the meeting's documents in one query."""
+    return CopyCounts(*db.session.execute(select(*_copy_count_columns(meeting_id))).one())
+
+
+def copy_counts_by_meeting(meeting_ids: list[int]) -> dict[int, CopyCounts]:
+    """The documents' figures of several meetings in one query."""
+    if not meeting_ids:
+        return {}
+    rows = db.session.execute(
+        select(Meeting.id, *_copy_count_columns(Meeting.id)).where(Meeting.id.in_(meeting_ids))
+    )
+    return {row[0]: CopyCounts(*row[1:]) for row in rows}
 
 
 def documents_of(meeting_id: int) -> list[SecretDocument]:

@@ -46,10 +46,11 @@ class CheckIn(Base):
     key: Mapped[str] = mapped_column(String(40), unique=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment_texts.id"))
     commitment_sha256: Mapped[str] = mapped_column(String(64))
-    #: The drawn strokes as signature_pad gives them (JSON): the signature itself
-    signature_strokes: Mapped[str] = mapped_column(Text)
+    #: The drawn strokes as signature_pad gives them (JSON): the signature itself. Deferred,
+    #: as is the image: only the records read them (``undefer`` there), not the door's pages.
+    signature_strokes: Mapped[str] = mapped_column(Text, deferred=True)
     #: A small grayscale PNG flattened from the strokes once, for the records
-    signature_png: Mapped[bytes] = mapped_column(LargeBinary)
+    signature_png: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     #: The attendee declared carrying no device to deposit
     carries_none: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -9,6 +9,7 @@ from meetingsec.core.text import fold
 from meetingsec.door.models import CheckIn, Deposit, Movement
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
+from meetingsec.meetings.models import Meeting
 
 SEARCH_LIMIT = 12
 
@@ -54,37 +55,36 @@ class Counters:
         return self.deposited - self.returned - self.unclaimed
 
 
-def counters(meeting_id: int) -> Counters:
-    """Every figure of the door in one query (the counters poll every few seconds)."""
+def _counter_columns(meeting_id) -> list:
+    """The door's figures as scalar subqueries, for a meeting id or a column of them."""
     on_list = and_(Attendee.meeting_id == meeting_id, Attendee.removed_at.is_(None))
     exits = select(func.count()).where(Movement.meeting_id == meeting_id, Movement.kind == "exit")
     entries = select(func.count()).where(
         Movement.meeting_id == meeting_id, Movement.kind == "entry"
     )
-    row = db.session.execute(
-        select(
-            select(func.count())
-            .where(on_list, Attendee.approved_at.is_not(None))
-            .scalar_subquery(),
-            select(func.count()).where(on_list, Attendee.approved_at.is_(None)).scalar_subquery(),
-            select(func.count())
-            .where(on_list, Attendee.removal_requested_at.is_not(None))
-            .scalar_subquery(),
-            select(func.count()).where(CheckIn.meeting_id == meeting_id).scalar_subquery(),
-            exits.scalar_subquery(),
-            entries.scalar_subquery(),
-            select(func.count())
-            .where(Incident.meeting_id == meeting_id, Incident.kind == "entry_refused")
-            .scalar_subquery(),
-            select(func.count()).where(Deposit.meeting_id == meeting_id).scalar_subquery(),
-            select(func.count())
-            .where(Deposit.meeting_id == meeting_id, Deposit.returned_at.is_not(None))
-            .scalar_subquery(),
-            select(func.count())
-            .where(Deposit.meeting_id == meeting_id, Deposit.unclaimed_at.is_not(None))
-            .scalar_subquery(),
-        )
-    ).one()
+    return [
+        select(func.count()).where(on_list, Attendee.approved_at.is_not(None)).scalar_subquery(),
+        select(func.count()).where(on_list, Attendee.approved_at.is_(None)).scalar_subquery(),
+        select(func.count())
+        .where(on_list, Attendee.removal_requested_at.is_not(None))
+        .scalar_subquery(),
+        select(func.count()).where(CheckIn.meeting_id == meeting_id).scalar_subquery(),
+        exits.scalar_subquery(),
+        entries.scalar_subquery(),
+        select(func.count())
+        .where(Incident.meeting_id == meeting_id, Incident.kind == "entry_refused")
+        .scalar_subquery(),
+        select(func.count()).where(Deposit.meeting_id == meeting_id).scalar_subquery(),
+        select(func.count())
+        .where(Deposit.meeting_id == meeting_id, Deposit.returned_at.is_not(None))
+        .scalar_subquery(),
+        select(func.count())
+        .where(Deposit.meeting_id == meeting_id, Deposit.unclaimed_at.is_not(None))
+        .scalar_subquery(),
+    ]
+
+
+def _counters(row) -> Counters:
     (
         expected,
         pending,
@@ -108,6 +108,21 @@ def counters(meeting_id: int) -> Counters:
         returned=returned,
         unclaimed=unclaimed,
     )
+
+
+def counters(meeting_id: int) -> Counters:
+    """Every figure of the door in one query (the counters poll every few seconds)."""
+    return _counters(db.session.execute(select(*_counter_columns(meeting_id))).one())
+
+
+def counters_by_meeting(meeting_ids: list[int]) -> dict[int, Counters]:
+    """The door's figures of several meetings in one query (a page of the meetings list)."""
+    if not meeting_ids:
+        return {}
+    rows = db.session.execute(
+        select(Meeting.id, *_counter_columns(Meeting.id)).where(Meeting.id.in_(meeting_ids))
+    )
+    return {row[0]: _counters(row[1:]) for row in rows}
 
 
 def check_ins_by_attendee(meeting_id: int, ids: list[int] | None = None) -> dict[int, CheckIn]:

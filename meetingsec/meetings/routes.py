@@ -139,6 +139,7 @@ def edit(meeting_id: int):
 
 
 def detail_context(meeting: Meeting) -> dict:
+    queries.load_people(meeting)
     views = checklist.evaluate(meeting)
     return {
         "meeting": meeting,

@@ -84,7 +84,10 @@ def attendance(meeting: Meeting) -> tuple[str, dict]:
                     Attendee.approved_at.is_not(None) & Attendee.removed_at.is_(None),
                 ),
             )
-            .options(joinedload(Attendee.check_in).joinedload(CheckIn.commitment))
+            .options(
+                joinedload(Attendee.check_in).joinedload(CheckIn.commitment),
+                joinedload(Attendee.check_in).undefer(CheckIn.signature_png),
+            )
             .order_by(Attendee.id)
         )
     )

@@ -3,28 +3,17 @@ documents."""
 
 from flask_babel import force_locale
 
-from meetingsec.attendees.models import Attendee
 from meetingsec.checklists.choices import Classification
 from meetingsec.core.xlsx import Sheets
 from meetingsec.devices.choices import InspectionResult
 from meetingsec.documents import queries as documents
-from meetingsec.door.models import Deposit
-from meetingsec.extensions import db
 from meetingsec.meetings.models import Meeting
+from meetingsec.records import queries
 
 
 def meeting_workbook(meeting: Meeting) -> bytes:
     """Every table of the meeting, one sheet each, headers in Vietnamese."""
-    people = list(
-        db.session.scalars(
-            db.select(Attendee).where(Attendee.meeting_id == meeting.id).order_by(Attendee.id)
-        )
-    )
-    deposits = list(
-        db.session.scalars(
-            db.select(Deposit).where(Deposit.meeting_id == meeting.id).order_by(Deposit.slot)
-        )
-    )
+    people, deposits, devices = queries.workbook_rows(meeting.id)
     book = Sheets()
     with force_locale("vi"):
         book.sheet(
@@ -111,7 +100,7 @@ def meeting_workbook(meeting: Meeting) -> bytes:
                     i.technician.full_name,
                     i.notes,
                 ]
-                for md in meeting.devices
+                for md in devices
                 for i in md.inspections
             ),
         )

@@ -1,0 +1,123 @@
+"""Pages run a fixed number of statements, whatever the size of the meeting: templates never
+query (``no_template_queries``) and no page queries once per row. Each page is measured
+at two sizes of data; an N+1 would make the larger one run more statements."""
+
+import pytest
+
+from meetingsec.devices.services import add_device
+from meetingsec.extensions import db
+from tests.factories import PASSWORD
+from tests.helpers import check_in
+
+pytestmark = pytest.mark.usefixtures("no_template_queries")
+
+#: Statements per page (the login session and the user's roles included)
+EXPECTED = {
+    "door card": 10,
+    "door search": 8,
+    "door counters": 5,
+    "meetings list": 12,
+    "meeting page": 18,
+}
+
+
+def _client_of(app, user):
+    """A tablet of its own, logged in as ``user``."""
+    client = app.test_client()
+    resp = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert resp.status_code == 303
+    return client
+
+
+#: The signature's strokes and image: only the records read them
+SIGNATURE = ("signature_png", "signature_strokes")
+
+
+def _measure(count_queries, client, url, *, unread=()) -> int:
+    """The statements of GET ``url``; none of them may read the columns ``unread``."""
+    with count_queries() as q:
+        resp = client.get(url)
+    assert resp.status_code == 200, resp.status_code
+    print(f"\n{url}: {q}")
+    for column in unread:
+        assert not [s for s in q.statements if column in s], f"{url} reads {column}"
+    return q.count
+
+
+def _assert_fixed(name, counts):
+    small, large = counts
+    assert small == large, f"{name}: {small} statements with little data, {large} with more"
+    assert large == EXPECTED[name], f"{name}: {large} statements"
+
+
+def _door(open_door, n, checked_in):
+    meeting, clerk, people = open_door(n)
+    for person in people[:checked_in]:
+        check_in(meeting, clerk, person)
+    db.session.commit()
+    return meeting, clerk, people
+
+
+def test_door_pages_run_a_fixed_number_of_statements(app, client, open_door, count_queries):
+    card, search, counters = [], [], []
+    for n, checked_in in ((5, 2), (200, 20)):
+        meeting, clerk, people = _door(open_door, n, checked_in)
+        client = _client_of(app, clerk)
+        base = f"/meetings/{meeting.id}/door"
+        card.append(
+            _measure(count_queries, client, f"{base}/attendees/{people[0].id}", unread=SIGNATURE)
+        )
+        search.append(
+            _measure(count_queries, client, f"{base}/search?q=kh%C3%A1ch", unread=SIGNATURE)
+        )
+        counters.append(_measure(count_queries, client, f"{base}/counters"))
+    _assert_fixed("door card", card)
+    _assert_fixed("door search", search)
+    _assert_fixed("door counters", counters)
+
+
+def test_meetings_list_runs_a_fixed_number_of_statements(
+    app, client, make_user, make_meeting, make_device, count_queries
+):
+    organiser, chair = make_user("organiser"), make_user("chair")
+    counts = []
+    made = 0
+    for size in (2, 10):
+        while made < size:
+            meeting = make_meeting(organiser=organiser, chair=chair)
+            add_device(meeting, make_device(), actor=organiser)
+            db.session.commit()
+            made += 1
+        client = _client_of(app, organiser)
+        counts.append(_measure(count_queries, client, "/meetings/"))
+    _assert_fixed("meetings list", counts)
+
+
+def test_meeting_page_runs_a_fixed_number_of_statements(
+    app, client, open_door, make_device, count_queries
+):
+    counts = []
+    for n, devices in ((3, 1), (60, 8)):
+        meeting, clerk, people = _door(open_door, n, n // 3)
+        meeting.status = "preparing"
+        for _ in range(devices):
+            add_device(meeting, make_device(), actor=meeting.organiser)
+        meeting.status = "cleared"
+        db.session.commit()
+        client = _client_of(app, meeting.organiser)
+        counts.append(_measure(count_queries, client, f"/meetings/{meeting.id}"))
+    _assert_fixed("meeting page", counts)
+
+
+def test_meeting_workbook_runs_a_fixed_number_of_statements(open_door, count_queries):
+    from meetingsec.records.export import meeting_workbook
+
+    counts = []
+    for n in (4, 40):
+        meeting, _clerk, _people = _door(open_door, n, n // 2)
+        db.session.expire_all()
+        with count_queries(requests_only=False) as q:
+            meeting_workbook(meeting)
+        print(f"\nmeeting_workbook({n} attendees): {q}")
+        counts.append(q.count)
+    assert counts[0] == counts[1] == 8, counts

@@ -1,0 +1,185 @@
+"""The test data factories: each ``*_factory`` returns the function a fixture of
+``tests/conftest.py`` hands to tests (``make_user``, ``make_meeting``, ``make_device``,
+``open_door``, ``ended_meeting``)."""
+
+from meetingsec.extensions import db as _db
+
+PASSWORD = "correct horse battery"
+
+
+def user_factory():
+    """``make_user("organiser")`` or ``make_user(roles={Role.ADMIN}, username=…)``."""
+    from meetingsec.users.roles import Role
+    from meetingsec.users.services import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(*role_names, **kw):
+        roles = kw.pop("roles", None) or {Role(r) for r in (role_names or ("organiser",))}
+        n = next(counter)
+        kw.setdefault("username", f"user{n}")
+        kw.setdefault("full_name", f"Người Dùng {n}")
+        kw.setdefault("password", PASSWORD)
+        user = create_user(actor=None, roles=roles, **kw)
+        _db.session.commit()
+        return user
+
+    return make
+
+
+def meeting_factory(make_user):
+    """``make_meeting(classification="mat", at_hq=True, …)``: a meeting in draft, created by
+    an organiser through the service, with a venue, host unit and chair of its own."""
+    from datetime import timedelta
+
+    from meetingsec.core.db import utcnow
+    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.org.services import save_unit, save_venue
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        *,
+        classification="tuyet_mat",
+        at_hq=False,
+        closed_room=True,
+        format="in_person",
+        organiser=None,
+        chair=None,
+        technicians=(),
+        clerks=(),
+        recording_planned=False,
+        starts_in=timedelta(days=7),
+        title=None,
+    ):
+        n = next(counter)
+        venue = save_venue(
+            None, actor=None, name=f"Địa điểm {n}", address="", at_hq=at_hq, closed_room=closed_room
+        )
+        unit = save_unit(None, actor=None, name=f"Đơn vị chủ trì {n}", parent=None)
+        organiser = organiser or make_user("organiser")
+        chair = chair or make_user("chair")
+        start = utcnow() + starts_in
+        meeting = create_meeting(
+            MeetingData(
+                title=title or f"Hội nghị số {n}",
+                kind="hoi_nghi",
+                classification=classification,
+                format=format,
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                venue=venue,
+                host_unit=unit,
+                chair=chair,
+                technicians=list(technicians),
+                clerks=list(clerks),
+                recording_planned=recording_planned,
+            ),
+            actor=organiser,
+        )
+        _db.session.commit()
+        return meeting
+
+    return make
+
+
+def device_factory():
+    """``make_device(kind="wired_mic", ban_co_yeu=False)``: a registered device."""
+    from meetingsec.devices.services import save_device
+
+    def make(
+        kind="wired_mic",
+        *,
+        ban_co_yeu=False,
+        make="Bosch",
+        model="CCS 1000",
+        serial="",
+        tag_code=None,
+    ):
+        device = save_device(
+            None,
+            actor=None,
+            kind=kind,
+            make=make,
+            model=model,
+            serial=serial,
+            owner_unit=None,
+            ban_co_yeu=ban_co_yeu,
+            notes="",
+        )
+        if tag_code:
+            device.tag_code = tag_code
+        _db.session.commit()
+        return device
+
+    return make
+
+
+def door_factory(make_meeting, make_user):
+    """``open_door(n=3, classification=…)``: a meeting cleared to start (the gate itself is
+    tested with the meetings), a door clerk on its team, ``n`` approved attendees."""
+    from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
+
+    def make(n=3, *, classification="toi_mat", device_policy=None, names=None):
+        clerk = make_user("clerk")
+        meeting = make_meeting(clerks=[clerk], classification=classification)
+        names = names or [f"Nguyễn Văn Khách {i}" for i in range(1, n + 1)]
+        people = add_attendees(
+            meeting,
+            [
+                {"full_name": name, "unit_name": "Sở Nội vụ", "position": "Chuyên viên"}
+                for name in names
+            ],
+            actor=meeting.organiser,
+            source="test",
+        )
+        approve_list(meeting, actor=meeting.chair, seen=shown_changes(people, []))
+        meeting.status = "cleared"
+        meeting.device_policy = device_policy
+        _db.session.commit()
+        return meeting, clerk, people
+
+    return make
+
+
+def ended_meeting_factory(open_door):
+    """``ended_meeting()``: a Tối mật meeting whose session has ended (closing): three
+    approved people, two checked in with a phone each (one handed back), a document of
+    two copies, copy 1 handed to the first person and not yet recovered."""
+    from meetingsec.documents import services as documents
+    from meetingsec.door import deposits as door_deposits
+    from meetingsec.door import queries as door_queries
+    from meetingsec.meetings import services as meetings
+    from tests.helpers import check_in
+
+    def make(**kw):
+        meeting, clerk, people = open_door(**kw)
+        a, b = people[0], people[1]
+        check_in(meeting, clerk, a)
+        check_in(meeting, clerk, b)
+        doc = documents.register_document(
+            meeting,
+            actor=meeting.organiser,
+            number="07/KH-BCĐ",
+            title="Kế hoạch bảo vệ",
+            classification=meeting.classification,
+            copy_count=2,
+            copy_authorisation="Giám đốc cho phép sao 2 bản",
+        )
+        documents.hand_out(
+            meeting,
+            actor=clerk,
+            key=f"fixture-handout-{meeting.id}",
+            attendee_code=a.invitation_code,
+            copy_code=doc.copies[0].code,
+        )
+        meetings.start_session(meeting, actor=meeting.chair)
+        deposit = door_queries.unreturned(b)[0]
+        door_deposits.return_items(
+            meeting, b, actor=clerk, key=f"fixture-return-{meeting.id}", deposit_ids=[deposit.id]
+        )
+        meetings.end_session(meeting, actor=meeting.chair)
+        _db.session.commit()
+        return meeting, clerk, people, doc
+
+    return make
