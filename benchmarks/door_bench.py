@@ -50,7 +50,7 @@ PASSWORD = "benchmark password 2026"
 
 def setup(url: str, instance: Path, attendees: int = ATTENDEES):
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
-    from meetingsec.door.services import current_commitment
+    from meetingsec.door.commitment import current_commitment
     from meetingsec.meetings.services import MeetingData, create_meeting
     from meetingsec.org.services import save_unit, save_venue
     from meetingsec.users.roles import Role
