@@ -48,6 +48,17 @@ def _require(meeting: Meeting, action: Action, message) -> None:
         raise DomainError(message, "wrong_stage")
 
 
+def _number_copies(document: SecretDocument, copy_count: int) -> None:
+    """Copies 1…n of a new document, each with a fresh code."""
+    fresh = set()
+    while len(fresh) < copy_count:  # 50 random bits each: the unique index guards the rest
+        fresh.add(codes.new_code())
+    for n, code in enumerate(sorted(fresh), start=1):
+        document.copies.append(
+            DocumentCopy(meeting_id=document.meeting_id, copy_number=n, code=code)
+        )
+
+
 def register_document(
     meeting: Meeting,
     *,
@@ -86,11 +97,7 @@ def register_document(
         registered_at=now,
     )
     db.session.add(document)
-    fresh = set()
-    while len(fresh) < copy_count:  # 50 random bits each: the unique index guards the rest
-        fresh.add(codes.new_code())
-    for n, code in enumerate(sorted(fresh), start=1):
-        document.copies.append(DocumentCopy(meeting_id=meeting.id, copy_number=n, code=code))
+    _number_copies(document, copy_count)
     db.session.flush()
     record(
         "document.registered",

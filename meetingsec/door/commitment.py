@@ -73,3 +73,15 @@ def set_commitment(*, actor: "User", text: str, now: datetime | None = None) -> 
         data={"sha256": [old_hash, row.sha256], "text": text},
     )
     return row
+
+
+def signed_commitment(signed_sha256: str) -> CommitmentText:
+    """The current text, if it is the one the attendee read and signed (``signed_sha256``)."""
+    commitment = _current_row() or _commitment_row(DEFAULT_COMMITMENT)
+    if signed_sha256 != commitment.sha256:
+        raise DomainError(
+            _l("The commitment text has changed: let the attendee read it again and sign."),
+            "commitment_changed",
+            field="signature",
+        )
+    return commitment

@@ -15,12 +15,7 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.door import signature as signatures
 from meetingsec.door.choices import MAX_ITEMS, DepositKind
-from meetingsec.door.commitment import (
-    DEFAULT_COMMITMENT,
-    _commitment_row,
-    _current_row,
-    sha256,
-)
+from meetingsec.door.commitment import sha256, signed_commitment
 from meetingsec.door.models import CheckIn, Deposit, Movement
 from meetingsec.door.queries import is_inside, unreturned
 from meetingsec.door.services import (
@@ -119,6 +114,16 @@ def _deposit_data(items: list[Deposit]) -> list[dict]:
     return [{"kind": d.kind, "slot": d.slot, "claim_code": d.claim_code} for d in items]
 
 
+def _admissible(meeting: Meeting, code: str) -> Attendee:
+    """The attendee whose invitation was scanned, if they may check in now."""
+    attendee = find_attendee(meeting, code)  # read under the lock: judged one after the other
+    if not attendee.admitted:
+        raise DomainError(_l("This person is not on the approved list."), "not_admitted")
+    if attendee.check_in is not None:
+        raise _already_in(attendee.check_in)
+    return attendee
+
+
 def check_in(
     meeting: Meeting,
     code: str,
@@ -142,19 +147,9 @@ def check_in(
         return done
     if done is not None:
         raise DomainError(_l("The form expired. Reload the page and try again."), "key_reused")
-    attendee = find_attendee(meeting, code)  # read under the lock: judged one after the other
-    if not attendee.admitted:
-        raise DomainError(_l("This person is not on the approved list."), "not_admitted")
-    if attendee.check_in is not None:
-        raise _already_in(attendee.check_in)
+    attendee = _admissible(meeting, code)
     kinds = _check_devices(meeting, items, carries_none)
-    commitment = _current_row() or _commitment_row(DEFAULT_COMMITMENT)
-    if commitment_sha256 != commitment.sha256:
-        raise DomainError(
-            _l("The commitment text has changed: let the attendee read it again and sign."),
-            "commitment_changed",
-            field="signature",
-        )
+    commitment = signed_commitment(commitment_sha256)
     drawn = signatures.parse(signature)
     now = now or utcnow()
     entry = CheckIn(
