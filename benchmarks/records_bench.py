@@ -141,14 +141,14 @@ def render_once(url: str, instance: str, meeting_id: int, processes: int) -> dic
     from meetingsec.core import pdf
     from meetingsec.meetings.models import Meeting
     from meetingsec.records import render
-    from meetingsec.records.builders import attendance, parts_of
+    from meetingsec.records.builders import parts_of
     from meetingsec.records.choices import RecordKind
 
     app = make_app(url, Path(instance), RECORD_PROCESSES=processes)
     with app.app_context():
         render.start_layout_server()  # as the worker does when it starts
         t0 = time.perf_counter()
-        template, context = attendance(db.session.get(Meeting, meeting_id))
+        template, context = RecordKind.ATTENDANCE.entry.build(db.session.get(Meeting, meeting_id))
         parts = parts_of(RecordKind.ATTENDANCE, context)
         htmls = [pdf.render_html(template, **c) for c in parts or [context]]
         t1 = time.perf_counter()

@@ -4,14 +4,14 @@ The archived versions are made by ``meetingsec.records``."""
 
 from meetingsec.core.pdf import render_pdf
 from meetingsec.meetings.models import Meeting
-from meetingsec.records import builders
+from meetingsec.records.choices import RecordKind
 
 
 def inspection_record_pdf(meeting: Meeting) -> bytes:
-    template, context = builders.inspection(meeting)
+    template, context = RecordKind.INSPECTION.entry.build(meeting)
     return render_pdf(template, **context)
 
 
 def venue_record_pdf(meeting: Meeting) -> bytes:
-    template, context = builders.venue_check(meeting)
+    template, context = RecordKind.VENUE_CHECK.entry.build(meeting)
     return render_pdf(template, **context)

@@ -327,7 +327,7 @@ def inspection_record(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     return pdf_response(
         _device_record(meeting, RecordKind.INSPECTION, inspection_record_pdf),
-        f"bien-ban-kiem-tra-thiet-bi-{meeting.id}.pdf",
+        RecordKind.INSPECTION.entry.download_name(meeting.id),
     )
 
 
@@ -339,5 +339,5 @@ def venue_record(meeting_id: int):
         abort(404)
     return pdf_response(
         _device_record(meeting, RecordKind.VENUE_CHECK, venue_record_pdf),
-        f"bien-ban-kiem-tra-dia-diem-{meeting.id}.pdf",
+        RecordKind.VENUE_CHECK.entry.download_name(meeting.id),
     )

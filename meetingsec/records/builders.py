@@ -1,6 +1,6 @@
-"""What each record of a meeting shows: a template of the official layout (Nghị định
-30/2020/NĐ-CP, Phụ lục I) and the data it is given. Templates never query: everything is
-read here, once."""
+"""The data each record of a meeting shows in its template of the official layout (Nghị
+định 30/2020/NĐ-CP, Phụ lục I); each builder is named by its kind's entry in
+``records.choices.KINDS``. Templates never query: everything is read here, once."""
 
 import base64
 import os
@@ -70,7 +70,7 @@ def parts_of(kind: RecordKind, context: dict) -> list[dict] | None:
     ]
 
 
-def attendance(meeting: Meeting) -> tuple[str, dict]:
+def attendance(meeting: Meeting) -> dict:
     """Every approved person (and anyone who checked in), in the list's order, with the
     time of entry, the signature drawn at the door and what they deposited."""
     people = list(
@@ -113,7 +113,7 @@ def attendance(meeting: Meeting) -> tuple[str, dict]:
                 "carries_none": bool(c and c.carries_none),
             }
         )
-    return "records/pdf/attendance.html", {
+    return {
         **official_context(meeting),
         "part": WHOLE,
         "total_rows": len(rows),
@@ -123,7 +123,7 @@ def attendance(meeting: Meeting) -> tuple[str, dict]:
     }
 
 
-def security(meeting: Meeting) -> tuple[str, dict]:
+def security(meeting: Meeting) -> dict:
     """The meeting security record: the meeting, its approval, every checklist item with
     its state, who and when, and its citation; incidents; deposits and returns; documents
     handed out and recovered; devices."""
@@ -136,7 +136,7 @@ def security(meeting: Meeting) -> tuple[str, dict]:
             .order_by(MeetingDevice.id)
         )
     )
-    return "records/pdf/security.html", {
+    return {
         **official_context(meeting),
         "phases": list(Phase),
         "views": views,
@@ -162,28 +162,28 @@ def _unclaimed(meeting_id: int) -> list[Deposit]:
     )
 
 
-def inspection(meeting: Meeting) -> tuple[str, dict]:
+def inspection(meeting: Meeting) -> dict:
     technicians = {i.technician for d in meeting.devices for i in d.inspections}
-    return "records/pdf/device_inspection.html", {
+    return {
         **official_context(meeting),
         "technicians": sorted(technicians, key=lambda u: u.full_name),
     }
 
 
-def venue_check(meeting: Meeting) -> tuple[str, dict]:
-    return "records/pdf/venue_check.html", {
+def venue_check(meeting: Meeting) -> dict:
+    return {
         **official_context(meeting),
         "check": meeting.venue_checks[-1],
     }
 
 
-def closing(meeting: Meeting) -> tuple[str, dict]:
+def closing(meeting: Meeting) -> dict:
     """The closing summary: the meeting's timeline, its figures, what was checked at
     closing, and the fingerprint of every other record."""
     from meetingsec.records import queries
 
     latest = queries.latest_records(meeting.id)
-    return "records/pdf/closing.html", {
+    return {
         **official_context(meeting),
         "after": [v for v in checklist.evaluate(meeting) if v.rule.phase is Phase.AFTER],
         "counters": door.counters(meeting.id),
@@ -196,12 +196,3 @@ def closing(meeting: Meeting) -> tuple[str, dict]:
         ],
         "RecordKind": RecordKind,
     }
-
-
-BUILDERS = {
-    RecordKind.ATTENDANCE: attendance,
-    RecordKind.SECURITY: security,
-    RecordKind.INSPECTION: inspection,
-    RecordKind.VENUE_CHECK: venue_check,
-    RecordKind.CLOSING: closing,
-}

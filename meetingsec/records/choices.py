@@ -1,11 +1,22 @@
-"""The kinds of record a meeting produces, and a render job's states."""
+"""The kinds of record a meeting produces (one registry, ``KINDS``), and a render job's
+states."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from importlib import import_module
+from typing import TYPE_CHECKING
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+
+if TYPE_CHECKING:
+    from meetingsec.meetings.models import Meeting
 
 
 class RecordKind(StrEnum):
+    """A kind of record; everything about it is its entry in ``KINDS`` below."""
+
     ATTENDANCE = "attendance"
     SECURITY = "security"
     INSPECTION = "inspection"
@@ -13,24 +24,81 @@ class RecordKind(StrEnum):
     CLOSING = "closing"
 
     @property
-    def title(self):
-        return {
-            "attendance": _l("Attendance sheet with signatures"),
-            "security": _l("Meeting security record"),
-            "inspection": _l("Device inspection record"),
-            "venue_check": _l("Venue security check record"),
-            "closing": _l("Closing summary"),
-        }[self]
+    def entry(self) -> "KindEntry":
+        return KINDS[self]
 
     @property
-    def filename(self) -> str:
-        return {
-            "attendance": "danh-sach-ky",
-            "security": "bien-ban-an-ninh",
-            "inspection": "bien-ban-kiem-tra-thiet-bi",
-            "venue_check": "bien-ban-kiem-tra-dia-diem",
-            "closing": "bien-ban-ket-thuc",
-        }[self]
+    def title(self):
+        return KINDS[self].title
+
+
+@dataclass(frozen=True)
+class KindEntry:
+    """One record kind: what it is called, the name its file downloads under, the
+    function of ``records/builders.py`` that gathers its data (named, looked up when a
+    record is built: the builders import this module), its template in
+    ``templates/records/pdf/``, and which meetings have it."""
+
+    title: LazyString
+    file_name: str
+    builder: str
+    template: str
+    has: Callable[["Meeting"], bool]
+
+    def build(self, meeting: "Meeting") -> tuple[str, dict]:
+        """The record's template and the data it is given."""
+        builders = import_module("meetingsec.records.builders")
+        return self.template, getattr(builders, self.builder)(meeting)
+
+    def download_name(self, meeting_id: int, version: int | None = None) -> str:
+        """``<file name>-<meeting>[-v<version>].pdf``"""
+        suffix = f"-v{version}" if version is not None else ""
+        return f"{self.file_name}-{meeting_id}{suffix}.pdf"
+
+
+def _always(meeting: "Meeting") -> bool:
+    return True
+
+
+#: Every record kind, in the order a meeting lists its records (the closing summary last:
+#: it holds the fingerprints of the others). A new kind is one entry here and one template.
+KINDS: dict[RecordKind, KindEntry] = {
+    RecordKind.ATTENDANCE: KindEntry(
+        title=_l("Attendance sheet with signatures"),
+        file_name="danh-sach-ky",
+        builder="attendance",
+        template="records/pdf/attendance.html",
+        has=_always,
+    ),
+    RecordKind.SECURITY: KindEntry(
+        title=_l("Meeting security record"),
+        file_name="bien-ban-an-ninh",
+        builder="security",
+        template="records/pdf/security.html",
+        has=_always,
+    ),
+    RecordKind.INSPECTION: KindEntry(
+        title=_l("Device inspection record"),
+        file_name="bien-ban-kiem-tra-thiet-bi",
+        builder="inspection",
+        template="records/pdf/device_inspection.html",
+        has=lambda meeting: bool(meeting.devices),  # only where there is something to record
+    ),
+    RecordKind.VENUE_CHECK: KindEntry(
+        title=_l("Venue security check record"),
+        file_name="bien-ban-kiem-tra-dia-diem",
+        builder="venue_check",
+        template="records/pdf/venue_check.html",
+        has=lambda meeting: bool(meeting.venue_checks),  # a venue checked: outside headquarters
+    ),
+    RecordKind.CLOSING: KindEntry(
+        title=_l("Closing summary"),
+        file_name="bien-ban-ket-thuc",
+        builder="closing",
+        template="records/pdf/closing.html",
+        has=_always,
+    ),
+}
 
 
 class JobState(StrEnum):

@@ -13,20 +13,14 @@ from meetingsec.door.models import CheckIn, Deposit, Movement
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
 from meetingsec.meetings.models import Meeting
-from meetingsec.records.choices import ACTIVE, RecordKind
+from meetingsec.records.choices import ACTIVE, KINDS, RecordKind
 from meetingsec.records.models import Record, RecordJob
 
 
 def kinds_for(meeting: Meeting) -> list[RecordKind]:
-    """The records this meeting produces: the device and venue records only where there
-    is something to record."""
-    kinds = [RecordKind.ATTENDANCE, RecordKind.SECURITY]
-    if meeting.devices:
-        kinds.append(RecordKind.INSPECTION)
-    if meeting.venue_checks:
-        kinds.append(RecordKind.VENUE_CHECK)
-    kinds.append(RecordKind.CLOSING)
-    return kinds
+    """The records this meeting produces, in the registry's order (``KINDS``): the device
+    and venue records only where there is something to record."""
+    return [kind for kind, entry in KINDS.items() if entry.has(meeting)]
 
 
 def latest_records(meeting_id: int) -> dict[RecordKind, Record]:

@@ -120,7 +120,7 @@ def download(meeting_id: int, kind: str):
     )
     if err is not None:
         abort(403 if err.status == 403 else 404)
-    return pdf_response(rec.data, f"{kind.filename}-{meeting.id}-v{rec.version}.pdf")
+    return pdf_response(rec.data, kind.entry.download_name(meeting.id, rec.version))
 
 
 @bp.get("/export.xlsx")

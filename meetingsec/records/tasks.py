@@ -14,7 +14,7 @@ from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import MeetingStatus
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
-from meetingsec.records.builders import BUILDERS, parts_of
+from meetingsec.records.builders import parts_of
 from meetingsec.records.choices import JobState, RecordKind
 from meetingsec.records.models import Record, RecordJob
 from meetingsec.records.render import make_yielder, render_document, render_parts
@@ -60,7 +60,7 @@ def run_job(job_id: int) -> int | None:
         job = db.session.get(RecordJob, job_id)
         meeting = db.session.get(Meeting, job.meeting_id)
         kind, actor_id = RecordKind(job.kind), job.requested_by_id
-        template, context = BUILDERS[kind](meeting)
+        template, context = kind.entry.build(meeting)
         head = context["head"]
         parts = parts_of(kind, context)
         htmls = [render_html(template, **c) for c in parts or [context]]
