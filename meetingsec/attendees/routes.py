@@ -20,7 +20,13 @@ from meetingsec.core.db import reads_first
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt, outside_transaction
-from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
+from meetingsec.core.views import (
+    apply_domain_error,
+    flash_refusal,
+    form_status,
+    page_number,
+    submit,
+)
 from meetingsec.door import queries as door_queries
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
@@ -113,7 +119,7 @@ def approve(meeting_id: int):
         lambda: services.approve_list(meeting, actor=current_user, seen=form.seen.data or "")
     )
     if err is not None:
-        flash(str(err.message), "error")
+        flash_refusal(err.message, err.code)
     else:
         flash(
             _(
