@@ -113,7 +113,7 @@ def approve(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     form = ApproveListForm()
     if not form.validate_on_submit():
-        flash(_("The form expired. Reload the page and try again."), "error")
+        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
         return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
     result, err = attempt(
         lambda: services.approve_list(meeting, actor=current_user, seen=form.seen.data or "")

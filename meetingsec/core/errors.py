@@ -74,7 +74,9 @@ def register_error_handlers(app):
     def _csrf(_e):
         from flask_babel import gettext as _
 
-        return error_response(400, _("The form expired. Reload the page and try again."))
+        return error_response(
+            400, _("The form expired. Reload the page and try again."), "form_expired"
+        )
 
     @app.errorhandler(HTTPException)
     def _http(e):
