@@ -237,7 +237,10 @@ def invitations(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     people = [a for a in services.active_attendees(meeting.id) if a.admitted]
     if not people:
-        flash(_("No approved attendee yet: invitations are made for approved people."), "error")
+        flash_refusal(
+            _("No approved attendee yet: invitations are made for approved people."),
+            "no_admitted_attendee",
+        )
         return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
     part = request.args.get("part", 1, type=int)
     parts = invitation_parts(len(people))

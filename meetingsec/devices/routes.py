@@ -102,7 +102,7 @@ def labels():
     form.ids.choices = [(i, str(i)) for i in form.ids.data or []]
     devices = queries.devices_by_ids(form.ids.data or []) if form.validate() else []
     if not devices:
-        flash(_("Choose at least one device."), "error")
+        flash_refusal(_("Choose at least one device."), "no_device_chosen")
         return redirect_after_post(url_for("devices.registry"))
     services.require_labels(devices, actor=current_user)
     data = render_pdf("records/pdf/labels.html", devices=devices)

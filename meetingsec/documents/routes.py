@@ -131,7 +131,7 @@ def authorise(meeting_id: int, document_id: int):
     else:
         for errors in form.errors.values():
             for e in errors:
-                flash(e, "error")
+                flash_refusal(e, getattr(e, "code", "invalid"))
     return redirect_after_post(url_for("documents.index", meeting_id=meeting_id))
 
 
