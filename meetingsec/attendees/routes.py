@@ -159,7 +159,6 @@ def upload(meeting_id: int):
         "attendees/import.html",
         meeting=meeting,
         form=form,
-        error_code=err.code if err is not None else None,
         expected=importing.expected_headers(),
         max_rows=importing.MAX_ROWS,
     ), form_status(form)
