@@ -1,5 +1,7 @@
 """Small helpers for asserting what changed in the database."""
 
+import re
+
 from sqlalchemy import func, select, text
 
 from meetingsec.audit.models import AuditEvent
@@ -117,3 +119,9 @@ def item_status(meeting, rule_id: str):
     from meetingsec.checklists.services import evaluate
 
     return next((v for v in evaluate(meeting) if v.rule.id == rule_id), None)
+
+
+def error_codes(resp) -> list[str]:
+    """The codes of the errors a page shows (``data-error-code``: form and field errors,
+    flashed refusals, error pages), in page order; tests match these, not the wording."""
+    return re.findall(r'data-error-code="([^"]*)"', resp.get_data(as_text=True))

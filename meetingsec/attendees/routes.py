@@ -20,7 +20,13 @@ from meetingsec.core.db import reads_first
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt, outside_transaction
-from meetingsec.core.views import apply_domain_error, form_status, page_number, submit
+from meetingsec.core.views import (
+    apply_domain_error,
+    flash_refusal,
+    form_status,
+    page_number,
+    submit,
+)
 from meetingsec.door import queries as door_queries
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
@@ -107,13 +113,13 @@ def approve(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     form = ApproveListForm()
     if not form.validate_on_submit():
-        flash(_("The form expired. Reload the page and try again."), "error")
+        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
         return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
     result, err = attempt(
         lambda: services.approve_list(meeting, actor=current_user, seen=form.seen.data or "")
     )
     if err is not None:
-        flash(str(err.message), "error")
+        flash_refusal(err.message, err.code)
     else:
         flash(
             _(
@@ -153,7 +159,6 @@ def upload(meeting_id: int):
         "attendees/import.html",
         meeting=meeting,
         form=form,
-        error_code=err.code if err is not None else None,
         expected=importing.expected_headers(),
         max_rows=importing.MAX_ROWS,
     ), form_status(form)
@@ -231,7 +236,10 @@ def invitations(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     people = [a for a in services.active_attendees(meeting.id) if a.admitted]
     if not people:
-        flash(_("No approved attendee yet: invitations are made for approved people."), "error")
+        flash_refusal(
+            _("No approved attendee yet: invitations are made for approved people."),
+            "no_admitted_attendee",
+        )
         return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
     part = request.args.get("part", 1, type=int)
     parts = invitation_parts(len(people))

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from meetingsec.audit.checkpoints import AnchorError, parse_anchor
+from meetingsec.core.errors import CodedMessage
 from meetingsec.core.forms import GetForm, date, options, select, text
 
 
@@ -27,7 +28,9 @@ class AuditFilterForm(GetForm):
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError(_l("The end date is before the start date."))
+            raise ValidationError(
+                CodedMessage(_l("The end date is before the start date."), "dates_reversed")
+            )
 
 
 class AnchorForm(GetForm):

@@ -1,7 +1,7 @@
 """A meeting's checklist items marked by the people responsible; administrators read every
 rule and confirm or correct its citation."""
 
-from flask import Blueprint, abort, flash, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +12,7 @@ from meetingsec.checklists.rules import rulesets
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.transactions import attempt
-from meetingsec.core.views import apply_domain_error, form_status, submit
+from meetingsec.core.views import apply_domain_error, flash_refusal, form_status, submit
 from meetingsec.extensions import db
 from meetingsec.meetings.access import get_meeting_for
 from meetingsec.meetings.models import Meeting
@@ -64,9 +64,9 @@ def mark_item(meeting_id: int, rule_id: str):
     if not is_partial():
         if status == 200:
             return redirect_after_post(url_for("meetings.detail", meeting_id=meeting_id))
-        flash(
-            " ".join(str(e) for errs in form.errors.values() for e in errs) or str(error.message),
-            "error",
+        flash_refusal(
+            " ".join(str(e) for errs in form.errors.values() for e in errs) or error.message,
+            error.code if error else "invalid",
         )
         return render_template("meetings/detail.html", **ctx), status
     view = next((v for v in ctx["views"] if v.rule.id == rule_id), None)

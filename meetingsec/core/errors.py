@@ -21,6 +21,18 @@ class DomainError(Exception):
         self.field = field
 
 
+class CodedMessage(str):
+    """An error message that keeps its ``code``: forms and flashes show the text and put the
+    code in ``data-error-code``, so tests and clients match the code, not the wording."""
+
+    code: str
+
+    def __new__(cls, message, code: str):
+        self = super().__new__(cls, str(message))
+        self.code = code
+        return self
+
+
 class NotAllowed(DomainError):
     status = 403
 
@@ -46,13 +58,14 @@ _HINTS = {
 }
 
 
-def error_response(status: int, detail=None):
+def error_response(status: int, detail=None, code: str | None = None):
     template = "errors/_error.html" if is_partial() else "errors/error.html"
     return render_template(
         template,
         status=status,
         title=_TITLES.get(status, _TITLES[500]),
         hint=detail or _HINTS.get(status, ""),
+        error_code=code,
     ), status
 
 
@@ -61,7 +74,9 @@ def register_error_handlers(app):
     def _csrf(_e):
         from flask_babel import gettext as _
 
-        return error_response(400, _("The form expired. Reload the page and try again."))
+        return error_response(
+            400, _("The form expired. Reload the page and try again."), "form_expired"
+        )
 
     @app.errorhandler(HTTPException)
     def _http(e):
@@ -71,7 +86,7 @@ def register_error_handlers(app):
 
     @app.errorhandler(DomainError)
     def _domain(e):
-        return error_response(e.status, e.message)
+        return error_response(e.status, e.message, e.code)
 
     @app.errorhandler(Exception)
     def _unexpected(e):

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from flask import flash, request
 from werkzeug.routing import IntegerConverter
 
-from meetingsec.core.errors import DomainError
+from meetingsec.core.errors import CodedMessage, DomainError
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.transactions import attempt
 
@@ -13,10 +13,16 @@ from meetingsec.core.transactions import attempt
 def apply_domain_error(form, err: DomainError) -> None:
     """Show a service's refusal next to the field it concerns (or above the form)."""
     field = getattr(form, err.field, None) if err.field else None
+    message = CodedMessage(err.message, err.code)
     if field is not None:
-        field.errors = [*field.errors, err.message]
+        field.errors = [*field.errors, message]
     else:
-        form.form_errors.append(err.message)
+        form.form_errors.append(message)
+
+
+def flash_refusal(message, code: str) -> None:
+    """Flash a refusal with its code (shown in ``data-error-code`` by base.html)."""
+    flash(str(message), f"error:{code}")
 
 
 def submit(

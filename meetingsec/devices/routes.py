@@ -11,7 +11,7 @@ from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
 from meetingsec.core.transactions import attempt, commit
-from meetingsec.core.views import form_status, page_number, scanned, submit
+from meetingsec.core.views import flash_refusal, form_status, page_number, scanned, submit
 from meetingsec.devices import queries, services
 from meetingsec.devices.forms import (
     AddDeviceForm,
@@ -102,7 +102,7 @@ def labels():
     form.ids.choices = [(i, str(i)) for i in form.ids.data or []]
     devices = queries.devices_by_ids(form.ids.data or []) if form.validate() else []
     if not devices:
-        flash(_("Choose at least one device."), "error")
+        flash_refusal(_("Choose at least one device."), "no_device_chosen")
         return redirect_after_post(url_for("devices.registry"))
     services.require_labels(devices, actor=current_user)
     data = render_pdf("records/pdf/labels.html", devices=devices)
@@ -150,10 +150,10 @@ def remove_device(meeting_id: int, md_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     md = _md(meeting, md_id)
     _result, err = attempt(lambda: services.remove_device(meeting, md, actor=current_user))
-    flash(
-        str(err.message) if err else _("Device removed from the list."),
-        "error" if err else "success",
-    )
+    if err:
+        flash_refusal(err.message, err.code)
+    else:
+        flash(_("Device removed from the list."), "success")
     return redirect_after_post(url_for("devices.meeting_devices", meeting_id=meeting_id))
 
 
@@ -235,7 +235,10 @@ def install(meeting_id: int, md_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     md = _md(meeting, md_id)
     _result, err = attempt(lambda: services.install(meeting, md, actor=current_user))
-    flash(str(err.message) if err else _("Marked installed."), "error" if err else "success")
+    if err:
+        flash_refusal(err.message, err.code)
+    else:
+        flash(_("Marked installed."), "success")
     return redirect_after_post(url_for("devices.card", meeting_id=meeting_id, md_id=md_id))
 
 

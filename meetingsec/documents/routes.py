@@ -13,7 +13,14 @@ from meetingsec.core.db import reads_first
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
 from meetingsec.core.transactions import attempt
-from meetingsec.core.views import MAX_ID, apply_domain_error, form_status, scanned, submit
+from meetingsec.core.views import (
+    MAX_ID,
+    apply_domain_error,
+    flash_refusal,
+    form_status,
+    scanned,
+    submit,
+)
 from meetingsec.documents import queries, services
 from meetingsec.documents.forms import (
     AttendeeCodeForm,
@@ -120,11 +127,11 @@ def authorise(meeting_id: int, document_id: int):
                 _("Permission to copy recorded for %(number)s.", number=document.number), "success"
             )
         else:
-            flash(err.message, "error")
+            flash_refusal(err.message, err.code)
     else:
         for errors in form.errors.values():
             for e in errors:
-                flash(e, "error")
+                flash_refusal(e, getattr(e, "code", "invalid"))
     return redirect_after_post(url_for("documents.index", meeting_id=meeting_id))
 
 

@@ -15,7 +15,14 @@ from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt
-from meetingsec.core.views import MAX_ID, apply_domain_error, form_status, scanned, submit
+from meetingsec.core.views import (
+    MAX_ID,
+    apply_domain_error,
+    flash_refusal,
+    form_status,
+    scanned,
+    submit,
+)
 from meetingsec.door import commitment as commitments
 from meetingsec.door import deposits, entry, queries, services
 from meetingsec.door.forms import (
@@ -230,7 +237,7 @@ def leave(meeting_id: int, attendee_id: int):
     attendee = _attendee(meeting, attendee_id)
     form = LeaveForm()
     if not form.validate_on_submit():
-        flash(_("The form expired. Reload the page and try again."), "error")
+        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
         return redirect_after_post(
             url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id)
         )

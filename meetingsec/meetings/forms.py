@@ -6,6 +6,7 @@ from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from meetingsec.checklists.choices import Classification, MeetingFormat
+from meetingsec.core.errors import CodedMessage
 from meetingsec.core.forms import (
     Form,
     GetForm,
@@ -93,4 +94,6 @@ class MeetingFilterForm(GetForm):
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError(_l("The end date is before the start date."))
+            raise ValidationError(
+                CodedMessage(_l("The end date is before the start date."), "dates_reversed")
+            )

@@ -12,7 +12,7 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.i18n import local_date, to_local, to_utc
 from meetingsec.core.transactions import attempt
-from meetingsec.core.views import form_status, page_number, submit
+from meetingsec.core.views import flash_refusal, form_status, page_number, submit
 from meetingsec.documents import queries as document_queries
 from meetingsec.door import queries as door_queries
 from meetingsec.extensions import db
@@ -217,7 +217,7 @@ def _transition(meeting_id: int, action, message: str):
     meeting = get_meeting_for(current_user, meeting_id)
     _result, err = attempt(lambda: action(meeting, actor=current_user))
     if err:
-        flash(str(err.message), "error")
+        flash_refusal(err.message, err.code)
         return redirect_after_post(url_for("meetings.gate", meeting_id=meeting_id))
     flash(message, "success")
     return redirect_after_post(url_for("meetings.detail", meeting_id=meeting_id))

@@ -21,7 +21,7 @@ from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt
-from meetingsec.core.views import apply_domain_error
+from meetingsec.core.views import apply_domain_error, flash_refusal
 from meetingsec.documents import queries as documents
 from meetingsec.door import deposits as door_deposits
 from meetingsec.door import queries as door
@@ -84,7 +84,7 @@ def generate(meeting_id: int, kind: str):
     if err is not None:
         if err.code == "unknown_record":
             abort(404)
-        flash(err.message, "error")
+        flash_refusal(err.message, err.code)
     else:
         jobs.enqueue("render_record", job_id)
         flash(_("The record is being generated: its progress is shown below."), "success")
@@ -210,7 +210,7 @@ def close(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     _m, err = attempt(lambda: meetings.close_meeting(meeting, actor=current_user))
     if err is not None:
-        flash(err.message, "error")
+        flash_refusal(err.message, err.code)
         return redirect_after_post(url_for("records.closing", meeting_id=meeting_id))
     flash(_("The meeting is closed. Its records are frozen."), "success")
     return redirect_after_post(url_for("meetings.detail", meeting_id=meeting_id))

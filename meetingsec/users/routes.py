@@ -16,10 +16,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from meetingsec.core.auth import authenticated, public, roles
+from meetingsec.core.errors import CodedMessage
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.i18n import date_time
 from meetingsec.core.transactions import commit
-from meetingsec.core.views import form_status, page_number, submit
+from meetingsec.core.views import flash_refusal, form_status, page_number, submit
 from meetingsec.extensions import db
 from meetingsec.org import queries as org_queries
 from meetingsec.org.models import Unit
@@ -73,14 +74,17 @@ def login():
     )
     if result.refusal == "locked":
         form.form_errors.append(
-            _(
-                "Too many failed logins: this account or this device is locked until %(time)s.",
-                time=date_time(result.locked_until),
+            CodedMessage(
+                _(
+                    "Too many failed logins: this account or this device is locked until %(time)s.",
+                    time=date_time(result.locked_until),
+                ),
+                "locked",
             )
         )
         return _login_page(form, 429)
     if result.refusal:
-        form.form_errors.append(_("Wrong username or password."))
+        form.form_errors.append(CodedMessage(_("Wrong username or password."), "bad_login"))
         return _login_page(form, 401)
     session.clear()
     login_user(result.user)
@@ -103,7 +107,7 @@ def language():
     form = LanguageForm()
     target = safe_next(form.next.data) or url_for("home.index")
     if not form.validate_on_submit():
-        flash(_("Unknown language."), "error")
+        flash_refusal(_("Unknown language."), "unknown_language")
         return redirect_after_post(target)
     session["lang"] = form.lang.data
     if current_user.is_authenticated:

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from meetingsec.audit.services import record
 from meetingsec.extensions import db
-from tests.helpers import drop_audit_triggers
+from tests.helpers import drop_audit_triggers, error_codes
 
 
 def _seed(make_user):
@@ -57,7 +57,7 @@ def test_invalid_filter_lists_nothing(client, make_user, login):
     login(make_user("auditor"))
     resp = client.get("/audit/?date_from=2026-11-25&date_to=2026-11-01")
     body = resp.get_data(as_text=True)
-    assert resp.status_code == 422 and "Ngày kết thúc trước ngày bắt đầu" in body
+    assert resp.status_code == 422 and "dates_reversed" in error_codes(resp)
     assert '<tr id="event-' not in body
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from meetingsec.core.security import CSP
 from tests.conftest import PASSWORD, make_app
+from tests.helpers import error_codes
 
 
 def test_security_headers(client):
@@ -74,7 +75,7 @@ def csrf_client(db_url, tmp_path):
 def test_csrf_is_required_on_forms(csrf_client):
     resp = csrf_client.post("/login", data={"username": "csrfuser", "password": PASSWORD})
     assert resp.status_code == 400
-    assert "Biểu mẫu đã hết hạn" in resp.get_data(as_text=True)
+    assert "form_expired" in error_codes(resp)
     page = csrf_client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     resp = csrf_client.post(

@@ -10,7 +10,7 @@ from meetingsec.core.i18n import to_local
 from meetingsec.extensions import db
 from meetingsec.meetings.models import Meeting
 from meetingsec.org.services import save_unit, save_venue
-from tests.helpers import actions, snapshot
+from tests.helpers import actions, error_codes, snapshot
 
 
 def _form(venue, unit, chair, **kw):
@@ -101,7 +101,7 @@ def test_second_save_with_an_old_version_is_refused(client, make_user, login, ap
     assert client.post(f"/meetings/{meeting.id}/edit", data=first).status_code == 303
     resp = client.post(f"/meetings/{meeting.id}/edit", data=second)
     assert resp.status_code == 422
-    assert "Người khác đã lưu cuộc họp này" in resp.get_data(as_text=True)
+    assert "stale_version" in error_codes(resp)
     db.session.refresh(meeting)
     assert meeting.title == "Bản sửa của tablet 1" and meeting.venue_id == venue.id
 
@@ -111,7 +111,7 @@ def test_mark_an_item_with_htmx(client, make_meeting, login):
     login(meeting.organiser)
     url = f"/meetings/{meeting.id}/items/protection-plan"
     resp = client.post(url, data={"state": "done", "note": ""}, headers={"HX-Request": "true"})
-    assert resp.status_code == 422 and "Ghi rõ đã thực hiện" in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "note_required" in error_codes(resp)
     resp = client.post(
         url, data={"state": "done", "note": "Phương án 12/PA"}, headers={"HX-Request": "true"}
     )
@@ -125,7 +125,7 @@ def test_mark_an_item_with_htmx(client, make_meeting, login):
         data={"state": "done", "note": "x"},
         headers={"HX-Request": "true"},
     )
-    assert resp.status_code == 422 and "không thể đánh dấu thủ công" in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "derived_item" in error_codes(resp)
     resp = client.post(
         f"/meetings/{meeting.id}/items/no-such-rule", data={"state": "done", "note": "x"}
     )
@@ -162,7 +162,7 @@ def test_chair_approves_and_the_gate_lists_blockers(client, make_meeting, login)
     assert "Việc sử dụng nội dung bí mật chưa được phê duyệt." not in gate
     resp = client.post(f"/meetings/{meeting.id}/clear")
     assert resp.status_code == 303 and resp.location == f"/meetings/{meeting.id}/gate"
-    assert "Chưa đủ điều kiện" in client.get(resp.location).get_data(as_text=True)
+    assert "blocked" in error_codes(client.get(resp.location))
     db.session.refresh(meeting)
     assert meeting.status == "preparing"
 
