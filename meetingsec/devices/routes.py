@@ -135,6 +135,7 @@ def meeting_devices(meeting_id: int):
         )
         if done:
             return done
+    queries.load_devices(meeting)
     return render_template(
         "devices/meeting.html",
         meeting=meeting,
@@ -173,6 +174,7 @@ def inspection(meeting_id: int):
     if found:
         return found
     status = 422 if form.errors or form.form_errors else 200
+    queries.load_devices(meeting)
     return render_template("devices/inspection.html", meeting=meeting, form=form), status
 
 
@@ -286,7 +288,10 @@ def venue_check(meeting_id: int):
         success=lambda c: _("Venue check recorded."),
         redirect_to=lambda c: url_for("meetings.detail", meeting_id=meeting_id),
     )
-    return done or (
+    if done:
+        return done
+    queries.load_venue_checks(meeting)
+    return (
         render_template(
             "devices/venue_check.html",
             meeting=meeting,
