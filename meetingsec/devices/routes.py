@@ -10,7 +10,7 @@ from flask_login import current_user
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
-from meetingsec.core.transactions import attempt, commit
+from meetingsec.core.transactions import attempt, commit, reloaded
 from meetingsec.core.views import form_status, page_number, scanned, submit
 from meetingsec.devices import queries, services
 from meetingsec.devices.forms import (
@@ -179,6 +179,8 @@ def inspection(meeting_id: int):
 
 
 def _card(meeting, md, *, inspect_form=None, seal_form=None, status=200):
+    reloaded(meeting)  # a refused inspection or seal check rolled back: both expired
+    reloaded(md)
     nonce = secrets.token_urlsafe(16)
     latest = md.latest_inspection
     inspect_form = inspect_form or InspectionForm(

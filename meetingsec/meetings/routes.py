@@ -181,7 +181,7 @@ def approve(meeting_id: int):
         redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
     )
     return done or (
-        render_template("meetings/approve.html", form=form, meeting=meeting),
+        render_template("meetings/approve.html", form=form, meeting=reloaded(meeting)),
         form_status(form),
     )
 
@@ -255,6 +255,6 @@ def cancel(meeting_id: int):
         redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
     )
     return done or (
-        render_template("meetings/cancel.html", form=form, meeting=meeting),
+        render_template("meetings/cancel.html", form=form, meeting=reloaded(meeting)),
         form_status(form),
     )
