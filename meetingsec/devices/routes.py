@@ -227,7 +227,7 @@ def inspect(meeting_id: int, md_id: int):
             nonce=form.nonce.data,
             based_on=form.based_on.data or 0,
         ),
-        success=lambda i: _("Inspection of %(name)s recorded.", name=i.meeting_device.device.name),
+        success=lambda i: _("Inspection of %(name)s recorded.", name=md.device.name),
         redirect_to=lambda i: url_for("devices.card", meeting_id=meeting_id, md_id=md_id),
     )
     return done or _card(meeting, md, inspect_form=form, status=form_status(form))
