@@ -112,9 +112,12 @@ def _init_extensions(app: Flask) -> None:
     @app.context_processor
     def _globals():
         from flask_babel import get_locale
+        from flask_login import current_user
 
         from meetingsec.users.forms import LanguageForm
+        from meetingsec.users.queries import load_signed_in
 
+        load_signed_in(current_user._get_current_object())
         return {
             "current_locale": str(get_locale()),
             "language_form": lambda: LanguageForm(formdata=None, next=request.full_path),

@@ -1,11 +1,15 @@
 """Attendees of a meeting and the files imported into the list."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from meetingsec.door.models import CheckIn
 
 
 class Attendee(Base):
@@ -38,7 +42,7 @@ class Attendee(Base):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    check_in = relationship("CheckIn", uselist=False, back_populates="attendee", lazy="select")
+    check_in: Mapped["CheckIn | None"] = relationship(back_populates="attendee", lazy="select")
 
     @property
     def admitted(self) -> bool:

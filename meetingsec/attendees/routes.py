@@ -19,7 +19,7 @@ from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response
-from meetingsec.core.transactions import attempt, outside_transaction
+from meetingsec.core.transactions import attempt, outside_transaction, reloaded
 from meetingsec.core.views import (
     apply_domain_error,
     flash_refusal,
@@ -102,7 +102,12 @@ def remove(meeting_id: int, attendee_id: int):
         redirect_to=lambda a: url_for("attendees.index", meeting_id=meeting_id),
     )
     return done or (
-        render_template("attendees/remove.html", meeting=meeting, attendee=attendee, form=form),
+        render_template(
+            "attendees/remove.html",
+            meeting=reloaded(meeting),
+            attendee=reloaded(attendee),
+            form=form,
+        ),
         form_status(form),
     )
 

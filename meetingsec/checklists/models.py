@@ -10,6 +10,7 @@ from meetingsec.core.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from meetingsec.meetings.models import Meeting
+    from meetingsec.users.models import User
 
 
 class ChecklistItem(Base):
@@ -31,7 +32,7 @@ class ChecklistItem(Base):
 
     meeting: Mapped["Meeting"] = relationship(back_populates="items", lazy="raise")
     #: Loaded by ``checklists.queries.items_of``
-    marked_by = relationship("User", lazy="raise")
+    marked_by: Mapped["User | None"] = relationship(lazy="raise")
 
 
 class RuleCitation(Base):

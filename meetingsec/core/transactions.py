@@ -6,6 +6,7 @@ refused), so no view touches the session itself.
 
 from collections.abc import Callable
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from meetingsec.core.db import begin_writing, end_transaction
@@ -62,3 +63,11 @@ def commit(action: Callable[[], object]):
     result = action()
     db.session.commit()
     return result
+
+
+def reloaded(obj):
+    """``obj`` read again when a refused save's rollback expired it, so the form page that
+    shows it again renders without querying (templates never query). Returns ``obj``."""
+    if obj is not None and inspect(obj).expired_attributes:
+        db.session.refresh(obj)
+    return obj

@@ -1,11 +1,16 @@
 """The registry, a meeting's devices, and the checks recorded on them."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from meetingsec.org.models import Unit
+    from meetingsec.users.models import User
 
 
 class Device(Base):
@@ -26,7 +31,7 @@ class Device(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    owner_unit = relationship("Unit", lazy="joined")
+    owner_unit: Mapped["Unit | None"] = relationship(lazy="joined")
 
     @property
     def name(self) -> str:
@@ -94,8 +99,8 @@ class Inspection(Base):
     #: Made when the device card is shown: a double tap or a retry records one inspection
     nonce: Mapped[str] = mapped_column(String(40), unique=True)
 
-    meeting_device: Mapped[MeetingDevice] = relationship(back_populates="inspections")
-    technician = relationship("User", lazy="joined")
+    meeting_device: Mapped[MeetingDevice] = relationship(back_populates="inspections", lazy="raise")
+    technician: Mapped["User"] = relationship(lazy="joined")
 
 
 class SealCheck(Base):
@@ -113,8 +118,8 @@ class SealCheck(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     nonce: Mapped[str] = mapped_column(String(40), unique=True)
 
-    meeting_device: Mapped[MeetingDevice] = relationship(back_populates="seal_checks")
-    technician = relationship("User", lazy="joined")
+    meeting_device: Mapped[MeetingDevice] = relationship(back_populates="seal_checks", lazy="raise")
+    technician: Mapped["User"] = relationship(lazy="joined")
 
 
 class VenueCheck(Base):
@@ -132,4 +137,4 @@ class VenueCheck(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     nonce: Mapped[str] = mapped_column(String(40), unique=True)
 
-    technician = relationship("User", lazy="joined")
+    technician: Mapped["User"] = relationship(lazy="joined")

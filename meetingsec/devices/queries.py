@@ -1,8 +1,9 @@
 """Reading the registry."""
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 
-from meetingsec.devices.models import Device, MeetingDevice
+from meetingsec.devices.models import Device, MeetingDevice, VenueCheck
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import FINAL
 from meetingsec.meetings.models import Meeting
@@ -59,3 +60,29 @@ def list_open_meetings_using(device_id: int) -> list[Meeting]:
 def is_device_tag(code: str) -> bool:
     """Some registry device's tag carries this code (the door names a wrong scan)."""
     return db.session.scalar(select(Device.tag_code).where(Device.tag_code == code)) is not None
+
+
+def load_devices(meeting: Meeting) -> list[MeetingDevice]:
+    """The meeting's devices, each with its device, inspections and seal checks, set on
+    ``meeting.devices`` for its pages and records."""
+    devices = list(
+        db.session.scalars(
+            select(MeetingDevice)
+            .where(MeetingDevice.meeting_id == meeting.id)
+            .order_by(MeetingDevice.id)
+        )
+    )
+    set_committed_value(meeting, "devices", devices)
+    return devices
+
+
+def load_venue_checks(meeting: Meeting) -> list[VenueCheck]:
+    """The meeting's venue checks, each with its technician, set on
+    ``meeting.venue_checks``."""
+    checks = list(
+        db.session.scalars(
+            select(VenueCheck).where(VenueCheck.meeting_id == meeting.id).order_by(VenueCheck.id)
+        )
+    )
+    set_committed_value(meeting, "venue_checks", checks)
+    return checks

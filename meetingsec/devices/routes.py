@@ -10,7 +10,7 @@ from flask_login import current_user
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
-from meetingsec.core.transactions import attempt, commit
+from meetingsec.core.transactions import attempt, commit, reloaded
 from meetingsec.core.views import flash_refusal, form_status, page_number, scanned, submit
 from meetingsec.devices import queries, services
 from meetingsec.devices.forms import (
@@ -135,6 +135,7 @@ def meeting_devices(meeting_id: int):
         )
         if done:
             return done
+    queries.load_devices(meeting)
     return render_template(
         "devices/meeting.html",
         meeting=meeting,
@@ -173,10 +174,13 @@ def inspection(meeting_id: int):
     if found:
         return found
     status = 422 if form.errors or form.form_errors else 200
+    queries.load_devices(meeting)
     return render_template("devices/inspection.html", meeting=meeting, form=form), status
 
 
 def _card(meeting, md, *, inspect_form=None, seal_form=None, status=200):
+    reloaded(meeting)  # a refused inspection or seal check rolled back: both expired
+    reloaded(md)
     nonce = secrets.token_urlsafe(16)
     latest = md.latest_inspection
     inspect_form = inspect_form or InspectionForm(
@@ -223,7 +227,7 @@ def inspect(meeting_id: int, md_id: int):
             nonce=form.nonce.data,
             based_on=form.based_on.data or 0,
         ),
-        success=lambda i: _("Inspection of %(name)s recorded.", name=i.meeting_device.device.name),
+        success=lambda i: _("Inspection of %(name)s recorded.", name=md.device.name),
         redirect_to=lambda i: url_for("devices.card", meeting_id=meeting_id, md_id=md_id),
     )
     return done or _card(meeting, md, inspect_form=form, status=form_status(form))
@@ -289,7 +293,10 @@ def venue_check(meeting_id: int):
         success=lambda c: _("Venue check recorded."),
         redirect_to=lambda c: url_for("meetings.detail", meeting_id=meeting_id),
     )
-    return done or (
+    if done:
+        return done
+    queries.load_venue_checks(meeting)
+    return (
         render_template(
             "devices/venue_check.html",
             meeting=meeting,

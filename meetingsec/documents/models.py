@@ -2,11 +2,17 @@
 Thông tư 24/2020/TT-BCA Mẫu 08 and 12)."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from meetingsec.attendees.models import Attendee
+    from meetingsec.incidents.models import Incident
+    from meetingsec.users.models import User
 
 
 class SecretDocument(Base):
@@ -57,10 +63,12 @@ class DocumentCopy(Base):
     lost_incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
 
     document: Mapped[SecretDocument] = relationship(back_populates="copies", lazy="joined")
-    attendee = relationship("Attendee", lazy="joined")
-    handed_out_by = relationship("User", foreign_keys=[handed_out_by_id], lazy="select")
-    recovered_by = relationship("User", foreign_keys=[recovered_by_id], lazy="select")
-    lost_incident = relationship("Incident", lazy="select")
+    attendee: Mapped["Attendee | None"] = relationship(lazy="joined")
+    handed_out_by: Mapped["User | None"] = relationship(
+        foreign_keys=[handed_out_by_id], lazy="raise"
+    )
+    recovered_by: Mapped["User | None"] = relationship(foreign_keys=[recovered_by_id], lazy="raise")
+    lost_incident: Mapped["Incident | None"] = relationship(lazy="raise")
 
     @property
     def state(self) -> str:

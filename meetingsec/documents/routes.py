@@ -12,7 +12,7 @@ from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
-from meetingsec.core.transactions import attempt
+from meetingsec.core.transactions import attempt, reloaded
 from meetingsec.core.views import (
     MAX_ID,
     apply_domain_error,
@@ -277,6 +277,8 @@ def report_lost(meeting_id: int, copy_id: int):
         redirect_to=lambda i: url_for("documents.recover", meeting_id=meeting_id),
     )
     return done or (
-        render_template("documents/lost.html", meeting=meeting, copy=copy, form=form),
+        render_template(
+            "documents/lost.html", meeting=reloaded(meeting), copy=reloaded(copy), form=form
+        ),
         form_status(form),
     )

@@ -9,7 +9,6 @@ Wi-Fi dropped finds what the first try did.
 """
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -30,9 +29,7 @@ from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
-
-if TYPE_CHECKING:
-    from meetingsec.users.models import User
+from meetingsec.users.models import User
 
 #: Most copies one document may have
 MAX_COPIES = 500
@@ -227,7 +224,7 @@ def _already(copy: DocumentCopy) -> AlreadyDone:
             _l(
                 "This copy was already recovered at %(time)s by %(who)s.",
                 time=door.when(copy.recovered_at),
-                who=copy.recovered_by.full_name,
+                who=db.session.get(User, copy.recovered_by_id).full_name,
             ),
             "already_recovered",
         )

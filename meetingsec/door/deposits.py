@@ -1,8 +1,6 @@
 """Deposited devices leaving the door: handed back to their owner (who leaves), or, at
 closing, recorded as unclaimed."""
 
-from typing import TYPE_CHECKING
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -18,9 +16,7 @@ from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
-
-if TYPE_CHECKING:
-    from meetingsec.users.models import User
+from meetingsec.users.models import User
 
 
 def return_items(
@@ -62,7 +58,7 @@ def return_items(
             _l(
                 "Already handed back at %(time)s by %(clerk)s.",
                 time=when(first.returned_at),
-                clerk=first.returned_by.full_name,
+                clerk=db.session.get(User, first.returned_by_id).full_name,
             ),
             "already_returned",
         )

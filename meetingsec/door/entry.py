@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
@@ -142,7 +143,9 @@ def check_in(
     lock_meeting(meeting)
     _require(meeting, Action.DOOR, _l("The door is not open: the meeting is not cleared to start."))
     # The key is read under the lock: a retry waits for its first try and finds its record
-    done = db.session.scalar(select(CheckIn).where(CheckIn.key == key))
+    done = db.session.scalar(
+        select(CheckIn).where(CheckIn.key == key).options(joinedload(CheckIn.attendee))
+    )
     if done is not None and done.attendee.invitation_code == codes.normalize(code):
         return done
     if done is not None:

@@ -2,6 +2,7 @@
 exits and re-entries."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -16,6 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
 from meetingsec.door.choices import DepositKind
+
+if TYPE_CHECKING:
+    from meetingsec.attendees.models import Attendee
+    from meetingsec.users.models import User
 
 
 class CommitmentText(Base):
@@ -54,9 +59,10 @@ class CheckIn(Base):
     #: The attendee declared carrying no device to deposit
     carries_none: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    attendee = relationship("Attendee", back_populates="check_in")
-    clerk = relationship("User", lazy="joined")
-    commitment = relationship("CommitmentText", lazy="select")
+    attendee: Mapped["Attendee"] = relationship(back_populates="check_in", lazy="raise")
+    clerk: Mapped["User"] = relationship(lazy="joined")
+    #: Loaded where read (the attendance sheet)
+    commitment: Mapped[CommitmentText] = relationship(lazy="raise")
 
 
 class Movement(Base):
@@ -74,7 +80,7 @@ class Movement(Base):
     key: Mapped[str] = mapped_column(String(40), unique=True)
     carries_none: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    clerk = relationship("User", lazy="joined")
+    clerk: Mapped["User"] = relationship(lazy="joined")
 
 
 class Deposit(Base):
@@ -102,8 +108,8 @@ class Deposit(Base):
     unclaimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     unclaimed_note: Mapped[str] = mapped_column(Text, default="")
 
-    attendee = relationship("Attendee", lazy="joined")
-    returned_by = relationship("User", foreign_keys=[returned_by_id], lazy="select")
+    attendee: Mapped["Attendee"] = relationship(lazy="joined")
+    returned_by: Mapped["User | None"] = relationship(foreign_keys=[returned_by_id], lazy="raise")
 
     @property
     def kind_title(self):

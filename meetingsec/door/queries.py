@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.core.text import fold
@@ -133,6 +134,14 @@ def check_ins_by_attendee(meeting_id: int, ids: list[int] | None = None) -> dict
             return {}
         query = query.where(CheckIn.attendee_id.in_(ids))
     return {c.attendee_id: c for c in db.session.scalars(query)}
+
+
+def load_check_in(attendee: Attendee) -> Attendee:
+    """``attendee.check_in`` loaded (None when not checked in), for the confirmation
+    shown after a check-in."""
+    found = check_ins_by_attendee(attendee.meeting_id, [attendee.id]).get(attendee.id)
+    set_committed_value(attendee, "check_in", found)
+    return attendee
 
 
 def held_deposits(meeting_id: int) -> list[Deposit]:

@@ -14,7 +14,7 @@ from meetingsec.core.db import reads_first
 from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
-from meetingsec.core.transactions import attempt
+from meetingsec.core.transactions import attempt, reloaded
 from meetingsec.core.views import (
     MAX_ID,
     apply_domain_error,
@@ -82,6 +82,8 @@ def index(meeting_id: int):
     if found:
         return found
     last = _attendee_arg(meeting, "last")
+    if last is not None:
+        queries.load_check_in(last)
     return render_template(
         "door/index.html",
         meeting=meeting,
@@ -309,6 +311,8 @@ def returns(meeting_id: int):
 
 
 def _return_card(meeting, attendee, form=None, status=200, notice=None):
+    reloaded(meeting)  # a refused return rolled back: both expired
+    reloaded(attendee)
     held = [d for d in queries.deposits_of(attendee.id) if d.returned_at is None]
     if form is None:
         form = ReturnForm(formdata=None, key=_key(), deposit_ids=[d.id for d in held])

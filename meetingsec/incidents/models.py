@@ -2,11 +2,15 @@
 (``incidents.services.record_incident``)."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from meetingsec.users.models import User
 
 
 class Incident(Base):
@@ -29,4 +33,4 @@ class Incident(Base):
     #: The form key of a recorded refusal (a double tap records one incident)
     nonce: Mapped[str | None] = mapped_column(String(40), unique=True)
 
-    recorded_by = relationship("User", lazy="raise")
+    recorded_by: Mapped["User"] = relationship(lazy="raise")

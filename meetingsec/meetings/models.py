@@ -1,12 +1,17 @@
 """The meeting and its team (its checklist items: ``checklists.models``)."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
 from meetingsec.meetings.lifecycle import MeetingStatus
+
+if TYPE_CHECKING:
+    from meetingsec.org.models import Unit, Venue
+    from meetingsec.users.models import User
 
 
 class Meeting(Base):
@@ -64,12 +69,12 @@ class Meeting(Base):
     #: Optimistic lock: a save based on an older version is refused
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    venue = relationship("Venue", lazy="joined")
-    host_unit = relationship("Unit", lazy="joined")
+    venue: Mapped["Venue"] = relationship(lazy="joined")
+    host_unit: Mapped["Unit"] = relationship(lazy="joined")
     # People load when shown (the identity map often has them already): every scan at the
     # door reads the meeting and needs only their ids.
-    chair = relationship("User", foreign_keys=[chair_id], lazy="select")
-    organiser = relationship("User", foreign_keys=[organiser_id], lazy="select")
+    chair: Mapped["User"] = relationship(foreign_keys=[chair_id], lazy="select")
+    organiser: Mapped["User"] = relationship(foreign_keys=[organiser_id], lazy="select")
     members: Mapped[list["MeetingMember"]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -108,4 +113,4 @@ class MeetingMember(Base):
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="members")
-    user = relationship("User", lazy="select")
+    user: Mapped["User"] = relationship(lazy="select")

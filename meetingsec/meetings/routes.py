@@ -11,7 +11,7 @@ from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import utcnow
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.i18n import local_date, to_local, to_utc
-from meetingsec.core.transactions import attempt
+from meetingsec.core.transactions import attempt, reloaded
 from meetingsec.core.views import flash_refusal, form_status, page_number, submit
 from meetingsec.documents import queries as document_queries
 from meetingsec.door import queries as door_queries
@@ -133,7 +133,7 @@ def edit(meeting_id: int):
         redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
     )
     return done or (
-        render_template("meetings/form.html", form=form, meeting=meeting),
+        render_template("meetings/form.html", form=form, meeting=reloaded(meeting)),
         form_status(form),
     )
 
@@ -181,7 +181,7 @@ def approve(meeting_id: int):
         redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
     )
     return done or (
-        render_template("meetings/approve.html", form=form, meeting=meeting),
+        render_template("meetings/approve.html", form=form, meeting=reloaded(meeting)),
         form_status(form),
     )
 
@@ -255,6 +255,6 @@ def cancel(meeting_id: int):
         redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
     )
     return done or (
-        render_template("meetings/cancel.html", form=form, meeting=meeting),
+        render_template("meetings/cancel.html", form=form, meeting=reloaded(meeting)),
         form_status(form),
     )

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meetingsec.core.auth import roles
+from meetingsec.core.transactions import reloaded
 from meetingsec.core.views import form_status, submit
 from meetingsec.extensions import db
 from meetingsec.org import queries, services
@@ -42,7 +43,10 @@ def unit_edit(unit_id: int | None):
         success=lambda u: _("Unit %(name)s saved.", name=u.name),
         redirect_to=lambda _u: url_for("org.unit_list"),
     )
-    return done or (render_template("org/unit_form.html", form=form, unit=unit), form_status(form))
+    return done or (
+        render_template("org/unit_form.html", form=form, unit=reloaded(unit)),
+        form_status(form),
+    )
 
 
 @bp.get("/venues")
@@ -72,6 +76,6 @@ def venue_edit(venue_id: int | None):
         redirect_to=lambda _v: url_for("org.venue_list"),
     )
     return done or (
-        render_template("org/venue_form.html", form=form, venue=venue),
+        render_template("org/venue_form.html", form=form, venue=reloaded(venue)),
         form_status(form),
     )

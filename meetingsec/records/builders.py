@@ -8,12 +8,12 @@ from collections import defaultdict
 
 from flask import current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.checklists import services as checklist
 from meetingsec.checklists.choices import Phase
-from meetingsec.devices.models import MeetingDevice
+from meetingsec.devices import queries as devices
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.door.models import CheckIn, Deposit
@@ -25,8 +25,8 @@ from meetingsec.records.official import official_context
 
 
 def _technicians(meeting: Meeting) -> list:
-    people = {i.technician for d in meeting.devices for i in d.inspections}
-    people |= {c.technician for c in meeting.venue_checks}
+    people = {i.technician for d in devices.load_devices(meeting) for i in d.inspections}
+    people |= {c.technician for c in devices.load_venue_checks(meeting)}
     return sorted(people, key=lambda u: u.full_name)
 
 
@@ -128,14 +128,6 @@ def security(meeting: Meeting) -> dict:
     its state, who and when, and its citation; incidents; deposits and returns; documents
     handed out and recovered; devices."""
     views = checklist.evaluate(meeting)
-    devices = list(
-        db.session.scalars(
-            select(MeetingDevice)
-            .where(MeetingDevice.meeting_id == meeting.id)
-            .options(selectinload(MeetingDevice.inspections))
-            .order_by(MeetingDevice.id)
-        )
-    )
     return {
         **official_context(meeting),
         "phases": list(Phase),
@@ -147,8 +139,8 @@ def security(meeting: Meeting) -> dict:
         "copies": documents.copies_of(meeting.id),
         "copy_counts": documents.copy_counts(meeting.id),
         "documents": documents.documents_of(meeting.id),
-        "devices": devices,
         "technicians": _technicians(meeting),
+        "devices": meeting.devices,
     }
 
 
@@ -163,7 +155,7 @@ def _unclaimed(meeting_id: int) -> list[Deposit]:
 
 
 def inspection(meeting: Meeting) -> dict:
-    technicians = {i.technician for d in meeting.devices for i in d.inspections}
+    technicians = {i.technician for d in devices.load_devices(meeting) for i in d.inspections}
     return {
         **official_context(meeting),
         "technicians": sorted(technicians, key=lambda u: u.full_name),
@@ -173,7 +165,7 @@ def inspection(meeting: Meeting) -> dict:
 def venue_check(meeting: Meeting) -> dict:
     return {
         **official_context(meeting),
-        "check": meeting.venue_checks[-1],
+        "check": devices.load_venue_checks(meeting)[-1],
     }
 
 

@@ -2,11 +2,15 @@
 background jobs that render them."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from meetingsec.users.models import User
 
 
 class Record(Base):
@@ -33,7 +37,7 @@ class Record(Base):
     #: The PDF itself; loaded only when downloaded
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
 
-    generated_by = relationship("User", lazy="joined")
+    generated_by: Mapped["User"] = relationship(lazy="joined")
 
 
 class RecordJob(Base):
@@ -54,4 +58,4 @@ class RecordJob(Base):
     #: Why it failed (for the administrator; the user sees a translated message)
     error: Mapped[str] = mapped_column(Text, default="")
 
-    record = relationship("Record", lazy="joined")
+    record: Mapped[Record | None] = relationship(lazy="joined")

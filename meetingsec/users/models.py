@@ -1,6 +1,7 @@
 """Users, their roles, login sessions and login locks."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
@@ -8,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
 from meetingsec.users.roles import ROLE_ORDER, Role
+
+if TYPE_CHECKING:
+    from meetingsec.org.models import Unit
 
 
 class User(UserMixin, Base):
@@ -27,7 +31,7 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    unit = relationship("Unit", lazy="joined")
+    unit: Mapped["Unit | None"] = relationship(lazy="joined")
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -65,7 +69,7 @@ class UserRole(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
-    user: Mapped[User] = relationship(back_populates="role_rows")
+    user: Mapped[User] = relationship(back_populates="role_rows", lazy="raise")
 
 
 class LoginSession(Base):

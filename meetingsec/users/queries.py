@@ -13,3 +13,10 @@ def list_users(*, page: int, per_page: int):
         per_page=per_page,
         error_out=False,
     )
+
+
+def load_signed_in(user) -> None:
+    """The signed-in user's row and roles, loaded before a page renders (the menu reads
+    them): a refused save rolls back, which expires them, and templates never query."""
+    if user is not None and user.is_authenticated:
+        user.role_set  # noqa: B018
