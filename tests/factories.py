@@ -183,3 +183,27 @@ def ended_meeting_factory(open_door):
         return meeting, clerk, people, doc
 
     return make
+
+
+def stored_record(meeting, kind: str, data: bytes):
+    """A record as the worker stores it (version 1, by the organiser), without rendering."""
+    import hashlib
+
+    from meetingsec.core.db import utcnow
+    from meetingsec.records.models import Record
+
+    record = Record(
+        meeting_id=meeting.id,
+        kind=kind,
+        version=1,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        pages=1,
+        head_seq=1,
+        head_hash="0" * 64,
+        generated_at=utcnow(),
+        generated_by_id=meeting.organiser_id,
+        data=data,
+    )
+    _db.session.add(record)
+    return record

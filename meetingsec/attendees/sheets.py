@@ -82,12 +82,16 @@ class ImportTooLarge(ImportRefused):
         super().__init__(message, "import_too_large")
 
 
+#: Zip flags of parts zipfile cannot read: encrypted (0x1; a protected workbook is not a
+#: zip at all), compressed patched data (0x20), strong encryption (0x40). Refused from the
+#: directory, before anything is unpacked.
+_UNREADABLE_FLAGS = 0x1 | 0x20 | 0x40
+
 #: What reading a broken workbook raises: it is refused as unreadable
 _BROKEN = (
     zipfile.BadZipFile,  # not a zip, or a part whose CRC does not match
     zipfile.LargeZipFile,
     zlib.error,  # a broken deflate stream
-    NotImplementedError,  # a zip version or feature Excel does not use
     RuntimeError,  # an encrypted part
     EOFError,
     OSError,
@@ -143,8 +147,8 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     for part in parts:
         if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _unreadable()  # Excel only deflates; bzip2 and lzma unpack unbounded chunks
-        if part.flag_bits & 0x1:
-            raise _unreadable()  # encrypted (a protected workbook is not a zip at all)
+        if part.flag_bits & _UNREADABLE_FLAGS:
+            raise _unreadable()  # encrypted, or a zip feature Excel never writes
         total += part.file_size
         if (
             part.file_size > MAX_PART_BYTES

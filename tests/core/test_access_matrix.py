@@ -9,14 +9,13 @@ team: ``test_two_roles_and_two_teams``), and ``DOWNLOADS`` is the README's "read
 downloads" table.
 """
 
-import hashlib
-
 import pytest
 from sqlalchemy import func, select
 
 from meetingsec.audit.models import AuditEvent
 from meetingsec.extensions import db as _db
 from meetingsec.users.roles import Role
+from tests.factories import stored_record
 
 PUBLIC, AUTH = "public", "authenticated"
 A, AU, ORG, C, T = Role.ADMIN, Role.AUDITOR, Role.ORGANISER, Role.CHAIR, Role.TECHNICIAN
@@ -363,10 +362,8 @@ def files(ended_meeting, make_user, make_meeting, db):
     """A meeting with something in every file (a stored record, a venue check, a copy,
     a phone still held at the door), its whole team, people with two roles on it, and a
     second team of another meeting."""
-    from meetingsec.core.db import utcnow
     from meetingsec.devices.models import VenueCheck
     from meetingsec.meetings.models import MeetingMember
-    from meetingsec.records.models import Record
 
     meeting, clerk, people, doc = ended_meeting()
     tech = make_user("technician")
@@ -385,21 +382,7 @@ def files(ended_meeting, make_user, make_meeting, db):
         )
     )
     data = b"%PDF-1.4 attendance"
-    db.session.add(
-        Record(
-            meeting_id=meeting.id,
-            kind="attendance",
-            version=1,
-            sha256=hashlib.sha256(data).hexdigest(),
-            size=len(data),
-            pages=1,
-            head_seq=1,
-            head_hash="0" * 64,
-            generated_at=utcnow(),
-            generated_by_id=meeting.organiser_id,
-            data=data,
-        )
-    )
+    stored_record(meeting, "attendance", data)
     other_org, other_chair = make_user("organiser"), make_user("chair")
     other_tech, other_clerk = make_user("technician"), make_user("clerk")
     make_meeting(

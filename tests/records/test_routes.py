@@ -10,6 +10,7 @@ from meetingsec.records import queries
 from meetingsec.records.choices import RecordKind
 from meetingsec.records.models import RecordJob
 from tests import pdf
+from tests.factories import stored_record
 from tests.helpers import actions
 from tests.records.test_services import _settle, generate
 
@@ -144,9 +145,7 @@ def test_a_frozen_device_record_leaves_through_the_records_own_access_path(
     import json
 
     from meetingsec.audit.models import AuditEvent
-    from meetingsec.core.db import utcnow
     from meetingsec.devices.models import MeetingDevice
-    from meetingsec.records.models import Record
 
     meeting, *_rest = ended_meeting()
     device = make_device()
@@ -154,21 +153,7 @@ def test_a_frozen_device_record_leaves_through_the_records_own_access_path(
         MeetingDevice(meeting_id=meeting.id, device_id=device.id, added_by_id=meeting.organiser_id)
     )
     data = b"%PDF-1.4 inspection as printed"
-    db.session.add(
-        Record(
-            meeting_id=meeting.id,
-            kind="inspection",
-            version=1,
-            sha256=hashlib.sha256(data).hexdigest(),
-            size=len(data),
-            pages=1,
-            head_seq=1,
-            head_hash="0" * 64,
-            generated_at=utcnow(),
-            generated_by_id=meeting.organiser_id,
-            data=data,
-        )
-    )
+    stored_record(meeting, "inspection", data)
     meeting.status = "closed"
     db.session.commit()
     login(meeting.organiser)
