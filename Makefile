@@ -84,6 +84,7 @@ lint: python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive --severity-level medium meetingsec wsgi.py
+	$(BIN)/lint-imports --no-cache
 
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/core/test_fuzz_forms.py

@@ -126,13 +126,19 @@ def _init_extensions(app: Flask) -> None:
 
 def _template_globals(app: Flask) -> None:
     """The enums templates use to show titles and compare states."""
-    from meetingsec.checklists.choices import Classification, MeetingFormat, Phase
+    from meetingsec.checklists.choices import Phase
     from meetingsec.core.codes import display
     from meetingsec.core.i18n import official_date
     from meetingsec.devices.choices import DeviceKind, InspectionResult
     from meetingsec.devices.qr import qr_svg
     from meetingsec.door.choices import DepositKind
-    from meetingsec.meetings.choices import DevicePolicy, MeetingKind, MeetingStatus
+    from meetingsec.meetings.choices import (
+        Classification,
+        DevicePolicy,
+        MeetingFormat,
+        MeetingKind,
+        MeetingStatus,
+    )
     from meetingsec.records.choices import JobState, RecordKind
     from meetingsec.users.roles import Role
 

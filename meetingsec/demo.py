@@ -14,6 +14,7 @@ from meetingsec.documents import services as documents
 from meetingsec.door import commitment, deposits, entry
 from meetingsec.door import queries as door_queries
 from meetingsec.extensions import db
+from meetingsec.meetings.access import responsible_ids
 from meetingsec.meetings.services import (
     MeetingData,
     approve_meeting,
@@ -185,7 +186,7 @@ def _through_the_gate(units, users_by_name, *, title: str, start: datetime, at: 
     by_id = {u.id: u for u in users_by_name.values()}
     for view in checklist.evaluate(meeting):
         if view.is_manual and view.rule.phase is Phase.BEFORE:
-            actor = by_id[sorted(checklist.responsible_ids(meeting, view.rule.who))[0]]
+            actor = by_id[sorted(responsible_ids(meeting, view.rule.who))[0]]
             checklist.mark_item(
                 meeting,
                 view.rule.id,

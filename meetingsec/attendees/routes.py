@@ -14,7 +14,6 @@ from meetingsec.attendees.forms import (
     ImportForm,
     RemoveForm,
 )
-from meetingsec.attendees.records import invitations_pdf
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
 from meetingsec.core.htmx import redirect_after_post
@@ -30,6 +29,7 @@ from meetingsec.core.views import (
 from meetingsec.door import queries as door_queries
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
+from meetingsec.records.previews import invitations_pdf
 from meetingsec.users.roles import Role
 
 bp = Blueprint("attendees", __name__)

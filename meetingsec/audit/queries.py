@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from meetingsec.audit.models import AuditEvent
 from meetingsec.extensions import db
-from meetingsec.users.models import User
 
 
 def _local_midnight(day: date):
@@ -44,16 +43,8 @@ def list_events(
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
-def actor_names(events) -> dict[int, User]:
-    """The actors of one page of events, in one query."""
-    ids = {e.actor_id for e in events if e.actor_id is not None}
-    if not ids:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-
-
 def filter_choices():
-    actors = list(db.session.scalars(select(User).order_by(User.full_name)))
+    """The actions and object types the log holds (the actors come from the accounts)."""
     actions = list(
         db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     )
@@ -65,7 +56,7 @@ def filter_choices():
             .order_by(AuditEvent.object_type)
         )
     )
-    return actors, actions, types
+    return actions, types
 
 
 def get_event(seq: int) -> AuditEvent | None:

@@ -8,6 +8,7 @@ from meetingsec.audit.services import verify_chain
 from meetingsec.core.auth import roles
 from meetingsec.core.htmx import is_partial
 from meetingsec.core.views import page_number
+from meetingsec.users import queries as users
 from meetingsec.users.roles import Role
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -17,7 +18,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @roles(Role.AUDITOR, Role.ADMIN)
 def log():
     form = AuditFilterForm(request.args)
-    form.set_choices(*queries.filter_choices())
+    form.set_choices(users.by_full_name(), *queries.filter_choices())
     # Invalid filters list nothing: an unfiltered list beside the error would mislead.
     valid = form.validate()
     page = None
@@ -35,7 +36,7 @@ def log():
     ctx = {
         "form": form,
         "page": page,
-        "actors": queries.actor_names(page.items if page else []),
+        "actors": users.by_ids(e.actor_id for e in (page.items if page else [])),
         "args": {k: v for k, v in request.args.items() if k != "page"},
     }
     template = "audit/_results.html" if is_partial() else "audit/log.html"

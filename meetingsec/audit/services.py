@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from meetingsec.audit import checkpoints
 from meetingsec.audit.chain import VerifyResult, canonical_json, event_hash, verify_rows
 from meetingsec.audit.models import GENESIS_HASH, AuditEvent
+from meetingsec.core.changes import apply_changes
 from meetingsec.core.db import utcnow
 from meetingsec.extensions import db
 
@@ -130,3 +131,17 @@ def chain_head(session=None) -> tuple[int, str]:
         .first()
     )
     return (head.seq, head.hash) if head else (0, GENESIS_HASH)
+
+
+def create_or_update(model, obj, values: dict, *, actor, kind: str):
+    """Create a ``model`` from ``values`` (``obj`` None) or change ``obj``; audit it as
+    ``<kind>.created`` or ``<kind>.updated`` (nothing is written when nothing changed)."""
+    if obj is None:
+        obj = model(**values)
+        db.session.add(obj)
+        record(f"{kind}.created", obj, actor=actor, data=values)
+        return obj
+    changed = apply_changes(obj, values)
+    if changed:
+        record(f"{kind}.updated", obj, actor=actor, data=changed)
+    return obj

@@ -1,32 +1,8 @@
-"""Values that meetings and rules share, with their translated titles."""
+"""The checklist's own values: phases and kinds of rule, with their translated titles."""
 
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-
-
-class Classification(StrEnum):
-    MAT = "mat"
-    TOI_MAT = "toi_mat"
-    TUYET_MAT = "tuyet_mat"
-
-    @property
-    def title(self):
-        return {"mat": _l("Mật"), "toi_mat": _l("Tối mật"), "tuyet_mat": _l("Tuyệt mật")}[self]
-
-
-class MeetingFormat(StrEnum):
-    IN_PERSON = "in_person"
-    ONLINE = "online"
-    MIXED = "mixed"
-
-    @property
-    def title(self):
-        return {
-            "in_person": _l("In person"),
-            "online": _l("Online"),
-            "mixed": _l("In person and online"),
-        }[self]
 
 
 class Phase(StrEnum):

@@ -30,7 +30,7 @@ class Figures:
 
     def __init__(self, meeting, *, door=None, copies=None):
         self.meeting_id = meeting.id
-        # already counted for a page of meetings (``meetings.queries.readiness_by_meeting``)
+        # already counted for a page of meetings (``checklists.services.readiness_by_meeting``)
         if door is not None:
             self.door = door
         if copies is not None:

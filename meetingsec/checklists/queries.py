@@ -1,11 +1,13 @@
-"""Reading a meeting's checklist items."""
+"""Reading a meeting's checklist: its items, and its readiness for a page of meetings."""
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from meetingsec.checklists.models import ChecklistItem
+from meetingsec.devices.models import MeetingDevice
 from meetingsec.extensions import db
+from meetingsec.meetings.models import Meeting
 from meetingsec.users.models import User
 
 
@@ -32,3 +34,14 @@ def items_of(meeting) -> list[ChecklistItem]:
             if item.marked_by_id in by_id and "marked_by" in inspect(item).unloaded:
                 set_committed_value(item, "marked_by", by_id[item.marked_by_id])
     return items
+
+
+def checklist_loads() -> list:
+    """What evaluating a meeting's checklist reads, loaded with the meetings."""
+    devices = selectinload(Meeting.devices)
+    return [
+        selectinload(Meeting.items),
+        selectinload(Meeting.venue_checks),
+        devices.selectinload(MeetingDevice.inspections),
+        devices.selectinload(MeetingDevice.seal_checks),
+    ]

@@ -11,9 +11,8 @@ from meetingsec.checklists.forms import CitationForm, ItemForm
 from meetingsec.checklists.rules import rulesets
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import is_partial, redirect_after_post
-from meetingsec.core.transactions import attempt
+from meetingsec.core.transactions import attempt, by_id
 from meetingsec.core.views import apply_domain_error, flash_refusal, form_status, submit
-from meetingsec.extensions import db
 from meetingsec.meetings.access import get_meeting_for
 from meetingsec.meetings.models import Meeting
 from meetingsec.meetings.routes import detail_context
@@ -59,7 +58,7 @@ def mark_item(meeting_id: int, rule_id: str):
         )
         if error:
             apply_domain_error(form, error)
-    ctx = detail_context(db.session.get(Meeting, meeting_id))
+    ctx = detail_context(by_id(Meeting, meeting_id))
     status = (error.status if error else 422) if (error or form.errors) else 200
     if not is_partial():
         if status == 200:

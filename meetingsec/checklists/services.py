@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from meetingsec.audit.services import record
 from meetingsec.checklists import queries
-from meetingsec.checklists.choices import Classification, MeetingFormat, Phase, RuleKind
+from meetingsec.checklists.choices import Phase, RuleKind
 from meetingsec.checklists.derived import CHECKS, Figures
 from meetingsec.checklists.models import ChecklistItem, RuleCitation
 from meetingsec.checklists.rules import MeetingFacts, Rule, applicable_rules, rulesets
@@ -17,9 +17,10 @@ from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.extensions import db
+from meetingsec.meetings.access import responsible_ids
+from meetingsec.meetings.choices import Classification, MeetingFormat
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.models import Meeting
-from meetingsec.users.roles import Role
 
 #: Manual marks
 OPEN, DONE, NOT_APPLICABLE = "open", "done", "not_applicable"
@@ -64,14 +65,6 @@ def sync_items(meeting: Meeting, *, actor, now: datetime | None = None) -> None:
                 "removed": [{"rule": i.rule_id, "state": i.state, "note": i.note} for i in removed],
             },
         )
-
-
-def responsible_ids(meeting: Meeting, role: Role) -> set[int]:
-    if role is Role.ORGANISER:
-        return {meeting.organiser_id}
-    if role is Role.CHAIR:
-        return {meeting.chair_id}
-    return meeting.member_ids(role.value)
 
 
 def mark_item(
@@ -226,3 +219,22 @@ def set_citation(
         data={"citation": [old[0], citation], "verified": [old[1], verified]},
     )
     return row
+
+
+def readiness_by_meeting(meetings) -> dict[int, dict]:
+    """Done/total per phase for a page of meetings (loaded with
+    ``queries.checklist_loads()``), the door's and documents' figures counted for all in two
+    queries."""
+    ids = [m.id for m in meetings]
+    door_counts = door.counters_by_meeting(ids)
+    copy_counts = documents.copy_counts_by_meeting(ids)
+    return {
+        m.id: readiness(
+            evaluate(
+                m,
+                overrides={},
+                figures=Figures(m, door=door_counts[m.id], copies=copy_counts[m.id]),
+            )
+        )
+        for m in meetings
+    }

@@ -7,17 +7,19 @@ def units(): ...
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from meetingsec.users.roles import Role
+if TYPE_CHECKING:  # core knows no domain: roles are only named here
+    from meetingsec.users.roles import Role
 
 
 @dataclass(frozen=True)
 class Access:
     #: None: anyone, logged in or not; empty: any logged-in user; else: any of these roles
-    roles: frozenset[Role] | None
+    roles: "frozenset[Role] | None"
 
     def describe(self) -> str:
         if self.roles is None:
@@ -37,7 +39,7 @@ public = _mark(Access(None))
 authenticated = _mark(Access(frozenset()))
 
 
-def roles(*allowed: Role) -> Callable:
+def roles(*allowed: "Role") -> Callable:
     return _mark(Access(frozenset(allowed)))
 
 

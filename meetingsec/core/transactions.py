@@ -71,3 +71,13 @@ def reloaded(obj):
     if obj is not None and inspect(obj).expired_attributes:
         db.session.refresh(obj)
     return obj
+
+
+def by_id(model, ident):
+    """The row of ``model`` with this primary key, or None (for a choice a form submitted)."""
+    return db.session.get(model, ident) if ident is not None else None
+
+
+def by_id_or_404(model, ident):
+    """The row of ``model`` with this primary key, or a 404."""
+    return db.get_or_404(model, ident)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
-from meetingsec.core.transactions import attempt, commit, reloaded
+from meetingsec.core.transactions import attempt, by_id, by_id_or_404, commit, reloaded
 from meetingsec.core.views import flash_refusal, form_status, page_number, scanned, submit
 from meetingsec.devices import queries, services
 from meetingsec.devices.forms import (
@@ -24,8 +24,6 @@ from meetingsec.devices.forms import (
     VenueCheckForm,
 )
 from meetingsec.devices.models import Device, MeetingDevice
-from meetingsec.devices.records import inspection_record_pdf, venue_record_pdf
-from meetingsec.extensions import db
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
 from meetingsec.org import queries as org_queries
@@ -33,6 +31,7 @@ from meetingsec.org.models import Unit
 from meetingsec.records import queries as record_queries
 from meetingsec.records import services as record_services
 from meetingsec.records.choices import RecordKind
+from meetingsec.records.previews import record_now
 from meetingsec.users.roles import Role
 
 bp = Blueprint("devices", __name__)
@@ -59,7 +58,7 @@ def registry():
 @bp.route("/devices/<int:device_id>", methods=["GET", "POST"])
 @roles(*REGISTRY)
 def device_edit(device_id: int | None):
-    device = db.get_or_404(Device, device_id) if device_id is not None else None
+    device = by_id_or_404(Device, device_id) if device_id is not None else None
     services.require_device_manager(device, actor=current_user)
     data = (
         {"owner_unit_id": device.owner_unit_id or 0} if device and request.method == "GET" else None
@@ -79,9 +78,7 @@ def device_edit(device_id: int | None):
             make=form.make.data or "",
             model=form.model.data or "",
             serial=form.serial.data or "",
-            owner_unit=db.session.get(Unit, form.owner_unit_id.data)
-            if form.owner_unit_id.data
-            else None,
+            owner_unit=by_id(Unit, form.owner_unit_id.data) if form.owner_unit_id.data else None,
             ban_co_yeu=form.ban_co_yeu.data,
             notes=form.notes.data or "",
             active=form.active.data if device else True,
@@ -310,7 +307,7 @@ def venue_check(meeting_id: int):
 # -- records ---------------------------------------------------------------------------------
 
 
-def _device_record(meeting, kind: RecordKind, render) -> bytes:
+def _device_record(meeting, kind: RecordKind) -> bytes:
     """The frozen version once the meeting is closed (read as every stored record is,
     ``records.services.open_record``), else made now; the download is audited either way."""
     if record_queries.frozen(meeting, kind) is not None:
@@ -325,7 +322,7 @@ def _device_record(meeting, kind: RecordKind, render) -> bytes:
     return audited_file(
         meeting,
         Reading.DEVICE_RECORDS,
-        lambda: render(meeting),
+        lambda: record_now(kind, meeting),
         actor=current_user,
         data={"kind": kind.value},
     )
@@ -336,7 +333,7 @@ def _device_record(meeting, kind: RecordKind, render) -> bytes:
 def inspection_record(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     return pdf_response(
-        _device_record(meeting, RecordKind.INSPECTION, inspection_record_pdf),
+        _device_record(meeting, RecordKind.INSPECTION),
         RecordKind.INSPECTION.entry.download_name(meeting.id),
     )
 
@@ -348,6 +345,6 @@ def venue_record(meeting_id: int):
     if not meeting.venue_checks:
         abort(404)
     return pdf_response(
-        _device_record(meeting, RecordKind.VENUE_CHECK, venue_record_pdf),
+        _device_record(meeting, RecordKind.VENUE_CHECK),
         RecordKind.VENUE_CHECK.entry.download_name(meeting.id),
     )

@@ -12,9 +12,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from meetingsec.audit.services import record
+from meetingsec.audit.services import create_or_update, record
 from meetingsec.core import codes
-from meetingsec.core.changes import create_or_update
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.devices.choices import DeviceKind, InspectionResult

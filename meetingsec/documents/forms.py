@@ -5,9 +5,9 @@ from wtforms import IntegerField
 from wtforms.validators import DataRequired, NumberRange
 from wtforms.widgets import NumberInput
 
-from meetingsec.checklists.choices import Classification
 from meetingsec.core.forms import Form, GetForm, form_key, options, select, text
 from meetingsec.documents.services import MAX_COPIES
+from meetingsec.meetings.choices import Classification
 
 
 class DocumentForm(Form):

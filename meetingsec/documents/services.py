@@ -16,7 +16,6 @@ from sqlalchemy import select
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Classification
 from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
@@ -26,6 +25,7 @@ from meetingsec.door.services import AlreadyDone
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
 from meetingsec.incidents.services import record_incident
+from meetingsec.meetings.choices import Classification
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting

@@ -4,12 +4,12 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from meetingsec.about.queries import failed_selfcheck
-from meetingsec.audit.queries import actor_names
 from meetingsec.audit.services import chain_head
 from meetingsec.core.auth import authenticated
 from meetingsec.core.htmx import is_partial
 from meetingsec.home import queries
 from meetingsec.meetings.routes import list_context
+from meetingsec.users import queries as users
 from meetingsec.users.roles import Role
 
 bp = Blueprint("home", __name__)
@@ -38,5 +38,5 @@ def role_home(role: str):
     if role is Role.AUDITOR:
         ctx["head"] = chain_head()
         ctx["events"] = queries.latest_events()
-        ctx["actors"] = actor_names(ctx["events"])
+        ctx["actors"] = users.by_ids(e.actor_id for e in ctx["events"])
     return render_template("home/role.html", **ctx)

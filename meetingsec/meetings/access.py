@@ -19,7 +19,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select, true
 
 from meetingsec.audit.services import record
-from meetingsec.checklists.services import responsible_ids
 from meetingsec.core.auth import access_rule
 from meetingsec.core.db import begin_writing
 from meetingsec.core.errors import NotAllowed
@@ -30,6 +29,14 @@ from meetingsec.meetings.models import Meeting, MeetingMember
 from meetingsec.users.roles import Role
 
 _SEE_ALL = {Role.ADMIN, Role.AUDITOR}
+
+
+def responsible_ids(meeting: Meeting, role: Role) -> set[int]:
+    if role is Role.ORGANISER:
+        return {meeting.organiser_id}
+    if role is Role.CHAIR:
+        return {meeting.chair_id}
+    return meeting.member_ids(role.value)
 
 
 def is_on_team(user, meeting: Meeting) -> bool:

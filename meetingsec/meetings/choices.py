@@ -1,10 +1,34 @@
-"""A meeting's kind, status and the chair's device decision."""
+"""A meeting's kind, classification, format, status and the chair's device decision."""
 
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
 from meetingsec.meetings.lifecycle import STATUS_TITLES, MeetingStatus  # noqa: F401 (re-exported)
+
+
+class Classification(StrEnum):
+    MAT = "mat"
+    TOI_MAT = "toi_mat"
+    TUYET_MAT = "tuyet_mat"
+
+    @property
+    def title(self):
+        return {"mat": _l("Mật"), "toi_mat": _l("Tối mật"), "tuyet_mat": _l("Tuyệt mật")}[self]
+
+
+class MeetingFormat(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    MIXED = "mixed"
+
+    @property
+    def title(self):
+        return {
+            "in_person": _l("In person"),
+            "online": _l("Online"),
+            "mixed": _l("In person and online"),
+        }[self]
 
 
 class MeetingKind(StrEnum):

@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
-from meetingsec.checklists.choices import Classification, MeetingFormat
 from meetingsec.core.errors import CodedMessage
 from meetingsec.core.forms import (
     Form,
@@ -17,7 +16,13 @@ from meetingsec.core.forms import (
     select,
     text,
 )
-from meetingsec.meetings.choices import DevicePolicy, MeetingKind, MeetingStatus
+from meetingsec.meetings.choices import (
+    Classification,
+    DevicePolicy,
+    MeetingFormat,
+    MeetingKind,
+    MeetingStatus,
+)
 
 
 def _datetime(label):

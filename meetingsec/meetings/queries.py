@@ -4,14 +4,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import get_timezone
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from meetingsec.checklists import services as checklist
-from meetingsec.checklists.derived import Figures
-from meetingsec.devices.models import MeetingDevice
-from meetingsec.documents import queries as documents
-from meetingsec.door import queries as door
 from meetingsec.extensions import db
 from meetingsec.meetings.access import visible_to
 from meetingsec.meetings.lifecycle import Action, MeetingStatus, statuses
@@ -54,17 +48,6 @@ def home_condition(user, role: Role, today: date):
     return visible_to(user)
 
 
-def checklist_loads() -> list:
-    """What evaluating a meeting's checklist reads, loaded with the meetings."""
-    devices = selectinload(Meeting.devices)
-    return [
-        selectinload(Meeting.items),
-        selectinload(Meeting.venue_checks),
-        devices.selectinload(MeetingDevice.inspections),
-        devices.selectinload(MeetingDevice.seal_checks),
-    ]
-
-
 def list_meetings(
     user,
     *,
@@ -75,13 +58,11 @@ def list_meetings(
     date_to: date | None = None,
     page: int = 1,
     per_page: int = 20,
+    loads: tuple = (),
 ):
-    stmt = (
-        select(Meeting)
-        .where(visible_to(user))
-        .order_by(Meeting.starts_at)
-        .options(*checklist_loads())
-    )
+    """A page of the meetings ``user`` may see, with ``loads`` (what the page will read,
+    e.g. ``checklists.queries.checklist_loads()``) loaded with them."""
+    stmt = select(Meeting).where(visible_to(user)).order_by(Meeting.starts_at).options(*loads)
     if role is not None:
         stmt = stmt.where(home_condition(user, role, today))
     if status:
@@ -91,24 +72,6 @@ def list_meetings(
     if date_to:
         stmt = stmt.where(Meeting.starts_at < _local_midnight(date_to + timedelta(days=1)))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-
-
-def readiness_by_meeting(meetings) -> dict[int, dict]:
-    """Done/total per phase for a page of meetings (loaded by ``list_meetings``, with what
-    the checklist reads), the door's and documents' figures counted for all in two queries."""
-    ids = [m.id for m in meetings]
-    door_counts = door.counters_by_meeting(ids)
-    copy_counts = documents.copy_counts_by_meeting(ids)
-    return {
-        m.id: checklist.readiness(
-            checklist.evaluate(
-                m,
-                overrides={},
-                figures=Figures(m, door=door_counts[m.id], copies=copy_counts[m.id]),
-            )
-        )
-        for m in meetings
-    }
 
 
 def load_people(meeting: Meeting) -> None:

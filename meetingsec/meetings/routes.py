@@ -5,17 +5,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from meetingsec.checklists import queries as checklist_queries
 from meetingsec.checklists import services as checklist
 from meetingsec.checklists.choices import Phase
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import utcnow
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.i18n import local_date, to_local, to_utc
-from meetingsec.core.transactions import attempt, reloaded
+from meetingsec.core.transactions import attempt, by_id, reloaded
 from meetingsec.core.views import flash_refusal, form_status, page_number, submit
 from meetingsec.documents import queries as document_queries
 from meetingsec.door import queries as door_queries
-from meetingsec.extensions import db
 from meetingsec.meetings import queries, services
 from meetingsec.meetings.access import allowed_actions, get_meeting_for
 from meetingsec.meetings.forms import (
@@ -43,6 +43,7 @@ def list_context(role: Role | None):
         role=role,
         today=local_date(utcnow()),
         page=page_number(),
+        loads=checklist_queries.checklist_loads(),
         **(
             {
                 "status": form.status.data or "",
@@ -56,7 +57,7 @@ def list_context(role: Role | None):
     return {
         "filter_form": form,
         "page": page,
-        "readiness": queries.readiness_by_meeting(page.items),
+        "readiness": checklist.readiness_by_meeting(page.items),
         "args": {k: v for k, v in request.args.items() if k != "page"},
         "list_endpoint": "home.role_home" if role else "meetings.index",
         "list_args": {"role": role.value} if role else {},
@@ -72,7 +73,7 @@ def index():
 
 def _data(form: MeetingForm) -> services.MeetingData:
     def users(ids):
-        return [db.session.get(User, i) for i in ids or []]
+        return [by_id(User, i) for i in ids or []]
 
     return services.MeetingData(
         title=form.title.data,
@@ -81,9 +82,9 @@ def _data(form: MeetingForm) -> services.MeetingData:
         format=form.format.data,
         starts_at=to_utc(form.starts_at.data),
         ends_at=to_utc(form.ends_at.data),
-        venue=db.session.get(Venue, form.venue_id.data),
-        host_unit=db.session.get(Unit, form.host_unit_id.data),
-        chair=db.session.get(User, form.chair_id.data),
+        venue=by_id(Venue, form.venue_id.data),
+        host_unit=by_id(Unit, form.host_unit_id.data),
+        chair=by_id(User, form.chair_id.data),
         technicians=users(form.technician_ids.data),
         clerks=users(form.clerk_ids.data),
         recording_planned=form.recording_planned.data,

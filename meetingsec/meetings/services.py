@@ -9,14 +9,14 @@ from flask_babel import lazy_gettext as _l
 
 from meetingsec.audit.services import record
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Classification, Phase
+from meetingsec.checklists.choices import Phase
 from meetingsec.checklists.rules import ruleset_for, rulesets
 from meetingsec.core.changes import apply_changes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import local_date
 from meetingsec.extensions import db
-from meetingsec.meetings.choices import DevicePolicy
+from meetingsec.meetings.choices import Classification, DevicePolicy
 from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting, MeetingMember

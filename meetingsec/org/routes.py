@@ -5,9 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meetingsec.core.auth import roles
-from meetingsec.core.transactions import reloaded
+from meetingsec.core.transactions import by_id, by_id_or_404, reloaded
 from meetingsec.core.views import form_status, submit
-from meetingsec.extensions import db
 from meetingsec.org import queries, services
 from meetingsec.org.forms import UnitForm, VenueForm
 from meetingsec.org.models import Unit, Venue
@@ -26,7 +25,7 @@ def unit_list():
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def unit_edit(unit_id: int | None):
-    unit = db.get_or_404(Unit, unit_id) if unit_id is not None else None
+    unit = by_id_or_404(Unit, unit_id) if unit_id is not None else None
     data = {"parent_id": unit.parent_id or 0} if unit and request.method == "GET" else None
     form = UnitForm(obj=unit, data=data)
     units = queries.list_units()
@@ -37,7 +36,7 @@ def unit_edit(unit_id: int | None):
             unit,
             actor=current_user,
             name=form.name.data,
-            parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
+            parent=by_id(Unit, form.parent_id.data) if form.parent_id.data else None,
             active=form.active.data,
         ),
         success=lambda u: _("Unit %(name)s saved.", name=u.name),
@@ -59,7 +58,7 @@ def venue_list():
 @bp.route("/venues/<int:venue_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def venue_edit(venue_id: int | None):
-    venue = db.get_or_404(Venue, venue_id) if venue_id is not None else None
+    venue = by_id_or_404(Venue, venue_id) if venue_id is not None else None
     form = VenueForm(obj=venue)
     done = submit(
         form,

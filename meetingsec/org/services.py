@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from meetingsec.core.changes import create_or_update
+from meetingsec.audit.services import create_or_update
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from meetingsec.org.models import Unit, Venue

@@ -3,10 +3,10 @@ documents."""
 
 from flask_babel import force_locale
 
-from meetingsec.checklists.choices import Classification
 from meetingsec.core.xlsx import Sheets
 from meetingsec.devices.choices import InspectionResult
 from meetingsec.documents import queries as documents
+from meetingsec.meetings.choices import Classification
 from meetingsec.meetings.models import Meeting
 from meetingsec.records import queries
 

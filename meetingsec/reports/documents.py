@@ -5,10 +5,10 @@ from sqlalchemy import select
 
 from meetingsec.audit.checkpoints import latest_printed
 from meetingsec.audit.services import chain_head, record
-from meetingsec.checklists.choices import Classification
 from meetingsec.core.db import utcnow
 from meetingsec.core.xlsx import Sheets
 from meetingsec.extensions import db
+from meetingsec.meetings.choices import Classification
 from meetingsec.org.models import Unit
 from meetingsec.reports.figures import FIGURES, Report
 

@@ -19,9 +19,8 @@ from meetingsec.core.auth import authenticated, public, roles
 from meetingsec.core.errors import CodedMessage
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.i18n import date_time
-from meetingsec.core.transactions import commit
+from meetingsec.core.transactions import by_id, by_id_or_404, commit
 from meetingsec.core.views import flash_refusal, form_status, page_number, submit
-from meetingsec.extensions import db
 from meetingsec.org import queries as org_queries
 from meetingsec.org.models import Unit
 from meetingsec.users import queries, services
@@ -149,7 +148,7 @@ def _user_form(form_class, user: User | None = None, **kw):
 
 
 def _unit(unit_id: int) -> Unit | None:
-    return db.session.get(Unit, unit_id) if unit_id else None
+    return by_id(Unit, unit_id) if unit_id else None
 
 
 def _user_page(form, user, reset_form=None, status=None, unlock_form=None):
@@ -197,7 +196,7 @@ def user_create():
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def user_edit(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = by_id_or_404(User, user_id)
     form = _user_form(UserEditForm, user)
     done = submit(
         form,
@@ -219,7 +218,7 @@ def user_edit(user_id: int):
 @bp.post("/admin/users/<int:user_id>/password")
 @roles(Role.ADMIN)
 def user_reset_password(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = by_id_or_404(User, user_id)
     reset_form = ResetPasswordForm(prefix="reset")
     done = submit(
         reset_form,
@@ -237,7 +236,7 @@ def user_reset_password(user_id: int):
 @bp.post("/admin/users/<int:user_id>/unlock")
 @roles(Role.ADMIN)
 def user_unlock(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = by_id_or_404(User, user_id)
     unlock_form = UnlockForm(prefix="unlock")
     done = submit(
         unlock_form,

@@ -8,7 +8,6 @@ from itertools import product
 
 import pytest
 
-from meetingsec.checklists.choices import Classification, MeetingFormat
 from meetingsec.checklists.derived import CHECKS
 from meetingsec.checklists.rules import (
     MeetingFacts,
@@ -19,6 +18,7 @@ from meetingsec.checklists.rules import (
     ruleset_for,
     rulesets,
 )
+from meetingsec.meetings.choices import Classification, MeetingFormat
 
 ALWAYS = {
     "approve-use",

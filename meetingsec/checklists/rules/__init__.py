@@ -11,7 +11,8 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from meetingsec.checklists.choices import CONDITIONS, Classification, MeetingFormat, Phase, RuleKind
+from meetingsec.checklists.choices import CONDITIONS, Phase, RuleKind
+from meetingsec.meetings.choices import Classification, MeetingFormat
 from meetingsec.users.roles import Role
 
 RULES_DIR = Path(__file__).parent
