@@ -17,6 +17,7 @@ from meetingsec.meetings.access import visible_to
 from meetingsec.meetings.lifecycle import Action, MeetingStatus, statuses
 from meetingsec.meetings.models import Meeting, MeetingMember
 from meetingsec.org.models import Unit, Venue
+from meetingsec.records import queries as records
 from meetingsec.users.models import User, UserRole
 from meetingsec.users.roles import Role
 
@@ -95,16 +96,26 @@ def list_meetings(
 
 def readiness_by_meeting(meetings) -> dict[int, dict]:
     """Done/total per phase for a page of meetings (loaded by ``list_meetings``, with what
-    the checklist reads), the door's and documents' figures counted for all in two queries."""
+    the checklist reads): the door's, entries', documents' and records' figures counted for
+    all at once, a few queries whatever the number of meetings."""
     ids = [m.id for m in meetings]
     door_counts = door.counters_by_meeting(ids)
+    # only meetings someone entered have entries to check
+    entries = door.entry_gaps_by_meeting([i for i in ids if door_counts[i].checked_in])
     copy_counts = documents.copy_counts_by_meeting(ids)
+    missing = records.missing_records_by_meeting(meetings)
     return {
         m.id: checklist.readiness(
             checklist.evaluate(
                 m,
                 overrides={},
-                figures=Figures(m, door=door_counts[m.id], copies=copy_counts[m.id]),
+                figures=Figures(
+                    m,
+                    door=door_counts[m.id],
+                    copies=copy_counts[m.id],
+                    entries=entries.get(m.id, door.EntryGaps()),
+                    missing_records=missing[m.id],
+                ),
             )
         )
         for m in meetings
