@@ -55,6 +55,32 @@ def serve(port: int, env: dict, workers: int = 2, group: bool = False) -> subpro
     return server
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2 :].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process ``pid`` and its children (gunicorn's
+    master and its workers), from /proc: what the server spent, whatever else runs."""
+    tree, total = {pid}, 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(int(entry.name))[1]) == pid:  # field 4: the parent
+                    tree.add(int(entry.name))
+            except (OSError, ValueError):
+                pass  # gone meanwhile
+    for member in tree:
+        try:
+            fields = _stat(member)
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Tablet:
     """One client: its own login session and CSRF token, and its connection kept open
     between requests, as a browser does (a new one when the server closed it).
