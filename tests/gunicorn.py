@@ -55,37 +55,74 @@ def serve(port: int, env: dict, workers: int = 2, group: bool = False) -> subpro
     return server
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2 :].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process ``pid`` and its children (gunicorn's
+    master and its workers), from /proc: what the server spent, whatever else runs."""
+    tree, total = {pid}, 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(int(entry.name))[1]) == pid:  # field 4: the parent
+                    tree.add(int(entry.name))
+            except (OSError, ValueError):
+                pass  # gone meanwhile
+    for member in tree:
+        try:
+            fields = _stat(member)
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Tablet:
     """One client: its own login session and CSRF token, and its connection kept open
-    between requests, as a browser does (a new one when the server closed it)."""
+    between requests, as a browser does (a new one when the server closed it).
 
-    def __init__(self, port: int):
-        self.port, self.cookie, self.conn = port, "", None
-        self.csrf = ""
+    Given several ports (app instances behind a round-robin load balancer), each request
+    goes to the next one in turn; ``port`` is the instance that answered the last one."""
+
+    def __init__(self, *ports: int):
+        self.ports, self.turn = ports, 0
+        self.port = ports[0]
+        self.cookie, self.csrf = "", ""
+        self.conns: dict[int, http.client.HTTPConnection] = {}
 
     def request(self, method, path, body=None, headers=None):
+        self.port = self.ports[self.turn % len(self.ports)]
+        self.turn += 1
         h = {"Cookie": self.cookie, **(headers or {})}
         if body is not None:
             h["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            conn = self.conns.get(self.port)
+            if conn is None:
+                conn = self.conns[self.port] = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=30
+                )
             try:
-                self.conn.request(method, path, body=body, headers=h)
-                resp = self.conn.getresponse()
+                conn.request(method, path, body=body, headers=h)
+                resp = conn.getresponse()
                 data = resp.read()
                 break
             except (http.client.HTTPException, ConnectionError):
-                self.conn.close()
-                self.conn = None
+                conn.close()
+                del self.conns[self.port]
                 if attempt == 2:
                     raise
         for key, value in resp.getheaders():
             if key.lower() == "set-cookie" and value.startswith("meetingsec_session="):
                 self.cookie = value.split(";", 1)[0]
         if resp.will_close:
-            self.conn.close()
-            self.conn = None
+            conn.close()
+            del self.conns[self.port]
+        self.headers = dict(resp.getheaders())
         return resp.status, data
 
     def post(self, path: str, fields: dict):

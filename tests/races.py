@@ -200,10 +200,12 @@ def outcome(race: str, answers) -> str:
     return "ok" if phrase in loser else f"{status} without «{phrase}»"
 
 
-def race(port: int, plan: Plan, race: str, rounds: int) -> Counter:
-    """``rounds`` rounds of ``race``: the first client sends, the second 10 ms later."""
+def race(port: int | tuple[int, int], plan: Plan, race: str, rounds: int) -> Counter:
+    """``rounds`` rounds of ``race``: the first client sends, the second 10 ms later.
+    ``port``: the app's, or one per client (two app instances)."""
     users = LOSER[race][0]
-    tablets = [Tablet(port).log_in(name, PASSWORD) for name in users]
+    ports = port if isinstance(port, tuple) else (port, port)
+    tablets = [Tablet(p).log_in(name, PASSWORD) for p, name in zip(ports, users, strict=True)]
     results: Counter = Counter()
     for i in range(rounds):
         answers = [None, None]

@@ -17,7 +17,18 @@ class Attendee(Base):
     keeps the row (the list's history and the records need it)."""
 
     __tablename__ = "attendees"
-    __table_args__ = (Index("ix_attendees_meeting_folded", "meeting_id", "name_folded"),)
+    __table_args__ = (
+        Index("ix_attendees_meeting_folded", "meeting_id", "name_folded"),
+        # The door's counters (and the meetings list's) count a meeting's list by state
+        # from this index alone, without reading a row
+        Index(
+            "ix_attendees_meeting_state",
+            "meeting_id",
+            "removed_at",
+            "approved_at",
+            "removal_requested_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))

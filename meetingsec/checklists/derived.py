@@ -13,6 +13,7 @@ from meetingsec.core.i18n import local_date
 from meetingsec.devices.choices import DeviceKind
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
+from meetingsec.door.queries import EntryGaps
 
 
 @dataclass(frozen=True)
@@ -26,23 +27,38 @@ MET = Outcome(True)
 
 class Figures:
     """What the checks read besides the meeting, fetched once per evaluation (the door's
-    counters serve five checks)."""
+    counters serve five checks). For a page of meetings they are counted for all at once
+    and given here (``checklists.services.readiness_by_meeting``)."""
 
-    def __init__(self, meeting, *, door=None, copies=None):
-        self.meeting_id = meeting.id
-        # already counted for a page of meetings (``checklists.services.readiness_by_meeting``)
-        if door is not None:
-            self.door = door
-        if copies is not None:
-            self.copies = copies
+    def __init__(self, meeting, *, door=None, copies=None, entries=None, missing_records=None):
+        self.meeting = meeting
+        given = {
+            "door": door,
+            "copies": copies,
+            "entries": entries,
+            "missing_records": missing_records,
+        }
+        for name, value in given.items():
+            if value is not None:
+                setattr(self, name, value)
 
     @cached_property
     def door(self) -> door.Counters:
-        return door.counters(self.meeting_id)
+        return door.counters(self.meeting.id)
 
     @cached_property
     def copies(self) -> documents.CopyCounts:
-        return documents.copy_counts(self.meeting_id)
+        return documents.copy_counts(self.meeting.id)
+
+    @cached_property
+    def entries(self) -> EntryGaps:
+        return door.entry_gaps(self.meeting.id)
+
+    @cached_property
+    def missing_records(self) -> list:
+        from meetingsec.records import queries as records
+
+        return records.missing_records(self.meeting)
 
 
 def approval_recorded(meeting, figures: Figures) -> Outcome:
@@ -164,7 +180,7 @@ def entries_recorded(meeting, figures: Figures) -> Outcome:
 def devices_declared(meeting, figures: Figures) -> Outcome:
     if figures.door.checked_in == 0:
         return Outcome(False, _l("No attendee has checked in yet."))
-    undeclared = door.undeclared_entries(meeting.id)
+    undeclared = figures.entries.undeclared
     if undeclared:
         return Outcome(
             False, _l("%(n)d attendee(s) entered without declaring devices.", n=undeclared)
@@ -175,7 +191,7 @@ def devices_declared(meeting, figures: Figures) -> Outcome:
 def commitments_signed(meeting, figures: Figures) -> Outcome:
     if figures.door.checked_in == 0:
         return Outcome(False, _l("No attendee has signed the commitment yet."))
-    unsigned = door.unsigned_check_ins(meeting.id)
+    unsigned = figures.entries.unsigned
     if unsigned:
         return Outcome(False, _l("%(n)d attendee(s) entered without signing.", n=unsigned))
     return MET
@@ -222,9 +238,7 @@ def copies_recovered(meeting, figures: Figures) -> Outcome:
 
 
 def records_generated(meeting, figures: Figures) -> Outcome:
-    from meetingsec.records import queries as records
-
-    missing = records.missing_records(meeting)
+    missing = figures.missing_records
     if missing:
         return Outcome(
             False,

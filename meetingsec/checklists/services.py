@@ -21,6 +21,7 @@ from meetingsec.meetings.access import responsible_ids
 from meetingsec.meetings.choices import Classification, MeetingFormat
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.models import Meeting
+from meetingsec.records import queries as records
 
 #: Manual marks
 OPEN, DONE, NOT_APPLICABLE = "open", "done", "not_applicable"
@@ -222,18 +223,27 @@ def set_citation(
 
 
 def readiness_by_meeting(meetings) -> dict[int, dict]:
-    """Done/total per phase for a page of meetings (loaded with
-    ``queries.checklist_loads()``), the door's and documents' figures counted for all in two
-    queries."""
+    """Done/total per phase for a page of meetings (loaded with ``queries.checklist_loads()``):
+    the door's, entries', documents' and records' figures counted for all at once, a few
+    queries whatever the number of meetings."""
     ids = [m.id for m in meetings]
     door_counts = door.counters_by_meeting(ids)
+    # only meetings someone entered have entries to check
+    entries = door.entry_gaps_by_meeting([i for i in ids if door_counts[i].checked_in])
     copy_counts = documents.copy_counts_by_meeting(ids)
+    missing = records.missing_records_by_meeting(meetings)
     return {
         m.id: readiness(
             evaluate(
                 m,
                 overrides={},
-                figures=Figures(m, door=door_counts[m.id], copies=copy_counts[m.id]),
+                figures=Figures(
+                    m,
+                    door=door_counts[m.id],
+                    copies=copy_counts[m.id],
+                    entries=entries.get(m.id, door.EntryGaps()),
+                    missing_records=missing[m.id],
+                ),
             )
         )
         for m in meetings

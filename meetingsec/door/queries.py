@@ -175,25 +175,42 @@ def movements_of(attendee_id: int) -> list[Movement]:
     )
 
 
-def undeclared_entries(meeting_id: int) -> int:
-    """Check-ins that neither deposited a device nor declared carrying none."""
-    deposited = select(Deposit.attendee_id).where(Deposit.meeting_id == meeting_id)
-    return db.session.scalar(
-        select(func.count()).where(
-            CheckIn.meeting_id == meeting_id,
-            CheckIn.carries_none.is_(False),
-            CheckIn.attendee_id.not_in(deposited),
-        )
-    )
+@dataclass(frozen=True)
+class EntryGaps:
+    """What the checklist asks of a meeting's check-ins."""
+
+    #: check-ins that neither deposited a device nor declared carrying none
+    undeclared: int = 0
+    #: check-ins without a signature
+    unsigned: int = 0
 
 
-def unsigned_check_ins(meeting_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).where(
-            CheckIn.meeting_id == meeting_id,
-            (CheckIn.signature_strokes == "") | (func.length(CheckIn.signature_png) == 0),
-        )
+def entry_gaps_by_meeting(meeting_ids: list[int]) -> dict[int, EntryGaps]:
+    """The ``EntryGaps`` of several meetings in one query (a page of the meetings list)."""
+    if not meeting_ids:
+        return {}
+    deposited = (
+        select(Deposit.id)
+        .where(Deposit.meeting_id == CheckIn.meeting_id, Deposit.attendee_id == CheckIn.attendee_id)
+        .exists()
     )
+    undeclared = CheckIn.carries_none.is_(False) & ~deposited
+    unsigned = (CheckIn.signature_strokes == "") | (func.length(CheckIn.signature_png) == 0)
+    rows = db.session.execute(
+        select(
+            CheckIn.meeting_id,
+            func.count().filter(undeclared),
+            func.count().filter(unsigned),
+        )
+        .where(CheckIn.meeting_id.in_(meeting_ids))
+        .group_by(CheckIn.meeting_id)
+    )
+    found = {meeting_id: EntryGaps(*counts) for meeting_id, *counts in rows}
+    return {i: found.get(i, EntryGaps()) for i in meeting_ids}
+
+
+def entry_gaps(meeting_id: int) -> EntryGaps:
+    return entry_gaps_by_meeting([meeting_id])[meeting_id]
 
 
 def has_deposits(meeting_id: int) -> bool:

@@ -71,12 +71,9 @@ def frozen(meeting: Meeting, kind: RecordKind) -> Record | None:
     return get_record(meeting.id, kind)
 
 
-def last_change_at(meeting: Meeting) -> datetime | None:
-    """When anything the records show last changed: the end of the session, an entry, an
-    exit, a deposit or its return, a copy handed out or recovered, an incident, a seal
-    check, an inspection, a checklist mark. One query."""
-    mid = meeting.id
-    device_ids = select(MeetingDevice.id).where(MeetingDevice.meeting_id == mid)
+def _change_columns(mid) -> list:
+    """When each source of the records last changed, as scalar subqueries, for a meeting id
+    or a column of them."""
     sources = [
         select(func.max(CheckIn.at)).where(CheckIn.meeting_id == mid),
         select(func.max(Movement.at)).where(Movement.meeting_id == mid),
@@ -88,38 +85,89 @@ def last_change_at(meeting: Meeting) -> datetime | None:
         select(func.max(DocumentCopy.recovered_at)).where(DocumentCopy.meeting_id == mid),
         select(func.max(Incident.at)).where(Incident.meeting_id == mid),
         select(func.max(ChecklistItem.marked_at)).where(ChecklistItem.meeting_id == mid),
-        select(func.max(Inspection.at)).where(Inspection.meeting_device_id.in_(device_ids)),
-        select(func.max(SealCheck.at)).where(SealCheck.meeting_device_id.in_(device_ids)),
+        select(func.max(Inspection.at)).join(MeetingDevice).where(MeetingDevice.meeting_id == mid),
+        select(func.max(SealCheck.at)).join(MeetingDevice).where(MeetingDevice.meeting_id == mid),
         select(func.max(VenueCheck.at)).where(VenueCheck.meeting_id == mid),
     ]
-    row = db.session.execute(select(*(s.scalar_subquery() for s in sources))).one()
-    times = [t for t in (*row, meeting.ended_at) if t is not None]
-    return max(times) if times else None
+    return [s.scalar_subquery() for s in sources]
+
+
+def last_changes(meetings: list[Meeting]) -> dict[int, datetime | None]:
+    """When anything the records show last changed, per meeting: the end of the session,
+    an entry, an exit, a deposit or its return, a copy handed out or recovered, an
+    incident, a seal check, an inspection, a checklist mark. One query for all."""
+    if not meetings:
+        return {}
+    rows = db.session.execute(
+        select(Meeting.id, *_change_columns(Meeting.id)).where(
+            Meeting.id.in_([m.id for m in meetings])
+        )
+    )
+    found = {meeting_id: times for meeting_id, *times in rows}
+    out = {}
+    for meeting in meetings:
+        times = [t for t in (*found[meeting.id], meeting.ended_at) if t is not None]
+        out[meeting.id] = max(times) if times else None
+    return out
+
+
+def _generated_at(meeting_ids: list[int]) -> dict[int, dict[RecordKind, datetime]]:
+    """When the newest version of each record of each meeting was generated. One query."""
+    if not meeting_ids:
+        return {}
+    newest = (
+        select(Record.meeting_id, Record.kind, func.max(Record.version).label("version"))
+        .where(Record.meeting_id.in_(meeting_ids))
+        .group_by(Record.meeting_id, Record.kind)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Record.meeting_id, Record.kind, Record.generated_at).join(
+            newest,
+            (Record.meeting_id == newest.c.meeting_id)
+            & (Record.kind == newest.c.kind)
+            & (Record.version == newest.c.version),
+        )
+    )
+    out: dict[int, dict[RecordKind, datetime]] = {}
+    for meeting_id, kind, at in rows:
+        out.setdefault(meeting_id, {})[RecordKind(kind)] = at
+    return out
+
+
+def missing_records_by_meeting(meetings: list[Meeting]) -> dict[int, list[RecordKind]]:
+    """The records not generated since the session ended and the last change, per meeting;
+    the closing summary, which lists the others' fingerprints, must come after all of
+    them. Two queries for all (none while no session has ended); each meeting's devices
+    and venue checks loaded (``kinds_for``)."""
+    ended = [m for m in meetings if m.ended_at is not None]
+    generated = _generated_at([m.id for m in ended])
+    changed = last_changes(ended)
+    return {
+        m.id: _missing(m, generated.get(m.id, {}), changed[m.id])
+        if m.ended_at is not None
+        else kinds_for(m)
+        for m in meetings
+    }
 
 
 def missing_records(meeting: Meeting) -> list[RecordKind]:
-    """The records not generated since the session ended and the last change; the closing
-    summary, which lists the others' fingerprints, must come after all of them."""
-    if meeting.ended_at is None:
-        return kinds_for(meeting)
-    latest = latest_records(meeting.id)
-    changed = last_change_at(meeting)
+    """``missing_records_by_meeting`` of one meeting."""
+    return missing_records_by_meeting([meeting])[meeting.id]
+
+
+def _missing(meeting: Meeting, generated: dict[RecordKind, datetime], changed) -> list:
     missing, newest = [], None
     for kind in kinds_for(meeting):
-        r = latest.get(kind)
+        at = generated.get(kind)
         if kind is RecordKind.CLOSING:
-            if (
-                r is None
-                or missing
-                or (newest and r.generated_at < newest)
-                or r.generated_at < changed
-            ):
+            if at is None or missing or (newest and at < newest) or at < changed:
                 missing.append(kind)
             continue
-        if r is None or r.generated_at < changed:
+        if at is None or at < changed:
             missing.append(kind)
         else:
-            newest = max(newest or r.generated_at, r.generated_at)
+            newest = max(newest or at, at)
     return missing
 
 
