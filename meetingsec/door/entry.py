@@ -297,7 +297,7 @@ def refuse(
     _require_clerk(meeting, actor)
     lock_meeting(meeting)
     _require(meeting, Action.DOOR, _l("The door is not open: the meeting is not cleared to start."))
-    done = incidents.get_by_nonce(key)
+    done = incidents.get_by_key(key)
     if done is not None:
         return done
     if attendee is not None and attendee.admitted:
@@ -313,7 +313,7 @@ def refuse(
         person_name=name,
         person_unit=unit,
         attendee_id=attendee_id,
-        nonce=key,
+        key=key,
         action="door.refused",
         data={
             "meeting_id": meeting.id,

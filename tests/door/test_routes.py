@@ -90,8 +90,8 @@ def test_walk_in_refusal(client, login, open_door):
     login(clerk)
     url = f"/meetings/{meeting.id}/door/refusals"
     page = client.get(url, query_string={"name": "Khách Lạ"}).get_data(as_text=True)
-    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
-    data = {"nonce": nonce, "name": "Khách Lạ", "unit": "Công ty X", "reason": "Không có tên"}
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"key": key, "name": "Khách Lạ", "unit": "Công ty X", "reason": "Không có tên"}
     assert client.post(url, data=data).status_code == 303
     assert client.post(url, data=data).status_code == 303  # a double tap
     assert queries.counters(meeting.id).refused == 1
