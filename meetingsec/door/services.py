@@ -12,17 +12,14 @@ checks the person in, the other is told "already checked in"; and a retry waits 
 first try and answers the same.
 """
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.core import codes
 from meetingsec.core.errors import DomainError, NotAllowed
-from meetingsec.core.i18n import to_local
 from meetingsec.door.models import Deposit
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import Action
@@ -149,8 +146,3 @@ def deposits_required(meeting: Meeting) -> bool:
     if meeting.classification in ("toi_mat", "tuyet_mat"):
         return True
     return meeting.device_policy == "deposit"
-
-
-def when(at: datetime) -> str:
-    """A time of day as a clerk reads it: "08:02"."""
-    return format_time(to_local(at), "HH:mm")
