@@ -259,7 +259,7 @@ def refusal(meeting_id: int):
     attendee = _attendee_arg(meeting, "attendee")
     form = RefusalForm(
         key=_key(),
-        name=request.args.get("name", "")[:200] if attendee is None else attendee.full_name,
+        name=attendee.full_name if attendee else "",
         unit=attendee.unit_name if attendee else "",
         reason=_("Not on the list approved by the chair."),
     )
@@ -278,7 +278,13 @@ def refusal(meeting_id: int):
         redirect_to=lambda i: url_for("door.index", meeting_id=meeting_id),
     )
     return done or (
-        render_template("door/refusal.html", meeting=meeting, form=form, attendee=attendee),
+        render_template(
+            "door/refusal.html",
+            meeting=meeting,
+            form=form,
+            attendee=attendee,
+            searched=request.args.get("searched", "")[:100],
+        ),
         form_status(form),
     )
 

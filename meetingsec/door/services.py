@@ -90,10 +90,11 @@ def find_attendee(meeting: Meeting, typed: str) -> Attendee:
     )
     if attendee is not None and attendee.meeting_id == meeting.id:
         return attendee
-    if attendee is not None:
-        message = _l("This invitation is for another meeting.")
-    else:
-        message = foreign_code(code, "invitation") or _l("No invitation has this code.")
+    if attendee is not None:  # the door may still turn its holder away (a refusal)
+        raise DomainError(
+            _l("This invitation is for another meeting."), "other_meeting", field="code"
+        )
+    message = foreign_code(code, "invitation") or _l("No invitation has this code.")
     raise DomainError(message, "unknown_code", field="code")
 
 
