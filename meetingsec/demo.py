@@ -169,7 +169,7 @@ def _through_the_gate(units, users_by_name, *, title: str, start: datetime, at: 
         result="pass",
         seal_number=seal,
         notes="",
-        nonce=f"demo-inspection-{meeting.id}",
+        key=f"demo-inspection-{meeting.id}",
         based_on=0,
         now=now(),
     )
@@ -180,7 +180,7 @@ def _through_the_gate(units, users_by_name, *, title: str, start: datetime, at: 
         actor=tech,
         seal_number=seal,
         intact=True,
-        nonce=f"demo-seal-{meeting.id}",
+        key=f"demo-seal-{meeting.id}",
         now=now(),
     )
     by_id = {u.id: u for u in users_by_name.values()}

@@ -184,7 +184,7 @@ def _send(race: str, plan: Plan, i: int, tablet: Tablet, side: int):
             "result": "pass",
             "seal_number": f"TEM-{i:06d}-{side}",
             "notes": "",
-            "nonce": key,
+            "key": key,
             "based_on": "0",
         },
     )

@@ -64,6 +64,17 @@ def date_time(value: datetime | None) -> str:
     return f"{format_time(value, 'HH:mm')}, {long_date(value)}"
 
 
+def clock(value: datetime | None) -> str:
+    """ "08:02": a time of day in the agency's time zone, as a clerk reads it.
+
+    Every time shown goes through this module's formatters, which take an aware (UTC)
+    datetime and convert it once: handing them a time already made local shifts it again.
+    """
+    if value is None:
+        return ""
+    return format_time(value, "HH:mm")
+
+
 def short_date_time(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -79,6 +90,7 @@ def time_day(value: datetime | None) -> str:
 
 def register_filters(app):
     app.jinja_env.filters["time_day"] = time_day
+    app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time
     app.jinja_env.filters["short_date_time"] = short_date_time

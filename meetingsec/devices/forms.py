@@ -63,14 +63,14 @@ class InspectionForm(Form):
     notes = text(
         _l("Notes (the reason, when it failed)"), max_length=2000, required=False, multiline=True
     )
-    nonce = form_key()
+    key = form_key()
     based_on = IntegerField(widget=HiddenField.widget, validators=[NumberRange(min=0)], default=0)
 
 
 class SealCheckForm(Form):
     seal_number = text(_l("Seal number seen on the device"), max_length=40)
     intact = BooleanField(_l("The seal is intact"), default=True)
-    nonce = form_key()
+    key = form_key()
 
 
 class VenueCheckForm(Form):
@@ -84,4 +84,4 @@ class VenueCheckForm(Form):
     outside_notes = text(
         _l("Around the venue: what was checked and found"), max_length=4000, multiline=True
     )
-    nonce = form_key()
+    key = form_key()

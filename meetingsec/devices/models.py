@@ -97,7 +97,7 @@ class Inspection(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Made when the device card is shown: a double tap or a retry records one inspection
-    nonce: Mapped[str] = mapped_column(String(40), unique=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
 
     meeting_device: Mapped[MeetingDevice] = relationship(back_populates="inspections", lazy="raise")
     technician: Mapped["User"] = relationship(lazy="joined")
@@ -116,7 +116,8 @@ class SealCheck(Base):
     #: Intact and the number matches the inspection's seal
     ok: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    nonce: Mapped[str] = mapped_column(String(40), unique=True)
+    #: Made when the form is shown: a double tap or a retry records one check
+    key: Mapped[str] = mapped_column(String(40), unique=True)
 
     meeting_device: Mapped[MeetingDevice] = relationship(back_populates="seal_checks", lazy="raise")
     technician: Mapped["User"] = relationship(lazy="joined")
@@ -135,6 +136,7 @@ class VenueCheck(Base):
     inside_notes: Mapped[str] = mapped_column(Text, default="")
     outside_notes: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    nonce: Mapped[str] = mapped_column(String(40), unique=True)
+    #: Made when the form is shown: a double tap or a retry records one check
+    key: Mapped[str] = mapped_column(String(40), unique=True)
 
     technician: Mapped["User"] = relationship(lazy="joined")

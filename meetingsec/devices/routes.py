@@ -178,16 +178,16 @@ def inspection(meeting_id: int):
 def _card(meeting, md, *, inspect_form=None, seal_form=None, status=200):
     reloaded(meeting)  # a refused inspection or seal check rolled back: both expired
     reloaded(md)
-    nonce = secrets.token_urlsafe(16)
+    key = secrets.token_urlsafe(16)
     latest = md.latest_inspection
     inspect_form = inspect_form or InspectionForm(
         formdata=None,
-        nonce=nonce,
+        key=key,
         based_on=latest.id if latest else 0,
         result="exempt" if md.device.ban_co_yeu else "pass",
     )
     seal_form = seal_form or SealCheckForm(
-        formdata=None, prefix="seal", nonce=secrets.token_urlsafe(16)
+        formdata=None, prefix="seal", key=secrets.token_urlsafe(16)
     )
     return render_template(
         "devices/card.html",
@@ -221,7 +221,7 @@ def inspect(meeting_id: int, md_id: int):
             result=form.result.data,
             seal_number=form.seal_number.data or "",
             notes=form.notes.data or "",
-            nonce=form.nonce.data,
+            key=form.key.data,
             based_on=form.based_on.data or 0,
         ),
         success=lambda i: _("Inspection of %(name)s recorded.", name=md.device.name),
@@ -257,7 +257,7 @@ def seal(meeting_id: int, md_id: int):
             actor=current_user,
             seal_number=form.seal_number.data,
             intact=form.intact.data,
-            nonce=form.nonce.data,
+            key=form.key.data,
         ),
         success=lambda c: (
             _("Seal checked: it matches.")
@@ -276,7 +276,7 @@ def seal(meeting_id: int, md_id: int):
 @roles(Role.TECHNICIAN)
 def venue_check(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    form = VenueCheckForm(nonce=secrets.token_urlsafe(16))
+    form = VenueCheckForm(key=secrets.token_urlsafe(16))
     done = submit(
         form,
         lambda: services.record_venue_check(
@@ -285,7 +285,7 @@ def venue_check(meeting_id: int):
             result=form.result.data,
             inside_notes=form.inside_notes.data,
             outside_notes=form.outside_notes.data,
-            nonce=form.nonce.data,
+            key=form.key.data,
         ),
         success=lambda c: _("Venue check recorded."),
         redirect_to=lambda c: url_for("meetings.detail", meeting_id=meeting_id),

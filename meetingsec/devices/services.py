@@ -1,7 +1,7 @@
 """The device registry and the police checks of a meeting's devices and venue.
 
 Every function validates, changes, audits in the same transaction and flushes; the caller
-commits. Recording functions take a ``nonce`` made when the form was shown: a double tap or
+commits. Recording functions take a ``key`` made when the form was shown: a double tap or
 a retry after the Wi-Fi dropped returns the first record instead of writing a second.
 """
 
@@ -209,9 +209,9 @@ def remove_device(
     db.session.delete(md)
 
 
-def _recorded(model, nonce: str):
+def _recorded(model, key: str):
     """The record already made with this form key (a double tap or a retry), if any."""
-    return db.session.scalar(select(model).where(model.nonce == nonce))
+    return db.session.scalar(select(model).where(model.key == key))
 
 
 def _require_technician(meeting: Meeting, actor) -> None:
@@ -253,7 +253,7 @@ def record_inspection(
     result: str,
     seal_number: str,
     notes: str,
-    nonce: str,
+    key: str,
     based_on: int,
     now: datetime | None = None,
 ) -> Inspection:
@@ -262,7 +262,7 @@ def record_inspection(
     ``based_on`` is the id of the latest inspection the technician saw (0 for none): if
     another one was recorded meanwhile, this one is refused rather than added blindly.
     """
-    done = _recorded(Inspection, nonce)
+    done = _recorded(Inspection, key)
     if done is not None:
         return done
     _require_technician(meeting, actor)
@@ -316,7 +316,7 @@ def record_inspection(
         seal_number=seal_number if result is InspectionResult.PASS else "",
         notes=notes,
         at=now,
-        nonce=nonce,
+        key=key,
     )
     md.inspections.append(inspection)
     if result is InspectionResult.FAIL and md.installed_at:
@@ -368,12 +368,12 @@ def check_seal(
     actor,
     seal_number: str,
     intact: bool,
-    nonce: str,
+    key: str,
     now: datetime | None = None,
 ) -> SealCheck:
     """On the day: the seal is re-scanned. A broken seal or another number is an incident,
     and the device must be inspected again with a new seal."""
-    done = _recorded(SealCheck, nonce)
+    done = _recorded(SealCheck, key)
     if done is not None:
         return done
     _require_technician(meeting, actor)
@@ -395,7 +395,7 @@ def check_seal(
         intact=intact,
         ok=ok,
         at=now,
-        nonce=nonce,
+        key=key,
     )
     md.seal_checks.append(check)
     db.session.flush()
@@ -440,11 +440,11 @@ def record_venue_check(
     result: str,
     inside_notes: str,
     outside_notes: str,
-    nonce: str,
+    key: str,
     now: datetime | None = None,
 ) -> VenueCheck:
     """The police security check of a venue outside headquarters."""
-    done = _recorded(VenueCheck, nonce)
+    done = _recorded(VenueCheck, key)
     if done is not None:
         return done
     _require_technician(meeting, actor)
@@ -467,7 +467,7 @@ def record_venue_check(
         inside_notes=inside_notes,
         outside_notes=outside_notes,
         at=now,
-        nonce=nonce,
+        key=key,
     )
     meeting.venue_checks.append(check)
     db.session.flush()

@@ -19,6 +19,7 @@ from meetingsec.checklists import services as checklist
 from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.core.i18n import clock
 from meetingsec.documents.models import DocumentCopy, SecretDocument
 from meetingsec.door import services as door
 from meetingsec.door.services import AlreadyDone
@@ -223,7 +224,7 @@ def _already(copy: DocumentCopy) -> AlreadyDone:
         return AlreadyDone(
             _l(
                 "This copy was already recovered at %(time)s by %(who)s.",
-                time=door.when(copy.recovered_at),
+                time=clock(copy.recovered_at),
                 who=db.session.get(User, copy.recovered_by_id).full_name,
             ),
             "already_recovered",
@@ -232,7 +233,7 @@ def _already(copy: DocumentCopy) -> AlreadyDone:
         _l(
             "This copy was already handed to %(name)s at %(time)s.",
             name=copy.attendee.full_name,
-            time=door.when(copy.handed_out_at),
+            time=clock(copy.handed_out_at),
         ),
         "already_handed_out",
     )

@@ -8,10 +8,11 @@ from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
+from meetingsec.core.i18n import clock
 from meetingsec.door.entry import _deposit_data, _exit
 from meetingsec.door.models import Deposit
 from meetingsec.door.queries import is_inside
-from meetingsec.door.services import AlreadyDone, _require, _require_clerk, require_desk, when
+from meetingsec.door.services import AlreadyDone, _require, _require_clerk, require_desk
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.locking import lock_meeting
@@ -57,7 +58,7 @@ def return_items(
         raise AlreadyDone(
             _l(
                 "Already handed back at %(time)s by %(clerk)s.",
-                time=when(first.returned_at),
+                time=clock(first.returned_at),
                 clerk=db.session.get(User, first.returned_by_id).full_name,
             ),
             "already_returned",

@@ -14,6 +14,7 @@ from meetingsec.checklists import services as checklist
 from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
+from meetingsec.core.i18n import clock
 from meetingsec.door import signature as signatures
 from meetingsec.door.choices import MAX_ITEMS, DepositKind
 from meetingsec.door.commitment import sha256, signed_commitment
@@ -25,7 +26,6 @@ from meetingsec.door.services import (
     _require_clerk,
     deposits_required,
     find_attendee,
-    when,
 )
 from meetingsec.extensions import db
 from meetingsec.incidents import queries as incidents
@@ -43,7 +43,7 @@ def _already_in(check_in: CheckIn) -> AlreadyDone:
     return AlreadyDone(
         _l(
             "Already checked in at %(time)s by %(clerk)s.",
-            time=when(check_in.at),
+            time=clock(check_in.at),
             clerk=check_in.clerk.full_name,
         ),
         "already_checked_in",
@@ -297,7 +297,7 @@ def refuse(
     _require_clerk(meeting, actor)
     lock_meeting(meeting)
     _require(meeting, Action.DOOR, _l("The door is not open: the meeting is not cleared to start."))
-    done = incidents.get_by_nonce(key)
+    done = incidents.get_by_key(key)
     if done is not None:
         return done
     if attendee is not None and attendee.admitted:
@@ -313,7 +313,7 @@ def refuse(
         person_name=name,
         person_unit=unit,
         attendee_id=attendee_id,
-        nonce=key,
+        key=key,
         action="door.refused",
         data={
             "meeting_id": meeting.id,

@@ -73,7 +73,7 @@ class LeaveForm(Form):
 
 
 class RefusalForm(Form):
-    nonce = form_key()
+    key = form_key()
     name = text(_l("Full name"), max_length=200, is_name=True)
     unit = text(_l("Unit"), max_length=300, required=False, is_name=True)
     reason = text(_l("Reason for refusal"), max_length=500)

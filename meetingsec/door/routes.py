@@ -147,7 +147,7 @@ def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=20
         leave_form=LeaveForm(formdata=None, key=_key()),
         refusal_form=RefusalForm(
             formdata=None,
-            nonce=_key(),
+            key=_key(),
             name=attendee.full_name,
             unit=attendee.unit_name,
             reason=_("Not on the list approved by the chair."),
@@ -258,8 +258,8 @@ def refusal(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     attendee = _attendee_arg(meeting, "attendee")
     form = RefusalForm(
-        nonce=_key(),
-        name=request.args.get("name", "")[:200] if attendee is None else attendee.full_name,
+        key=_key(),
+        name=attendee.full_name if attendee else "",
         unit=attendee.unit_name if attendee else "",
         reason=_("Not on the list approved by the chair."),
     )
@@ -268,7 +268,7 @@ def refusal(meeting_id: int):
         lambda: entry.refuse(
             meeting,
             actor=current_user,
-            key=form.nonce.data,
+            key=form.key.data,
             name=form.name.data,
             unit=form.unit.data or "",
             reason=form.reason.data,
@@ -278,7 +278,13 @@ def refusal(meeting_id: int):
         redirect_to=lambda i: url_for("door.index", meeting_id=meeting_id),
     )
     return done or (
-        render_template("door/refusal.html", meeting=meeting, form=form, attendee=attendee),
+        render_template(
+            "door/refusal.html",
+            meeting=meeting,
+            form=form,
+            attendee=attendee,
+            searched=request.args.get("searched", "")[:100],
+        ),
         form_status(form),
     )
 

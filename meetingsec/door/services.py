@@ -12,17 +12,14 @@ checks the person in, the other is told "already checked in"; and a retry waits 
 first try and answers the same.
 """
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.core import codes
 from meetingsec.core.errors import DomainError, NotAllowed
-from meetingsec.core.i18n import to_local
 from meetingsec.door.models import Deposit
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import Action
@@ -93,10 +90,11 @@ def find_attendee(meeting: Meeting, typed: str) -> Attendee:
     )
     if attendee is not None and attendee.meeting_id == meeting.id:
         return attendee
-    if attendee is not None:
-        message = _l("This invitation is for another meeting.")
-    else:
-        message = foreign_code(code, "invitation") or _l("No invitation has this code.")
+    if attendee is not None:  # the door may still turn its holder away (a refusal)
+        raise DomainError(
+            _l("This invitation is for another meeting."), "other_meeting", field="code"
+        )
+    message = foreign_code(code, "invitation") or _l("No invitation has this code.")
     raise DomainError(message, "unknown_code", field="code")
 
 
@@ -149,8 +147,3 @@ def deposits_required(meeting: Meeting) -> bool:
     if meeting.classification in ("toi_mat", "tuyet_mat"):
         return True
     return meeting.device_policy == "deposit"
-
-
-def when(at: datetime) -> str:
-    """A time of day as a clerk reads it: "08:02"."""
-    return format_time(to_local(at), "HH:mm")

@@ -31,6 +31,6 @@ class Incident(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: The form key of a recorded refusal (a double tap records one incident)
-    nonce: Mapped[str | None] = mapped_column(String(40), unique=True)
+    key: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     recorded_by: Mapped["User"] = relationship(lazy="raise")

@@ -25,6 +25,6 @@ def count_incidents(meeting_id: int) -> int:
     )
 
 
-def get_by_nonce(nonce: str) -> Incident | None:
+def get_by_key(key: str) -> Incident | None:
     """The incident recorded with this form key (a retried refusal finds the first)."""
-    return db.session.scalar(select(Incident).where(Incident.nonce == nonce))
+    return db.session.scalar(select(Incident).where(Incident.key == key))

@@ -21,7 +21,7 @@ def record_incident(
     person_name: str | None = None,
     person_unit: str | None = None,
     attendee_id: int | None = None,
-    nonce: str | None = None,
+    key: str | None = None,
     now: datetime | None = None,
 ) -> Incident:
     """Add an incident of ``meeting`` and its audit event ``action`` with ``data`` (the
@@ -37,7 +37,7 @@ def record_incident(
         attendee_id=attendee_id,
         recorded_by_id=actor.id,
         at=now,
-        nonce=nonce,
+        key=key,
     )
     db.session.add(incident)
     db.session.flush()

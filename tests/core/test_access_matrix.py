@@ -378,7 +378,7 @@ def files(ended_meeting, make_user, make_meeting, db):
             result="pass",
             inside_notes="Phòng kín",
             outside_notes="Không có thiết bị lạ",
-            nonce="venue-check-files",
+            key="venue-check-files",
         )
     )
     data = b"%PDF-1.4 attendance"

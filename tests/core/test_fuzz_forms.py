@@ -139,15 +139,15 @@ FORMS = {
     "meeting_add_device": ("/meetings/{meeting}/devices/", ["code"]),
     "inspection": (
         "/meetings/{meeting}/inspection/{md}",
-        ["result", "seal_number", "notes", "nonce", "based_on"],
+        ["result", "seal_number", "notes", "key", "based_on"],
     ),
     "seal_check": (
         "/meetings/{meeting}/inspection/{md}/seal",
-        ["seal-seal_number", "seal-intact", "seal-nonce"],
+        ["seal-seal_number", "seal-intact", "seal-key"],
     ),
     "venue_check": (
         "/meetings/{meeting}/venue-check",
-        ["result", "inside_notes", "outside_notes", "nonce"],
+        ["result", "inside_notes", "outside_notes", "key"],
     ),
 }
 
@@ -172,7 +172,7 @@ FORMS.update(
             DEVICE_COUNTS + ["carries_none", "key"],
         ),
         "leave": ("/meetings/{door}/door/attendees/{inside}/leave", ["key"]),
-        "refusal": ("/meetings/{door}/door/refusals", ["nonce", "name", "unit", "reason"]),
+        "refusal": ("/meetings/{door}/door/refusals", ["key", "name", "unit", "reason"]),
         "return": ("/meetings/{door}/door/returns/{inside}", ["key", "deposit_ids"]),
         "commitment": ("/admin/commitment", ["text"]),
         "document_register": (

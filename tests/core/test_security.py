@@ -178,7 +178,7 @@ def test_no_page_repeats_an_element_id(client, make_meeting, make_user, make_dev
     meeting = make_meeting(technicians=[tech])
     md = add_device(meeting, make_device(), actor=meeting.organiser)
     record_inspection(
-        meeting, md, actor=tech, result="pass", seal_number="TEM-1", notes="", nonce="n", based_on=0
+        meeting, md, actor=tech, result="pass", seal_number="TEM-1", notes="", key="n", based_on=0
     )
     from meetingsec.extensions import db
 

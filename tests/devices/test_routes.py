@@ -90,12 +90,12 @@ def test_technician_scans_and_inspects(client, team, make_device, make_meeting, 
     resp = client.get(base, query_string={"code": device.tag_code})
     assert resp.status_code == 303 and resp.location == f"{base}/{md.id}"
     card = client.get(resp.location).get_data(as_text=True)
-    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', card).group(1)
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', card).group(1)
     data = {
         "result": "pass",
         "seal_number": "tem-0042",
         "notes": "",
-        "nonce": nonce,
+        "key": key,
         "based_on": "0",
     }
     assert client.post(f"{base}/{md.id}", data=data).status_code == 303
@@ -166,7 +166,7 @@ def test_inspection_record_pdf_in_the_official_layout(client, team, make_device,
             result="pass",
             seal_number=f"TEM-{i}",
             notes="",
-            nonce=f"n{i}",
+            key=f"n{i}",
             based_on=0,
         )
     db.session.commit()
@@ -198,12 +198,12 @@ def test_venue_check_and_its_record(client, make_meeting, make_user, login):
     login(tech)
     url = f"/meetings/{meeting.id}/venue-check"
     page = client.get(url).get_data(as_text=True)
-    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
     data = {
         "result": "pass",
         "inside_notes": "Không phát hiện thiết bị lạ trong hội trường.",
         "outside_notes": "Khu vực xung quanh bảo đảm an ninh.",
-        "nonce": nonce,
+        "key": key,
     }
     assert client.post(url, data={**data, "outside_notes": ""}).status_code == 422
     assert client.post(url, data=data).status_code == 303
@@ -217,8 +217,8 @@ def test_venue_check_and_its_record(client, make_meeting, make_user, login):
     assert "bảo đảm an ninh, an toàn để tổ chức cuộc họp" in body
 
 
-@pytest.mark.parametrize("nonce", ["", "\x00", "a\x00bcdefghij", "<script>", "x" * 41])
-def test_a_forged_form_key_is_refused(client, team, make_device, login, nonce):
+@pytest.mark.parametrize("key", ["", "\x00", "a\x00bcdefghij", "<script>", "x" * 41])
+def test_a_forged_form_key_is_refused(client, team, make_device, login, key):
     meeting, tech = team
     from meetingsec.devices.services import add_device
 
@@ -228,12 +228,12 @@ def test_a_forged_form_key_is_refused(client, team, make_device, login, nonce):
     before = snapshot()
     resp = client.post(
         f"/meetings/{meeting.id}/inspection/{md.id}",
-        data={"result": "pass", "seal_number": "TEM-1", "nonce": nonce, "based_on": "0"},
+        data={"result": "pass", "seal_number": "TEM-1", "key": key, "based_on": "0"},
     )
     assert resp.status_code == 422
     resp = client.post(
         f"/meetings/{meeting.id}/inspection/{md.id}/seal",
-        data={"seal-seal_number": "TEM-1", "seal-intact": "y", "seal-nonce": nonce},
+        data={"seal-seal_number": "TEM-1", "seal-intact": "y", "seal-key": key},
     )
     assert resp.status_code == 422
     assert snapshot() == before
@@ -258,7 +258,7 @@ def test_seal_numbers_are_shown_to_the_device_records_readers_only(
         result="pass",
         seal_number="TEM-0077",
         notes="",
-        nonce="n77",
+        key="n77",
         based_on=0,
     )
     db.session.commit()

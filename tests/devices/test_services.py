@@ -28,9 +28,7 @@ def _add(meeting, device):
     return md
 
 
-def _inspect(
-    meeting, md, tech, result="pass", seal="TEM-0001", notes="", nonce=None, based_on=None
-):
+def _inspect(meeting, md, tech, result="pass", seal="TEM-0001", notes="", key=None, based_on=None):
     latest = md.latest_inspection
     return services.record_inspection(
         meeting,
@@ -39,7 +37,7 @@ def _inspect(
         result=result,
         seal_number=seal,
         notes=notes,
-        nonce=nonce or f"n-{utcnow().timestamp()}-{len(md.inspections)}",
+        key=key or f"n-{utcnow().timestamp()}-{len(md.inspections)}",
         based_on=based_on if based_on is not None else (latest.id if latest else 0),
     )
 
@@ -106,8 +104,8 @@ def test_fail_needs_a_reason_and_seal_format_is_checked(setup):
 def test_double_tap_records_one_inspection(setup):
     meeting, tech, make_device = setup
     md = _add(meeting, make_device())
-    first = _inspect(meeting, md, tech, nonce="same", based_on=0)
-    again = _inspect(meeting, md, tech, nonce="same", based_on=0)
+    first = _inspect(meeting, md, tech, key="same", based_on=0)
+    again = _inspect(meeting, md, tech, key="same", based_on=0)
     db.session.commit()
     assert first.id == again.id and len(md.inspections) == 1
     assert actions().count("device.inspected") == 1
@@ -116,9 +114,9 @@ def test_double_tap_records_one_inspection(setup):
 def test_second_technician_on_a_stale_card_is_refused(setup, make_user):
     meeting, tech, make_device = setup
     md = _add(meeting, make_device())
-    _inspect(meeting, md, tech, nonce="a", based_on=0)
+    _inspect(meeting, md, tech, key="a", based_on=0)
     with pytest.raises(DomainError) as e:
-        _inspect(meeting, md, tech, nonce="b", based_on=0)
+        _inspect(meeting, md, tech, key="b", based_on=0)
     assert e.value.code == "already_inspected"
 
 
@@ -150,7 +148,7 @@ def test_derived_items_follow_inspections_and_seals(setup):
     )
     for n, md in enumerate(mics):
         services.check_seal(
-            meeting, md, actor=tech, seal_number=f"tem-00{n}", intact=True, nonce=f"s{n}"
+            meeting, md, actor=tech, seal_number=f"tem-00{n}", intact=True, key=f"s{n}"
         )
     assert _status(meeting, "seals-intact").status == "met"
 
@@ -159,9 +157,7 @@ def test_broken_seal_is_an_incident_and_blocks_until_a_new_seal(setup):
     meeting, tech, make_device = setup
     md = _add(meeting, make_device())
     _inspect(meeting, md, tech, seal="TEM-1")
-    check = services.check_seal(
-        meeting, md, actor=tech, seal_number="TEM-2", intact=True, nonce="x"
-    )
+    check = services.check_seal(meeting, md, actor=tech, seal_number="TEM-2", intact=True, key="x")
     db.session.commit()
     assert not check.ok
     incident = db.session.query(Incident).one()
@@ -171,7 +167,7 @@ def test_broken_seal_is_an_incident_and_blocks_until_a_new_seal(setup):
         _inspect(meeting, md, tech, seal="TEM-1")
     assert e.value.code == "seal_reused"
     _inspect(meeting, md, tech, seal="TEM-3")
-    services.check_seal(meeting, md, actor=tech, seal_number="TEM-3", intact=True, nonce="y")
+    services.check_seal(meeting, md, actor=tech, seal_number="TEM-3", intact=True, key="y")
     assert _status(meeting, "seals-intact").status == "met"
     assert "incident.recorded" in actions()
 
@@ -186,7 +182,7 @@ def test_seal_checked_on_another_day_does_not_count(setup):
         actor=tech,
         seal_number="TEM-9",
         intact=True,
-        nonce="z",
+        key="z",
         now=meeting.starts_at - timedelta(days=2),
     )
     assert _status(meeting, "seals-intact").status == "unmet"
@@ -210,14 +206,14 @@ def test_venue_check_drives_the_offsite_item(setup):
         result="fail",
         inside_notes="Có camera lạ",
         outside_notes="Ổn",
-        nonce="v1",
+        key="v1",
     )
     assert (
         str(_status(meeting, "offsite-police-check").reason)
         == "Lần kiểm tra an ninh địa điểm gần nhất không đạt."
     )
     services.record_venue_check(
-        meeting, actor=tech, result="pass", inside_notes="Đã gỡ", outside_notes="Ổn", nonce="v2"
+        meeting, actor=tech, result="pass", inside_notes="Đã gỡ", outside_notes="Ổn", key="v2"
     )
     assert _status(meeting, "offsite-police-check").status == "met"
 

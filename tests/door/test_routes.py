@@ -90,8 +90,8 @@ def test_walk_in_refusal(client, login, open_door):
     login(clerk)
     url = f"/meetings/{meeting.id}/door/refusals"
     page = client.get(url, query_string={"name": "Khách Lạ"}).get_data(as_text=True)
-    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
-    data = {"nonce": nonce, "name": "Khách Lạ", "unit": "Công ty X", "reason": "Không có tên"}
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"key": key, "name": "Khách Lạ", "unit": "Công ty X", "reason": "Không có tên"}
     assert client.post(url, data=data).status_code == 303
     assert client.post(url, data=data).status_code == 303  # a double tap
     assert queries.counters(meeting.id).refused == 1
@@ -229,3 +229,46 @@ def test_admin_changes_the_commitment_text(client, login, make_user):
     assert commitments.current_commitment()[0] == "Tôi cam kết bảo vệ bí mật."
     resp = client.post("/admin/commitment", data={"text": "Tôi cam kết bảo vệ bí mật."})
     assert resp.status_code == 422 and "unchanged" in error_codes(resp)
+
+
+def test_every_door_page_names_its_meeting(client, login, open_door):
+    meeting, clerk, (a, *_rest) = open_door()
+    login(clerk)
+    base = f"/meetings/{meeting.id}/door"
+    for url in (f"{base}/", f"{base}/attendees/{a.id}", f"{base}/returns", f"{base}/refusals"):
+        page = client.get(url).get_data(as_text=True)
+        header = page[page.index('class="door-meeting"') :][:600]
+        assert meeting.title in header and meeting.venue.name in header, url
+        assert "status-cleared" in header, url
+
+
+def test_a_second_scan_of_a_person_already_in_is_a_warning(client, login, open_door):
+    meeting, clerk, (a, *_rest) = open_door()
+    login(clerk)
+    base = f"/meetings/{meeting.id}/door"
+    client.post(f"{base}/check-in", data=_check_in_data(a))
+    card = client.get(f"{base}/attendees/{a.id}").get_data(as_text=True)
+    assert 'class="verdict verdict-warn"' in card and "verdict-ok" not in card
+    told = client.post(f"{base}/check-in", data=_check_in_data(a, "tablet-key-0002"))
+    assert told.status_code == 409 and "verdict-ok" not in told.get_data(as_text=True)
+
+
+def test_the_refusal_form_does_not_take_the_search_as_the_name(client, login, open_door):
+    meeting, clerk, _people = open_door()
+    login(clerk)
+    base = f"/meetings/{meeting.id}/door"
+    results = client.get(f"{base}/search", query_string={"q": "khach la"}).get_data(as_text=True)
+    link = re.search(r'href="([^"]*/door/refusals[^"]*)"', results).group(1).replace("&amp;", "&")
+    page = client.get(link).get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="name"[^>]*value=""', page)
+    assert "khach la" in page  # shown as what was searched for
+
+
+def test_another_meetings_invitation_offers_the_refusal(client, login, open_door):
+    meeting, clerk, _people = open_door()
+    _other, _clerk2, (stranger, *_rest) = open_door()
+    login(clerk)
+    base = f"/meetings/{meeting.id}/door"
+    resp = client.get(f"{base}/", query_string={"code": stranger.invitation_code})
+    assert resp.status_code == 422 and error_codes(resp) == ["other_meeting"]
+    assert f'href="{base}/refusals"' in resp.get_data(as_text=True)

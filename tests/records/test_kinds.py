@@ -63,7 +63,7 @@ def test_kinds_per_meeting_at_and_outside_headquarters(make_meeting, make_user, 
     ]
     devices.add_device(outside, make_device(), actor=outside.organiser)
     devices.record_venue_check(
-        outside, actor=tech, result="pass", inside_notes="Ổn", outside_notes="Ổn", nonce="v1"
+        outside, actor=tech, result="pass", inside_notes="Ổn", outside_notes="Ổn", key="v1"
     )
     db.session.commit()
     assert queries.kinds_for(outside) == list(RecordKind)

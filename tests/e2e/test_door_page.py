@@ -1,0 +1,104 @@
+"""The door's page at 800×1280 and on a 390×844 phone: it names its meeting, a person
+already in is a warning (amber) with the time on the agency's clock, the confirm button
+stays in sight, the refusal form never takes the search text as a name, and another
+meeting's invitation can be refused."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PHONE, TABLET_PORTRAIT
+from tests.e2e.test_door import NAMES, _cleared_meeting, _door, _sign
+
+AMBER = "rgb(255, 244, 214)"
+GREEN = "rgb(230, 244, 234)"
+VIEWPORTS = [pytest.param(TABLET_PORTRAIT, id="800x1280"), pytest.param(PHONE, id="390x844")]
+
+
+def _local_times() -> set[str]:
+    """Now on the agency's clock, give or take the minute the test takes."""
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    return {(now + timedelta(minutes=d)).strftime("%H:%M") for d in (-1, 0, 1, 2)}
+
+
+def _said_at_local_time(text: str) -> None:
+    assert any(f"Đã vào lúc {t}" in text for t in _local_times()), text
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_door_names_its_meeting_and_warns_of_a_second_check_in(
+    browser, live_server, check_page, viewport
+):
+    meeting_id, codes = _cleared_meeting(live_server)
+    name = NAMES[1]
+    tablets = []
+    for _ in range(2):
+        context = browser.new_context(viewport=viewport, locale="vi-VN")
+        page = context.new_page()
+        _door(page, live_server, meeting_id)
+        tablets.append(page)
+    a, b = tablets
+    header = a.locator(".door-meeting")
+    expect(header).to_contain_text("Họp bàn phương án bảo vệ")
+    expect(header).to_contain_text("Đủ điều kiện bắt đầu")
+    check_page(a, "door-page-scan")
+
+    # both tablets open the same person; one phone: the confirm button is in sight
+    for page in tablets:
+        page.goto(f"{live_server.url}/meetings/{meeting_id}/door/?code={codes[name]}")
+        page.get_by_role("button", name="Thêm một Điện thoại").click()
+    page = a
+    page.evaluate("window.scrollTo(0, 0)")
+    confirm = page.get_by_role("button", name="Xác nhận vào")
+    box = confirm.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"], box
+    check_page(page, "door-page-card")
+    _sign(a)
+    a.get_by_role("button", name="Xác nhận vào").click()
+    expect(a.get_by_role("heading", name=f"{name} đã vào.")).to_be_visible()
+
+    # the second tablet confirms too: told when (on the agency's clock), in amber
+    _sign(b)
+    b.get_by_role("button", name="Xác nhận vào").click()
+    told = b.locator(".verdict").first
+    expect(told).to_contain_text("Đã vào lúc")
+    _said_at_local_time(told.inner_text())
+    assert told.evaluate("e => getComputedStyle(e).backgroundColor") == AMBER
+    check_page(b, "door-page-second-tablet")
+
+    # scanned again later: the same warning, amber, never green
+    a.goto(f"{live_server.url}/meetings/{meeting_id}/door/?code={codes[name]}")
+    again = a.locator(".verdict").first
+    _said_at_local_time(again.inner_text())
+    assert again.evaluate("e => getComputedStyle(e).backgroundColor") == AMBER
+    assert a.locator(".verdict").evaluate_all(
+        f"es => es.every(e => getComputedStyle(e).backgroundColor !== '{GREEN}')"
+    )
+    check_page(a, "door-page-already-in")
+    for page in tablets:
+        page.context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_refusals_from_a_search_and_from_another_meetings_invitation(
+    page, live_server, check_page, viewport
+):
+    meeting_id, _codes = _cleared_meeting(live_server)
+    _other_id, other_codes = _cleared_meeting(live_server, camera=False)
+    page.set_viewport_size(viewport)
+    _door(page, live_server, meeting_id)
+
+    page.get_by_label("Hoặc tìm theo tên").fill("khach la")
+    page.get_by_role("link", name="Không có trong danh sách: ghi nhận từ chối").click()
+    expect(page.get_by_label("Họ và tên")).to_have_value("")
+    expect(page.locator("#name-hint")).to_contain_text("khach la")
+    check_page(page, "door-page-refusal")
+
+    page.goto(f"{live_server.url}/meetings/{meeting_id}/door/?code={other_codes[NAMES[2]]}")
+    expect(page.locator("[data-error-code=other_meeting]")).to_be_visible()
+    page.get_by_role("link", name="Không có trong danh sách cuộc họp này: ghi nhận từ chối").click()
+    page.get_by_label("Họ và tên").fill(NAMES[2])
+    page.get_by_role("button", name="Ghi nhận từ chối").click()
+    expect(page.locator("#flashes")).to_contain_text(f"Đã ghi nhận từ chối {NAMES[2]}")
