@@ -10,7 +10,7 @@ transaction, where they cannot be switched off: those references are set aside w
 table is rebuilt and put back after.
 
 Revision ID: 3f8e2c6a9d14
-Revises: 5a7c9e1b3d20
+Revises: 630df6665515
 Create Date: 2026-12-02 13:00:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "3f8e2c6a9d14"
-down_revision = "5a7c9e1b3d20"
+down_revision = "630df6665515"
 branch_labels = None
 depends_on = None
 
