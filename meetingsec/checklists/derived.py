@@ -85,16 +85,23 @@ def device_decision_recorded(meeting, figures: Figures) -> Outcome:
 _NO_DEVICES = _l("No device has been registered for this meeting.")
 
 
+def _listed(meeting) -> list:
+    """The meeting's devices that count: not those withdrawn from it (their history stays
+    in the records, ``devices.services.withdraw_device``)."""
+    return [d for d in meeting.devices if d.withdrawn_at is None]
+
+
 def _never_passes(kind: str, rule_id: str) -> bool:
     never = DeviceKind(kind).never_passes
     return never is not None and never.rule_id == rule_id
 
 
 def no_wireless_microphone(meeting, figures: Figures) -> Outcome:
-    if not meeting.devices:
+    devices = _listed(meeting)
+    if not devices:
         return Outcome(False, _NO_DEVICES)
     # rule wired-mic: the kinds that never pass for it (devices.choices.NEVER_PASSES)
-    wireless = [d for d in meeting.devices if _never_passes(d.device.kind, "wired-mic")]
+    wireless = [d for d in devices if _never_passes(d.device.kind, "wired-mic")]
     if wireless:
         return Outcome(
             False, _l("%(n)d wireless microphone(s) on the device list.", n=len(wireless))
@@ -103,33 +110,40 @@ def no_wireless_microphone(meeting, figures: Figures) -> Outcome:
 
 
 def devices_inspected(meeting, figures: Figures) -> Outcome:
-    if not meeting.devices:
+    devices = _listed(meeting)
+    if not devices:
         return Outcome(False, _NO_DEVICES)
-    waiting = [d for d in meeting.devices if not d.inspections]
-    failed = [d for d in meeting.devices if d.inspections and not d.cleared]
+    waiting = [d for d in devices if not d.inspections]
+    failed = [d for d in devices if d.inspections and not d.cleared]
     if waiting or failed:
         reasons = []
         if waiting:
             reasons.append(_l("%(n)d device(s) not inspected yet.", n=len(waiting)))
         if failed:
-            reasons.append(_l("%(n)d device(s) failed the inspection.", n=len(failed)))
+            reasons.append(
+                _l(
+                    "%(n)d device(s) failed the inspection: inspect again, or withdraw or "
+                    "replace them on the meeting's device list.",
+                    n=len(failed),
+                )
+            )
         return Outcome(False, " ".join(str(r) for r in reasons))
     return MET
 
 
 def seals_verified(meeting, figures: Figures) -> Outcome:
     """Each sealed device re-checked on the meeting's day, after its latest inspection."""
-    if not meeting.devices:
+    devices = _listed(meeting)
+    if not devices:
         return Outcome(False, _NO_DEVICES)
     day = local_date(meeting.starts_at)
-    sealed = [d for d in meeting.devices if d.cleared and d.latest_inspection.result == "pass"]
-    if not sealed and any(not d.cleared for d in meeting.devices):
+    sealed = [d for d in devices if d.cleared and d.latest_inspection.result == "pass"]
+    if not sealed and any(not d.cleared for d in devices):
         return Outcome(False, _l("The devices have not passed their inspection yet."))
     broken, unchecked = 0, 0
     for d in sealed:
-        last = d.latest_inspection
-        checks = [c for c in d.seal_checks if c.at >= last.at]
-        if any(not c.ok for c in checks):
+        checks = [c for c in d.seal_checks if c.at >= d.latest_inspection.at]
+        if d.seal_broken:
             broken += 1
         elif not any(c.ok and local_date(c.at) == day for c in checks):
             unchecked += 1

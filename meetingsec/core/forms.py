@@ -9,15 +9,24 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from meetingsec.core.errors import CodedMessage
 from meetingsec.core.text import BIDI_CONTROLS, begins_as_formula, has_control_chars
 
 
@@ -118,6 +127,28 @@ def bounded_id(value) -> int:
     if not 0 < number <= MAX_ID:
         raise ValueError("id out of range")
     return number
+
+
+class _VerdictField(RadioField):
+    """Radio buttons with none chosen at first: a technician's verdict has no default, so
+    a hurried tap never records a pass (or an intact seal) nobody chose."""
+
+    def __init__(self, label, *, required_message, **kw):
+        super().__init__(label, **kw)
+        self.required_message = required_message
+        self.flags.required = True
+
+    def pre_validate(self, form):
+        if not self.raw_data or not self.raw_data[0]:
+            raise StopValidation(CodedMessage(self.required_message, "verdict_required"))
+        if not any(choice[2] for choice in self.iter_choices()):
+            raise StopValidation(CodedMessage(_NOT_A_CHOICE, "invalid"))
+
+
+def verdict(label, *, choices, required_message):
+    """The outcome of a check, chosen by the technician (no default): a pass or fail, a
+    seal intact or broken."""
+    return _VerdictField(label, choices=choices, required_message=required_message)
 
 
 def checkboxes(label, *, choices, required_message=None, coerce=str):

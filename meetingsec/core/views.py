@@ -31,10 +31,13 @@ def submit(
     *,
     success: Callable[[object], str] | None,
     redirect_to: Callable[[object], str],
+    category: Callable[[object], str] | None = None,
 ):
     """Validate ``form``; on success run ``action`` (a service call), commit, flash and
     redirect. Returns None when the form is not valid or the service refused; the form
-    then carries the errors and the caller re-renders it (with ``form_status``)."""
+    then carries the errors and the caller re-renders it (with ``form_status``).
+    ``category`` gives the flash's kind when a recorded result is not a success ("warning":
+    a seal found broken is recorded, and is bad news)."""
     if not form.validate_on_submit():
         return None
     result, err = attempt(action)
@@ -42,7 +45,7 @@ def submit(
         apply_domain_error(form, err)
         return None
     if success is not None:
-        flash(success(result), "success")
+        flash(success(result), category(result) if category else "success")
     return redirect_after_post(redirect_to(result))
 
 

@@ -72,6 +72,25 @@ KIND_TITLES = {
 }
 
 
+class DeviceState(StrEnum):
+    """Where a meeting's device stands (``MeetingDevice.state``). Every state has a way on:
+    a failed or broken-seal device is inspected again, or withdrawn (or replaced) by the
+    organiser; an installed one is first uninstalled by a technician."""
+
+    NOT_INSPECTED = "not_inspected"
+    FAILED = "failed"
+    #: Passed, then a seal check found the seal broken or another number
+    SEAL_BROKEN = "seal_broken"
+    PASSED = "passed"
+    EXEMPT = "exempt"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def is_bad(self) -> bool:
+        """Shown in red, with what to do next."""
+        return self in (DeviceState.FAILED, DeviceState.SEAL_BROKEN)
+
+
 class InspectionResult(StrEnum):
     PASS = "pass"
     FAIL = "fail"

@@ -13,6 +13,7 @@ from meetingsec.core.forms import (
     options,
     select,
     text,
+    verdict,
 )
 from meetingsec.devices.choices import DeviceKind, InspectionResult
 
@@ -58,7 +59,11 @@ class LabelsForm(GetForm):
 
 
 class InspectionForm(Form):
-    result = select(_l("Result"), choices=options((r.value, r.title) for r in InspectionResult))
+    result = verdict(
+        _l("Result"),
+        choices=options((r.value, r.title) for r in InspectionResult),
+        required_message=_l("Choose the result of the inspection."),
+    )
     seal_number = text(_l("Security seal number"), max_length=40, required=False)
     notes = text(
         _l("Notes (the reason, when it failed)"), max_length=2000, required=False, multiline=True
@@ -69,14 +74,24 @@ class InspectionForm(Form):
 
 class SealCheckForm(Form):
     seal_number = text(_l("Seal number seen on the device"), max_length=40)
-    intact = BooleanField(_l("The seal is intact"), default=True)
+    state = verdict(
+        _l("State of the seal"),
+        choices=options(
+            [
+                ("intact", _l("Intact")),
+                ("broken", _l("Broken, torn or peeled off")),
+            ]
+        ),
+        required_message=_l("Choose whether the seal is intact or broken."),
+    )
     key = form_key()
 
 
 class VenueCheckForm(Form):
-    result = select(
+    result = verdict(
         _l("Result"),
         choices=options([("pass", _l("Passed (đạt)")), ("fail", _l("Failed (không đạt)"))]),
+        required_message=_l("Choose the result of the venue check."),
     )
     inside_notes = text(
         _l("Inside the venue: what was checked and found"), max_length=4000, multiline=True

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from meetingsec.core.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
+    from meetingsec.devices.choices import DeviceState
     from meetingsec.org.models import Unit
     from meetingsec.users.models import User
 
@@ -62,6 +63,10 @@ class MeetingDevice(Base):
     #: Installed in the room; only after a passing inspection (or Ban Cơ yếu exemption)
     installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     installed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Withdrawn from the meeting by its organiser (it failed, or will not be used): its
+    #: checks stay in the history and the records, it no longer counts for the checklist
+    #: (who did it: the audit event ``meeting.device_withdrawn``)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     device: Mapped[Device] = relationship(lazy="joined")
     inspections: Mapped[list["Inspection"]] = relationship(
@@ -80,6 +85,33 @@ class MeetingDevice(Base):
         """Passed its latest inspection, or exempt."""
         last = self.latest_inspection
         return last is not None and last.result in ("pass", "exempt")
+
+    @property
+    def seal_broken(self) -> bool:
+        """A seal check since the latest (passing) inspection found the seal broken or
+        another number: the device must be inspected again with a new seal."""
+        last = self.latest_inspection
+        return (
+            last is not None
+            and last.result == "pass"
+            and any(not c.ok for c in self.seal_checks if c.at >= last.at)
+        )
+
+    @property
+    def state(self) -> "DeviceState":
+        """Where the device stands, as every page shows it (``templates/devices/_status.html``)."""
+        from meetingsec.devices.choices import DeviceState
+
+        last = self.latest_inspection
+        if self.withdrawn_at is not None:
+            return DeviceState.WITHDRAWN
+        if last is None:
+            return DeviceState.NOT_INSPECTED
+        if last.result == "fail":
+            return DeviceState.FAILED
+        if self.seal_broken:
+            return DeviceState.SEAL_BROKEN
+        return DeviceState.EXEMPT if last.result == "exempt" else DeviceState.PASSED
 
 
 class Inspection(Base):

@@ -76,6 +76,30 @@ def load_devices(meeting: Meeting) -> list[MeetingDevice]:
     return devices
 
 
+def needing_action(meeting: Meeting) -> list[MeetingDevice]:
+    """The devices of ``meeting`` (loaded) that failed or whose seal was found broken, and
+    are still on its list: the gate names them, in red, with what to do."""
+    return [d for d in meeting.devices if d.state.is_bad]
+
+
+def bad_states(device_ids: list[int]) -> dict[int, MeetingDevice]:
+    """For registry devices: the device's place on the list of a meeting not over (closed
+    or cancelled) where it failed or its seal was found broken, by device id."""
+    if not device_ids:
+        return {}
+    rows = db.session.scalars(
+        select(MeetingDevice)
+        .join(Meeting, Meeting.id == MeetingDevice.meeting_id)
+        .where(
+            MeetingDevice.device_id.in_(device_ids),
+            MeetingDevice.withdrawn_at.is_(None),
+            Meeting.status.not_in(FINAL),
+        )
+        .order_by(MeetingDevice.id)
+    )
+    return {md.device_id: md for md in rows if md.state.is_bad}
+
+
 def load_venue_checks(meeting: Meeting) -> list[VenueCheck]:
     """The meeting's venue checks, each with its technician, set on
     ``meeting.venue_checks``."""

@@ -50,7 +50,12 @@ def registry():
     page = queries.list_devices(q=q or "", page=page_number())
     kept = {d.id for d in page.items if services.can_manage_device(current_user, d.owner_unit_id)}
     return render_template(
-        "devices/registry.html", form=form, page=page, kept=kept, args={"q": q} if q else {}
+        "devices/registry.html",
+        form=form,
+        page=page,
+        kept=kept,
+        bad=queries.bad_states([d.id for d in page.items]),
+        args={"q": q} if q else {},
     ), (200 if not form.errors else 422)
 
 
@@ -155,6 +160,47 @@ def remove_device(meeting_id: int, md_id: int):
     return redirect_after_post(url_for("devices.meeting_devices", meeting_id=meeting_id))
 
 
+@bp.post("/meetings/<int:meeting_id>/devices/<int:md_id>/withdraw")
+@roles(Role.ORGANISER)
+def withdraw_device(meeting_id: int, md_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    md = _md(meeting, md_id)
+    _result, err = attempt(lambda: services.withdraw_device(meeting, md, actor=current_user))
+    if err:
+        flash_refusal(err.message, err.code)
+    else:
+        flash(_("%(name)s withdrawn from the meeting.", name=md.device.name), "success")
+    return redirect_after_post(url_for("devices.meeting_devices", meeting_id=meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/devices/<int:md_id>/replace")
+@roles(Role.ORGANISER)
+def replace_device(meeting_id: int, md_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    md = _md(meeting, md_id)
+    form = AddDeviceForm()
+    if not form.validate_on_submit():
+        flash_refusal(_("Scan or type the tag code of the device that replaces it."), "bad_code")
+        return redirect_after_post(url_for("devices.meeting_devices", meeting_id=meeting_id))
+    new, err = attempt(
+        lambda: services.replace_device(
+            meeting, md, services.find_device(form.code.data), actor=current_user
+        )
+    )
+    if err:
+        flash_refusal(err.message, err.code)
+    else:
+        flash(
+            _(
+                "%(old)s withdrawn; %(new)s added in its place.",
+                old=md.device.name,
+                new=new.device.name,
+            ),
+            "success",
+        )
+    return redirect_after_post(url_for("devices.meeting_devices", meeting_id=meeting_id))
+
+
 # -- the technician's screen -----------------------------------------------------------------
 
 
@@ -184,7 +230,6 @@ def _card(meeting, md, *, inspect_form=None, seal_form=None, status=200):
         formdata=None,
         key=key,
         based_on=latest.id if latest else 0,
-        result="exempt" if md.device.ban_co_yeu else "pass",
     )
     seal_form = seal_form or SealCheckForm(
         formdata=None, prefix="seal", key=secrets.token_urlsafe(16)
@@ -243,6 +288,19 @@ def install(meeting_id: int, md_id: int):
     return redirect_after_post(url_for("devices.card", meeting_id=meeting_id, md_id=md_id))
 
 
+@bp.post("/meetings/<int:meeting_id>/inspection/<int:md_id>/uninstall")
+@roles(Role.TECHNICIAN)
+def uninstall(meeting_id: int, md_id: int):
+    meeting = get_meeting_for(current_user, meeting_id)
+    md = _md(meeting, md_id)
+    _result, err = attempt(lambda: services.uninstall(meeting, md, actor=current_user))
+    if err:
+        flash_refusal(err.message, err.code)
+    else:
+        flash(_("Marked uninstalled."), "success")
+    return redirect_after_post(url_for("devices.card", meeting_id=meeting_id, md_id=md_id))
+
+
 @bp.post("/meetings/<int:meeting_id>/inspection/<int:md_id>/seal")
 @roles(Role.TECHNICIAN)
 def seal(meeting_id: int, md_id: int):
@@ -256,7 +314,7 @@ def seal(meeting_id: int, md_id: int):
             md,
             actor=current_user,
             seal_number=form.seal_number.data,
-            intact=form.intact.data,
+            intact=form.state.data == "intact",
             key=form.key.data,
         ),
         success=lambda c: (
@@ -267,6 +325,7 @@ def seal(meeting_id: int, md_id: int):
                 "inspect the device again with a new seal."
             )
         ),
+        category=lambda c: "success" if c.ok else "warning",
         redirect_to=lambda c: url_for("devices.card", meeting_id=meeting_id, md_id=md_id),
     )
     return done or _card(meeting, md, seal_form=form, status=form_status(form))

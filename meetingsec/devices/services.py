@@ -175,7 +175,14 @@ def add_device(
         raise DomainError(_l("The device list is frozen once the meeting is cleared."), "frozen")
     if not device.active:
         raise DomainError(_l("This device is no longer in use."), "inactive", field="code")
-    if any(d.device_id == device.id for d in meeting.devices):
+    listed = next((d for d in meeting.devices if d.device_id == device.id), None)
+    if listed is not None and listed.withdrawn_at is not None:
+        raise DomainError(
+            _l("This device was withdrawn from this meeting: choose another one."),
+            "withdrawn",
+            field="code",
+        )
+    if listed is not None:
         raise DomainError(_l("This device is already on the list."), "duplicate", field="code")
     md = MeetingDevice(
         meeting_id=meeting.id, device_id=device.id, added_by_id=actor.id, added_at=now or utcnow()
@@ -197,7 +204,13 @@ def remove_device(
 ) -> None:
     _require_organiser(meeting, actor)
     if not meeting.status.allows(Action.EDIT) or md.installed_at or md.inspections:
-        raise DomainError(_l("A device that was inspected or installed stays on the list."), "kept")
+        raise DomainError(
+            _l(
+                "A device that was inspected keeps its history: "
+                "withdraw it from the meeting instead."
+            ),
+            "kept",
+        )
     record(
         "meeting.device_removed",
         md,
@@ -207,6 +220,89 @@ def remove_device(
     )
     meeting.devices.remove(md)
     db.session.delete(md)
+
+
+def withdraw_device(
+    meeting: Meeting,
+    md: MeetingDevice,
+    *,
+    actor,
+    replaced_by: MeetingDevice | None = None,
+    now: datetime | None = None,
+) -> MeetingDevice:
+    """The organiser takes an inspected device off the meeting (it failed, or will not be
+    used): it stays in the history and the records ("withdrawn from the meeting") and no
+    longer counts for the checklist. An installed device is uninstalled first, by a
+    technician."""
+    _require_organiser(meeting, actor)
+    if not meeting.status.allows(Action.EDIT):
+        raise DomainError(_l("The device list is frozen once the meeting is cleared."), "frozen")
+    if md.withdrawn_at is not None:
+        raise DomainError(_l("This device was already withdrawn from the meeting."), "withdrawn")
+    if md.installed_at is not None:
+        raise DomainError(
+            _l("This device is installed: a technician uninstalls it first."), "installed"
+        )
+    now = now or utcnow()
+    state = md.state
+    md.withdrawn_at = now
+    record(
+        "meeting.device_withdrawn",
+        md,
+        actor=actor,
+        now=now,
+        data={
+            "meeting_id": meeting.id,
+            "device_id": md.device_id,
+            "state": state.value,
+            "replaced_by": replaced_by.device_id if replaced_by else None,
+        },
+    )
+    return md
+
+
+def replace_device(
+    meeting: Meeting, md: MeetingDevice, device: Device, *, actor, now: datetime | None = None
+) -> MeetingDevice:
+    """Withdraw ``md`` and put ``device`` on the list in its place, in one step."""
+    new = add_device(meeting, device, actor=actor, now=now)
+    withdraw_device(meeting, md, actor=actor, replaced_by=new, now=now)
+    return new
+
+
+def uninstall(
+    meeting: Meeting, md: MeetingDevice, *, actor, now: datetime | None = None
+) -> MeetingDevice:
+    """A technician takes an installed device out of the room (so that it can be
+    withdrawn, or inspected again)."""
+    _require_technician(meeting, actor)
+    _require_checking(meeting)
+    return _mark_installed(meeting, md, installed=False, actor=actor, now=now)
+
+
+def _mark_installed(
+    meeting: Meeting, md: MeetingDevice, *, installed: bool, actor, now: datetime | None
+) -> MeetingDevice:
+    """Record the device put in the room (``installed``) or taken out; once."""
+    if (md.installed_at is not None) != installed:
+        now = now or utcnow()
+        md.installed_at, md.installed_by_id = (now, actor.id) if installed else (None, None)
+        record(
+            "device.installed" if installed else "device.uninstalled",
+            md,
+            actor=actor,
+            now=now,
+            data={"meeting_id": meeting.id, "device_id": md.device_id},
+        )
+    return md
+
+
+def _require_listed(md: MeetingDevice) -> None:
+    if md.withdrawn_at is not None:
+        raise DomainError(
+            _l("This device was withdrawn from the meeting: nothing more is recorded on it."),
+            "withdrawn",
+        )
 
 
 def _recorded(model, key: str):
@@ -268,6 +364,7 @@ def record_inspection(
     _require_technician(meeting, actor)
     _require_checking(meeting)
     _locked(md)
+    _require_listed(md)
     latest = md.latest_inspection
     if (latest.id if latest else 0) != based_on:
         raise DomainError(
@@ -344,21 +441,12 @@ def install(
     """Mark a device installed: only after it passed (inspection before installation)."""
     _require_technician(meeting, actor)
     _require_checking(meeting)
-    if not md.cleared:
+    _require_listed(md)
+    if not md.cleared or md.seal_broken:
         raise DomainError(
             _l("A device can be installed only after it passed the inspection."), "not_passed"
         )
-    if md.installed_at is None:
-        now = now or utcnow()
-        md.installed_at, md.installed_by_id = now, actor.id
-        record(
-            "device.installed",
-            md,
-            actor=actor,
-            now=now,
-            data={"meeting_id": meeting.id, "device_id": md.device_id},
-        )
-    return md
+    return _mark_installed(meeting, md, installed=True, actor=actor, now=now)
 
 
 def check_seal(
@@ -379,6 +467,7 @@ def check_seal(
     _require_technician(meeting, actor)
     _require_checking(meeting)
     _locked(md)
+    _require_listed(md)
     last = md.latest_inspection
     if last is None or last.result != InspectionResult.PASS.value:
         raise DomainError(

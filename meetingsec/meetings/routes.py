@@ -14,6 +14,7 @@ from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.i18n import local_date, to_local, to_utc
 from meetingsec.core.transactions import attempt, by_id, reloaded
 from meetingsec.core.views import flash_refusal, form_status, page_number, submit
+from meetingsec.devices import queries as device_queries
 from meetingsec.documents import queries as document_queries
 from meetingsec.door import queries as door_queries
 from meetingsec.meetings import queries, services
@@ -209,7 +210,10 @@ def decide_devices(meeting_id: int):
 @authenticated
 def gate(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    return render_template("meetings/gate.html", **detail_context(meeting))
+    context = detail_context(meeting)  # evaluating the checklist loaded the devices
+    return render_template(
+        "meetings/gate.html", **context, bad_devices=device_queries.needing_action(meeting)
+    )
 
 
 def _transition(meeting_id: int, action, message: str):

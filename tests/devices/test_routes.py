@@ -233,7 +233,7 @@ def test_a_forged_form_key_is_refused(client, team, make_device, login, key):
     assert resp.status_code == 422
     resp = client.post(
         f"/meetings/{meeting.id}/inspection/{md.id}/seal",
-        data={"seal-seal_number": "TEM-1", "seal-intact": "y", "seal-key": key},
+        data={"seal-seal_number": "TEM-1", "seal-state": "intact", "seal-key": key},
     )
     assert resp.status_code == 422
     assert snapshot() == before
@@ -271,3 +271,116 @@ def test_seal_numbers_are_shown_to_the_device_records_readers_only(
     login(meeting.organiser)
     page = client.get(url).get_data(as_text=True)
     assert "TEM-0077" in page and "/records/devices.pdf" in page
+
+
+def _card_key(card: str, name: str = "key") -> str:
+    return re.search(rf'name="{name}" type="hidden" value="([^"]+)"', card).group(1)
+
+
+def test_no_verdict_is_chosen_for_the_technician(client, team, make_device, login):
+    meeting, tech = team
+    from meetingsec.devices.services import add_device
+
+    md = add_device(meeting, make_device(ban_co_yeu=False), actor=meeting.organiser)
+    exempt = add_device(meeting, make_device(ban_co_yeu=True), actor=meeting.organiser)
+    db.session.commit()
+    login(tech)
+    base = f"/meetings/{meeting.id}/inspection"
+    for card_of in (md, exempt):
+        card = client.get(f"{base}/{card_of.id}").get_data(as_text=True)
+        assert 'name="result"' in card and "checked" not in card
+    before = snapshot()
+    card = client.get(f"{base}/{md.id}").get_data(as_text=True)
+    resp = client.post(
+        f"{base}/{md.id}",
+        data={"seal_number": "TEM-1", "notes": "", "key": _card_key(card), "based_on": "0"},
+    )
+    assert resp.status_code == 422 and "verdict_required" in error_codes(resp)
+    assert snapshot() == before
+
+
+@pytest.fixture
+def installed(team, make_device):
+    """A device of the team's meeting that passed (seal TEM-7) and was installed."""
+    from meetingsec.devices import services
+
+    meeting, tech = team
+    md = services.add_device(meeting, make_device(), actor=meeting.organiser)
+    db.session.commit()
+    services.record_inspection(
+        meeting, md, actor=tech, result="pass", seal_number="TEM-7", notes="", key="i1", based_on=0
+    )
+    services.install(meeting, md, actor=tech)
+    db.session.commit()
+    return meeting, tech, md
+
+
+def test_a_broken_seal_is_red_everywhere_with_the_next_step(client, installed, login):
+    meeting, tech, md = installed
+    login(tech)
+    base = f"/meetings/{meeting.id}/inspection/{md.id}"
+    card = client.get(base).get_data(as_text=True)
+    assert "checked" not in card  # intact or broken: the technician says which
+    data = {"seal-seal_number": "TEM-8", "seal-key": _card_key(card, "seal-key")}
+    resp = client.post(f"{base}/seal", data=data)
+    assert resp.status_code == 422 and "verdict_required" in error_codes(resp)
+    resp = client.post(f"{base}/seal", data={**data, "seal-state": "intact"})
+    assert resp.status_code == 303
+    card = client.get(base).get_data(as_text=True)
+    assert 'class="flash flash-warning"' in card and "flash-success" not in card
+    assert "status-bad" in card and 'class="next-step"' in card and "tem mới" in card
+    client.post("/logout")
+    login(meeting.organiser)
+    listing = client.get(f"/meetings/{meeting.id}/devices/").get_data(as_text=True)
+    assert 'class="device-bad"' in listing and "status-bad" in listing
+    assert "status-cleared" not in listing
+    registry = client.get("/devices/").get_data(as_text=True)
+    assert "row-bad" in registry and "status-bad" in registry
+    gate = client.get(f"/meetings/{meeting.id}/gate").get_data(as_text=True)
+    assert "status-bad" in gate and md.device.name in gate
+
+
+def test_organiser_withdraws_or_replaces_a_failed_device(client, team, make_device, login):
+    meeting, tech = team
+    from meetingsec.devices import services
+
+    failed = [services.add_device(meeting, make_device(), actor=meeting.organiser) for _ in "ab"]
+    db.session.commit()
+    for i, md in enumerate(failed):
+        services.record_inspection(
+            meeting,
+            md,
+            actor=tech,
+            result="fail",
+            seal_number="",
+            notes="Lạ",
+            key=f"f{i}",
+            based_on=0,
+        )
+    db.session.commit()
+    login(meeting.organiser)
+    base = f"/meetings/{meeting.id}/devices"
+    listing = client.get(f"{base}/").get_data(as_text=True)
+    assert (
+        f"{base}/{failed[0].id}/withdraw" in listing and f"{base}/{failed[1].id}/replace" in listing
+    )
+    assert client.post(f"{base}/{failed[0].id}/withdraw").status_code == 303
+    spare = make_device(model="Dự phòng")
+    resp = client.post(f"{base}/{failed[1].id}/replace", data={"code": "XYZ"})
+    assert resp.status_code == 303 and actions()[-1] != "meeting.device_added"
+    assert (
+        client.post(f"{base}/{failed[1].id}/replace", data={"code": spare.tag_code}).status_code
+        == 303
+    )
+    assert actions()[-2:] == ["meeting.device_added", "meeting.device_withdrawn"]
+    listing = client.get(f"{base}/").get_data(as_text=True)
+    assert listing.count("Đã loại khỏi cuộc họp") == 2 and "Dự phòng" in listing
+    gate = client.get(f"/meetings/{meeting.id}/gate").get_data(as_text=True)
+    assert "status-bad" not in gate  # nothing left in trouble
+
+
+def test_technician_uninstalls_a_device(client, installed, login):
+    meeting, tech, md = installed
+    login(tech)
+    resp = client.post(f"/meetings/{meeting.id}/inspection/{md.id}/uninstall")
+    assert resp.status_code == 303 and actions()[-1] == "device.uninstalled"

@@ -128,13 +128,14 @@ _LAYOUT_JS = """() => {
     const s = getComputedStyle(el);
     return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && r.left >= 0; };
   const controls = 'button, a.btn, .mainnav a, select, textarea, td a, '
-    + 'input:not([type=hidden]):not([type=checkbox])';
+    + 'input:not([type=hidden]):not([type=checkbox]):not([type=radio])';
   for (const el of document.querySelectorAll(controls)) {
     if (!visible(el)) continue;
     const h = el.getBoundingClientRect().height;
     if (h < 44) problems.push(`control under 44px (${h}): ${el.outerHTML.slice(0, 80)}`);
   }
-  for (const el of document.querySelectorAll('input[type=checkbox]')) {
+  // a checkbox or radio button is reached by its whole row (its label is part of it)
+  for (const el of document.querySelectorAll('input[type=checkbox], input[type=radio]')) {
     const target = el.closest('li, .field-check') || el;
     const h = target.getBoundingClientRect().height;
     if (visible(el) && h < 44) problems.push(`checkbox row under 44px: ${el.id}`);
