@@ -97,8 +97,8 @@ def _init_extensions(app: Flask) -> None:
 
     @app.before_request
     def _in_use():
-        if request.endpoint != "static":
-            priority.note_request()  # records being laid out wait (core.priority)
+        if priority.pauses_renders(app.view_functions.get(request.endpoint or "")):
+            priority.note_request()  # people wait: records being laid out pause (core.priority)
 
     @app.before_request
     def _access():

@@ -58,7 +58,8 @@ class Config:
     #: (on 2 cores, 2 processes make a 2,000-row sheet 1.2× faster but slow check-ins 3×:
     #: benchmarks/records_bench.py); raise it on a machine with cores to spare.
     RECORD_PROCESSES = 1
-    #: The door comes first: a record being laid out pauses while a request came in during
+    #: The door comes first: a record being laid out pauses while a request to a screen
+    #: serving a queue (door, inspections, documents' desks: core.priority) came in during
     #: the last RENDER_QUIET_MS milliseconds, and runs for a second after pausing this long
     RENDER_QUIET_MS = 150
     RENDER_MAX_PAUSE_S = 10

@@ -1,7 +1,7 @@
 """Background jobs (huey): big records render outside the web requests, in a worker
 process started beside gunicorn (``flask worker``), so no request waits on a long render.
 Door check-ins keep their speed: the worker runs at a lower CPU priority, and lays records
-out in child processes that pause while people use the app (``records.render``, the
+out in child processes that pause while people wait at the door (``records.render``, the
 render task itself: ``records.tasks``).
 
 Storage: huey's SQLite storage under ``instance/`` by default (nothing else to run); set

@@ -1,8 +1,12 @@
-"""The door comes first: a record being laid out pauses while people are using the app. This
-module keeps the marker every request touches; the worker's side that watches it (pausing
+"""The door comes first: a record being laid out pauses while people wait in a queue. This
+module keeps the marker those requests touch; the worker's side that watches it (pausing
 the layout processes) is ``records.render.Yielder``.
 
-Every request a person makes (a check-in, a scan, a page) touches a marker file in the
+Only the views that serve a queue of people pause a render: the door, the technicians'
+inspections, the documents' hand-out and recovery desks (``serves_a_queue``, named in
+each package's routes). The rest — the records page watching the render, the door's
+counters and other pages polled on a timer, reading pages — never does: watching a render
+must not slow it. Each request to such a view touches a marker file in the
 instance folder (at most once every few milliseconds per process). The worker lays big
 records out in a child process and watches the marker: while a request came in during the
 last ``RENDER_QUIET_MS`` milliseconds, the child is stopped (SIGSTOP) and it goes on
@@ -14,9 +18,10 @@ for ever: after ``RENDER_MAX_PAUSE_S`` seconds of pause it runs for one second.
 
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
-from flask import current_app
+from flask import Blueprint, current_app
 
 MARKER = ".requests-active"
 #: Per process: when this process last touched the marker (monotonic seconds)
@@ -28,8 +33,32 @@ def marker_path(instance_path: str) -> Path:
     return Path(instance_path) / MARKER
 
 
+def serves_a_queue(bp: Blueprint, views: Iterable[str] | None = None, *, but=()) -> None:
+    """The blueprint's ``views`` (all of them when None, ``but`` those) serve people
+    waiting in a queue: their requests pause record layouts. Called after the blueprint's
+    routes are defined."""
+    chosen = None if views is None else set(views)
+
+    def mark(state) -> None:
+        found = set()
+        for endpoint, view in state.app.view_functions.items():
+            name, _, local = endpoint.partition(".")
+            if name == bp.name and local not in but and (chosen is None or local in chosen):
+                view.serves_a_queue = True
+                found.add(local)
+        if chosen is not None and chosen - found:
+            raise ValueError(f"{bp.name} has no view {sorted(chosen - found)}")
+
+    bp.record(mark)
+
+
+def pauses_renders(view) -> bool:
+    """Whether a request to ``view`` pauses record layouts (``serves_a_queue``)."""
+    return getattr(view, "serves_a_queue", False)
+
+
 def note_request() -> None:
-    """Called before each request a person makes: the app is in use now."""
+    """Called before each request to a view serving a queue: people are waiting now."""
     global _last_touch
     now = time.monotonic()
     if now - _last_touch < _TOUCH_EVERY:

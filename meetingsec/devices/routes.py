@@ -10,6 +10,7 @@ from flask_login import current_user
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
+from meetingsec.core.priority import serves_a_queue
 from meetingsec.core.transactions import attempt, by_id, by_id_or_404, commit, reloaded
 from meetingsec.core.views import flash_refusal, form_status, page_number, scanned, submit
 from meetingsec.devices import queries, services
@@ -407,3 +408,7 @@ def venue_record(meeting_id: int):
         _device_record(meeting, RecordKind.VENUE_CHECK),
         RecordKind.VENUE_CHECK.entry.download_name(meeting.id),
     )
+
+
+# The door comes first: record layouts pause while people wait here (core.priority)
+serves_a_queue(bp, ("inspection", "card", "inspect", "install", "uninstall", "seal"))

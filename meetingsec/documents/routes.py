@@ -12,6 +12,7 @@ from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
 from meetingsec.core.htmx import redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
+from meetingsec.core.priority import serves_a_queue
 from meetingsec.core.transactions import attempt, reloaded
 from meetingsec.core.views import (
     MAX_ID,
@@ -282,3 +283,7 @@ def report_lost(meeting_id: int, copy_id: int):
         ),
         form_status(form),
     )
+
+
+# The door comes first: record layouts pause while people wait here (core.priority)
+serves_a_queue(bp)

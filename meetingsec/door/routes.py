@@ -14,6 +14,7 @@ from meetingsec.core.db import reads_first
 from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
+from meetingsec.core.priority import serves_a_queue
 from meetingsec.core.transactions import attempt, reloaded
 from meetingsec.core.views import (
     MAX_ID,
@@ -414,3 +415,7 @@ def commitment():
         ),
         form_status(form),
     )
+
+
+# The door comes first: record layouts pause while people wait here (core.priority)
+serves_a_queue(bp, but=("counters", "commitment"))  # polled every 5 s; the admin's text

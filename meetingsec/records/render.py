@@ -1,6 +1,6 @@
 """Records laid out in the worker's child processes: a fork server with WeasyPrint and its
 fonts loaded (``records.layout_server``), one child per document (or per part of a big
-sheet, joined and numbered afterwards), paused while people use the app (``Yielder``,
+sheet, joined and numbered afterwards), paused while people wait at the door (``Yielder``,
 watching the marker of ``core.priority``)."""
 
 import io

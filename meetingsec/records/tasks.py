@@ -67,7 +67,7 @@ def run_job(job_id: int) -> int | None:
         db.session.commit()  # the read transaction ends before the long layout
         _set_state(job_id, JobState.LAYOUT)
 
-        # laid out in child processes that pause while people use the app (records.render)
+        # laid out in child processes that pause while people wait at the door (records.render)
         def writing():
             _set_state(job_id, JobState.WRITING)
 

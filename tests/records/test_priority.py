@@ -6,7 +6,9 @@ import threading
 import time
 
 from meetingsec.core import priority
+from meetingsec.extensions import db
 from meetingsec.records import render
+from tests.factories import PASSWORD
 
 HTML = """<html><head><link rel="stylesheet" href="css/records.css"></head><body>
 <h1>Biên bản</h1>{}</body></html>""".format("<p>Nguyễn Văn Ánh, Sở Nội vụ.</p>" * 200)
@@ -27,11 +29,31 @@ def _render(app):
     return time.monotonic() - t0
 
 
-def test_every_request_but_static_files_marks_the_app_in_use(app, client):
+def test_only_requests_serving_a_queue_pause_a_render(app, client, login, open_door, monkeypatch):
+    """The door's screens pause a render; watching it (the records page and its job's poll),
+    the door's counters polled every 5 s and reading pages do not."""
+    from meetingsec.records.models import RecordJob
+
+    monkeypatch.setattr(priority, "_last_touch", 0.0)  # another app's touch in this process
+    meeting, clerk, (person, *_) = open_door()
     marker = priority.marker_path(app.instance_path)
-    client.get("/static/css/app.css")
+    login(meeting.organiser)
+    assert client.post(f"/meetings/{meeting.id}/records/attendance").status_code == 303
+    job = db.session.scalars(db.select(RecordJob)).one()
+    watching = (
+        f"/meetings/{meeting.id}/records/",
+        f"/meetings/{meeting.id}/records/jobs/{job.id}",
+        f"/meetings/{meeting.id}",
+        "/meetings/",
+        "/static/css/app.css",
+    )
+    for url in watching:
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 200, url
+    door = app.test_client()
+    door.post("/login", data={"username": clerk.username, "password": PASSWORD})
+    assert door.get(f"/meetings/{meeting.id}/door/counters").status_code == 200
     assert not marker.exists()
-    client.get("/login")
+    assert door.get(f"/meetings/{meeting.id}/door/attendees/{person.id}").status_code == 200
     assert time.time() - marker.stat().st_mtime < 5
 
 
