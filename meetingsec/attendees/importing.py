@@ -511,7 +511,12 @@ def confirm_import(meeting, batch: AttendeeImport, *, actor: "User", now=None) -
     require_organiser(meeting, actor)
     if batch.imported_at is not None:
         raise DomainError(_l("This file has already been imported."), "already_imported")
-    _found, checks, _state_ = preview(meeting, batch)
+    _found, checks, state = preview(meeting, batch)
+    if state.get("tcvn3") == "detected":
+        raise DomainError(
+            _l("Convert the file's TCVN3 text to Unicode first: its names would be garbled."),
+            "tcvn3_not_converted",
+        )
     good = [c.values for c in checks if c.ok]
     if not good:
         raise DomainError(

@@ -220,7 +220,7 @@ class Row:
 
 SKIPPED = {
     "heading": _l("Group heading"),
-    "total": _l("Total"),
+    "total": _l("Total row"),
     "column_numbers": _l("Column numbers"),
     "header": _l("The header again"),
     "signature": _l("Signature block"),

@@ -73,6 +73,10 @@ def test_a_tcvn3_file_is_converted_on_request(client, login, make_meeting):
     preview = _upload(client, meeting, listing)
     page = client.get(preview).get_data(as_text=True)
     assert 'id="tcvn3"' in page and "NguyÔn V¨n An" in page
+    before = snapshot()
+    resp = client.post(preview)  # garbled names are not imported
+    assert resp.status_code == 422 and "tcvn3_not_converted" in error_codes(resp)
+    assert snapshot() == before
     assert client.post(f"{preview}/convert").status_code == 303
     db.session.expire_all()
     page = client.get(preview).get_data(as_text=True)
