@@ -169,39 +169,47 @@ def _layout(sheet: int, lines: tuple[int, ...], rows: list[list[str]]) -> Layout
 
 
 def _candidates(sheet: int, rows: list[list[str]]):
+    """Every header the first rows of a sheet could be: one row, or two rows read together
+    (a header over two rows with merged cells) when they name more than either alone."""
+
+    def filled(r: int) -> bool:
+        return r < len(rows) and any(c.strip() for c in rows[r])
+
+    def single(r: int) -> Layout | None:
+        return _layout(sheet, (r + 1,), [rows[r]]) if filled(r) else None
+
+    below = single(0)
     for r in range(min(HEADER_SEARCH, len(rows))):
-        if not any(c.strip() for c in rows[r]):
-            continue
-        single = _layout(sheet, (r + 1,), [rows[r]])
-        if single is not None:
-            yield single
-        if r + 1 < len(rows) and any(c.strip() for c in rows[r + 1]):
+        here, below = below, single(r + 1)
+        if here is not None:
+            yield here
+        if filled(r) and filled(r + 1):
             double = _layout(sheet, (r + 1, r + 2), rows[r : r + 2])
-            if double is not None and double.score > max(
-                single.score if single else 0, _score(sheet, r + 1, rows)
-            ):
+            alone = max((c.score for c in (here, below) if c is not None), default=0)
+            if double is not None and double.score > alone:
                 yield double
 
 
-def _score(sheet: int, r: int, rows: list[list[str]]) -> float:
-    lower = _layout(sheet, (r + 1,), [rows[r]])
-    return lower.score if lower else 0
-
-
 def find_layouts(sheets: list[Sheet]) -> tuple[list[Layout], bool]:
-    """The header of the list on each sheet that holds it, the best first, and whether
-    another sheet holds a different header as good (the organiser then chooses)."""
-    best_of_sheet = []
-    for s, sheet in enumerate(sheets):
-        found = max(_candidates(s, sheet.rows), key=lambda c: c.score, default=None)
-        if found is not None:
-            best_of_sheet.append(found)
-    if not best_of_sheet:
+    """The header of the list, the best first, then those of the other sheets that read
+    the same (one sheet per group); and whether another header, different, is as good (two
+    tables, two sheets: the organiser then checks the columns)."""
+    found = [c for s, sheet in enumerate(sheets) for c in _candidates(s, sheet.rows)]
+    if not found:
         return [], False
-    best = max(best_of_sheet, key=lambda c: c.score)  # the first of equals
-    same = [c for c in best_of_sheet if c.signature == best.signature]
-    rival = any(c.score == best.score and c.signature != best.signature for c in best_of_sheet)
-    return [best, *(c for c in same if c is not best)], rival
+    best = max(found, key=lambda c: c.score)  # the first of equals
+    best_of_sheet: dict[int, Layout] = {}
+    for c in found:
+        if c.sheet not in best_of_sheet or c.score > best_of_sheet[c.sheet].score:
+            best_of_sheet[c.sheet] = c
+    same = [c for c in best_of_sheet.values() if c.signature == best.signature and c is not best]
+    rival = any(
+        c.score == best.score
+        and c.signature != best.signature
+        and not (c.sheet == best.sheet and set(c.header_lines) & set(best.header_lines))
+        for c in found
+    )
+    return [best, *same], rival
 
 
 @dataclass

@@ -211,3 +211,21 @@ def test_a_combined_position_and_unit_is_cut(typed, position, unit):
 
 def test_every_meaning_has_a_label():
     assert set(Meaning.SINGLE) | {Meaning.IGNORE} == set(Meaning.LABELS)
+
+
+def test_two_different_lists_as_good_as_each_other_ask_the_organiser():
+    """Two sheets (or two tables) whose headers differ and score alike: the first is
+    taken, and the preview says to check the columns."""
+    from meetingsec.attendees.limits import Sheet
+
+    person = ["Nguyễn Văn An", "Sở Nội vụ"]
+    sheets = [
+        Sheet("Khách mời", [["Họ và tên", "Đơn vị"], person]),
+        Sheet("Đại biểu", [["Họ tên", "Cơ quan"], person]),
+    ]
+    found = importing.understand(sheets)
+    assert found.sheets == ["Khách mời"] and len(found.unsure) == 1
+    same = [Sheet("Nhóm 1", [["Họ và tên", "Đơn vị"], person]), Sheet("Nhóm 2", sheets[0].rows)]
+    found = importing.understand(same)
+    assert found.sheets == ["Nhóm 1", "Nhóm 2"] and found.unsure == []
+    assert len(found.people) == 2

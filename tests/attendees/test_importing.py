@@ -1,6 +1,7 @@
 """Importing a list: every malformed file is refused clearly; rows are checked one by one;
 nothing is added before the organiser confirms."""
 
+import functools
 import io
 
 import pytest
@@ -11,7 +12,7 @@ from openpyxl import Workbook
 from meetingsec.attendees import importing, services, xls
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
-from tests.attendees.corpus import cp1258
+from tests.attendees.corpus import cp1258, legacy_xls
 from tests.helpers import snapshot
 
 HEADER = "Họ và tên,Chức vụ,Đơn vị,Số hiệu hoặc CCCD,Điện thoại\n"
@@ -228,5 +229,26 @@ def test_a_damaged_workbook_is_read_or_refused_never_a_crash(data):
         blob[data.draw(st.integers(0, len(blob) - 1))] = data.draw(st.integers(0, 255))
     try:
         importing.read_file("ds.xlsx", bytes(blob))
+    except DomainError as err:
+        assert err.code in ("import_refused", "import_too_large")
+
+
+
+@functools.cache
+def _xls() -> bytes:
+    return legacy_xls().data
+
+
+@settings(deadline=None)  # examples: the profile (conftest)
+@given(data=st.data())
+def test_a_damaged_xls_is_read_or_refused_never_a_crash(data):
+    blob = bytearray(_xls())
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(0, len(blob) - 1))
+        blob[at] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):  # cut short
+        del blob[data.draw(st.integers(512, len(blob))) :]
+    try:
+        importing.read_file("ds.xls", bytes(blob))
     except DomainError as err:
         assert err.code in ("import_refused", "import_too_large")
