@@ -98,9 +98,9 @@ _SIGNATURE = re.compile(
     r"chanh van phong|pho chanh van phong|ke toan|thu ky|xac nhan|\(?ky |\(?da ky|noi nhan)"
 )
 _DATE_LINE = re.compile(r"\bngay\b.*\bthang\b.*\bnam\b")
-#: Folded beginnings of a group heading typed in the name column of a file with no STT
+#: Folded beginnings of a group heading typed where the names go
 _HEADING = re.compile(
-    r"^([ivx]+|[a-d])[.)]\s|^(khoi|dai bieu|thanh phan|nhom|cac don vi|khach moi|lanh dao)\b"
+    r"^([ivx]+|[a-d])[.)]\s|^(khoi|dai bieu|thanh phan|nhom|cac|khach moi|lanh dao)\b"
 )
 
 
@@ -259,9 +259,11 @@ def _why_skipped(cells: list[str], layout: Layout) -> str | None:
         return "signature"
     if len(set(texts)) <= 1:
         lone = texts[0] if texts else ""
-        # an STT that is no number ("I", "A."), a text alone outside the name column, or
-        # a heading's words where the name goes
-        if number or lone != name or _HEADING.match(fold(lone)):
+        at = next((i for i, c in enumerate(cells) if c.strip() == lone), 0) if lone else 0
+        # an STT that is no number ("I", "A."), a text alone left of the names (a merged
+        # cell across the table), or a heading's words; a text alone elsewhere is a
+        # person's row missing its name, shown with its errors
+        if number or (name_at is not None and at < name_at) or _HEADING.match(fold(lone)):
             return "heading"
     return None
 

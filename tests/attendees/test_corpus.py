@@ -229,3 +229,19 @@ def test_two_different_lists_as_good_as_each_other_ask_the_organiser():
     found = importing.understand(same)
     assert found.sheets == ["Nhóm 1", "Nhóm 2"] and found.unsure == []
     assert len(found.people) == 2
+
+
+def test_a_row_missing_its_name_is_a_person_with_an_error_not_a_heading():
+    from meetingsec.attendees.limits import Sheet
+
+    rows = [
+        ["STT", "Họ và tên", "Chức vụ", "Đơn vị"],
+        ["II", "KHỐI HUYỆN"],  # a heading: its STT is no number
+        ["Các đơn vị khác"],  # left of the names: a merged heading
+        ["", "Các sở, ngành"],  # a heading's words
+        ["1", "Nguyễn Văn An", "", "Sở Nội vụ"],
+        ["", "", "", "Sở Y tế"],  # a person whose name was left out
+    ]
+    found = importing.understand([Sheet("DS", rows)])
+    assert [r.line for r in found.skipped] == [2, 3, 4]
+    assert [p.line for p in found.people] == [5, 6]
