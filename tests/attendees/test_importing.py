@@ -233,7 +233,6 @@ def test_a_damaged_workbook_is_read_or_refused_never_a_crash(data):
         assert err.code in ("import_refused", "import_too_large")
 
 
-
 @functools.cache
 def _xls() -> bytes:
     return legacy_xls().data
