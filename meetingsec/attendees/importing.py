@@ -51,6 +51,7 @@ from meetingsec.attendees.tables import Column, Layout, Meaning, Row, body_rows
 from meetingsec.attendees.tables import find_layouts as _find_layouts
 from meetingsec.attendees.tcvn3 import looks_like_tcvn3, to_unicode
 from meetingsec.attendees.textfiles import read_csv
+from meetingsec.attendees.xls import MAGIC as XLS_MAGIC
 from meetingsec.attendees.xls import read_xls
 from meetingsec.audit.services import record
 from meetingsec.core.db import utcnow
@@ -99,6 +100,8 @@ def read_file(filename: str, data: bytes) -> Reading:
     if len(data) > MAX_BYTES:
         raise ImportTooLarge(_l("The file is too large: at most 2 MB."))
     kind = next((k for ext, k in _READERS.items() if filename.lower().endswith(ext)), None)
+    if kind in ("xlsx", "xls"):  # a workbook renamed (.xls for .xlsx) is read as it is
+        kind = "xls" if data.startswith(XLS_MAGIC) else "xlsx" if data[:2] == b"PK" else kind
     if kind == "xlsx":
         return Reading("xlsx", read_xlsx(data))
     if kind == "xls":

@@ -245,3 +245,11 @@ def test_a_row_missing_its_name_is_a_person_with_an_error_not_a_heading():
     found = importing.understand([Sheet("DS", rows)])
     assert [r.line for r in found.skipped] == [2, 3, 4]
     assert [p.line for p in found.people] == [5, 6]
+
+
+def test_a_workbook_renamed_is_read_as_what_it_is():
+    from tests.attendees.corpus import legacy_xls
+
+    xlsx, xls = corpus()[0], legacy_xls()
+    assert importing.read_file("ds.xls", xlsx.data).encoding == "xlsx"
+    assert importing.read_file("ds.xlsx", xls.data).encoding == "xls"
