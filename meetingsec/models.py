@@ -1,6 +1,6 @@
 """Imports every model module, so the metadata (and Alembic) sees every table."""
 
-from meetingsec.attendees.models import Attendee, AttendeeImport  # noqa: F401
+from meetingsec.attendees.models import Attendee, AttendeeImport, ColumnChoice  # noqa: F401
 from meetingsec.audit.models import AuditCheckpoint, AuditEvent  # noqa: F401
 from meetingsec.checklists.models import ChecklistItem, RuleCitation  # noqa: F401
 from meetingsec.devices.models import (  # noqa: F401

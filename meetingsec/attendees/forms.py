@@ -6,7 +6,8 @@ from wtforms import HiddenField
 from wtforms.validators import Length, Optional, Regexp
 
 from meetingsec.attendees.services import PHONE_PATTERN
-from meetingsec.core.forms import Form, text
+from meetingsec.attendees.tables import Column, Meaning
+from meetingsec.core.forms import Form, options, select, text
 
 
 class AttendeeForm(Form):
@@ -42,11 +43,40 @@ class ApproveListForm(Form):
 
 class ImportForm(Form):
     file = FileField(
-        _l("List file (.xlsx or .csv)"),
+        _l("List file (.xlsx, .xls or .csv)"),
         validators=[FileRequired(_l("Choose a file."))],
-        render_kw={"accept": ".xlsx,.csv"},
+        render_kw={"accept": ".xlsx,.xls,.csv,.txt"},
     )
 
 
 class ConfirmImportForm(Form):
     """Only the CSRF token: the rows are the ones shown in the preview."""
+
+
+class ConvertForm(Form):
+    """Only the CSRF token: converts the file's TCVN3 text."""
+
+
+class ColumnsForm(Form):
+    """The mapping step: a meaning for each column of the file (``columns_form``)."""
+
+    def meanings(self) -> list[str]:
+        return [f.data for f in self if f.name.startswith("column_")]
+
+
+def columns_form(columns: list[Column], formdata=None) -> ColumnsForm:
+    """A form of one choice per column of the file, each set to what it was understood as
+    (a column not understood: ignored)."""
+    choices = options(Meaning.LABELS.items())
+
+    class _Form(ColumnsForm):
+        pass
+
+    for column in columns:
+        label = column.header or _l("Column %(n)d (no header)", n=column.index + 1)
+        setattr(
+            _Form,
+            f"column_{column.index}",
+            select(label, choices=choices, default=column.meaning or Meaning.IGNORE),
+        )
+    return _Form(formdata=formdata) if formdata is not None else _Form()

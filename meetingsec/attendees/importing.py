@@ -1,14 +1,23 @@
-"""Reading an attendee list from an .xlsx or .csv file, and checking every row before
-anything is saved.
+"""Importing an attendee list from a file as offices keep them (.xlsx, .xls, CSV), and
+checking every row before anything is saved.
 
-A file-level problem (not a spreadsheet, no header, wrong columns, too large) raises
-``ImportRefused``; row problems are reported per row by ``check_rows`` so the organiser sees
-every one of them in the preview.
+1. ``read_file``: the file's sheets, read within limits (``sheets``, ``xls``,
+   ``textfiles``); a file-level problem (not a spreadsheet, too large) raises
+   ``ImportRefused``.
+2. ``understand``: where the list is and what its columns mean (``tables``), each row a
+   person (its values made as the list stores them, with the fixes shown: ``values``) or
+   skipped with its reason. ``preview_file`` is both: a pure function from the file's
+   bytes to what the preview shows.
+3. ``check_rows``: every person's errors, duplicates included, so the organiser sees every
+   one of them in the preview.
 
-Reading is pure and bounded (``sheets``): the route reads the file with no transaction
-open (``read_upload``), then ``stage_import`` saves the rows in a short one.
+The route reads the file with no transaction open (``read_upload``), then ``stage_import``
+keeps the sheets that hold the list in a short one; the preview is understood from them
+again each time it is shown, with the organiser's choice of columns (``choose_columns``)
+or a TCVN3 text converted (``convert_tcvn3``). Nothing is added before ``confirm_import``.
 """
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,8 +26,17 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sqlalchemy import select
 
-from meetingsec.attendees.models import AttendeeImport
+from meetingsec.attendees import values as fix
+from meetingsec.attendees.limits import (
+    MAX_BYTES,
+    MAX_ROWS,
+    ImportRefused,
+    ImportTooLarge,
+    Sheet,
+)
+from meetingsec.attendees.models import AttendeeImport, ColumnChoice
 from meetingsec.attendees.services import (
     PHONE_PATTERN,
     add_attendees,
@@ -28,132 +46,215 @@ from meetingsec.attendees.services import (
     require_list_open,
     require_organiser,
 )
-from meetingsec.attendees.sheets import (
-    MAX_BYTES,
-    MAX_ROWS,
-    ImportRefused,
-    ImportTooLarge,
-    read_csv,
-    read_xlsx,
-)
+from meetingsec.attendees.sheets import read_xlsx
+from meetingsec.attendees.tables import Column, Layout, Meaning, Row, body_rows
+from meetingsec.attendees.tables import find_layouts as _find_layouts
+from meetingsec.attendees.tcvn3 import looks_like_tcvn3, to_unicode
+from meetingsec.attendees.textfiles import read_csv
+from meetingsec.attendees.xls import MAGIC as XLS_MAGIC
+from meetingsec.attendees.xls import read_xls
 from meetingsec.audit.services import record
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
-from meetingsec.core.text import (
-    BIDI_CONTROLS,
-    begins_as_formula,
-    clean,
-    fold,
-    has_control_chars,
-)
+from meetingsec.core.text import BIDI_CONTROLS, begins_as_formula, clean, has_control_chars
 from meetingsec.extensions import db
 
 if TYPE_CHECKING:
     from meetingsec.users.models import User
 
-#: Column → (header in the template, headers accepted, folded), maximum length, required
+#: Column → (header in the template, maximum length, required)
 COLUMNS = {
-    "full_name": (_l("Full name"), ("ho va ten", "ho ten", "full name", "name"), 200, True),
-    "position": (_l("Position"), ("chuc vu", "position"), 200, False),
-    "unit_name": (
-        _l("Unit"),
-        ("don vi", "co quan", "co quan, don vi", "co quan don vi", "unit"),
-        300,
-        True,
-    ),
-    "id_number": (
-        _l("Staff or ID number"),
-        (
-            "so hieu hoac cccd",
-            "so hieu/cccd",
-            "so cccd",
-            "cccd",
-            "so hieu",
-            "staff or id number",
-            "id number",
-        ),
-        40,
-        False,
-    ),
-    "phone": (_l("Phone"), ("dien thoai", "so dien thoai", "phone"), 30, False),
+    "full_name": (_l("Full name"), 200, True),
+    "position": (_l("Position"), 200, False),
+    "unit_name": (_l("Unit"), 300, True),
+    "id_number": (_l("Staff or ID number"), 40, False),
+    "phone": (_l("Phone"), 30, False),
 }
-#: Headers that may be present and are ignored (a row number)
-IGNORED = {"stt", "no", "no."}
 #: Columns that name someone or something: refused when they begin as a formula does.
 #: Must change with the ``is_name`` fields of ``forms.AttendeeForm``.
 NAMES = ("full_name", "position", "unit_name")
 _PHONE = re.compile(PHONE_PATTERN)
+#: What ``read_file`` reads by the file's name
+_READERS = {".xlsx": "xlsx", ".xls": "xls", ".csv": "csv", ".txt": "csv"}
 
 
-def read_file(filename: str, data: bytes) -> tuple[str, list[dict]]:
-    """``(encoding, rows)``: each row ``{"line": n, "values": {column: text}}``. Pure, and
-    bounded in time and memory whatever the file holds (``sheets``)."""
+@dataclass
+class Reading:
+    """A file as read: how (xlsx, xls, utf-8, utf-16, cp1258, tcvn3) and its sheets."""
+
+    encoding: str
+    sheets: list[Sheet]
+
+    @property
+    def tcvn3(self) -> bool:
+        """Its text looks like TCVN3 (.VnTime), not yet converted."""
+        return self.encoding == "tcvn3" or looks_like_tcvn3(
+            cell for sheet in self.sheets for row in sheet.rows[:200] for cell in row
+        )
+
+
+def read_file(filename: str, data: bytes) -> Reading:
+    """The file's sheets. Pure, and bounded in time and memory whatever the file holds."""
     if not data:
         raise ImportRefused(_l("The file is empty."))
     if len(data) > MAX_BYTES:
         raise ImportTooLarge(_l("The file is too large: at most 2 MB."))
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        table, encoding = read_xlsx(data), "xlsx"
-    elif name.endswith((".csv", ".txt")):
-        table, encoding = read_csv(data)
-    else:
-        raise ImportRefused(_l("Choose an .xlsx or .csv file."))
-    numbered = [(i, r) for i, r in enumerate(table, start=1) if any(c.strip() for c in r)]
-    if not numbered:
-        raise ImportRefused(_l("The file has no rows."))
-    header_line, header = numbered[0]
-    columns = _columns(header)
-    body = numbered[1:]
-    if not body:
-        raise ImportRefused(_l("The file has a header but no attendee rows."))
-    if len(body) > MAX_ROWS:
+    kind = next((k for ext, k in _READERS.items() if filename.lower().endswith(ext)), None)
+    if kind in ("xlsx", "xls"):  # a workbook renamed (.xls for .xlsx) is read as it is
+        kind = "xls" if data.startswith(XLS_MAGIC) else "xlsx" if data[:2] == b"PK" else kind
+    if kind == "xlsx":
+        return Reading("xlsx", read_xlsx(data))
+    if kind == "xls":
+        return Reading("xls", read_xls(data))
+    if kind == "csv":
+        sheet, encoding = read_csv(data)
+        return Reading(encoding, [sheet])
+    raise ImportRefused(_l("Choose an .xlsx, .xls or .csv file."))
+
+
+@dataclass
+class Person:
+    """A person's row: its values as the list stores them, what was fixed on the way, and
+    what is wrong with it as typed."""
+
+    sheet: str
+    line: int
+    #: The row's cells as read
+    cells: list[str]
+    values: dict
+    fixes: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+
+@dataclass
+class Understood:
+    """What the preview shows of a file, before any check against the list."""
+
+    layout: Layout
+    #: Names of the sheets the list was taken from (the first the best)
+    sheets: list[str]
+    people: list[Person]
+    skipped: list[Row]
+    #: Why the organiser should check the columns' meanings (the mapping step)
+    unsure: list
+    #: The columns were the organiser's choice (remembered or just made)
+    chosen: bool = False
+
+    @property
+    def columns(self) -> list[Column]:
+        return self.layout.columns
+
+    @property
+    def ignored(self) -> list[Column]:
+        return [c for c in self.columns if c.header and c.meaning in (Meaning.IGNORE, None)]
+
+    def samples(self, index: int, n: int = 3) -> list[str]:
+        """The first texts of column ``index`` in the people's rows: what the organiser
+        reads to say what the column holds."""
+        out = []
+        for person in self.people:
+            value = person.cells[index].strip() if index < len(person.cells) else ""
+            if value:
+                out.append(value[:60])
+                if len(out) == n:
+                    break
+        return out
+
+
+def find_layouts(sheets: list[Sheet]) -> tuple[list[Layout], bool]:
+    layouts, rival = _find_layouts(sheets)
+    if not layouts:
+        raise ImportRefused(
+            _l(
+                "No row of the file names the columns of a list. One row above the people "
+                "must name at least the full name column (Họ và tên) and the unit (Đơn vị)."
+            ),
+            "import_no_header",
+        )
+    return layouts, rival
+
+
+def understand(sheets: list[Sheet], columns: list[str] | None = None) -> Understood:
+    """Where the list is in ``sheets`` and its people; ``columns``: each column's meaning
+    as the organiser chose it (else as understood from the header)."""
+    layouts, rival = find_layouts(sheets)
+    if columns is not None:
+        for layout in layouts:
+            layout.columns = [
+                Column(i, layout.columns[i].header if i < len(layout.columns) else "", meaning)
+                for i, meaning in enumerate(columns)
+            ]
+    people, skipped = [], []
+    for layout in layouts:
+        for row in body_rows(sheets[layout.sheet], layout):
+            if row.skipped:
+                skipped.append(row)
+            else:
+                people.append(_person(row, layout))
+    if len(people) > MAX_ROWS:
         raise ImportTooLarge(_l("At most %(n)d attendees can be imported at once.", n=MAX_ROWS))
-    rows = []
-    for line, cells in body:
-        values = {col: "" for col in COLUMNS}
-        extra = []
-        for i, cell in enumerate(cells):
-            col = columns[i] if i < len(columns) else None
-            if col:
-                values[col] = cell
-            elif cell.strip() and i >= len(columns):
-                extra.append(cell)
-        rows.append({"line": line, "values": values, "extra": bool(extra)})
-    return encoding, rows
+    best = layouts[0]
+    unsure = []
+    if columns is None:
+        if rival:
+            unsure.append(_l("Another sheet has a different list as good as this one."))
+        unknown = [c.header for c in best.columns if c.header and c.meaning is None]
+        if unknown:
+            unsure.append(
+                _l("Columns not understood, ignored: %(columns)s.", columns=", ".join(unknown))
+            )
+        if best.index_of(Meaning.UNIT) is None and best.index_of(Meaning.POSITION_UNIT) is None:
+            unsure.append(_l("No column was understood as the unit."))
+    return Understood(
+        best,
+        [sheets[layout.sheet].name for layout in layouts],
+        people,
+        skipped,
+        unsure,
+        chosen=columns is not None,
+    )
+
+
+def _person(row: Row, layout: Layout) -> Person:
+    """A person's row, its values made as the list stores them."""
+    cells: dict[str, str] = {}
+    extra = False
+    for i, cell in enumerate(row.cells):
+        meaning = layout.columns[i].meaning if i < len(layout.columns) else None
+        if meaning in (None, Meaning.IGNORE, Meaning.NUMBER):
+            extra = extra or (i >= len(layout.columns) and bool(cell.strip()))
+        else:
+            cells[meaning] = cell
+    person = Person(row.sheet, row.line, row.cells, {c: "" for c in COLUMNS})
+    if extra:
+        person.errors.append(_l("This row has more cells than the header has columns."))
+    raw = {c: cells.get(c, "") for c in COLUMNS}
+    if any(v.lstrip().startswith("=") for v in raw.values()):
+        person.values = {c: clean(v) for c, v in raw.items()}  # refused as typed
+        return person
+    person.values["full_name"], name_fix = fix.name(raw["full_name"])
+    person.values["position"] = fix.label(raw["position"])
+    person.values["unit_name"] = fix.label(raw["unit_name"])
+    combined = cells.get(Meaning.POSITION_UNIT, "")
+    if clean(combined):
+        position, unit, split_fix = fix.position_and_unit(combined)
+        person.values["position"] = person.values["position"] or position
+        person.values["unit_name"] = person.values["unit_name"] or unit
+        person.fixes.append(split_fix)
+    person.values["phone"], phone_fix, phone_error = fix.phone(raw["phone"])
+    person.values["id_number"], id_fix, id_error = fix.id_number(raw["id_number"])
+    person.fixes = [f for f in (name_fix, *person.fixes, phone_fix, id_fix) if f]
+    person.errors += [e for e in (phone_error, id_error) if e]
+    return person
+
+
+def preview_file(filename: str, data: bytes, columns: list[str] | None = None) -> Understood:
+    """The file's bytes → what the preview shows (no check against the list yet)."""
+    return understand(read_file(filename, data).sheets, columns)
 
 
 def expected_headers() -> str:
     return ", ".join(str(c[0]) for c in COLUMNS.values())
-
-
-def _columns(header: list[str]) -> list[str | None]:
-    """The column each header names (None for an ignored one); wrong columns refuse."""
-    by_alias = {alias: col for col, (_t, aliases, _m, _r) in COLUMNS.items() for alias in aliases}
-    columns, unknown = [], []
-    for cell in header:
-        folded = fold(cell)
-        if folded in by_alias:
-            columns.append(by_alias[folded])
-        elif folded in IGNORED or not folded:
-            columns.append(None)
-        else:
-            columns.append(None)
-            unknown.append(cell.strip())
-    missing = [str(COLUMNS[c][0]) for c, spec in COLUMNS.items() if spec[3] and c not in columns]
-    if unknown or missing:
-        raise ImportRefused(
-            _l(
-                "The first row must name the columns: %(expected)s. "
-                "Not understood: %(unknown)s. Missing: %(missing)s.",
-                expected=expected_headers(),
-                unknown=", ".join(unknown) or "—",
-                missing=", ".join(missing) or "—",
-            )
-        )
-    if len([c for c in columns if c]) != len({c for c in columns if c}):
-        raise ImportRefused(_l("A column appears twice in the first row."))
-    return columns
 
 
 @dataclass
@@ -161,15 +262,16 @@ class RowCheck:
     line: int
     values: dict
     errors: list = field(default_factory=list)
+    fixes: list = field(default_factory=list)
+    sheet: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def _cell_errors(col: str, raw: str) -> list:
-    label, _aliases, max_length, required = COLUMNS[col]
-    value = clean(raw)
+def _cell_errors(col: str, value: str) -> list:
+    label, max_length, required = COLUMNS[col]
     errors = []
     if col in NAMES and begins_as_formula(value):
         errors.append(
@@ -200,18 +302,16 @@ def _cell_errors(col: str, raw: str) -> list:
     return errors
 
 
-def check_rows(meeting, rows: list[dict]) -> list[RowCheck]:
-    """Every row with its errors; duplicates within the file and with the list flagged."""
+def check_rows(meeting, people: list[Person]) -> list[RowCheck]:
+    """Every person with their errors; duplicates within the file and with the list."""
     known = list_keys(meeting.id)
     seen: dict[str, int] = {}
     checks = []
-    for row in rows:
-        values = {c: clean(row["values"].get(c, "")) for c in COLUMNS}
-        check = RowCheck(row["line"], values)
+    for person in people:
+        values = person.values
+        check = RowCheck(person.line, values, list(person.errors), person.fixes, person.sheet)
         for col in COLUMNS:
-            check.errors += _cell_errors(col, row["values"].get(col, ""))
-        if row.get("extra"):
-            check.errors.append(_l("This row has more cells than the header has columns."))
+            check.errors += _cell_errors(col, values[col])
         if check.ok:
             duplicate = duplicate_reason(meeting, values, known)
             keys = [person_key(values["full_name"], values["unit_name"])]
@@ -223,17 +323,40 @@ def check_rows(meeting, rows: list[dict]) -> list[RowCheck]:
             elif earlier is not None:
                 check.errors.append(_l("Same person as line %(line)d.", line=earlier))
             for k in keys:
-                seen.setdefault(k, row["line"])
+                seen.setdefault(k, person.line)
         checks.append(check)
     return checks
 
 
-def read_upload(meeting, *, actor: "User", filename: str, data: bytes) -> tuple[str, list[dict]]:
+def read_upload(meeting, *, actor: "User", filename: str, data: bytes) -> Reading:
     """``read_file`` for the organiser of a list still open (checked first: no one else
-    makes the app read a file). The route calls it with no transaction open."""
+    makes the app read a file), understood once to refuse a file holding no list. The
+    route calls it with no transaction open."""
     require_organiser(meeting, actor)
     require_list_open(meeting)
-    return read_file(filename, data)
+    reading = read_file(filename, data)
+    list_sheets(reading)
+    return reading
+
+
+def list_sheets(reading: Reading) -> list[Sheet]:
+    """The sheets that hold the list, refused when it holds no person."""
+    used = [reading.sheets[layout.sheet] for layout in find_layouts(reading.sheets)[0]]
+    if not understand(used).people:
+        raise ImportRefused(_l("The file has a header but no attendee rows."))
+    return used
+
+
+def digest(signature: str) -> str:
+    return hashlib.sha256(signature.encode()).hexdigest()
+
+
+def remembered_columns(signature: str) -> list[str] | None:
+    """The meanings an organiser chose for a header that reads as ``signature``."""
+    choice = db.session.scalar(
+        select(ColumnChoice).where(ColumnChoice.header_digest == digest(signature))
+    )
+    return json.loads(choice.meanings) if choice is not None else None
 
 
 def stage_import(
@@ -241,24 +364,33 @@ def stage_import(
     *,
     actor: "User",
     filename: str,
-    read: tuple[str, list[dict]] | None = None,
+    read: Reading | None = None,
     data: bytes | None = None,
     now=None,
 ) -> AttendeeImport:
-    """Keep the file's rows for the preview; nothing is added to the list yet. ``read``
-    is what ``read_upload`` read before the transaction began (the route: reading holds
-    no lock); otherwise the file's ``data`` is read here."""
+    """Keep the sheets holding the list for the preview; nothing is added to the list
+    yet. ``read`` is what ``read_upload`` read before the transaction began (the route:
+    reading holds no lock); otherwise the file's ``data`` is read here. The columns an
+    organiser chose for a file with the same header are used again."""
     db.session.flush()  # then read the meeting as it is now, not as it was before reading
     db.session.refresh(meeting, ["status", "organiser_id"])
     require_organiser(meeting, actor)
     require_list_open(meeting)
-    encoding, rows = read if read is not None else read_file(filename, data or b"")
+    reading = read if read is not None else read_file(filename, data or b"")
+    sheets = list_sheets(reading)
+    columns = remembered_columns(find_layouts(sheets)[0][0].signature)
+    state = {
+        "sheets": [{"name": s.name, "rows": s.rows} for s in sheets],
+        "columns": columns,
+        "tcvn3": "detected" if reading.tcvn3 else None,
+    }
+    understood = understand(sheets, columns)
     batch = AttendeeImport(
         meeting_id=meeting.id,
         filename=clean(filename)[:200] or "-",
-        encoding=encoding,
-        rows=json.dumps(rows, ensure_ascii=False),
-        row_count=len(rows),
+        encoding=reading.encoding,
+        rows=json.dumps(state, ensure_ascii=False),
+        row_count=len(understood.people),
         created_by_id=actor.id,
         created_at=now or utcnow(),
     )
@@ -268,13 +400,113 @@ def stage_import(
         batch,
         actor=actor,
         now=now,
-        data={"meeting_id": meeting.id, "filename": batch.filename, "rows": len(rows)},
+        data={
+            "meeting_id": meeting.id,
+            "filename": batch.filename,
+            "rows": batch.row_count,
+            "sheets": understood.sheets,
+        },
     )
     return batch
 
 
-def preview(meeting, batch: AttendeeImport) -> list[RowCheck]:
-    return check_rows(meeting, json.loads(batch.rows))
+def _state(batch: AttendeeImport) -> dict:
+    return json.loads(batch.rows)
+
+
+def _sheets(state: dict) -> list[Sheet]:
+    return [Sheet(s["name"], s["rows"]) for s in state["sheets"]]
+
+
+def understood(batch: AttendeeImport) -> tuple[Understood, dict]:
+    """What the preview of ``batch`` shows, and its kept state."""
+    state = _state(batch)
+    return understand(_sheets(state), state["columns"]), state
+
+
+def preview(meeting, batch: AttendeeImport) -> tuple[Understood, list[RowCheck], dict]:
+    found, state = understood(batch)
+    return found, check_rows(meeting, found.people), state
+
+
+def _require_pending(meeting, batch: AttendeeImport, actor: "User") -> None:
+    require_organiser(meeting, actor)
+    require_list_open(meeting)
+    if batch.imported_at is not None:
+        raise DomainError(_l("This file has already been imported."), "already_imported")
+
+
+def choose_columns(
+    meeting, batch: AttendeeImport, meanings: list[str], *, actor: "User", now=None
+) -> None:
+    """The organiser's meaning for each column of the file: used for its preview, and
+    remembered for the next file whose header reads the same."""
+    _require_pending(meeting, batch, actor)
+    state = _state(batch)
+    layout = find_layouts(_sheets(state))[0][0]
+    if len(meanings) != len(layout.columns) or any(m not in Meaning.LABELS for m in meanings):
+        raise DomainError(_l("Choose a meaning for every column."), "columns_invalid")
+    twice = [m for m in Meaning.SINGLE if meanings.count(m) > 1]
+    if twice:
+        raise DomainError(
+            _l(
+                "Only one column can be %(meaning)s.",
+                meaning=", ".join(str(Meaning.LABELS[m]) for m in twice),
+            ),
+            "column_twice",
+        )
+    if Meaning.FULL_NAME not in meanings or not (
+        Meaning.UNIT in meanings or Meaning.POSITION_UNIT in meanings
+    ):
+        raise DomainError(
+            _l("Choose the column of the full name and the column of the unit."),
+            "columns_missing",
+        )
+    now = now or utcnow()
+    state["columns"] = meanings
+    batch.rows = json.dumps(state, ensure_ascii=False)
+    batch.row_count = len(understand(_sheets(state), meanings).people)
+    key = digest(layout.signature)
+    choice = db.session.scalar(select(ColumnChoice).where(ColumnChoice.header_digest == key))
+    if choice is None:
+        choice = ColumnChoice(header_digest=key)
+        db.session.add(choice)
+    choice.header = json.dumps([c.header for c in layout.columns], ensure_ascii=False)
+    choice.meanings = json.dumps(meanings)
+    choice.chosen_by_id, choice.chosen_at = actor.id, now
+    record(
+        "attendees.import_columns_chosen",
+        batch,
+        actor=actor,
+        now=now,
+        data={
+            "meeting_id": meeting.id,
+            "columns": [
+                {"header": c.header, "meaning": m}
+                for c, m in zip(layout.columns, meanings, strict=True)
+            ],
+        },
+    )
+
+
+def convert_tcvn3(meeting, batch: AttendeeImport, *, actor: "User", now=None) -> None:
+    """Read the file's text as TCVN3 (.VnTime) and keep it in Unicode."""
+    _require_pending(meeting, batch, actor)
+    state = _state(batch)
+    if state.get("tcvn3") != "detected":
+        raise DomainError(_l("This file's text is not TCVN3."), "not_tcvn3")
+    for sheet in state["sheets"]:
+        sheet["rows"] = [[to_unicode(cell) for cell in row] for row in sheet["rows"]]
+    state["tcvn3"] = "converted"
+    batch.rows = json.dumps(state, ensure_ascii=False)
+    batch.row_count = len(understand(_sheets(state), state["columns"]).people)
+    record(
+        "attendees.import_converted",
+        batch,
+        actor=actor,
+        now=now,
+        data={"meeting_id": meeting.id, "from": "tcvn3"},
+    )
 
 
 def confirm_import(meeting, batch: AttendeeImport, *, actor: "User", now=None) -> int:
@@ -282,7 +514,13 @@ def confirm_import(meeting, batch: AttendeeImport, *, actor: "User", now=None) -
     require_organiser(meeting, actor)
     if batch.imported_at is not None:
         raise DomainError(_l("This file has already been imported."), "already_imported")
-    good = [c.values for c in preview(meeting, batch) if c.ok]
+    _found, checks, state = preview(meeting, batch)
+    if state.get("tcvn3") == "detected":
+        raise DomainError(
+            _l("Convert the file's TCVN3 text to Unicode first: its names would be garbled."),
+            "tcvn3_not_converted",
+        )
+    good = [c.values for c in checks if c.ok]
     if not good:
         raise DomainError(
             _l("No row can be imported: correct the file and upload it again."), "nothing_to_import"
@@ -309,7 +547,7 @@ def template_workbook():
     for i, (col, title) in enumerate(headers.items(), start=1):
         cell = sheet.cell(row=1, column=i, value=title)
         cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = COLUMNS[col][2] // 6 + 14
+        sheet.column_dimensions[cell.column_letter].width = COLUMNS[col][1] // 6 + 14
     for row in range(2, 502):  # staff and phone numbers are text (leading zeros kept)
         for column in (4, 5):
             sheet.cell(row=row, column=column).number_format = "@"

@@ -79,12 +79,33 @@ class AttendeeImport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
-    #: How the file was read (xlsx, utf-8, utf-16, cp1258)
+    #: How the file was read (xlsx, xls, utf-8, utf-16, cp1258, tcvn3)
     encoding: Mapped[str] = mapped_column(String(16))
-    #: JSON: [{"line": n, "values": {column: text}}]
+    #: JSON: the sheets that hold the list, as read ({"sheets": [{"name", "rows"}]}), the
+    #: organiser's choice of each column's meaning ("columns", null until chosen) and
+    #: whether the text was TCVN3 ("tcvn3": "detected", "converted" or null). The preview
+    #: is understood from it again each time it is shown (``importing.understand``).
     rows: Mapped[str] = mapped_column(Text)
+    #: People rows found when the file was read
     row_count: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     imported_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ColumnChoice(Base):
+    """What an organiser chose each column of a list to mean, remembered for the next file
+    whose header reads the same (offices fill the same template again and again)."""
+
+    __tablename__ = "attendee_column_choices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the header's texts as compared (``tables.Layout.signature``)
+    header_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The header's texts, for people reading the table
+    header: Mapped[str] = mapped_column(Text)
+    #: JSON: each column's meaning (``tables.Meaning``), in order
+    meanings: Mapped[str] = mapped_column(Text)
+    chosen_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -11,9 +11,12 @@ from meetingsec.attendees.forms import (
     ApproveListForm,
     AttendeeForm,
     ConfirmImportForm,
+    ConvertForm,
     ImportForm,
     RemoveForm,
+    columns_form,
 )
+from meetingsec.attendees.tables import SKIPPED, Meaning
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
 from meetingsec.core.htmx import redirect_after_post
@@ -169,13 +172,18 @@ def upload(meeting_id: int):
     ), form_status(form)
 
 
+def _batch(meeting, batch_id: int):
+    batch = queries.get_import(meeting.id, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
 @bp.route("/meetings/<int:meeting_id>/attendees/import/<int:batch_id>", methods=["GET", "POST"])
 @roles(Role.ORGANISER)
 def preview(meeting_id: int, batch_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    batch = queries.get_import(meeting.id, batch_id)
-    if batch is None:
-        abort(404)
+    batch = _batch(meeting, batch_id)
     form = ConfirmImportForm()
     done = submit(
         form,
@@ -185,15 +193,70 @@ def preview(meeting_id: int, batch_id: int):
     )
     if done:
         return done
-    checks = importing.preview(meeting, batch)
+    found, checks, state = importing.preview(meeting, batch)
     return render_template(
         "attendees/preview.html",
         meeting=meeting,
         batch=batch,
         form=form,
+        convert_form=ConvertForm(formdata=None),
+        found=found,
+        tcvn3=state.get("tcvn3"),
         checks=checks,
         good=sum(c.ok for c in checks),
+        skipped_reasons=SKIPPED,
+        meanings=Meaning.LABELS,
     ), form_status(form)
+
+
+@bp.route(
+    "/meetings/<int:meeting_id>/attendees/import/<int:batch_id>/columns", methods=["GET", "POST"]
+)
+@roles(Role.ORGANISER)
+def columns(meeting_id: int, batch_id: int):
+    """The mapping step: the organiser says what each column of the file means."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    batch = _batch(meeting, batch_id)
+    found, _state = importing.understood(batch)
+    form = columns_form(found.columns, request.form if request.method == "POST" else None)
+    done = submit(
+        form,
+        lambda: importing.choose_columns(meeting, batch, form.meanings(), actor=current_user),
+        success=lambda _r: _("Columns chosen: they are used for the next file like this one."),
+        redirect_to=lambda _r: url_for(
+            "attendees.preview", meeting_id=meeting_id, batch_id=batch_id
+        ),
+    )
+    if done:
+        return done
+    return render_template(
+        "attendees/columns.html",
+        meeting=reloaded(meeting),
+        batch=reloaded(batch),
+        form=form,
+        found=found,
+        samples={c.index: found.samples(c.index) for c in found.columns},
+    ), form_status(form)
+
+
+@bp.post("/meetings/<int:meeting_id>/attendees/import/<int:batch_id>/convert")
+@roles(Role.ORGANISER)
+def convert(meeting_id: int, batch_id: int):
+    """Convert the file's TCVN3 (.VnTime) text to Unicode."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    batch = _batch(meeting, batch_id)
+    form = ConvertForm()
+    if not form.validate_on_submit():
+        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
+    else:
+        _r, err = attempt(lambda: importing.convert_tcvn3(meeting, batch, actor=current_user))
+        if err is not None:
+            flash_refusal(err.message, err.code)
+        else:
+            flash(_("The text was converted from TCVN3 to Unicode: check the names."), "success")
+    return redirect_after_post(
+        url_for("attendees.preview", meeting_id=meeting_id, batch_id=batch_id)
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/attendees/template.xlsx")

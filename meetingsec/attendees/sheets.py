@@ -1,6 +1,6 @@
-"""The table of an uploaded .xlsx or .csv file, read within limits that are checked before
-any of it is parsed: no file can hold a worker for more than a moment or grow it by more
-than a few tens of MB, whatever it holds.
+"""The sheets of an uploaded .xlsx workbook, read within limits that are checked before
+any of it is parsed (``limits``): no workbook can hold a worker for more than a moment or
+grow it by more than a few tens of MB, whatever it holds.
 
 An .xlsx is a zip of XML parts, and deflate packs repeated XML about 1,000 to 1: a 100 KB
 upload can unpack to 100 MB of rows, of cells in one row, or of shared strings. openpyxl,
@@ -10,21 +10,18 @@ file. Instead:
 
 1. the zip's directory is checked first: how many parts, what each and all of them unpack
    to, how they are compressed (``zipfile`` never unpacks more than the directory says);
-2. only the parts a list needs are read: the first worksheet and the shared strings; the
-   styles, other sheets and drawings are never parsed;
+2. only the parts a list needs are read: the worksheets and the shared strings; the
+   styles and drawings are never parsed;
 3. those are streamed through defusedxml's parser (no DTD, no entities) a chunk at a time,
-   counting elements, rows, cells and strings, and reading stops at the first limit passed.
-
-A CSV is bounded by its number of lines, their length and their cells.
+   counting elements, rows, cells and strings over the whole workbook, and reading stops
+   at the first limit passed.
 
 Cells are read as openpyxl read them (a formula as ``=…``, a whole number without ``.0``),
 except dates, which stay Excel's serial numbers: no column of a list is a date.
 """
 
-import csv
 import io
 import posixpath
-import unicodedata
 import zipfile
 import zlib
 from xml.etree.ElementTree import ParseError
@@ -33,26 +30,24 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import XMLParser
 from flask_babel import lazy_gettext as _l
 
-from meetingsec.core.errors import DomainError
+from meetingsec.attendees.limits import (
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_SHEET_ROWS,
+    MAX_SHEETS,
+    MAX_STRINGS,
+    MB,
+    ImportRefused,
+    ImportTooLarge,
+    Sheet,
+    too_far_right,
+    too_many_cells,
+    too_many_rows,
+    too_many_sheets,
+)
 
-MB = 1024 * 1024
-#: The largest file (the request itself is refused above ``MAX_CONTENT_LENGTH``)
-MAX_BYTES = 2 * MB
-#: People imported at once
-MAX_ROWS = 3000
-#: Rows of a sheet or lines of a CSV, counting the header, a title block, totals,
-#: signatures, and the empty rows Excel writes where a row was formatted
-MAX_SHEET_ROWS = 10_000
-#: Columns: a real list uses about a dozen (no., name, position, unit, ID, phone, notes…)
-MAX_COLUMNS = 50
-#: Cells of the sheet, empty formatted ones included (3,000 people × 12 columns: 36,000)
-MAX_CELLS = 100_000
-#: Shared strings of the workbook, every sheet's (3,000 people: about 10,000 different)
-MAX_STRINGS = 100_000
-#: Characters kept of a cell: more than any column takes (300), so a longer value is still
-#: reported on its row
-MAX_CELL_CHARS = 1000
-#: XML elements of one part read: a 3,000-person sheet has about 50,000
+#: XML elements read of the whole workbook: a 3,000-person sheet has about 50,000
 MAX_XML_ELEMENTS = 500_000
 #: Parts of the zip: Excel writes about ten; more sheets, images and custom XML add some
 MAX_PARTS = 500
@@ -63,24 +58,7 @@ MAX_UNPACKED_BYTES = 30 * MB
 #: 10 to 1 (50 when its rows repeat), a zip bomb's 1,000 to 1
 MAX_RATIO = 200
 RATIO_CHECKED_FROM = 1 * MB
-#: Characters in one line of a CSV: a dozen columns of 300
-MAX_LINE_CHARS = 5000
 _CHUNK = 64 * 1024
-
-
-class ImportRefused(DomainError):
-    """The file cannot be imported at all (a row's problems are shown on its row instead)."""
-
-    def __init__(self, message, code: str = "import_refused"):
-        super().__init__(message, code, field="file")
-
-
-class ImportTooLarge(ImportRefused):
-    """The file passes one of the limits above: refused before it is read any further."""
-
-    def __init__(self, message):
-        super().__init__(message, "import_too_large")
-
 
 #: Zip flags of parts zipfile cannot read: encrypted (0x1; a protected workbook is not a
 #: zip at all), compressed patched data (0x20), strong encryption (0x40). Refused from the
@@ -112,15 +90,6 @@ def _too_big_a_workbook() -> ImportTooLarge:
         _l(
             "This workbook unpacks to far more data than an attendee list holds. Copy the "
             "list alone into a new workbook and try again."
-        )
-    )
-
-
-def _too_many_rows() -> ImportTooLarge:
-    return ImportTooLarge(
-        _l(
-            "The file has more than %(n)d rows. Keep only the attendee list in it and try again.",
-            n=MAX_SHEET_ROWS,
         )
     )
 
@@ -164,16 +133,22 @@ class _Stop(Exception):
     """Ends a part's parse early: what was needed has been read."""
 
 
+class _Budget:
+    """What has been read of the whole workbook, every part and sheet counted."""
+
+    def __init__(self):
+        self.elements = self.cells = 0
+
+
 class _Part:
     """What reading one part of the workbook does with its elements (a target of
     defusedxml's parser: ``start``, ``end``, ``data``, ``close``), by local name."""
 
-    def __init__(self):
-        self.elements = 0
+    budget: _Budget  # the workbook's, set by ``_read_part``
 
     def start(self, tag: str, attrib: dict) -> None:
-        self.elements += 1
-        if self.elements > MAX_XML_ELEMENTS:
+        self.budget.elements += 1
+        if self.budget.elements > MAX_XML_ELEMENTS:
             raise _too_big_a_workbook()
         self.opened(tag.rpartition("}")[2], attrib)
 
@@ -193,8 +168,9 @@ class _Part:
         pass
 
 
-def _read_part(archive: zipfile.ZipFile, name: str, target: _Part) -> None:
+def _read_part(archive: zipfile.ZipFile, name: str, target: _Part, budget: _Budget) -> None:
     """Stream part ``name`` through ``target``, a chunk at a time: never all in memory."""
+    target.budget = budget
     parser = XMLParser(target=target, forbid_dtd=True)
     try:
         with archive.open(name) as part:
@@ -211,7 +187,6 @@ class _Relationships(_Part):
     """A ``.rels`` part: relationship id → (type, target)."""
 
     def __init__(self):
-        super().__init__()
         self.by_id: dict[str, tuple[str, str]] = {}
 
     def opened(self, name, attrib):
@@ -220,16 +195,16 @@ class _Relationships(_Part):
 
 
 class _Workbook(_Part):
-    """``workbook.xml``: the relationship ids of its sheets, in order."""
+    """``workbook.xml``: the name and relationship id of each sheet, in order."""
 
     def __init__(self):
-        super().__init__()
-        self.sheets: list[str] = []
+        self.sheets: list[tuple[str, str]] = []
 
     def opened(self, name, attrib):
         if name == "sheet":
             # r:id, in the transitional or the strict namespace
-            self.sheets.append(next((v for k, v in attrib.items() if k.endswith("}id")), ""))
+            rid = next((v for k, v in attrib.items() if k.endswith("}id")), "")
+            self.sheets.append((attrib.get("name", "")[:100], rid))
 
     def closed(self, name):
         if name == "sheets":
@@ -256,7 +231,6 @@ class _SharedStrings(_Part):
     """``sharedStrings.xml``: each ``si``'s text (its runs joined, phonetic hints left out)."""
 
     def __init__(self):
-        super().__init__()
         self.strings: list[str] = []
         self.text: _Text | None = None
         self.phonetic = 0
@@ -319,10 +293,9 @@ class _Sheet(_Part):
     left out are empty lists)."""
 
     def __init__(self, strings: list[str]):
-        super().__init__()
         self.strings = strings
         self.rows: list[list[str]] = []
-        self.row_count = self.cell_count = 0
+        self.row_count = 0
         self.row_number = self.column = 0
         self.cells: dict[int, str] | None = None
         self.kind = ""
@@ -334,15 +307,9 @@ class _Sheet(_Part):
         if name == "row":
             self._row(attrib.get("r"))
         elif name == "c":
-            self.cell_count += 1
-            if self.cell_count > MAX_CELLS:
-                raise ImportTooLarge(
-                    _l(
-                        "The sheet has more than %(n)d cells. Keep only the attendee list in "
-                        "it and try again.",
-                        n=MAX_CELLS,
-                    )
-                )
+            self.budget.cells += 1
+            if self.budget.cells > MAX_CELLS:
+                raise too_many_cells()
             reference = attrib.get("r")
             self.column = _column(reference) if reference else self.column + 1
             self.kind = attrib.get("t", "n")
@@ -380,7 +347,7 @@ class _Sheet(_Part):
         except ValueError as err:
             raise _unreadable() from err
         if self.row_count > MAX_SHEET_ROWS or number > MAX_SHEET_ROWS:
-            raise _too_many_rows()
+            raise too_many_rows()
         self.row_number, self.column = number, 0
         # a row out of order (Excel never writes one) is skipped, as openpyxl does
         self.cells = {} if number > len(self.rows) else None
@@ -390,13 +357,7 @@ class _Sheet(_Part):
         if not value or self.cells is None:
             return
         if self.column > MAX_COLUMNS:
-            raise ImportTooLarge(
-                _l(
-                    "The sheet has cells beyond column %(n)d. Keep only the attendee list in "
-                    "it and try again.",
-                    n=MAX_COLUMNS,
-                )
-            )
+            raise too_far_right()
         self.cells[self.column] = value
 
     def _value(self) -> str:
@@ -429,98 +390,38 @@ def _rels_of(part: str) -> str:
     return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
 
 
-def read_xlsx(data: bytes) -> list[list[str]]:
-    """The first worksheet's rows (row ``n`` at index ``n - 1``), each a list of texts."""
+def read_xlsx(data: bytes) -> list[Sheet]:
+    """The workbook's worksheets, in order, each with its rows."""
     archive = _open_zip(data)
+    budget = _Budget()
     package = _Relationships()
     if "_rels/.rels" in archive.NameToInfo:
-        _read_part(archive, "_rels/.rels", package)
+        _read_part(archive, "_rels/.rels", package, budget)
     workbook = next(
         (_target("", t) for kind, t in package.by_id.values() if kind.endswith("/officeDocument")),
         "xl/workbook.xml",
     )
-    sheets, relationships = _Workbook(), _Relationships()
-    _read_part(archive, workbook, sheets)
-    _read_part(archive, _rels_of(workbook), relationships)
+    listed, relationships = _Workbook(), _Relationships()
+    _read_part(archive, workbook, listed, budget)
+    _read_part(archive, _rels_of(workbook), relationships, budget)
     targets = relationships.by_id
-    worksheet = next(
-        (
-            _target(workbook, targets[rid][1])
-            for rid in sheets.sheets
-            if rid in targets and targets[rid][0].endswith("/worksheet")
-        ),
-        None,
-    )
-    if worksheet is None:
+    worksheets = [
+        (name, _target(workbook, targets[rid][1]))
+        for name, rid in listed.sheets
+        if rid in targets and targets[rid][0].endswith("/worksheet")
+    ]
+    if not worksheets:
         raise _unreadable()
+    if len(worksheets) > MAX_SHEETS:
+        raise too_many_sheets()
     strings = _SharedStrings()
     for kind, target in targets.values():
         if kind.endswith("/sharedStrings"):
-            _read_part(archive, _target(workbook, target), strings)
+            _read_part(archive, _target(workbook, target), strings, budget)
             break
-    sheet = _Sheet(strings.strings)
-    _read_part(archive, worksheet, sheet)
-    return sheet.rows
-
-
-# -- .csv ----------------------------------------------------------------------------------
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """The text and how it was read: UTF-8 (with or without BOM), UTF-16 with a BOM, or
-    Windows-1258 (Excel's "CSV" on Vietnamese Windows), composed to NFC."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258"
-    except UnicodeDecodeError as err:
-        raise ImportRefused(
-            _l('The text of this file cannot be read. Save it as "CSV UTF-8" and try again.')
-        ) from err
-
-
-def _lines(text: str):
-    """The file's lines, refused at the first that is one too many or too long."""
-    for number, line in enumerate(io.StringIO(text), start=1):
-        if number > MAX_SHEET_ROWS:
-            raise _too_many_rows()
-        if len(line) > MAX_LINE_CHARS:
-            raise ImportTooLarge(
-                _l(
-                    "Line %(line)d is longer than %(n)d characters: is this an attendee list?",
-                    line=number,
-                    n=MAX_LINE_CHARS,
-                )
-            )
-        yield line
-
-
-def read_csv(data: bytes) -> tuple[list[list[str]], str]:
-    """The rows of a CSV file, and how its text was encoded."""
-    text, encoding = _decode(data)
-    if "\x00" in text:
-        raise ImportRefused(_l("This file is not a CSV text file."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = []
-    reader = csv.reader(_lines(text), dialect)
-    try:
-        for row in reader:
-            if len(row) > MAX_COLUMNS:
-                raise ImportTooLarge(
-                    _l(
-                        "Line %(line)d has more than %(n)d cells: is this an attendee list?",
-                        line=reader.line_num,
-                        n=MAX_COLUMNS,
-                    )
-                )
-            rows.append([cell[:MAX_CELL_CHARS] for cell in row])
-    except csv.Error as err:
-        raise ImportRefused(_l("This file is not a well-formed CSV file.")) from err
-    return rows, encoding
+    sheets = []
+    for name, part in worksheets:
+        sheet = _Sheet(strings.strings)
+        _read_part(archive, part, sheet, budget)
+        sheets.append(Sheet(name, sheet.rows))
+    return sheets

@@ -1,17 +1,18 @@
 """Importing a list: every malformed file is refused clearly; rows are checked one by one;
 nothing is added before the organiser confirms."""
 
+import functools
 import io
-import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from meetingsec.attendees import importing, services
+from meetingsec.attendees import importing, services, xls
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
+from tests.attendees.corpus import cp1258, legacy_xls
 from tests.helpers import snapshot
 
 HEADER = "Họ và tên,Chức vụ,Đơn vị,Số hiệu hoặc CCCD,Điện thoại\n"
@@ -29,64 +30,55 @@ def _xlsx(rows, formula_at=None) -> bytes:
     return out.getvalue()
 
 
-def _cp1258(text: str) -> bytes:
-    """How Windows writes Vietnamese in code page 1258: precomposed letters with hats and
-    horns, tones as combining marks."""
-    out = b""
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            d = unicodedata.normalize("NFD", ch)
-            tone = next(m for m in d if m in "\u0300\u0301\u0303\u0309\u0323")
-            base = unicodedata.normalize("NFC", d.replace(tone, ""))
-            out += base.encode("cp1258") + tone.encode("cp1258")
-    return out
-
-
 def _read(name, data):
-    return importing.read_file(name, data)
+    """The people of a file, as the preview shows them."""
+    return importing.preview_file(name, data).people
 
 
 def test_csv_in_utf8_with_bom_keeps_diacritics():
     data = ("\ufeff" + HEADER + "Nguyễn Thị Đào,Trưởng phòng,Sở Nội vụ,,0912 345 678\n").encode()
-    encoding, rows = _read("ds.csv", data)
-    assert encoding == "utf-8"
-    assert rows[0]["values"]["full_name"] == "Nguyễn Thị Đào"
-    assert rows[0]["line"] == 2
+    assert importing.read_file("ds.csv", data).encoding == "utf-8"
+    [person] = _read("ds.csv", data)
+    assert person.values["full_name"] == "Nguyễn Thị Đào"
+    assert person.line == 2
 
 
 def test_csv_in_windows_1258_and_utf16_is_read_and_composed():
     text = HEADER + "Nguyễn Thị Đào,Trưởng phòng,Sở Nội vụ,,\n"
-    for encoding, data in (("cp1258", _cp1258(text)), ("utf-16", text.encode("utf-16"))):
-        found, rows = _read("ds.csv", data)
-        assert found == encoding
-        assert rows[0]["values"]["full_name"] == "Nguyễn Thị Đào"  # NFC, as typed
+    for encoding, data in (("cp1258", cp1258(text)), ("utf-16", text.encode("utf-16"))):
+        assert importing.read_file("ds.csv", data).encoding == encoding
+        assert _read("ds.csv", data)[0].values["full_name"] == "Nguyễn Thị Đào"  # NFC
 
 
 def test_semicolon_separated_csv():
     data = HEADER.replace(",", ";") + "Lê Văn Tám;;Sở Tư pháp;;\n"
-    _enc, rows = _read("ds.csv", data.encode())
-    assert rows[0]["values"]["unit_name"] == "Sở Tư pháp"
+    assert _read("ds.csv", data.encode())[0].values["unit_name"] == "Sở Tư pháp"
 
 
 @pytest.mark.parametrize(
-    "name,data,says",
+    "name,data,code",
     [
-        ("ds.csv", b"", "rỗng"),
-        ("ds.csv", b"x" * (importing.MAX_BYTES + 1), "quá lớn"),
-        ("ds.pdf", b"%PDF-1.4", ".xlsx hoặc .csv"),
-        ("ds.xlsx", b"PK\x03\x04 not a zip", "Excel"),
-        ("ds.csv", "Tên,Tuổi\nA,3\n".encode(), "Cột không nhận ra: Tên, Tuổi"),
-        ("ds.csv", HEADER.encode(), "không có người tham dự"),
-        ("ds.csv", b"\n\n  \n", "không có dòng"),
-        ("ds.csv", b"\x00\x01\x02binary", "không phải tệp văn bản"),
+        ("ds.csv", b"", "import_refused"),
+        ("ds.csv", b"x" * (importing.MAX_BYTES + 1), "import_too_large"),
+        ("ds.pdf", b"%PDF-1.4", "import_refused"),
+        ("ds.xlsx", b"PK\x03\x04 not a zip", "import_refused"),
+        ("ds.xls", b"PK\x03\x04 not an xls", "import_refused"),
+        ("ds.xls", xls.MAGIC + b"\x00" * 600, "import_refused"),
+        ("ds.csv", "Tên,Tuổi\nA,3\n".encode(), "import_no_header"),
+        ("ds.csv", b"\n\n  \n", "import_no_header"),
+        ("ds.csv", b"\x00\x01\x02binary", "import_refused"),
     ],
 )
-def test_malformed_files_are_refused_clearly(app, name, data, says):
+def test_malformed_files_are_refused_clearly(app, name, data, code):
     with pytest.raises(DomainError) as e:
-        _read(name, data)
-    assert says in str(e.value.message)
+        importing.list_sheets(importing.read_file(name, data))
+    assert e.value.code == code and e.value.field == "file" and str(e.value.message)
+
+
+def test_a_header_without_people_is_refused(app):
+    with pytest.raises(DomainError) as e:
+        importing.list_sheets(importing.read_file("ds.csv", HEADER.encode()))
+    assert str(e.value.message) == "Tệp có dòng tiêu đề nhưng không có người tham dự."
 
 
 def test_row_errors_and_duplicates_are_flagged(make_meeting):
@@ -106,10 +98,9 @@ def test_row_errors_and_duplicates_are_flagged(make_meeting):
         ],
         formula_at="E6",
     )
-    _enc, rows = _read("ds.xlsx", data)
-    checks = importing.check_rows(meeting, rows)
+    checks = importing.check_rows(meeting, _read("ds.xlsx", data))
     by_line = {c.line: [str(e) for e in c.errors] for c in checks}
-    assert by_line[2] == [] and checks[0].values["phone"] == "912345678"
+    assert by_line[2] == [] and checks[0].values["phone"] == "0912345678"  # its 0 back
     assert by_line[3] == ["Thiếu Họ và tên."]
     assert by_line[4] == ["Trùng người ở dòng 2."]
     assert "đã có trong danh sách" in by_line[5][0]
@@ -141,7 +132,7 @@ def test_the_template_reads_back_as_a_valid_header(app):
     out = io.BytesIO()
     importing.template_workbook().save(out)
     with pytest.raises(DomainError) as e:  # headers only: no rows, but every column known
-        _read("mau.xlsx", out.getvalue())
+        importing.list_sheets(importing.read_file("mau.xlsx", out.getvalue()))
     assert str(e.value.message) == "Tệp có dòng tiêu đề nhưng không có người tham dự."
 
 
@@ -193,7 +184,7 @@ def test_a_workbook_reads_as_openpyxl_reads_it(app):
     def trimmed(rows):
         return [row[: max((i + 1 for i, v in enumerate(row) if v), default=0)] for row in rows]
 
-    assert trimmed(sheets.read_xlsx(data)) == trimmed(expected)
+    assert trimmed(sheets.read_xlsx(data)[0].rows) == trimmed(expected)
     assert trimmed(expected)[2] == [
         "Nguyễn Văn An",
         "",
@@ -238,5 +229,25 @@ def test_a_damaged_workbook_is_read_or_refused_never_a_crash(data):
         blob[data.draw(st.integers(0, len(blob) - 1))] = data.draw(st.integers(0, 255))
     try:
         importing.read_file("ds.xlsx", bytes(blob))
+    except DomainError as err:
+        assert err.code in ("import_refused", "import_too_large")
+
+
+@functools.cache
+def _xls() -> bytes:
+    return legacy_xls().data
+
+
+@settings(deadline=None)  # examples: the profile (conftest)
+@given(data=st.data())
+def test_a_damaged_xls_is_read_or_refused_never_a_crash(data):
+    blob = bytearray(_xls())
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(0, len(blob) - 1))
+        blob[at] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):  # cut short
+        del blob[data.draw(st.integers(512, len(blob))) :]
+    try:
+        importing.read_file("ds.xls", bytes(blob))
     except DomainError as err:
         assert err.code in ("import_refused", "import_too_large")

@@ -73,8 +73,7 @@ def test_an_imported_row_with_it_is_reported_with_its_reason(make_meeting):
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     data = out.getvalue().encode()
-    _encoding, read = importing.read_file("ds.csv", data)
-    checks = importing.check_rows(meeting, read)
+    checks = importing.check_rows(meeting, importing.preview_file("ds.csv", data).people)
     assert checks[0].ok, checks[0].errors
     assert all(len(c.errors) == 1 for c in checks[1:]), [(c.line, c.errors) for c in checks]
     reasons = {str(c.errors[0]) for c in checks[1:]}

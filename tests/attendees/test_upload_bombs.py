@@ -120,7 +120,7 @@ def test_a_part_of_too_many_elements_is_stopped(app, monkeypatch):
 def test_a_workbook_compressed_as_excel_never_does_is_refused(app, compression):
     """bzip2 and LZMA unpack a chunk whole, however large: only what Excel writes is read."""
     workbook = stored(sheet=PERSON)
-    assert len(importing.read_file("ds.xlsx", workbook)[1]) == 1  # stored, it reads
+    assert len(importing.preview_file("ds.xlsx", workbook).people) == 1  # stored, it reads
     source, out = zipfile.ZipFile(io.BytesIO(workbook)), io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as z:
         for name in source.namelist():
@@ -146,11 +146,11 @@ def test_a_real_list_of_3000_people_is_read_quickly(app):
     csv_data = "\n".join(",".join(r) for r in _list(importing.MAX_ROWS)).encode()
     for name, data in (("ds.xlsx", out.getvalue()), ("ds.csv", csv_data)):
         started = time.monotonic()
-        _encoding, rows = importing.read_file(name, data)
+        rows = importing.preview_file(name, data).people
         assert time.monotonic() - started < 2.0, name
         assert len(rows) == importing.MAX_ROWS
-        assert rows[-1]["values"]["full_name"] == f"Nguyễn Văn Người {importing.MAX_ROWS - 1}"
-        assert rows[-1]["values"]["id_number"] == f"0010{importing.MAX_ROWS - 1:08d}"
+        assert rows[-1].values["full_name"] == f"Nguyễn Văn Người {importing.MAX_ROWS - 1}"
+        assert rows[-1].values["id_number"] == f"0010{importing.MAX_ROWS - 1:08d}"
 
 
 def test_a_bomb_sent_to_the_page_is_a_4xx_that_changes_nothing(
@@ -401,3 +401,43 @@ def test_a_bomb_is_refused_while_the_door_keeps_checking_people_in(door, kind):
     assert slowest < 1.0
     assert peak < MAX_WORKER_MB
     assert _count_imports(door.url, door.instance) == 0
+
+
+# -- legacy .xls -----------------------------------------------------------------------------
+
+
+@functools.cache
+def xls_bomb(kind: str) -> bytes:
+    """An .xls (written by xlwt) whose few bytes name what xlrd would build far too much
+    for: a cell on row 60,000 or column 200, more cells than a list has, many sheets."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("DS")
+    for c, text in enumerate(HEADER):
+        sheet.write(0, c, text)
+    if kind == "row_far":
+        sheet.write(60_000, 0, "Nguyễn Văn An")
+    elif kind == "column_far":
+        sheet.write(1, 200, "Nguyễn Văn An")
+    elif kind == "cells":
+        for r in range(1, sheets.MAX_CELLS // 40 + 2):
+            for c in range(40):
+                sheet.write(r, c, r)
+    elif kind == "sheets":
+        for i in range(sheets.MAX_SHEETS + 1):
+            book.add_sheet(f"Nhóm {i}")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["row_far", "column_far", "cells", "sheets"])
+def test_an_xls_naming_too_much_is_refused_before_xlrd_builds_it(app, kind):
+    data = xls_bomb(kind)
+    assert len(data) < importing.MAX_BYTES
+    started = time.monotonic()
+    with pytest.raises(DomainError) as e:
+        importing.read_file("ds.xls", data)
+    assert time.monotonic() - started < 1.0
+    assert e.value.code == "import_too_large"

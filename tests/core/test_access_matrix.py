@@ -89,6 +89,16 @@ MATRIX = {
     "/meetings/<int:meeting_id>/attendees/approve": ("POST", (M, {C}), 303),
     "/meetings/<int:meeting_id>/attendees/import": ("GET", (M, {ORG}), 200),
     "/meetings/<int:meeting_id>/attendees/import/<int:batch_id>": ("GET", (M, {ORG}), 404),
+    "/meetings/<int:meeting_id>/attendees/import/<int:batch_id>/columns": (
+        "GET",
+        (M, {ORG}),
+        404,
+    ),
+    "/meetings/<int:meeting_id>/attendees/import/<int:batch_id>/convert": (
+        "POST",
+        (M, {ORG}),
+        404,
+    ),
     "/meetings/<int:meeting_id>/attendees/template.xlsx": ("GET", (M, {ORG}), 200),
     "/meetings/<int:meeting_id>/attendees/invitations.pdf": ("GET", (M, {ORG}), 303),
     "/meetings/<int:meeting_id>/attendees/<int:attendee_id>/invitation.pdf": (

@@ -163,6 +163,11 @@ FORMS.update(
         "attendee_approve": ("/meetings/{door}/attendees/approve", ["seen"]),
         "attendee_import": ("/meetings/{door}/attendees/import", ["file"]),
         "import_confirm": ("/meetings/{door}/attendees/import/{batch}", ["x"]),
+        "import_columns": (
+            "/meetings/{door}/attendees/import/{batch}/columns",
+            ["column_0", "column_1"],
+        ),
+        "import_convert": ("/meetings/{door}/attendees/import/{batch}/convert", ["x"]),
         "check_in": (
             "/meetings/{door}/door/check-in",
             DEVICE_COUNTS + ["code", "carries_none", "key", "signature", "commitment_sha256"],

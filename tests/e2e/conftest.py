@@ -240,6 +240,16 @@ def csp_violations(page):
     return messages
 
 
+def demo_meeting_id(server) -> int:
+    """The first meeting of the demo agency (its list is open to its organiser)."""
+    with server.app.app_context():
+        from meetingsec.meetings.models import Meeting
+
+        meeting_id = _db.session.query(Meeting.id).order_by(Meeting.id).first()[0]
+        _db.session.remove()
+    return meeting_id
+
+
 def log_in(page, server, username, password):
     page.goto(f"{server.url}/login")
     page.get_by_label("Tên đăng nhập").fill(username)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from meetingsec.core.codes import display
 from meetingsec.demo import DEMO_PASSWORD
 from meetingsec.extensions import db
-from tests.e2e.conftest import CAMERA_CODE, log_in
+from tests.e2e.conftest import CAMERA_CODE, demo_meeting_id, log_in
 
 NAMES = ["Nguyễn Văn Bình", "Trần Thị Cúc", "Đỗ Minh Đạt", "Lê Thị Ê"]
 
@@ -244,11 +244,7 @@ def test_return_by_claim_ticket(page, live_server, check_page):
 def test_organiser_imports_a_list_with_errors_fixes_it_and_the_chair_approves(
     page, live_server, check_page, tmp_path
 ):
-    with live_server.app.app_context():
-        from meetingsec.meetings.models import Meeting
-
-        meeting_id = db.session.query(Meeting.id).order_by(Meeting.id).first()[0]  # the demo's
-        db.session.remove()
+    meeting_id = demo_meeting_id(live_server)
     log_in(page, live_server, "tochuc", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/meetings/{meeting_id}")
     page.get_by_role("link", name="Người tham dự").click()
@@ -258,7 +254,7 @@ def test_organiser_imports_a_list_with_errors_fixes_it_and_the_chair_approves(
 
     name, data = bomb("shared_strings")
     (tmp_path / name).write_bytes(data)
-    page.get_by_label("Tệp danh sách (.xlsx hoặc .csv)").set_input_files(str(tmp_path / name))
+    page.get_by_label("Tệp danh sách (.xlsx, .xls hoặc .csv)").set_input_files(str(tmp_path / name))
     page.get_by_role("button", name="Đọc tệp").click()
     expect(page.locator("[data-error-code=import_too_large]")).to_be_visible()
     check_page(page, "import-too-large")
@@ -270,9 +266,11 @@ def test_organiser_imports_a_list_with_errors_fixes_it_and_the_chair_approves(
         "Mạc Văn Khoa,,Sở Công Thương,=1+1\n",
         encoding="utf-8-sig",
     )
-    page.get_by_label("Tệp danh sách (.xlsx hoặc .csv)").set_input_files(str(bad))
+    page.get_by_label("Tệp danh sách (.xlsx, .xls hoặc .csv)").set_input_files(str(bad))
     page.get_by_role("button", name="Đọc tệp").click()
-    expect(page.locator(".lead")).to_contain_text("Đã đọc 3 dòng: 1 dòng hợp lệ, 2 dòng có lỗi.")
+    expect(page.locator(".lead")).to_contain_text(
+        "Đã đọc 3 dòng người dự: 1 dòng sẵn sàng, 2 dòng có lỗi."
+    )
     expect(page.locator("table.preview")).to_contain_text("Thiếu Họ và tên.")
     expect(page.locator("table.preview")).to_contain_text("không nhận công thức")
     check_page(page, "import-preview-errors")
@@ -285,7 +283,7 @@ def test_organiser_imports_a_list_with_errors_fixes_it_and_the_chair_approves(
         "Mạc Văn Khoa,,Sở Công Thương,0913 222 333\n",
         encoding="utf-8-sig",
     )
-    page.get_by_label("Tệp danh sách (.xlsx hoặc .csv)").set_input_files(str(bad))
+    page.get_by_label("Tệp danh sách (.xlsx, .xls hoặc .csv)").set_input_files(str(bad))
     page.get_by_role("button", name="Đọc tệp").click()
     page.get_by_role("button", name="Nhập 3 dòng").click()
     expect(page.locator("#flashes")).to_contain_text("Đã nhập 3 người")
