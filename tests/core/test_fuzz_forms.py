@@ -143,7 +143,7 @@ FORMS = {
     ),
     "seal_check": (
         "/meetings/{meeting}/inspection/{md}/seal",
-        ["seal-seal_number", "seal-intact", "seal-key"],
+        ["seal-seal_number", "seal-state", "seal-key"],
     ),
     "venue_check": (
         "/meetings/{meeting}/venue-check",
@@ -200,6 +200,9 @@ FORMS.update(
         "meeting_end": ("/meetings/{meeting}/end", ["x"]),
         "device_install": ("/meetings/{meeting}/inspection/{md}/install", ["x"]),
         "device_remove": ("/meetings/{meeting}/devices/{md}/remove", ["x"]),
+        "device_withdraw": ("/meetings/{meeting}/devices/{md}/withdraw", ["x"]),
+        "device_replace": ("/meetings/{meeting}/devices/{md}/replace", ["code"]),
+        "device_uninstall": ("/meetings/{meeting}/inspection/{md}/uninstall", ["x"]),
     }
 )
 

@@ -27,58 +27,76 @@ def _said_at_local_time(text: str) -> None:
     assert any(f"Đã vào lúc {t}" in text for t in _local_times()), text
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_the_door_names_its_meeting_and_warns_of_a_second_check_in(
-    browser, live_server, check_page, viewport
-):
-    meeting_id, codes = _cleared_meeting(live_server)
-    name = NAMES[1]
+def _tablets(browser, live_server, meeting_id, viewport, n=2):
     tablets = []
-    for _ in range(2):
+    for _ in range(n):
         context = browser.new_context(viewport=viewport, locale="vi-VN")
         page = context.new_page()
         _door(page, live_server, meeting_id)
         tablets.append(page)
-    a, b = tablets
-    header = a.locator(".door-meeting")
-    expect(header).to_contain_text("Họp bàn phương án bảo vệ")
-    expect(header).to_contain_text("Đủ điều kiện bắt đầu")
-    check_page(a, "door-page-scan")
+    return tablets
 
-    # both tablets open the same person; one phone: the confirm button is in sight
-    for page in tablets:
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_second_tablet_is_told_when_on_the_agencys_clock(
+    browser, live_server, check_page, viewport
+):
+    meeting_id, codes = _cleared_meeting(live_server)
+    name = NAMES[1]
+    a, b = _tablets(browser, live_server, meeting_id, viewport)
+    for page in (a, b):  # both tablets open the same person
         page.goto(f"{live_server.url}/meetings/{meeting_id}/door/?code={codes[name]}")
         page.get_by_role("button", name="Thêm một Điện thoại").click()
-    page = a
-    page.evaluate("window.scrollTo(0, 0)")
-    confirm = page.get_by_role("button", name="Xác nhận vào")
-    box = confirm.bounding_box()
-    assert 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"], box
-    check_page(page, "door-page-card")
-    _sign(a)
+        _sign(page)
     a.get_by_role("button", name="Xác nhận vào").click()
     expect(a.get_by_role("heading", name=f"{name} đã vào.")).to_be_visible()
 
-    # the second tablet confirms too: told when (on the agency's clock), in amber
-    _sign(b)
+    # the second tablet confirms too: told when, on the agency's clock (UTC+7), in amber
     b.get_by_role("button", name="Xác nhận vào").click()
     told = b.locator(".verdict").first
     expect(told).to_contain_text("Đã vào lúc")
     _said_at_local_time(told.inner_text())
     assert told.evaluate("e => getComputedStyle(e).backgroundColor") == AMBER
     check_page(b, "door-page-second-tablet")
+    for page in (a, b):
+        page.context.close()
 
-    # scanned again later: the same warning, amber, never green
-    a.goto(f"{live_server.url}/meetings/{meeting_id}/door/?code={codes[name]}")
-    again = a.locator(".verdict").first
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_door_names_its_meeting_and_keeps_confirm_in_sight(
+    page, live_server, check_page, viewport
+):
+    meeting_id, codes = _cleared_meeting(live_server)
+    name = NAMES[2]
+    page.set_viewport_size(viewport)
+    _door(page, live_server, meeting_id)
+    header = page.locator(".door-meeting")
+    expect(header).to_contain_text("Họp bàn phương án bảo vệ")
+    expect(header).to_contain_text("Phòng họp số 1")
+    expect(header).to_contain_text("Đủ điều kiện bắt đầu")
+    check_page(page, "door-page-scan")
+
+    # one phone: the confirm button is in sight without scrolling
+    page.goto(f"{live_server.url}/meetings/{meeting_id}/door/?code={codes[name]}")
+    expect(header).to_contain_text("Họp bàn phương án bảo vệ")
+    page.get_by_role("button", name="Thêm một Điện thoại").click()
+    page.evaluate("window.scrollTo(0, 0)")
+    box = page.get_by_role("button", name="Xác nhận vào").bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"], box
+    check_page(page, "door-page-card")
+    _sign(page)
+    page.get_by_role("button", name="Xác nhận vào").click()
+    expect(page.get_by_role("heading", name=f"{name} đã vào.")).to_be_visible()
+
+    # scanned again: a warning (amber) with the time, never green
+    page.goto(f"{live_server.url}/meetings/{meeting_id}/door/?code={codes[name]}")
+    again = page.locator(".verdict").first
     _said_at_local_time(again.inner_text())
     assert again.evaluate("e => getComputedStyle(e).backgroundColor") == AMBER
-    assert a.locator(".verdict").evaluate_all(
+    assert page.locator(".verdict").evaluate_all(
         f"es => es.every(e => getComputedStyle(e).backgroundColor !== '{GREEN}')"
     )
-    check_page(a, "door-page-already-in")
-    for page in tablets:
-        page.context.close()
+    check_page(page, "door-page-already-in")
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

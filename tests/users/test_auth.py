@@ -1,6 +1,7 @@
 """Logging in, lockout, server-side sessions, idle expiry, passwords and language."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from meetingsec.core.db import utcnow
 from meetingsec.extensions import db
@@ -48,6 +49,17 @@ def test_five_failures_lock_the_account_for_15_minutes(client, make_user, app):
     later = utcnow() + timedelta(minutes=15, seconds=1)
     result = services.login("bob", PASSWORD, address="127.0.0.1", now=later)
     assert result.user is not None and result.user.id == user.id
+
+
+def test_the_lock_says_until_when_on_the_agencys_clock(client, make_user):
+    make_user(username="carol")
+    for _ in range(5):
+        resp = client.post("/login", data={"username": "carol", "password": "x" * 12})
+    message = resp.get_data(as_text=True)
+    until = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) + timedelta(minutes=15)
+    assert any((until + timedelta(minutes=d)).strftime("%H:%M, ") in message for d in (-1, 0, 1))
+    late = until + timedelta(hours=7)  # converted twice
+    assert not any((late + timedelta(minutes=d)).strftime("%H:%M, ") in message for d in (-1, 0, 1))
 
 
 def test_locked_address_refuses_other_accounts(client, make_user):
