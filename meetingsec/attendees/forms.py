@@ -6,7 +6,7 @@ from wtforms import HiddenField
 from wtforms.validators import Length, Optional, Regexp
 
 from meetingsec.attendees.services import PHONE_PATTERN
-from meetingsec.core.forms import Form, text
+from meetingsec.core.forms import Form, GetForm, options, select, text
 
 
 class AttendeeForm(Form):
@@ -50,3 +50,21 @@ class ImportForm(Form):
 
 class ConfirmImportForm(Form):
     """Only the CSRF token: the rows are the ones shown in the preview."""
+
+
+class AttendeeFilterForm(GetForm):
+    """Finding people in a long list: part of a name, and the state on the list."""
+
+    q = text(_l("Find a name"), max_length=100, required=False)
+    show = select(
+        _l("Show"),
+        default="",
+        choices=options(
+            [
+                ("", _l("Everyone")),
+                ("pending", _l("Changes awaiting the chair")),
+                ("approved", _l("Approved")),
+                ("removed", _l("Removed")),
+            ]
+        ),
+    )
