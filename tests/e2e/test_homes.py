@@ -61,6 +61,11 @@ def test_each_role_sees_its_steps_first(page, live_server, check_page, viewport)
     expect(_card(page, ENDED).get_by_role("link", name="Trả lại thiết bị đã gửi")).to_be_visible()
     _shot(page, "home-letan")
     check_page(page, "home-clerk-todo")
+    # the meeting's page puts the actions first: the door is on the first screen
+    _card(page, CLEARED).get_by_role("link", name=CLEARED, exact=True).click()
+    door_button = page.get_by_role("link", name="Cửa ra vào: kiểm soát")
+    assert door_button.bounding_box()["y"] + 48 <= viewport["height"]
+    page.go_back()
     door.click()
     expect(page).to_have_url(f"{live_server.url}/meetings/2/door/")
     page.get_by_role("button", name="Đăng xuất").click()
