@@ -361,6 +361,7 @@ FILTERS = {
     "/meetings/{door}/door/returns": ["code", "last"],
     "/meetings/{door}/door/refusals": ["attendee", "name"],
     "/meetings/{door}/attendees/": ["q", "show", "page"],
+    "/meetings/{door}/documents/": ["document", "state", "page"],
     "/meetings/{door}/documents/hand-out": ["code"],
     "/meetings/{door}/documents/hand-out/{inside}": ["last"],
     "/meetings/{door}/documents/recover": ["last"],

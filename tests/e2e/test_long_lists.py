@@ -2,6 +2,7 @@
 phone: the main action stays on screen, the list is searched and paged on the server, and
 a refused addition shows its error beside the field, focused."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,44 @@ def test_a_refused_duplicate_shows_its_error_at_the_field(page, live_server, che
     size = page.viewport_size
     page.screenshot(path=str(SHOTS / f"attendees-duplicate-{size['width']}x{size['height']}.png"))
     check_page(page, "attendees-duplicate")
+
+
+@VIEWPORTS
+def test_a_long_register_of_copies_is_filtered_with_its_action_at_hand(
+    page, live_server, check_page, viewport
+):
+    from meetingsec.documents.services import register_document
+
+    with live_server.app.app_context():
+        meeting = db.session.query(Meeting).filter_by(title=DRAFT).one()
+        register_document(
+            meeting,
+            actor=meeting.organiser,
+            number="30/BC-UBND",
+            title="Báo cáo tổng hợp",
+            classification="toi_mat",
+            copy_count=120,
+            copy_authorisation="Chủ tịch cho phép sao 120 bản",
+        )
+        db.session.commit()
+        meeting_id = meeting.id
+    page.set_viewport_size(viewport)
+    log_in(page, live_server, "tochuc", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/meetings/{meeting_id}/documents/")
+    register = page.locator(".action-bar").get_by_role("link", name="Đăng ký tài liệu")
+    assert _on_screen(page, register)
+    rows = page.locator("#copy-results tbody tr")
+    expect(rows).to_have_count(50)
+    expect(page.locator("#copy-results")).to_contain_text("120 bản")
+    page.get_by_label("Tình trạng").select_option(label="Đã phát, chưa thu hồi")
+    expect(page.locator("#copy-results")).to_contain_text("Không có bản nào khớp")
+    page.get_by_label("Tình trạng").select_option(label="Mọi bản")
+    page.get_by_role("link", name="Trang sau").click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(rows).to_have_count(50)
+    assert _on_screen(page, register)
+    size = page.viewport_size
+    page.screenshot(path=str(SHOTS / f"copies-{size['width']}x{size['height']}.png"))
+    check_page(page, "copies-long")
+    register.click()
+    expect(page.get_by_label("Số, ký hiệu (ví dụ 12/BC-CAT)")).to_be_in_viewport()
