@@ -95,6 +95,7 @@ bench: install
 	$(BIN)/python benchmarks/records_bench.py
 	$(BIN)/python benchmarks/races_bench.py
 	$(BIN)/python benchmarks/crash_bench.py
+	$(BIN)/python benchmarks/lists_bench.py
 
 # The offline release (README, "Deploying on an agency LAN"): a reproducible tarball of the
 # tagged commit RELEASE_REF (default HEAD, which must carry a tag; RELEASE_ARGS=--untagged for

@@ -132,7 +132,7 @@ def _organiser(m: Meeting, counters, copies) -> tuple[list[Step], str]:
             "Cleared: the door checks people in; next, the chair starts the session."
         )
     if s is MeetingStatus.IN_SESSION:
-        return [_CHECKLIST], _l("In session: next, the chair or you end the session.")
+        return [_END, _CHECKLIST], _l("In session: next, the chair or you end the session.")
     # closing
     steps = [_CLOSING] + ([_RECOVER] if copies.outstanding else [])
     return steps, _l(
