@@ -99,6 +99,7 @@ bench: install
 	$(BIN)/python benchmarks/weak_server_bench.py
 	$(BIN)/python benchmarks/render_watch_bench.py
 	$(BIN)/python benchmarks/import_bench.py
+	$(BIN)/python benchmarks/lists_bench.py
 
 # The offline release (README, "Deploying on an agency LAN"): a reproducible tarball of the
 # tagged commit RELEASE_REF (default HEAD, which must carry a tag; RELEASE_ARGS=--untagged for

@@ -55,9 +55,11 @@ def create_app(
     register_error_handlers(app)
     register_filters(app)
     _template_globals(app)
-    from meetingsec.audit.chain import payload_items
+    from meetingsec.audit import labels
 
-    app.jinja_env.filters["payload_items"] = payload_items
+    app.jinja_env.filters["payload_summary"] = labels.payload_summary
+    app.jinja_env.filters["action_label"] = labels.action_label
+    app.jinja_env.filters["object_label"] = labels.object_label
     return app
 
 

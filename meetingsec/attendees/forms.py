@@ -7,7 +7,7 @@ from wtforms.validators import Length, Optional, Regexp
 
 from meetingsec.attendees.services import PHONE_PATTERN
 from meetingsec.attendees.tables import Column, Meaning
-from meetingsec.core.forms import Form, options, select, text
+from meetingsec.core.forms import Form, GetForm, options, select, text
 
 
 class AttendeeForm(Form):
@@ -80,3 +80,21 @@ def columns_form(columns: list[Column], formdata=None) -> ColumnsForm:
             select(label, choices=choices, default=column.meaning or Meaning.IGNORE),
         )
     return _Form(formdata=formdata) if formdata is not None else _Form()
+
+
+class AttendeeFilterForm(GetForm):
+    """Finding people in a long list: part of a name, and the state on the list."""
+
+    q = text(_l("Find a name"), max_length=100, required=False)
+    show = select(
+        _l("Show"),
+        default="",
+        choices=options(
+            [
+                ("", _l("Everyone")),
+                ("pending", _l("Changes awaiting the chair")),
+                ("approved", _l("Approved")),
+                ("removed", _l("Removed")),
+            ]
+        ),
+    )

@@ -9,6 +9,7 @@ from flask_login import current_user
 from meetingsec.attendees import importing, queries, services
 from meetingsec.attendees.forms import (
     ApproveListForm,
+    AttendeeFilterForm,
     AttendeeForm,
     ConfirmImportForm,
     ConvertForm,
@@ -19,7 +20,7 @@ from meetingsec.attendees.forms import (
 from meetingsec.attendees.tables import SKIPPED, Meaning
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
-from meetingsec.core.htmx import redirect_after_post
+from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt, outside_transaction, reloaded
 from meetingsec.core.views import (
@@ -46,15 +47,40 @@ def _attendee(meeting, attendee_id: int):
 
 
 def _list_page(meeting, form, status=200):
-    additions, removals = services.pending_changes(meeting.id)
+    """The list page; an htmx request of its filter gets only the results."""
+    filters = AttendeeFilterForm(request.args)
+    valid = filters.validate()
+    page = queries.list_page(
+        meeting.id,
+        page=page_number(),
+        **({"q": filters.q.data or "", "show": filters.show.data or ""} if valid else {}),
+    )
+    results = {
+        "meeting": meeting,
+        "page": page,
+        "filters": filters,
+        "args": {k: v for k, v in request.args.items() if k != "page"},
+        "check_ins": door_queries.check_ins_by_attendee(meeting.id, [a.id for a in page.items]),
+        "is_organiser": current_user.id == meeting.organiser_id,
+        "reads": readable(current_user, meeting),
+        "list_open": services.list_open(meeting),
+    }
+    if not valid and status == 200:
+        status = 422
+    if is_partial() and request.method == "GET":
+        return render_template("attendees/_results.html", **results), status
     counters = door_queries.counters(meeting.id)
-    page = queries.list_page(meeting.id, page=page_number())
+    is_chair = current_user.id == meeting.chair_id
+    # The chair approves the changes the page shows: only the chair's page reads them all.
+    additions, removals = (
+        services.pending_changes(meeting.id)
+        if is_chair and counters.pending + counters.removals
+        else ([], [])
+    )
     return render_template(
         "attendees/list.html",
-        meeting=meeting,
+        **results,
         form=form,
-        page=page,
-        check_ins=door_queries.check_ins_by_attendee(meeting.id, [a.id for a in page.items]),
         additions=additions,
         removals=removals,
         approve_form=ApproveListForm(
@@ -62,10 +88,7 @@ def _list_page(meeting, form, status=200):
         ),
         invitation_parts=invitation_parts(counters.expected),
         counters=counters,
-        is_organiser=current_user.id == meeting.organiser_id,
-        is_chair=current_user.id == meeting.chair_id,
-        reads=readable(current_user, meeting),
-        list_open=services.list_open(meeting),
+        is_chair=is_chair,
     ), status
 
 

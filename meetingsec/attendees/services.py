@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
@@ -185,8 +185,17 @@ def remove_attendee(
 
 
 def pending_changes(meeting_id: int) -> tuple[list[Attendee], list[Attendee]]:
-    """(additions, removals) awaiting the chair."""
-    people = active_attendees(meeting_id)
+    """(additions, removals) awaiting the chair (only those rows are read: a list of
+    thousands with a few changes reads a few)."""
+    people = db.session.scalars(
+        select(Attendee)
+        .where(
+            Attendee.meeting_id == meeting_id,
+            Attendee.removed_at.is_(None),
+            or_(Attendee.approved_at.is_(None), Attendee.removal_requested_at.is_not(None)),
+        )
+        .order_by(Attendee.id)
+    ).all()
     additions = [p for p in people if p.approved_at is None]
     removals = [p for p in people if p.removal_requested_at is not None]
     return additions, removals

@@ -17,18 +17,6 @@ def canonical_json(data) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def payload_items(payload: str) -> list[tuple[str, str]]:
-    """An event's payload as (key, value) pairs for people to read; values that are not
-    plain text stay in JSON."""
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return [("", payload)]
-    if not isinstance(data, dict):
-        return [("", canonical_json(data))]
-    return [(k, v if isinstance(v, str) else canonical_json(v)) for k, v in data.items()]
-
-
 def format_time(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

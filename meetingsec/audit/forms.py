@@ -4,8 +4,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from meetingsec.audit.checkpoints import AnchorError, parse_anchor
+from meetingsec.audit.labels import action_label, object_label
 from meetingsec.core.errors import CodedMessage
 from meetingsec.core.forms import GetForm, date, options, select, text
+
+
+def _by_label(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Choices in the order people read them: by their translated label."""
+    return sorted(choices, key=lambda c: c[1].casefold())
 
 
 class AuditFilterForm(GetForm):
@@ -21,9 +27,11 @@ class AuditFilterForm(GetForm):
             [(0, _l("Everyone")), (-1, _l("System or anonymous"))]
             + [(u.id, f"{u.full_name} ({u.username})") for u in actors]
         )
-        self.action.choices = options([("", _l("All actions"))] + [(a, a) for a in actions])
+        self.action.choices = options(
+            [("", _l("All actions"))] + _by_label([(a, action_label(a)) for a in actions])
+        )
         self.object_type.choices = options(
-            [("", _l("All objects"))] + [(t, t) for t in object_types]
+            [("", _l("All objects"))] + _by_label([(t, object_label(t)) for t in object_types])
         )
 
     def validate_date_to(self, field):

@@ -42,3 +42,8 @@ def begins_as_formula(name: str) -> bool:
 def clean(text: str) -> str:
     """What a person typed, composed (NFC) with single spaces: how names are stored."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def like_escaped(text: str) -> str:
+    """``text`` for a LIKE pattern with ``escape="\\\\"``: its % and _ match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

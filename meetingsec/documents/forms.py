@@ -50,3 +50,27 @@ class CopyCodeForm(Form):
 
 class LostForm(Form):
     reason = text(_l("What happened (when, where, who was told)"), max_length=1000, multiline=True)
+
+
+class CopyFilterForm(GetForm):
+    """Finding copies in a long register: of one document, in one state."""
+
+    document = select(_l("Document"), coerce=int, default=0)
+    state = select(
+        _l("State"),
+        default="",
+        choices=options(
+            [
+                ("", _l("Every copy")),
+                ("in_hand", _l("Not handed out")),
+                ("handed_out", _l("Handed out, still out")),
+                ("recovered", _l("Recovered")),
+                ("lost", _l("Reported lost")),
+            ]
+        ),
+    )
+
+    def set_documents(self, documents) -> None:
+        self.document.choices = options(
+            [(0, _l("Every document"))] + [(d.id, f"{d.number}: {d.title}") for d in documents]
+        )

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import raiseload
 
 from meetingsec.documents.models import DocumentCopy, SecretDocument
 from meetingsec.extensions import db
@@ -60,14 +61,47 @@ def copy_counts_by_meeting(meeting_ids: list[int]) -> dict[int, CopyCounts]:
     return {row[0]: CopyCounts(*row[1:]) for row in rows}
 
 
-def documents_of(meeting_id: int) -> list[SecretDocument]:
-    return list(
-        db.session.scalars(
-            select(SecretDocument)
-            .where(SecretDocument.meeting_id == meeting_id)
-            .order_by(SecretDocument.id)
-        )
+def documents_of(meeting_id: int, *, with_copies: bool = True) -> list[SecretDocument]:
+    """The meeting's documents, with their copies (or without: the register's page reads
+    its copies a page at a time, ``copies_page``)."""
+    query = (
+        select(SecretDocument)
+        .where(SecretDocument.meeting_id == meeting_id)
+        .order_by(SecretDocument.id)
     )
+    if not with_copies:
+        query = query.options(raiseload(SecretDocument.copies))
+    return list(db.session.scalars(query))
+
+
+#: The states a copy is found by (``DocumentCopy.state``), as SQL
+COPY_STATES = {
+    "in_hand": lambda: DocumentCopy.handed_out_at.is_(None),
+    "handed_out": lambda: (
+        DocumentCopy.handed_out_at.is_not(None)
+        & DocumentCopy.recovered_at.is_(None)
+        & DocumentCopy.lost_incident_id.is_(None)
+    ),
+    "recovered": lambda: DocumentCopy.recovered_at.is_not(None),
+    "lost": lambda: DocumentCopy.lost_incident_id.is_not(None),
+}
+
+
+def copies_page(
+    meeting_id: int, *, page: int, document_id: int = 0, state: str = "", per_page: int = 50
+):
+    """The meeting's copies by document and number, a page at a time, of one document and
+    in one state (``COPY_STATES``) when asked."""
+    query = (
+        select(DocumentCopy)
+        .where(DocumentCopy.meeting_id == meeting_id)
+        .order_by(DocumentCopy.document_id, DocumentCopy.copy_number)
+    )
+    if document_id:
+        query = query.where(DocumentCopy.document_id == document_id)
+    if state in COPY_STATES:
+        query = query.where(COPY_STATES[state]())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def get_document(meeting_id: int, document_id: int) -> SecretDocument | None:

@@ -10,7 +10,7 @@ from flask_login import current_user
 from meetingsec.attendees import queries as attendee_queries
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
-from meetingsec.core.htmx import redirect_after_post
+from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
 from meetingsec.core.priority import serves_a_queue
 from meetingsec.core.transactions import attempt, reloaded
@@ -19,6 +19,7 @@ from meetingsec.core.views import (
     apply_domain_error,
     flash_refusal,
     form_status,
+    page_number,
     scanned,
     submit,
 )
@@ -27,6 +28,7 @@ from meetingsec.documents.forms import (
     AttendeeCodeForm,
     AuthorisationForm,
     CopyCodeForm,
+    CopyFilterForm,
     DocumentForm,
     LostForm,
 )
@@ -93,17 +95,38 @@ def index(meeting_id: int):
     )
     if done:
         return done
-    documents = queries.documents_of(meeting.id)
+    documents = queries.documents_of(meeting.id, with_copies=False)
+    filters = CopyFilterForm(request.args)
+    filters.set_documents(documents)
+    valid = filters.validate()
+    copies = queries.copies_page(
+        meeting.id,
+        page=page_number(),
+        **(
+            {"document_id": filters.document.data or 0, "state": filters.state.data or ""}
+            if valid
+            else {}
+        ),
+    )
+    results = {
+        "meeting": meeting,
+        "filters": filters,
+        "copies": copies,
+        "args": {k: v for k, v in request.args.items() if k != "page"},
+    }
+    status = form_status(form) if valid else 422
+    if is_partial() and request.method == "GET":
+        return render_template("documents/_copies.html", **results), status
     return render_template(
         "documents/index.html",
-        meeting=meeting,
+        **results,
         form=form,
         documents=documents,
         counts=queries.copy_counts(meeting.id),
         can=_can(meeting),
         reads=readable(current_user, meeting),
         auth_forms={d.id: _auth_form(d.id, formdata=None) for d in documents},
-    ), form_status(form)
+    ), status
 
 
 def _auth_form(document_id: int, **kw) -> AuthorisationForm:

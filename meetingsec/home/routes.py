@@ -6,7 +6,9 @@ from flask_login import current_user
 from meetingsec.about.queries import failed_selfcheck
 from meetingsec.audit.services import chain_head
 from meetingsec.core.auth import authenticated
+from meetingsec.core.db import utcnow
 from meetingsec.core.htmx import is_partial
+from meetingsec.core.i18n import local_date
 from meetingsec.home import queries
 from meetingsec.meetings.routes import list_context
 from meetingsec.users import queries as users
@@ -35,6 +37,7 @@ def role_home(role: str):
         ctx.update(list_context(role))
         if is_partial():
             return render_template("meetings/_list.html", **ctx)
+        ctx["tasks"] = queries.to_do(current_user, role, local_date(utcnow()))
     if role is Role.AUDITOR:
         ctx["head"] = chain_head()
         ctx["events"] = queries.latest_events()

@@ -19,7 +19,7 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=get_timezone())
 
 
-def _member_of(user, role: str):
+def member_of(user, role: str):
     return Meeting.id.in_(
         select(MeetingMember.meeting_id).where(
             MeetingMember.user_id == user.id, MeetingMember.role == role
@@ -37,10 +37,10 @@ def home_condition(user, role: Role, today: date):
         )
     if role is Role.TECHNICIAN:
         # Devices and venues are checked from the draft until the meeting is cleared.
-        return _member_of(user, "technician") & Meeting.status.in_(statuses(Action.CHECK))
+        return member_of(user, "technician") & Meeting.status.in_(statuses(Action.CHECK))
     if role is Role.CLERK:
         return (
-            _member_of(user, "clerk")
+            member_of(user, "clerk")
             & (Meeting.starts_at < _local_midnight(today + timedelta(days=1)))
             & (Meeting.ends_at >= _local_midnight(today))
             & (Meeting.status != MeetingStatus.CANCELLED)

@@ -33,9 +33,9 @@ def test_filters(client, make_user, login):
     alice = _seed(make_user)
     login(make_user("auditor"))
     page = client.get(f"/audit/?actor={alice.id}").get_data(as_text=True)
-    assert page.count('<tr id="event-') == 1 and "thing 1" in page  # what alice did
+    assert page.count('<tr id="event-') == 1 and "thing #1" in page  # what alice did
     page = client.get("/audit/?action=thing.made&actor=-1").get_data(as_text=True)
-    assert page.count('<tr id="event-') == 1 and "thing 2" in page
+    assert page.count('<tr id="event-') == 1 and "thing #2" in page
     # Dates are the agency's local days: 18:00 UTC on the 24th is the 25th in Hà Nội.
     page = client.get("/audit/?action=thing.made&date_from=2026-11-25&date_to=2026-11-25")
     assert page.get_data(as_text=True).count('<tr id="event-') == 1

@@ -293,7 +293,8 @@ def test_organiser_imports_a_list_with_errors_fixes_it_and_the_chair_approves(
 
     log_in(page, live_server, "chutri", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/meetings/{meeting_id}/attendees/")
-    expect(page.locator(".pending")).to_contain_text("Tạ Quang Bửu")
+    expect(page.locator(".pending")).to_contain_text("Thêm: 8; bỏ: 0.")
+    expect(page.locator("table.attendees")).to_contain_text("Tạ Quang Bửu")
     page.get_by_role("button", name="Phê duyệt 8 thay đổi này").click()
     expect(page.locator("#flashes")).to_contain_text("Đã phê duyệt danh sách: thêm 8, rút 0.")
     expect(page.locator(".pending")).to_have_count(0)

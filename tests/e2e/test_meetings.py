@@ -68,7 +68,10 @@ def test_organiser_and_chair_take_a_meeting_to_the_gate(page, live_server, check
     expect(
         page.get_by_role("heading", name="Chờ tôi phê duyệt hoặc xác nhận đủ điều kiện")
     ).to_be_visible()
-    page.get_by_role("link", name="Hội nghị triển khai công tác bảo vệ bí mật nhà nước").click()
+    # the home lists it twice: first with the step that waits (to do), then among all
+    page.get_by_role(
+        "link", name="Hội nghị triển khai công tác bảo vệ bí mật nhà nước", exact=True
+    ).first.click()
     page.get_by_role("link", name="Phê duyệt nội dung bí mật").click()
     page.get_by_label("Người phê duyệt (họ và tên)").fill("Nguyễn Văn Chủ Tịch")
     page.get_by_label("Chức vụ người phê duyệt").fill("Chủ tịch Ủy ban nhân dân tỉnh")

@@ -15,6 +15,17 @@
   document.addEventListener("htmx:afterRequest", function (e) {
     if (e.detail.successful || (e.detail.xhr && e.detail.xhr.status)) banner(null);
   });
+  // A form sent back with errors: focus the first field that has one (the error is beside
+  // it), so a long page never comes back at the top with the error off-screen.
+  function focusFirstError(root) {
+    var field = root.querySelector('[aria-invalid="true"]');
+    if (!field) return;
+    field.focus({preventScroll: true});
+    field.scrollIntoView({block: "center"});
+  }
+  // On "load": after the browser has scrolled to the address's #fragment (which resets focus).
+  window.addEventListener("load", function () { focusFirstError(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { focusFirstError(e.detail.target); });
   window.addEventListener("offline", function () { banner("offline"); });
   window.addEventListener("online", function () { banner(null); });
 })();
