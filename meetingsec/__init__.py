@@ -133,6 +133,7 @@ def _template_globals(app: Flask) -> None:
     from meetingsec.devices.qr import qr_svg
     from meetingsec.door.choices import DepositKind
     from meetingsec.meetings.choices import DevicePolicy, MeetingKind, MeetingStatus
+    from meetingsec.org.choices import FunctionalBody
     from meetingsec.records.choices import JobState, RecordKind
     from meetingsec.users.roles import Role
 
@@ -152,6 +153,7 @@ def _template_globals(app: Flask) -> None:
         MeetingStatus=MeetingStatus,
         RecordKind=RecordKind,
         JobState=JobState,
+        FunctionalBody=FunctionalBody,
     )
 
 

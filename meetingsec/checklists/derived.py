@@ -66,6 +66,16 @@ def device_decision_recorded(meeting, figures: Figures) -> Outcome:
     return Outcome(False, _l("The chair has not recorded the decision on devices."))
 
 
+def foreign_consent_recorded(meeting, figures: Figures) -> Outcome:
+    if (
+        meeting.foreign_consent_by
+        and meeting.foreign_consent_number
+        and meeting.foreign_consent_date
+    ):
+        return MET
+    return Outcome(False, _l("The written consent to foreign participation has not been recorded."))
+
+
 _NO_DEVICES = _l("No device has been registered for this meeting.")
 
 
@@ -241,6 +251,7 @@ CHECKS: dict[str, Callable] = {
     "approval_recorded": approval_recorded,
     "venue_closed_room": venue_closed_room,
     "device_decision_recorded": device_decision_recorded,
+    "foreign_consent_recorded": foreign_consent_recorded,
     "attendee_list_approved": attendee_list_approved,
     "entries_recorded": entries_recorded,
     "venue_check_passed": venue_check_passed,

@@ -31,6 +31,7 @@ from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.access import Reading, is_on_team, log_download
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.models import Meeting
+from meetingsec.org.choices import FunctionalBody, body_of
 from meetingsec.users.roles import Role
 
 # -- the registry --------------------------------------------------------------------------------
@@ -222,6 +223,24 @@ def _require_technician(meeting: Meeting, actor) -> None:
         )
 
 
+def inspecting_body(meeting: Meeting, actor) -> FunctionalBody:
+    """The body whose technician records a check: the one that inspects for the host unit
+    (the police; the functional body of the Ministry of Defence or Ban Cơ yếu Chính phủ for
+    their own units, ND 26/2020 Điều 6 khoản 1 and khoản 2 điểm a). A technician of
+    another body cannot record it."""
+    wanted = body_of(meeting.host_unit)
+    if body_of(actor.unit) is not wanted:
+        raise NotAllowed(
+            _l(
+                "The host unit's checks are done by %(body)s: a technician of that body "
+                "records them.",
+                body=wanted.title,
+            ),
+            "wrong_body",
+        )
+    return wanted
+
+
 def _require_checking(meeting: Meeting) -> None:
     if not meeting.status.allows(Action.CHECK):
         raise DomainError(
@@ -268,6 +287,7 @@ def record_inspection(
         return done
     _require_technician(meeting, actor)
     _require_checking(meeting)
+    body = inspecting_body(meeting, actor)
     _locked(md)
     latest = md.latest_inspection
     if (latest.id if latest else 0) != based_on:
@@ -316,6 +336,7 @@ def record_inspection(
         result=result.value,
         seal_number=seal_number if result is InspectionResult.PASS else "",
         notes=notes,
+        body=body.value,
         at=now,
         nonce=nonce,
     )
@@ -331,6 +352,7 @@ def record_inspection(
         data={
             "meeting_id": meeting.id,
             "device_id": md.device_id,
+            "body": body.value,
             "result": result.value,
             "seal_number": inspection.seal_number,
             "notes": notes,
@@ -450,6 +472,7 @@ def record_venue_check(
         return done
     _require_technician(meeting, actor)
     _require_checking(meeting)
+    body = inspecting_body(meeting, actor)
     if result not in ("pass", "fail"):
         raise DomainError(
             _l("Choose one of the options in the list."), "bad_result", field="result"
@@ -467,6 +490,7 @@ def record_venue_check(
         result=result,
         inside_notes=inside_notes,
         outside_notes=outside_notes,
+        body=body.value,
         at=now,
         nonce=nonce,
     )
@@ -480,6 +504,7 @@ def record_venue_check(
         data={
             "meeting_id": meeting.id,
             "venue_id": meeting.venue_id,
+            "body": body.value,
             "result": result,
             "inside_notes": inside_notes,
             "outside_notes": outside_notes,

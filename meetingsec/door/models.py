@@ -37,6 +37,21 @@ class CommitmentText(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class CommitmentChoice(Base):
+    """An administrator made a text the commitment of one legal regime: the latest choice
+    for a regime is its current text (without one, the regime's default in its ruleset)."""
+
+    __tablename__ = "commitment_choices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ruleset_id: Mapped[str] = mapped_column(String(32), index=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment_texts.id"))
+    chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    commitment: Mapped[CommitmentText] = relationship(lazy="raise")
+
+
 class CheckIn(Base):
     """An attendee's first entry: one per attendee, with the signed commitment."""
 

@@ -9,10 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meetingsec.attendees import queries as attendee_queries
+from meetingsec.checklists.rules import ruleset_for, rulesets
 from meetingsec.core.auth import authenticated, roles
-from meetingsec.core.db import reads_first
+from meetingsec.core.db import reads_first, utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import is_partial, redirect_after_post
+from meetingsec.core.i18n import local_date
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt, reloaded
 from meetingsec.core.views import (
@@ -126,7 +128,7 @@ def search(meeting_id: int):
 
 
 def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=200, notice=None):
-    text, digest = commitments.current_commitment()
+    text, digest = commitments.commitment_for(meeting)
     check_in_form = check_in_form or CheckInForm(
         formdata=None, key=_key(), commitment_sha256=digest, code=attendee.invitation_code
     )
@@ -394,17 +396,29 @@ def counters(meeting_id: int):
 @bp.route("/admin/commitment", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def commitment():
-    text, digest = commitments.current_commitment()
+    """One text per legal regime: ``?regime=`` (the regime in force today when absent)."""
+    regimes = rulesets()
+    regime = request.args.get("regime") or ruleset_for(local_date(utcnow())).id
+    if regime not in regimes:
+        abort(404)
+    text, digest = commitments.current_commitment(regime)
     form = CommitmentForm(data={"text": text})
     done = submit(
         form,
-        lambda: commitments.set_commitment(actor=current_user, text=form.text.data),
+        lambda: commitments.set_commitment(
+            actor=current_user, ruleset_id=regime, text=form.text.data
+        ),
         success=lambda row: _("Commitment text saved. New check-ins sign this text."),
-        redirect_to=lambda row: url_for("door.commitment"),
+        redirect_to=lambda row: url_for("door.commitment", regime=regime),
     )
     return done or (
         render_template(
-            "door/commitment.html", form=form, digest=digest, default=commitments.DEFAULT_COMMITMENT
+            "door/commitment.html",
+            form=form,
+            digest=digest,
+            regime=regimes[regime],
+            regimes=list(regimes.values()),
+            default=commitments.default_commitment(regime),
         ),
         form_status(form),
     )

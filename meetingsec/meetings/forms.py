@@ -44,6 +44,15 @@ class MeetingForm(Form):
     technician_ids = checkboxes(_l("Police technicians"), choices=[], coerce=int)
     clerk_ids = checkboxes(_l("Door clerks"), choices=[], coerce=int)
     recording_planned = BooleanField(_l("The host plans to record (audio or video)"))
+    foreign_participation = BooleanField(_l("Foreign parties attend"))
+    foreign_consent_by = text(
+        _l("Written consent given by (name and position)"),
+        max_length=200,
+        required=False,
+        is_name=True,
+    )
+    foreign_consent_number = text(_l("Number of the consent"), max_length=100, required=False)
+    foreign_consent_date = date(_l("Date of the consent"), render_kw={"type": "date"})
     version = IntegerField(widget=HiddenField.widget, validators=[NumberRange(min=0)], default=0)
 
     def set_choices(self, c):

@@ -45,6 +45,12 @@ class Meeting(Base):
     )
     #: The host plans to record (ND 26/2020 Điều 6 khoản 2 điểm c applies)
     recording_planned: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Foreign parties attend (Luật 29/2018 Điều 18): the written consent of the person
+    #: competent under Điều 16 khoản 1 — who gave it (name, position), its number and date
+    foreign_participation: Mapped[bool] = mapped_column(Boolean, default=False)
+    foreign_consent_by: Mapped[str | None] = mapped_column(String(200))
+    foreign_consent_number: Mapped[str | None] = mapped_column(String(100))
+    foreign_consent_date: Mapped[date | None] = mapped_column(Date)
     #: The ruleset (and its version) that generated the checklist
     ruleset_id: Mapped[str] = mapped_column(String(32))
     ruleset_version: Mapped[int] = mapped_column(Integer)
