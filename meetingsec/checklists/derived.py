@@ -182,6 +182,23 @@ def devices_declared(meeting, figures: Figures) -> Outcome:
     return MET
 
 
+def identities_verified(meeting, figures: Figures) -> Outcome:
+    """Tuyệt mật: every attendee who entered had their citizen identity card checked
+    against their invitation at the door (``door.identity``)."""
+    if figures.door.checked_in == 0:
+        return Outcome(False, _l("No attendee has checked in yet."))
+    unverified = door.unverified_check_ins(meeting.id)
+    if unverified:
+        return Outcome(
+            False,
+            _l(
+                "%(n)d attendee(s) entered without their identity verified by the CCCD.",
+                n=unverified,
+            ),
+        )
+    return MET
+
+
 def commitments_signed(meeting, figures: Figures) -> Outcome:
     if figures.door.checked_in == 0:
         return Outcome(False, _l("No attendee has signed the commitment yet."))
@@ -260,6 +277,7 @@ CHECKS: dict[str, Callable] = {
     "seals_verified": seals_verified,
     "devices_declared": devices_declared,
     "commitments_signed": commitments_signed,
+    "identities_verified": identities_verified,
     "copies_registered": copies_registered,
     "copies_recovered": copies_recovered,
     "deposits_returned": deposits_returned,

@@ -26,11 +26,13 @@ from meetingsec.core.views import (
     submit,
 )
 from meetingsec.door import commitment as commitments
-from meetingsec.door import deposits, entry, queries, services
+from meetingsec.door import deposits, entry, identity, queries, services
 from meetingsec.door.forms import (
     CheckInForm,
     CodeForm,
     CommitmentForm,
+    IdentityForm,
+    IdentityRefusalForm,
     LeaveForm,
     ReentryForm,
     RefusalForm,
@@ -127,7 +129,16 @@ def search(meeting_id: int):
     ), status
 
 
-def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=200, notice=None):
+def _card(
+    meeting,
+    attendee,
+    *,
+    check_in_form=None,
+    reentry_form=None,
+    identity_form=None,
+    status=200,
+    notice=None,
+):
     text, digest = commitments.commitment_for(meeting)
     check_in_form = check_in_form or CheckInForm(
         formdata=None, key=_key(), commitment_sha256=digest, code=attendee.invitation_code
@@ -155,6 +166,7 @@ def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=20
             reason=_("Not on the list approved by the chair."),
         ),
         notice=notice,
+        **_identity_step(meeting, attendee, identity_form),
     ), status
 
 
@@ -283,6 +295,73 @@ def refusal(meeting_id: int):
         render_template("door/refusal.html", meeting=meeting, form=form, attendee=attendee),
         form_status(form),
     )
+
+
+# -- identity: the citizen identity card after the invitation ------------------------------------
+
+
+def _identity_step(meeting, attendee, form=None) -> dict:
+    """The card's identity step: asked at Tuyệt mật (and where the organiser chose it)
+    before the check-in form; the clerk may go on without a card (``?without_cccd=1``),
+    which the checklist then counts as not verified."""
+    required = identity.identity_required(meeting)
+    check = queries.latest_identity_check(attendee.id) if required else None
+    if form is not None:
+        form.code.data = ""  # the card's data is never sent back to the page
+    return {
+        "identity_required": required,
+        "identity": check,
+        "identity_form": form or IdentityForm(formdata=None, key=_key()),
+        "identity_refusal_form": IdentityRefusalForm(formdata=None, key=_key()),
+        "identity_pending": required
+        and not (check and check.matched)
+        and not request.args.get("without_cccd"),
+    }
+
+
+@bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/identity")
+@roles(Role.CLERK)
+def check_identity(meeting_id: int, attendee_id: int):
+    """The card scanned (camera or scanner) or its number typed, posted: its data stays out
+    of addresses and logs."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    form = IdentityForm()
+    if not form.validate_on_submit():
+        return _card(meeting, attendee, identity_form=form, status=422)
+    _check, err = attempt(
+        lambda: identity.check_identity(
+            meeting, attendee, form.code.data, actor=current_user, key=form.key.data
+        )
+    )
+    if err is not None:
+        apply_domain_error(form, err)
+        return _card(meeting, attendee, identity_form=form, status=err.status)
+    return redirect_after_post(url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/identity-refusal")
+@roles(Role.CLERK)
+def refuse_identity(meeting_id: int, attendee_id: int):
+    """One tap after a card that does not match the invitation."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    form = IdentityRefusalForm()
+    if not form.validate_on_submit():
+        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
+        return redirect_after_post(
+            url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id)
+        )
+    _incident, err = attempt(
+        lambda: identity.refuse_mismatch(meeting, attendee, actor=current_user, key=form.key.data)
+    )
+    if err is not None:
+        flash_refusal(err.message, err.code)
+        return redirect_after_post(
+            url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id)
+        )
+    flash(_("Refusal of %(name)s recorded.", name=attendee.full_name), "success")
+    return redirect_after_post(url_for("door.index", meeting_id=meeting_id))
 
 
 # -- leaving with one's devices ------------------------------------------------------------------

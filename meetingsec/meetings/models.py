@@ -51,6 +51,9 @@ class Meeting(Base):
     foreign_consent_by: Mapped[str | None] = mapped_column(String(200))
     foreign_consent_number: Mapped[str | None] = mapped_column(String(100))
     foreign_consent_date: Mapped[date | None] = mapped_column(Date)
+    #: The door asks for the citizen identity card (CCCD) after the invitation; always at
+    #: Tuyệt mật (``door.identity.identity_required``)
+    identity_check: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The ruleset (and its version) that generated the checklist
     ruleset_id: Mapped[str] = mapped_column(String(32))
     ruleset_version: Mapped[int] = mapped_column(Integer)

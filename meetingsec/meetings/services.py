@@ -42,6 +42,8 @@ class MeetingData:
     technicians: list = field(default_factory=list)
     clerks: list = field(default_factory=list)
     recording_planned: bool = False
+    #: The door asks for the citizen identity card (always at Tuyệt mật)
+    identity_check: bool = False
     foreign_participation: bool = False
     #: The written consent to foreign participation: who gave it, its number and date
     foreign_consent_by: str = ""
@@ -116,6 +118,7 @@ def _values(data: MeetingData) -> dict:
         "host_unit_id": data.host_unit.id,
         "chair_id": data.chair.id,
         "recording_planned": data.recording_planned,
+        "identity_check": data.identity_check,
         "foreign_participation": data.foreign_participation,
         # the consent is kept only while foreign parties attend
         "foreign_consent_by": (data.foreign_consent_by or None) if foreign else None,

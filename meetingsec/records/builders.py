@@ -93,6 +93,7 @@ def attendance(meeting: Meeting) -> dict:
         )
     )
     deposits = _deposits_by_attendee(meeting.id)
+    verified = door.verified_attendee_ids(meeting.id)
     rows = []
     commitments = {}
     for a in people:
@@ -112,6 +113,7 @@ def attendance(meeting: Meeting) -> dict:
                 ),
                 "deposits": deposits.get(a.id, []),
                 "carries_none": bool(c and c.carries_none),
+                "identity_verified": a.id in verified,
             }
         )
     return {
@@ -121,6 +123,7 @@ def attendance(meeting: Meeting) -> dict:
         "rows": rows,
         "commitments": commitments,
         "checked_in": sum(1 for r in rows if r["at"]),
+        "identity_verified": len(verified),
     }
 
 

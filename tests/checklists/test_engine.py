@@ -47,7 +47,7 @@ def expected(classification, at_hq, fmt):
     if classification == "mat":
         ids.add("mat-devices-chair")
     if classification == "tuyet_mat":
-        ids.add("outside-guards")
+        ids |= {"outside-guards", "tm-attendee-screening"}
     return ids
 
 

@@ -33,6 +33,9 @@ TABLE = {
         B, {"foreign_participation": True}, {"foreign_participation": False}
     ),
     "attendee-control": Case(S),
+    "tm-attendee-screening": Case(
+        S, {"classification": "tuyet_mat"}, {"classification": "toi_mat"}
+    ),
     "safe-venue": Case(B),
     "closed-room-hq": Case(B, {"at_hq": True, "closed_room": False}, {"at_hq": False}),
     "offsite-police-check": Case(B, {"at_hq": False}, {"at_hq": True}),

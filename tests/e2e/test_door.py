@@ -15,10 +15,10 @@ from tests.e2e.conftest import CAMERA_CODE, log_in
 NAMES = ["Nguyễn Văn Bình", "Trần Thị Cúc", "Đỗ Minh Đạt", "Lê Thị Ê"]
 
 
-def _cleared_meeting(live_server, *, pending=()):
+def _cleared_meeting(live_server, *, pending=(), classification="toi_mat", id_numbers=()):
     """A Tối mật meeting cleared to start (its gate is tested with the meetings), the demo
-    clerk at its door, four approved attendees, the first one's invitation shown to the
-    fake camera."""
+    clerk at its door, four approved attendees (with ``id_numbers``, their CCCD numbers,
+    if given), the first one's invitation shown to the fake camera."""
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.core.db import utcnow
     from meetingsec.meetings.services import MeetingData, create_meeting
@@ -32,7 +32,7 @@ def _cleared_meeting(live_server, *, pending=()):
             MeetingData(
                 title="Họp bàn phương án bảo vệ",
                 kind="cuoc_hop",
-                classification="toi_mat",
+                classification=classification,
                 format="in_person",
                 starts_at=start,
                 ends_at=start + timedelta(hours=2),
@@ -46,6 +46,8 @@ def _cleared_meeting(live_server, *, pending=()):
         rows = [
             {"full_name": n, "unit_name": "Sở Nội vụ", "position": "Chuyên viên"} for n in NAMES
         ]
+        for row, number in zip(rows, id_numbers, strict=False):
+            row["id_number"] = number
         people = add_attendees(meeting, rows, actor=organiser, source="test")
         approve_list(meeting, actor=chair, seen=shown_changes(people, []))
         if pending:

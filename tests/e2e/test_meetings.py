@@ -79,7 +79,7 @@ def test_organiser_and_chair_take_a_meeting_to_the_gate(page, live_server, check
     check_page(page, "meeting-approve")
     page.get_by_role("button", name="Ghi nhận phê duyệt").click()
     expect(page.locator("#flashes")).to_contain_text("Đã ghi nhận phê duyệt")
-    expect(_item(page, "Có ý kiến đồng ý của người có thẩm quyền")).to_contain_text("Đạt")
+    expect(_item(page, "Có ý kiến đồng ý của người đứng đầu")).to_contain_text("Đạt")
     page.get_by_label("Thiết bị tại cuộc họp độ Mật này").select_option(
         label="Thiết bị được gửi lại tại cửa"
     )
