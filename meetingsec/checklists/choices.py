@@ -54,4 +54,5 @@ CONDITIONS = (
     "documents_handed_out",
     "devices_deposited",
     "foreign_participation",
+    "multi_day",
 )

@@ -199,6 +199,33 @@ def identities_verified(meeting, figures: Figures) -> Outcome:
     return MET
 
 
+def room_sealed_overnight(meeting, figures: Figures) -> Outcome:
+    """Every day but the last: the room sealed, and found intact with the same seal the
+    next morning (``meetings.room_seals``)."""
+    from meetingsec.meetings import room_seals
+
+    seals = room_seals.seals_of(meeting.id)
+    broken = [s.day for s in seals.values() if s.found_ok is False]
+    if broken:
+        return Outcome(
+            False,
+            _l(
+                "The room's seal was found broken or changed after %(day)s.",
+                day=min(broken).strftime("%d/%m/%Y"),
+            ),
+        )
+    open_nights = [d for d in room_seals.nights(meeting) if d not in seals]
+    if open_nights:
+        return Outcome(False, _l("%(n)d night(s) without the room sealed.", n=len(open_nights)))
+    unchecked = [s for s in seals.values() if s.found_at is None]
+    if unchecked:
+        return Outcome(
+            False,
+            _l("%(n)d seal(s) of the room not yet found intact in the morning.", n=len(unchecked)),
+        )
+    return MET
+
+
 def commitments_signed(meeting, figures: Figures) -> Outcome:
     if figures.door.checked_in == 0:
         return Outcome(False, _l("No attendee has signed the commitment yet."))
@@ -278,6 +305,7 @@ CHECKS: dict[str, Callable] = {
     "devices_declared": devices_declared,
     "commitments_signed": commitments_signed,
     "identities_verified": identities_verified,
+    "room_sealed_overnight": room_sealed_overnight,
     "copies_registered": copies_registered,
     "copies_recovered": copies_recovered,
     "deposits_returned": deposits_returned,

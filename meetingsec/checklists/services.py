@@ -14,6 +14,7 @@ from meetingsec.checklists.models import ChecklistItem, RuleCitation
 from meetingsec.checklists.rules import MeetingFacts, Rule, applicable_rules, rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.core.i18n import local_date
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.extensions import db
@@ -32,6 +33,7 @@ def facts_of(meeting: Meeting) -> MeetingFacts:
         format=MeetingFormat(meeting.format),
         recording_planned=meeting.recording_planned,
         foreign_participation=meeting.foreign_participation,
+        multi_day=local_date(meeting.starts_at) != local_date(meeting.ends_at),
         devices_deposited=door.has_deposits(meeting.id) if meeting.id else False,
         # documents registered in meetingsec are the ones handed out to attendees
         documents_handed_out=documents.has_documents(meeting.id) if meeting.id else False,

@@ -257,6 +257,14 @@ def _check_seal_format(seal: str, field: str = "seal_number") -> None:
         raise DomainError(_l("This is not a valid seal number."), "bad_seal", field=field)
 
 
+def parse_seal_number(typed: str, field: str = "seal_number") -> str:
+    """A seal's number as scanned or typed, normalised; a clear error when it is not one
+    (a device's seal, or a room's: ``meetings.room_seals``)."""
+    number = normalize_seal(typed)
+    _check_seal_format(number, field)
+    return number
+
+
 def _locked(md: MeetingDevice) -> MeetingDevice:
     """Re-read the device row under a lock (PostgreSQL; SQLite serialises writers), so two
     technicians saving at once are judged one after the other."""

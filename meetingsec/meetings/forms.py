@@ -13,6 +13,7 @@ from meetingsec.core.forms import (
     InDateRange,
     checkboxes,
     date,
+    form_key,
     options,
     select,
     text,
@@ -109,3 +110,21 @@ class MeetingFilterForm(GetForm):
             raise ValidationError(
                 CodedMessage(_l("The end date is before the start date."), "dates_reversed")
             )
+
+
+class RoomSealForm(Form):
+    """The evening: the seal put on the room's door, its number scanned or typed."""
+
+    seal_number = text(_l("Seal number (scan or type)"), max_length=40)
+    key = form_key()
+
+
+class RoomFoundForm(Form):
+    """Next morning: the seal scanned again, and whether it is intact."""
+
+    seal_number = text(_l("Seal number found on the door (scan or type)"), max_length=40)
+    intact = select(
+        _l("The seal is"),
+        choices=options([("yes", _l("Intact")), ("no", _l("Broken or torn"))]),
+    )
+    key = form_key()

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
@@ -123,3 +123,27 @@ class MeetingMember(Base):
 
     meeting: Mapped[Meeting] = relationship(back_populates="members")
     user: Mapped["User"] = relationship(lazy="select")
+
+
+class RoomSeal(Base):
+    """A meeting of several days: its room sealed after a day (ND 26/2020 Điều 6 khoản 3
+    điểm b), and the seal found next morning — intact and with the same number, or not."""
+
+    __tablename__ = "room_seals"
+    __table_args__ = (UniqueConstraint("meeting_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: The day after which the room was sealed (the agency's calendar)
+    day: Mapped[date] = mapped_column(Date)
+    seal_number: Mapped[str] = mapped_column(String(40))
+    sealed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    #: Next morning: the seal scanned again, whether it was intact and the same number
+    found_number: Mapped[str | None] = mapped_column(String(40))
+    found_intact: Mapped[bool | None] = mapped_column(Boolean)
+    found_ok: Mapped[bool | None] = mapped_column(Boolean)
+    found_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    found_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    found_key: Mapped[str | None] = mapped_column(String(40), unique=True)

@@ -57,6 +57,7 @@ _FACT_FIELDS = (
     "venue_id",
     "format",
     "starts_at",
+    "ends_at",
     "recording_planned",
     "foreign_participation",
 )

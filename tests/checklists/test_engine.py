@@ -71,6 +71,7 @@ def test_applicable_rules_match_the_rule_table(regime, classification, at_hq, fm
         ("documents_handed_out", "copy-control"),
         ("devices_deposited", "devices-returned"),
         ("foreign_participation", "foreign-participation"),
+        ("multi_day", "room-sealed-overnight"),
     ],
 )
 def test_conditional_rules(condition, rule):

@@ -49,6 +49,7 @@ TABLE = {
     "protection-plan": Case(B),
     "outside-guards": Case(B, {"classification": "tuyet_mat"}, {"classification": "mat"}),
     "attendee-duty": Case(S),
+    "room-sealed-overnight": Case(S, {"multi_day": True}, {}),
     "copy-control": Case(B, {"unauthorised_copies": True}, {}),
     "recover-docs": Case(A, ended=True),
     "devices-returned": Case(A, ended=True, not_applies={}),
@@ -65,10 +66,19 @@ def test_the_table_names_every_rule_of_both_regimes():
 def _meeting(make_meeting, ended_meeting, regime, kw, ended):
     kw = dict(kw)
     unauthorised = kw.pop("unauthorised_copies", False)
+    multi_day = kw.pop("multi_day", False)
     if ended:
         meeting = ended_meeting(**kw)[0]
     else:
         meeting = make_meeting(**kw)
+    if multi_day:
+        from datetime import timedelta
+
+        from meetingsec.checklists.services import sync_items
+
+        meeting.ends_at = meeting.starts_at + timedelta(days=2)
+        sync_items(meeting, actor=None)
+        db.session.commit()
     if unauthorised:
         from meetingsec.documents.services import register_document
 

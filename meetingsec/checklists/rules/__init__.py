@@ -77,6 +77,8 @@ class MeetingFacts:
     documents_handed_out: bool = False
     devices_deposited: bool = False
     foreign_participation: bool = False
+    #: The meeting runs over two days or more
+    multi_day: bool = False
 
 
 def applicable_rules(ruleset: Ruleset, facts: MeetingFacts) -> list[Rule]:
