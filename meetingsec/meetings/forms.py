@@ -45,9 +45,7 @@ class MeetingForm(Form):
     technician_ids = checkboxes(_l("Police technicians"), choices=[], coerce=int)
     clerk_ids = checkboxes(_l("Door clerks"), choices=[], coerce=int)
     recording_planned = BooleanField(_l("The host plans to record (audio or video)"))
-    identity_check = BooleanField(
-        _l("Verify each attendee's citizen identity card (CCCD) at the door (always at Tuyệt mật)")
-    )
+    identity_check = BooleanField(_l("Check each CCCD at the door (always at Tuyệt mật)"))
     foreign_participation = BooleanField(_l("Foreign parties attend"))
     foreign_consent_by = text(
         _l("Written consent given by (name and position)"),
