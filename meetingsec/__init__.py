@@ -141,6 +141,7 @@ def _template_globals(app: Flask) -> None:
         MeetingKind,
         MeetingStatus,
     )
+    from meetingsec.org.choices import FunctionalBody
     from meetingsec.records.choices import JobState, RecordKind
     from meetingsec.users.roles import Role
 
@@ -160,6 +161,7 @@ def _template_globals(app: Flask) -> None:
         MeetingStatus=MeetingStatus,
         RecordKind=RecordKind,
         JobState=JobState,
+        FunctionalBody=FunctionalBody,
     )
 
 

@@ -247,7 +247,7 @@ def _seed_ended_meeting(units, users_by_name) -> None:
         at=start - timedelta(hours=1),
     )
     clerk, chair = users_by_name["letan"], users_by_name["chutri"]
-    sha = commitment.current_commitment()[1]
+    sha = commitment.commitment_for(meeting)[1]
     for i, person in enumerate(people[:8]):
         entry.check_in(
             meeting,

@@ -11,9 +11,16 @@ from meetingsec.devices.models import (  # noqa: F401
     VenueCheck,
 )
 from meetingsec.documents.models import DocumentCopy, SecretDocument  # noqa: F401
-from meetingsec.door.models import CheckIn, CommitmentText, Deposit, Movement  # noqa: F401
+from meetingsec.door.models import (  # noqa: F401
+    CheckIn,
+    CommitmentChoice,
+    CommitmentText,
+    Deposit,
+    IdentityCheck,
+    Movement,
+)
 from meetingsec.incidents.models import Incident  # noqa: F401
-from meetingsec.meetings.models import Meeting, MeetingMember  # noqa: F401
+from meetingsec.meetings.models import Meeting, MeetingMember, RoomSeal  # noqa: F401
 from meetingsec.org.models import Unit, Venue  # noqa: F401
 from meetingsec.records.models import Record, RecordJob  # noqa: F401
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole  # noqa: F401

@@ -49,6 +49,7 @@ def meeting_factory(make_user):
         technicians=(),
         clerks=(),
         recording_planned=False,
+        foreign_participation=False,
         starts_in=timedelta(days=7),
         title=None,
     ):
@@ -74,6 +75,7 @@ def meeting_factory(make_user):
                 technicians=list(technicians),
                 clerks=list(clerks),
                 recording_planned=recording_planned,
+                foreign_participation=foreign_participation,
             ),
             actor=organiser,
         )

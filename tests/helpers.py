@@ -110,7 +110,7 @@ def check_in(meeting, clerk, person, *, key=None, items=None, carries_none=False
         items=items if items is not None else ({} if carries_none else {"phone": 1}),
         carries_none=carries_none,
         signature=signature_json(),
-        commitment_sha256=commitments.current_commitment()[1],
+        commitment_sha256=commitments.commitment_for(meeting)[1],
     )
 
 

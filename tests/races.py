@@ -108,7 +108,7 @@ def setup(url: str, instance: Path, rounds: int) -> Plan:
         )
         approve_list(at_door, actor=u["chair"], seen=shown_changes(people, []))
         at_door.status = "cleared"
-        plan.sha = commitments.current_commitment()[1]
+        plan.sha = commitments.commitment_for(at_door)[1]
         plan.invitations = [p.invitation_code for p in people[:rounds]]
         inside = people[rounds:]
         copies = []

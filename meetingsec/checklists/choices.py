@@ -25,4 +25,10 @@ class RuleKind(StrEnum):
 
 
 #: Conditions a rule can depend on beyond classification, venue and format
-CONDITIONS = ("recording_planned", "documents_handed_out", "devices_deposited")
+CONDITIONS = (
+    "recording_planned",
+    "documents_handed_out",
+    "devices_deposited",
+    "foreign_participation",
+    "multi_day",
+)

@@ -82,6 +82,16 @@ def device_decision_recorded(meeting, figures: Figures) -> Outcome:
     return Outcome(False, _l("The chair has not recorded the decision on devices."))
 
 
+def foreign_consent_recorded(meeting, figures: Figures) -> Outcome:
+    if (
+        meeting.foreign_consent_by
+        and meeting.foreign_consent_number
+        and meeting.foreign_consent_date
+    ):
+        return MET
+    return Outcome(False, _l("The written consent to foreign participation has not been recorded."))
+
+
 _NO_DEVICES = _l("No device has been registered for this meeting.")
 
 
@@ -202,6 +212,50 @@ def devices_declared(meeting, figures: Figures) -> Outcome:
     return MET
 
 
+def identities_verified(meeting, figures: Figures) -> Outcome:
+    """Tuyệt mật: every attendee who entered had their citizen identity card checked
+    against their invitation at the door (``door.identity``)."""
+    if figures.door.checked_in == 0:
+        return Outcome(False, _l("No attendee has checked in yet."))
+    unverified = door.unverified_check_ins(meeting.id)
+    if unverified:
+        return Outcome(
+            False,
+            _l(
+                "%(n)d attendee(s) entered without their identity verified by the CCCD.",
+                n=unverified,
+            ),
+        )
+    return MET
+
+
+def room_sealed_overnight(meeting, figures: Figures) -> Outcome:
+    """Every day but the last: the room sealed, and found intact with the same seal the
+    next morning (``meetings.room_seals``)."""
+    from meetingsec.meetings import room_seals
+
+    seals = room_seals.seals_of(meeting.id)
+    broken = [s.day for s in seals.values() if s.found_ok is False]
+    if broken:
+        return Outcome(
+            False,
+            _l(
+                "The room's seal was found broken or changed after %(day)s.",
+                day=min(broken).strftime("%d/%m/%Y"),
+            ),
+        )
+    open_nights = [d for d in room_seals.nights(meeting) if d not in seals]
+    if open_nights:
+        return Outcome(False, _l("%(n)d night(s) without the room sealed.", n=len(open_nights)))
+    unchecked = [s for s in seals.values() if s.found_at is None]
+    if unchecked:
+        return Outcome(
+            False,
+            _l("%(n)d seal(s) of the room not yet found intact in the morning.", n=len(unchecked)),
+        )
+    return MET
+
+
 def commitments_signed(meeting, figures: Figures) -> Outcome:
     if figures.door.checked_in == 0:
         return Outcome(False, _l("No attendee has signed the commitment yet."))
@@ -269,6 +323,7 @@ CHECKS: dict[str, Callable] = {
     "approval_recorded": approval_recorded,
     "venue_closed_room": venue_closed_room,
     "device_decision_recorded": device_decision_recorded,
+    "foreign_consent_recorded": foreign_consent_recorded,
     "attendee_list_approved": attendee_list_approved,
     "entries_recorded": entries_recorded,
     "venue_check_passed": venue_check_passed,
@@ -277,6 +332,8 @@ CHECKS: dict[str, Callable] = {
     "seals_verified": seals_verified,
     "devices_declared": devices_declared,
     "commitments_signed": commitments_signed,
+    "identities_verified": identities_verified,
+    "room_sealed_overnight": room_sealed_overnight,
     "copies_registered": copies_registered,
     "copies_recovered": copies_recovered,
     "deposits_returned": deposits_returned,

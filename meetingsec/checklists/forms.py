@@ -19,3 +19,9 @@ class ItemForm(Form):
 class CitationForm(Form):
     citation = text(_l("Citation"), max_length=1000)
     verified = BooleanField(_l("Checked against the text of the law"))
+    article_text = text(
+        _l("The article's text, as read in the official source"),
+        max_length=20000,
+        required=False,
+        multiline=True,
+    )

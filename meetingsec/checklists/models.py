@@ -44,5 +44,7 @@ class RuleCitation(Base):
     rule_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     citation: Mapped[str] = mapped_column(Text)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The article's text as read in the official source, pasted in when confirming
+    article_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -97,6 +97,7 @@ def citation(ruleset_id: str, rule_id: str):
         data={
             "citation": current.citation if current else rule.citation,
             "verified": current.verified if current else rule.verified,
+            "article_text": current.article_text if current else "",
         }
     )
     done = submit(
@@ -107,6 +108,7 @@ def citation(ruleset_id: str, rule_id: str):
             actor=current_user,
             citation=form.citation.data,
             verified=form.verified.data,
+            article_text=form.article_text.data or "",
         ),
         success=lambda _r: _("Citation saved."),
         redirect_to=lambda _r: url_for("checklists.index") + f"#rule-{ruleset_id}-{rule_id}",

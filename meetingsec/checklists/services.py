@@ -14,6 +14,7 @@ from meetingsec.checklists.models import ChecklistItem, RuleCitation
 from meetingsec.checklists.rules import MeetingFacts, Rule, applicable_rules, rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.core.i18n import local_date
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.extensions import db
@@ -33,6 +34,8 @@ def facts_of(meeting: Meeting) -> MeetingFacts:
         at_hq=meeting.venue.at_hq,
         format=MeetingFormat(meeting.format),
         recording_planned=meeting.recording_planned,
+        foreign_participation=meeting.foreign_participation,
+        multi_day=local_date(meeting.starts_at) != local_date(meeting.ends_at),
         devices_deposited=door.has_deposits(meeting.id) if meeting.id else False,
         # documents registered in meetingsec are the ones handed out to attendees
         documents_handed_out=documents.has_documents(meeting.id) if meeting.id else False,
@@ -192,22 +195,33 @@ def set_citation(
     actor,
     citation: str,
     verified: bool,
+    article_text: str = "",
     now: datetime | None = None,
 ) -> RuleCitation:
-    """An administrator confirms or corrects a rule's citation."""
+    """An administrator confirms or corrects a rule's citation. Confirming a citation the
+    ruleset ships as "to be checked" needs the article's text, pasted from the official
+    source: it is kept with the citation and in the audit log."""
     ruleset = rulesets().get(ruleset_id)
     rule = ruleset.rule(rule_id) if ruleset else None
     if rule is None:
         raise DomainError(_l("Unknown rule."), "unknown_rule")
+    article_text = article_text.strip()
+    if verified and not rule.verified and not article_text:
+        raise DomainError(
+            _l("Paste the article's text as read in the official source to confirm it."),
+            "article_text_required",
+            field="article_text",
+        )
     now = now or utcnow()
     row = db.session.get(RuleCitation, (ruleset_id, rule_id))
     old = (row.citation, row.verified) if row else (rule.citation, rule.verified)
     if row is None:
         row = RuleCitation(ruleset_id=ruleset_id, rule_id=rule_id)
         db.session.add(row)
-    row.citation, row.verified, row.updated_by_id, row.updated_at = (
+    row.citation, row.verified, row.article_text, row.updated_by_id, row.updated_at = (
         citation,
         verified,
+        article_text,
         actor.id,
         now,
     )
@@ -217,7 +231,11 @@ def set_citation(
         now=now,
         object_type="rule",
         object_id=f"{ruleset_id}/{rule_id}",
-        data={"citation": [old[0], citation], "verified": [old[1], verified]},
+        data={
+            "citation": [old[0], citation],
+            "verified": [old[1], verified],
+            "article_text": article_text,
+        },
     )
     return row
 

@@ -127,6 +127,9 @@ class Inspection(Base):
     #: Number of the security seal put on the device (passing inspections)
     seal_number: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Who inspected (``org.choices.FunctionalBody``): the police, or the functional body
+    #: of the Ministry of Defence or Ban Cơ yếu Chính phủ for their own units
+    body: Mapped[str] = mapped_column(String(16), default="police", server_default="police")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Made when the device card is shown: a double tap or a retry records one inspection
     key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -167,6 +170,8 @@ class VenueCheck(Base):
     result: Mapped[str] = mapped_column(String(8))
     inside_notes: Mapped[str] = mapped_column(Text, default="")
     outside_notes: Mapped[str] = mapped_column(Text, default="")
+    #: Who checked (``org.choices.FunctionalBody``), as for an inspection
+    body: Mapped[str] = mapped_column(String(16), default="police", server_default="police")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Made when the form is shown: a double tap or a retry records one check
     key: Mapped[str] = mapped_column(String(40), unique=True)

@@ -30,6 +30,7 @@ from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.access import Reading, is_on_team, log_download
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.models import Meeting
+from meetingsec.org.choices import FunctionalBody, body_of
 from meetingsec.users.roles import Role
 
 # -- the registry --------------------------------------------------------------------------------
@@ -317,6 +318,24 @@ def _require_technician(meeting: Meeting, actor) -> None:
         )
 
 
+def inspecting_body(meeting: Meeting, actor) -> FunctionalBody:
+    """The body whose technician records a check: the one that inspects for the host unit
+    (the police; the functional body of the Ministry of Defence or Ban Cơ yếu Chính phủ for
+    their own units, ND 26/2020 Điều 6 khoản 1 and khoản 2 điểm a). A technician of
+    another body cannot record it."""
+    wanted = body_of(meeting.host_unit)
+    if body_of(actor.unit) is not wanted:
+        raise NotAllowed(
+            _l(
+                "The host unit's checks are done by %(body)s: a technician of that body "
+                "records them.",
+                body=wanted.title,
+            ),
+            "wrong_body",
+        )
+    return wanted
+
+
 def _require_checking(meeting: Meeting) -> None:
     if not meeting.status.allows(Action.CHECK):
         raise DomainError(
@@ -331,6 +350,14 @@ def normalize_seal(seal: str) -> str:
 def _check_seal_format(seal: str, field: str = "seal_number") -> None:
     if not re.fullmatch(current_app.config["SEAL_NUMBER_PATTERN"], seal):
         raise DomainError(_l("This is not a valid seal number."), "bad_seal", field=field)
+
+
+def parse_seal_number(typed: str, field: str = "seal_number") -> str:
+    """A seal's number as scanned or typed, normalised; a clear error when it is not one
+    (a device's seal, or a room's: ``meetings.room_seals``)."""
+    number = normalize_seal(typed)
+    _check_seal_format(number, field)
+    return number
 
 
 def _locked(md: MeetingDevice) -> MeetingDevice:
@@ -363,6 +390,7 @@ def record_inspection(
         return done
     _require_technician(meeting, actor)
     _require_checking(meeting)
+    body = inspecting_body(meeting, actor)
     _locked(md)
     _require_listed(md)
     latest = md.latest_inspection
@@ -412,6 +440,7 @@ def record_inspection(
         result=result.value,
         seal_number=seal_number if result is InspectionResult.PASS else "",
         notes=notes,
+        body=body.value,
         at=now,
         key=key,
     )
@@ -427,6 +456,7 @@ def record_inspection(
         data={
             "meeting_id": meeting.id,
             "device_id": md.device_id,
+            "body": body.value,
             "result": result.value,
             "seal_number": inspection.seal_number,
             "notes": notes,
@@ -538,6 +568,7 @@ def record_venue_check(
         return done
     _require_technician(meeting, actor)
     _require_checking(meeting)
+    body = inspecting_body(meeting, actor)
     if result not in ("pass", "fail"):
         raise DomainError(
             _l("Choose one of the options in the list."), "bad_result", field="result"
@@ -555,6 +586,7 @@ def record_venue_check(
         result=result,
         inside_notes=inside_notes,
         outside_notes=outside_notes,
+        body=body.value,
         at=now,
         key=key,
     )
@@ -568,6 +600,7 @@ def record_venue_check(
         data={
             "meeting_id": meeting.id,
             "venue_id": meeting.venue_id,
+            "body": body.value,
             "result": result,
             "inside_notes": inside_notes,
             "outside_notes": outside_notes,

@@ -1,5 +1,6 @@
-"""The agency's commitment text, which every attendee signs at the door (its SHA-256 is
-bound to each signature)."""
+"""The commitment text every attendee signs at the door (its SHA-256 is bound to each
+signature). Each legal regime carries its default text in its ruleset; an administrator's
+own text for a regime replaces it; a meeting uses its regime's text."""
 
 import hashlib
 from datetime import datetime
@@ -9,42 +10,50 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from meetingsec.audit.services import record
+from meetingsec.checklists.rules import rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
-from meetingsec.door.models import CommitmentText
+from meetingsec.door.models import CommitmentChoice, CommitmentText
 from meetingsec.extensions import db
 
 if TYPE_CHECKING:
+    from meetingsec.meetings.models import Meeting
     from meetingsec.users.models import User
-
-
-DEFAULT_COMMITMENT = (
-    "Tôi cam kết chấp hành nghiêm các quy định về bảo vệ bí mật nhà nước và yêu cầu của "
-    "người chủ trì hội nghị, hội thảo, cuộc họp (khoản 3 Điều 17 Luật Bảo vệ bí mật nhà nước "
-    "năm 2018); không mang vào phòng họp thiết bị có tính năng thu, phát tin, ghi âm, ghi "
-    "hình khi chưa được phép (điểm b khoản 2 Điều 6 Nghị định số 26/2020/NĐ-CP); không ghi "
-    "âm, ghi hình, sao chụp, tiết lộ nội dung bí mật nhà nước trái phép; nộp lại đầy đủ tài "
-    "liệu mang bí mật nhà nước được phát khi kết thúc. Nếu vi phạm, tôi xin chịu trách nhiệm "
-    "trước pháp luật."
-)
 
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _current_row() -> CommitmentText | None:
+def default_commitment(ruleset_id: str) -> str:
+    """The regime's own text, from its ruleset."""
+    return rulesets()[ruleset_id].commitment
+
+
+def _chosen(ruleset_id: str) -> CommitmentText | None:
     return db.session.scalar(
         select(CommitmentText)
-        .order_by(CommitmentText.created_at.desc(), CommitmentText.id.desc())
+        .join(CommitmentChoice, CommitmentChoice.commitment_id == CommitmentText.id)
+        .where(CommitmentChoice.ruleset_id == ruleset_id)
+        .order_by(CommitmentChoice.chosen_at.desc(), CommitmentChoice.id.desc())
         .limit(1)
     )
 
 
-def current_commitment() -> tuple[str, str]:
-    """(text, SHA-256) of the commitment attendees sign now."""
-    row = _current_row()
-    return (row.text, row.sha256) if row else (DEFAULT_COMMITMENT, sha256(DEFAULT_COMMITMENT))
+def current_commitment(ruleset_id: str) -> tuple[str, str]:
+    """(text, SHA-256) of the commitment signed now under the regime ``ruleset_id``."""
+    row = _chosen(ruleset_id)
+    text = row.text if row else default_commitment(ruleset_id)
+    return text, sha256(text)
+
+
+def commitment_for(meeting: "Meeting") -> tuple[str, str]:
+    """(text, SHA-256) of what an attendee of ``meeting`` reads and signs: the regime's
+    text, and when foreign parties attend the clause that nothing goes to a third party."""
+    text = current_commitment(meeting.ruleset_id)[0]
+    if meeting.foreign_participation:
+        text = f"{text} {rulesets()[meeting.ruleset_id].commitment_foreign}"
+    return text, sha256(text)
 
 
 def _commitment_row(text: str) -> CommitmentText:
@@ -57,31 +66,40 @@ def _commitment_row(text: str) -> CommitmentText:
     return row
 
 
-def set_commitment(*, actor: "User", text: str, now: datetime | None = None) -> CommitmentText:
-    """An administrator changes the agency's commitment text (audited)."""
-    old, old_hash = current_commitment()
+def set_commitment(
+    *, actor: "User", ruleset_id: str, text: str, now: datetime | None = None
+) -> CommitmentText:
+    """An administrator changes the commitment text of one regime (audited)."""
+    if ruleset_id not in rulesets():
+        raise DomainError(_l("Unknown legal regime."), "unknown_regime")
+    old, old_hash = current_commitment(ruleset_id)
     if text == old:
         raise DomainError(_l("The text is unchanged."), "unchanged", field="text")
     # A new text, or an earlier one (signatures may name it: it is kept) made current again
     row = _commitment_row(text)
-    row.created_at, row.created_by_id = now or utcnow(), actor.id
+    now = now or utcnow()
+    db.session.add(
+        CommitmentChoice(
+            ruleset_id=ruleset_id, commitment_id=row.id, chosen_by_id=actor.id, chosen_at=now
+        )
+    )
     record(
         "door.commitment_changed",
         row,
         actor=actor,
         now=now,
-        data={"sha256": [old_hash, row.sha256], "text": text},
+        data={"ruleset": ruleset_id, "sha256": [old_hash, row.sha256], "text": text},
     )
     return row
 
 
-def signed_commitment(signed_sha256: str) -> CommitmentText:
-    """The current text, if it is the one the attendee read and signed (``signed_sha256``)."""
-    commitment = _current_row() or _commitment_row(DEFAULT_COMMITMENT)
-    if signed_sha256 != commitment.sha256:
+def signed_commitment(meeting: "Meeting", signed_sha256: str) -> CommitmentText:
+    """The meeting's text, if it is the one the attendee read and signed (``signed_sha256``)."""
+    text, digest = commitment_for(meeting)
+    if signed_sha256 != digest:
         raise DomainError(
             _l("The commitment text has changed: let the attendee read it again and sign."),
             "commitment_changed",
             field="signature",
         )
-    return commitment
+    return _commitment_row(text)

@@ -152,7 +152,7 @@ def check_in(
         raise DomainError(_l("The form expired. Reload the page and try again."), "key_reused")
     attendee = _admissible(meeting, code)
     kinds = _check_devices(meeting, items, carries_none)
-    commitment = signed_commitment(commitment_sha256)
+    commitment = signed_commitment(meeting, commitment_sha256)
     drawn = signatures.parse(signature)
     now = now or utcnow()
     entry = CheckIn(

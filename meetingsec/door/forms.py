@@ -91,3 +91,14 @@ class ReturnForm(Form):
 
 class CommitmentForm(Form):
     text = text(_l("Commitment text attendees sign"), max_length=4000, multiline=True)
+
+
+class IdentityForm(Form):
+    """The citizen identity card's QR (camera or scanner), or its 12-digit number typed."""
+
+    key = form_key()
+    code = text(_l("Citizen identity card (CCCD): scan its QR, or type its number"), max_length=300)
+
+
+class IdentityRefusalForm(Form):
+    key = form_key()

@@ -37,6 +37,21 @@ class CommitmentText(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class CommitmentChoice(Base):
+    """An administrator made a text the commitment of one legal regime: the latest choice
+    for a regime is its current text (without one, the regime's default in its ruleset)."""
+
+    __tablename__ = "commitment_choices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ruleset_id: Mapped[str] = mapped_column(String(32), index=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment_texts.id"))
+    chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    commitment: Mapped[CommitmentText] = relationship(lazy="raise")
+
+
 class CheckIn(Base):
     """An attendee's first entry: one per attendee, with the signed commitment."""
 
@@ -114,3 +129,24 @@ class Deposit(Base):
     @property
     def kind_title(self):
         return DepositKind(self.kind).title
+
+
+class IdentityCheck(Base):
+    """The clerk scanned (or typed) an attendee's citizen identity card (CCCD) at the door.
+    Only what the check needs is kept: whether it matched the invitation, the card's ID
+    number and the time — never the address, the date of birth or the rest of the card."""
+
+    __tablename__ = "identity_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: The attendee whose invitation was just scanned
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendees.id"), index=True)
+    id_number: Mapped[str] = mapped_column(String(12))
+    matched: Mapped[bool] = mapped_column(Boolean)
+    #: Why not: "number" (another person's card, or not the number on the list) or "name"
+    mismatch: Mapped[str | None] = mapped_column(String(8))
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Made on the tablet: a double tap or a retry finds this row
+    key: Mapped[str] = mapped_column(String(40), unique=True)

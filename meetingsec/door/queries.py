@@ -7,7 +7,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.core.text import fold
-from meetingsec.door.models import CheckIn, Deposit, Movement
+from meetingsec.door.models import CheckIn, Deposit, IdentityCheck, Movement
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
 from meetingsec.meetings.models import Meeting
@@ -246,3 +246,35 @@ def unreturned(attendee: Attendee) -> list[Deposit]:
             .order_by(Deposit.slot)
         )
     )
+
+
+# -- identity at the door (door.identity) ---------------------------------------------------
+
+
+def latest_identity_check(attendee_id: int) -> IdentityCheck | None:
+    """The last card scanned for this invitation."""
+    return db.session.scalar(
+        select(IdentityCheck)
+        .where(IdentityCheck.attendee_id == attendee_id)
+        .order_by(IdentityCheck.at.desc(), IdentityCheck.id.desc())
+        .limit(1)
+    )
+
+
+def verified_attendee_ids(meeting_id: int) -> set[int]:
+    """Attendees whose identity a card confirmed (the last card scanned for them matched)."""
+    rows = db.session.execute(
+        select(IdentityCheck.attendee_id, IdentityCheck.matched)
+        .where(IdentityCheck.meeting_id == meeting_id)
+        .order_by(IdentityCheck.at, IdentityCheck.id)
+    )
+    last = {attendee_id: matched for attendee_id, matched in rows}
+    return {attendee_id for attendee_id, matched in last.items() if matched}
+
+
+def unverified_check_ins(meeting_id: int) -> int:
+    """Check-ins whose identity no card confirmed."""
+    entered = set(
+        db.session.scalars(select(CheckIn.attendee_id).where(CheckIn.meeting_id == meeting_id))
+    )
+    return len(entered - verified_attendee_ids(meeting_id))

@@ -9,10 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meetingsec.attendees import queries as attendee_queries
+from meetingsec.checklists.rules import ruleset_for, rulesets
 from meetingsec.core.auth import authenticated, roles
-from meetingsec.core.db import reads_first
+from meetingsec.core.db import reads_first, utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import is_partial, redirect_after_post
+from meetingsec.core.i18n import local_date
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.priority import serves_a_queue
 from meetingsec.core.transactions import attempt, reloaded
@@ -25,11 +27,13 @@ from meetingsec.core.views import (
     submit,
 )
 from meetingsec.door import commitment as commitments
-from meetingsec.door import deposits, entry, queries, services
+from meetingsec.door import deposits, entry, identity, queries, services
 from meetingsec.door.forms import (
     CheckInForm,
     CodeForm,
     CommitmentForm,
+    IdentityForm,
+    IdentityRefusalForm,
     LeaveForm,
     ReentryForm,
     RefusalForm,
@@ -126,8 +130,17 @@ def search(meeting_id: int):
     ), status
 
 
-def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=200, notice=None):
-    text, digest = commitments.current_commitment()
+def _card(
+    meeting,
+    attendee,
+    *,
+    check_in_form=None,
+    reentry_form=None,
+    identity_form=None,
+    status=200,
+    notice=None,
+):
+    text, digest = commitments.commitment_for(meeting)
     check_in_form = check_in_form or CheckInForm(
         formdata=None, key=_key(), commitment_sha256=digest, code=attendee.invitation_code
     )
@@ -154,6 +167,7 @@ def _card(meeting, attendee, *, check_in_form=None, reentry_form=None, status=20
             reason=_("Not on the list approved by the chair."),
         ),
         notice=notice,
+        **_identity_step(meeting, attendee, identity_form),
     ), status
 
 
@@ -290,6 +304,73 @@ def refusal(meeting_id: int):
     )
 
 
+# -- identity: the citizen identity card after the invitation ------------------------------------
+
+
+def _identity_step(meeting, attendee, form=None) -> dict:
+    """The card's identity step: asked at Tuyệt mật (and where the organiser chose it)
+    before the check-in form; the clerk may go on without a card (``?without_cccd=1``),
+    which the checklist then counts as not verified."""
+    required = identity.identity_required(meeting)
+    check = queries.latest_identity_check(attendee.id) if required else None
+    if form is not None:
+        form.code.data = ""  # the card's data is never sent back to the page
+    return {
+        "identity_required": required,
+        "identity": check,
+        "identity_form": form or IdentityForm(formdata=None, key=_key()),
+        "identity_refusal_form": IdentityRefusalForm(formdata=None, key=_key()),
+        "identity_pending": required
+        and not (check and check.matched)
+        and not request.args.get("without_cccd"),
+    }
+
+
+@bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/identity")
+@roles(Role.CLERK)
+def check_identity(meeting_id: int, attendee_id: int):
+    """The card scanned (camera or scanner) or its number typed, posted: its data stays out
+    of addresses and logs."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    form = IdentityForm()
+    if not form.validate_on_submit():
+        return _card(meeting, attendee, identity_form=form, status=422)
+    _check, err = attempt(
+        lambda: identity.check_identity(
+            meeting, attendee, form.code.data, actor=current_user, key=form.key.data
+        )
+    )
+    if err is not None:
+        apply_domain_error(form, err)
+        return _card(meeting, attendee, identity_form=form, status=err.status)
+    return redirect_after_post(url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/identity-refusal")
+@roles(Role.CLERK)
+def refuse_identity(meeting_id: int, attendee_id: int):
+    """One tap after a card that does not match the invitation."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = _attendee(meeting, attendee_id)
+    form = IdentityRefusalForm()
+    if not form.validate_on_submit():
+        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
+        return redirect_after_post(
+            url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id)
+        )
+    _incident, err = attempt(
+        lambda: identity.refuse_mismatch(meeting, attendee, actor=current_user, key=form.key.data)
+    )
+    if err is not None:
+        flash_refusal(err.message, err.code)
+        return redirect_after_post(
+            url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id)
+        )
+    flash(_("Refusal of %(name)s recorded.", name=attendee.full_name), "success")
+    return redirect_after_post(url_for("door.index", meeting_id=meeting_id))
+
+
 # -- leaving with one's devices ------------------------------------------------------------------
 
 
@@ -401,17 +482,29 @@ def counters(meeting_id: int):
 @bp.route("/admin/commitment", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def commitment():
-    text, digest = commitments.current_commitment()
+    """One text per legal regime: ``?regime=`` (the regime in force today when absent)."""
+    regimes = rulesets()
+    regime = request.args.get("regime") or ruleset_for(local_date(utcnow())).id
+    if regime not in regimes:
+        abort(404)
+    text, digest = commitments.current_commitment(regime)
     form = CommitmentForm(data={"text": text})
     done = submit(
         form,
-        lambda: commitments.set_commitment(actor=current_user, text=form.text.data),
+        lambda: commitments.set_commitment(
+            actor=current_user, ruleset_id=regime, text=form.text.data
+        ),
         success=lambda row: _("Commitment text saved. New check-ins sign this text."),
-        redirect_to=lambda row: url_for("door.commitment"),
+        redirect_to=lambda row: url_for("door.commitment", regime=regime),
     )
     return done or (
         render_template(
-            "door/commitment.html", form=form, digest=digest, default=commitments.DEFAULT_COMMITMENT
+            "door/commitment.html",
+            form=form,
+            digest=digest,
+            regime=regimes[regime],
+            regimes=list(regimes.values()),
+            default=commitments.default_commitment(regime),
         ),
         form_status(form),
     )

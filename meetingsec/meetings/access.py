@@ -22,6 +22,7 @@ from meetingsec.audit.services import record
 from meetingsec.core.auth import access_rule
 from meetingsec.core.db import begin_writing
 from meetingsec.core.errors import NotAllowed
+from meetingsec.core.i18n import local_date
 from meetingsec.core.transactions import commit
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import Action
@@ -197,6 +198,9 @@ def allowed_actions(user, meeting: Meeting, views) -> dict:
         "end": (is_chair or is_organiser) and status.allows(Action.END),
         "cancel": (is_chair or is_organiser) and status.allows(Action.CANCEL),
         "inspect": Role.TECHNICIAN in plays,
+        # a meeting of several days: its room sealed each evening (meetings.room_seals)
+        "seal_room": (is_organiser or Role.TECHNICIAN in plays)
+        and local_date(meeting.starts_at) != local_date(meeting.ends_at),
         "door": Role.CLERK in plays,
         "records": may_read(user, meeting, Reading.RECORDS),
         "read": readable(user, meeting),

@@ -12,6 +12,7 @@ from meetingsec.core.forms import (
     InDateRange,
     checkboxes,
     date,
+    form_key,
     options,
     select,
     text,
@@ -49,6 +50,16 @@ class MeetingForm(Form):
     technician_ids = checkboxes(_l("Police technicians"), choices=[], coerce=int)
     clerk_ids = checkboxes(_l("Door clerks"), choices=[], coerce=int)
     recording_planned = BooleanField(_l("The host plans to record (audio or video)"))
+    identity_check = BooleanField(_l("Check each CCCD at the door (always at Tuyệt mật)"))
+    foreign_participation = BooleanField(_l("Foreign parties attend"))
+    foreign_consent_by = text(
+        _l("Written consent given by (name and position)"),
+        max_length=200,
+        required=False,
+        is_name=True,
+    )
+    foreign_consent_number = text(_l("Number of the consent"), max_length=100, required=False)
+    foreign_consent_date = date(_l("Date of the consent"), render_kw={"type": "date"})
     version = IntegerField(widget=HiddenField.widget, validators=[NumberRange(min=0)], default=0)
 
     def set_choices(self, c):
@@ -102,3 +113,21 @@ class MeetingFilterForm(GetForm):
             raise ValidationError(
                 CodedMessage(_l("The end date is before the start date."), "dates_reversed")
             )
+
+
+class RoomSealForm(Form):
+    """The evening: the seal put on the room's door, its number scanned or typed."""
+
+    seal_number = text(_l("Seal number (scan or type)"), max_length=40)
+    key = form_key()
+
+
+class RoomFoundForm(Form):
+    """Next morning: the seal scanned again, and whether it is intact."""
+
+    seal_number = text(_l("Seal number found on the door (scan or type)"), max_length=40)
+    intact = select(
+        _l("The seal is"),
+        choices=options([("yes", _l("Intact")), ("no", _l("Broken or torn"))]),
+    )
+    key = form_key()

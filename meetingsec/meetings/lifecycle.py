@@ -28,6 +28,9 @@ class Action(StrEnum):
     DOOR = "door"
     #: People step out and get their deposited devices back
     EXIT = "exit"
+    #: A meeting of several days: its room is sealed each evening and found intact next
+    #: morning (``meetings.room_seals``)
+    SEAL_ROOM = "seal_room"
     #: Secret documents are registered (and their copy count changed)
     REGISTER = "register"
     #: Copies are handed out to attendees who are inside
@@ -101,11 +104,11 @@ ALLOWS: dict[MeetingStatus, frozenset[Action]] = {
     ),
     MeetingStatus.CLEARED: frozenset(
         {A.LIST, A.DOOR, A.EXIT, A.REGISTER, A.HAND_OUT, A.RECOVER, A.MARK_DURING, A.RECORDS}
-        | {A.START, A.CANCEL}
+        | {A.SEAL_ROOM, A.START, A.CANCEL}
     ),
     MeetingStatus.IN_SESSION: frozenset(
         {A.LIST, A.DOOR, A.EXIT, A.REGISTER, A.HAND_OUT, A.RECOVER, A.MARK_DURING, A.RECORDS}
-        | {A.END}
+        | {A.SEAL_ROOM, A.END}
     ),
     MeetingStatus.CLOSING: frozenset(
         {A.EXIT, A.RECOVER, A.MARK_AFTER, A.RECORDS, A.CLOSE, A.CLOSING_PAGE}

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
@@ -45,6 +45,15 @@ class Meeting(Base):
     )
     #: The host plans to record (ND 26/2020 Điều 6 khoản 2 điểm c applies)
     recording_planned: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Foreign parties attend (Luật 29/2018 Điều 18): the written consent of the person
+    #: competent under Điều 16 khoản 1 — who gave it (name, position), its number and date
+    foreign_participation: Mapped[bool] = mapped_column(Boolean, default=False)
+    foreign_consent_by: Mapped[str | None] = mapped_column(String(200))
+    foreign_consent_number: Mapped[str | None] = mapped_column(String(100))
+    foreign_consent_date: Mapped[date | None] = mapped_column(Date)
+    #: The door asks for the citizen identity card (CCCD) after the invitation; always at
+    #: Tuyệt mật (``door.identity.identity_required``)
+    identity_check: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The ruleset (and its version) that generated the checklist
     ruleset_id: Mapped[str] = mapped_column(String(32))
     ruleset_version: Mapped[int] = mapped_column(Integer)
@@ -114,3 +123,27 @@ class MeetingMember(Base):
 
     meeting: Mapped[Meeting] = relationship(back_populates="members")
     user: Mapped["User"] = relationship(lazy="select")
+
+
+class RoomSeal(Base):
+    """A meeting of several days: its room sealed after a day (ND 26/2020 Điều 6 khoản 3
+    điểm b), and the seal found next morning — intact and with the same number, or not."""
+
+    __tablename__ = "room_seals"
+    __table_args__ = (UniqueConstraint("meeting_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: The day after which the room was sealed (the agency's calendar)
+    day: Mapped[date] = mapped_column(Date)
+    seal_number: Mapped[str] = mapped_column(String(40))
+    sealed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    #: Next morning: the seal scanned again, whether it was intact and the same number
+    found_number: Mapped[str | None] = mapped_column(String(40))
+    found_intact: Mapped[bool | None] = mapped_column(Boolean)
+    found_ok: Mapped[bool | None] = mapped_column(Boolean)
+    found_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    found_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    found_key: Mapped[str | None] = mapped_column(String(40), unique=True)

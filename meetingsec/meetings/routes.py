@@ -1,5 +1,7 @@
 """Meeting pages: list, create and edit, the checklist, approval, the gate, transitions."""
 
+import secrets
+
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -17,7 +19,7 @@ from meetingsec.core.views import flash_refusal, form_status, page_number, submi
 from meetingsec.devices import queries as device_queries
 from meetingsec.documents import queries as document_queries
 from meetingsec.door import queries as door_queries
-from meetingsec.meetings import queries, services
+from meetingsec.meetings import queries, room_seals, services
 from meetingsec.meetings.access import allowed_actions, get_meeting_for
 from meetingsec.meetings.forms import (
     ApproveForm,
@@ -25,6 +27,8 @@ from meetingsec.meetings.forms import (
     DeviceDecisionForm,
     MeetingFilterForm,
     MeetingForm,
+    RoomFoundForm,
+    RoomSealForm,
 )
 from meetingsec.meetings.models import Meeting
 from meetingsec.org.models import Unit, Venue
@@ -89,6 +93,11 @@ def _data(form: MeetingForm) -> services.MeetingData:
         technicians=users(form.technician_ids.data),
         clerks=users(form.clerk_ids.data),
         recording_planned=form.recording_planned.data,
+        identity_check=form.identity_check.data,
+        foreign_participation=form.foreign_participation.data,
+        foreign_consent_by=form.foreign_consent_by.data or "",
+        foreign_consent_number=form.foreign_consent_number.data or "",
+        foreign_consent_date=form.foreign_consent_date.data,
     )
 
 
@@ -162,6 +171,49 @@ def detail_context(meeting: Meeting) -> dict:
 def detail(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     return render_template("meetings/detail.html", **detail_context(meeting))
+
+
+@bp.route("/<int:meeting_id>/room-seal", methods=["GET", "POST"])
+@roles(Role.ORGANISER, Role.TECHNICIAN)
+def room_seal(meeting_id: int):
+    """A meeting of several days: the room sealed each evening, found intact next morning."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    seal_form = RoomSealForm(prefix="seal", data={"key": secrets.token_urlsafe(16)})
+    found_form = RoomFoundForm(prefix="found", data={"key": secrets.token_urlsafe(16)})
+    form = found_form if request.form.get("found-key") else seal_form
+    if form is seal_form:
+        found_form = RoomFoundForm(prefix="found", formdata=None, key=secrets.token_urlsafe(16))
+    else:
+        seal_form = RoomSealForm(prefix="seal", formdata=None, key=secrets.token_urlsafe(16))
+    done = submit(
+        form,
+        lambda: (
+            room_seals.seal_room(
+                meeting, actor=current_user, seal_number=form.seal_number.data, key=form.key.data
+            )
+            if form is seal_form
+            else room_seals.find_seal(
+                meeting,
+                actor=current_user,
+                seal_number=form.seal_number.data,
+                intact=form.intact.data == "yes",
+                key=form.key.data,
+            )
+        ),
+        success=lambda s: _("Room seal recorded."),
+        redirect_to=lambda s: url_for("meetings.room_seal", meeting_id=meeting_id),
+    )
+    seals = room_seals.seals_of(meeting.id)
+    return done or (
+        render_template(
+            "meetings/room_seal.html",
+            meeting=meeting,
+            seal_form=seal_form,
+            found_form=found_form,
+            nights=[(d, seals.get(d)) for d in room_seals.nights(meeting)],
+        ),
+        form_status(form),
+    )
 
 
 @bp.route("/<int:meeting_id>/approve", methods=["GET", "POST"])

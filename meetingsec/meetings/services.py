@@ -42,10 +42,25 @@ class MeetingData:
     technicians: list = field(default_factory=list)
     clerks: list = field(default_factory=list)
     recording_planned: bool = False
+    #: The door asks for the citizen identity card (always at Tuyệt mật)
+    identity_check: bool = False
+    foreign_participation: bool = False
+    #: The written consent to foreign participation: who gave it, its number and date
+    foreign_consent_by: str = ""
+    foreign_consent_number: str = ""
+    foreign_consent_date: date | None = None
 
 
 #: Changing one of these regenerates the checklist
-_FACT_FIELDS = ("classification", "venue_id", "format", "starts_at", "recording_planned")
+_FACT_FIELDS = (
+    "classification",
+    "venue_id",
+    "format",
+    "starts_at",
+    "ends_at",
+    "recording_planned",
+    "foreign_participation",
+)
 
 
 def _validate(data: MeetingData, *, now: datetime, start_changed: bool) -> None:
@@ -56,6 +71,19 @@ def _validate(data: MeetingData, *, now: datetime, start_changed: bool) -> None:
     if start_changed and data.starts_at < now:
         raise DomainError(
             _l("A new meeting cannot start in the past."), "start_in_past", field="starts_at"
+        )
+    consent = (data.foreign_consent_by, data.foreign_consent_number, data.foreign_consent_date)
+    if data.foreign_participation and any(consent) and not all(consent):
+        raise DomainError(
+            _l("Record who gave the written consent, its number and its date, or none of them."),
+            "consent_incomplete",
+            field="foreign_consent_by",
+        )
+    if data.foreign_consent_date and data.foreign_consent_date > local_date(now):
+        raise DomainError(
+            _l("The consent's date cannot be in the future."),
+            "future_date",
+            field="foreign_consent_date",
         )
     if not data.venue.active:
         raise DomainError(_l("This venue is no longer in use."), "venue_inactive", field="venue_id")
@@ -79,6 +107,7 @@ def _validate(data: MeetingData, *, now: datetime, start_changed: bool) -> None:
 
 def _values(data: MeetingData) -> dict:
     ruleset = ruleset_for(local_date(data.starts_at))
+    foreign = data.foreign_participation
     return {
         "title": data.title,
         "kind": data.kind,
@@ -90,9 +119,19 @@ def _values(data: MeetingData) -> dict:
         "host_unit_id": data.host_unit.id,
         "chair_id": data.chair.id,
         "recording_planned": data.recording_planned,
+        "identity_check": data.identity_check,
+        "foreign_participation": data.foreign_participation,
+        # the consent is kept only while foreign parties attend
+        "foreign_consent_by": (data.foreign_consent_by or None) if foreign else None,
+        "foreign_consent_number": (data.foreign_consent_number or None) if foreign else None,
+        "foreign_consent_date": data.foreign_consent_date if foreign else None,
         "ruleset_id": ruleset.id,
         "ruleset_version": ruleset.version,
     }
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _set_team(meeting: Meeting, data: MeetingData) -> dict | None:
@@ -126,6 +165,7 @@ def create_meeting(data: MeetingData, *, actor: "User", now: datetime | None = N
         now=now,
         data={
             **{k: v for k, v in values.items() if k not in ("starts_at", "ends_at")},
+            "foreign_consent_date": _iso(values["foreign_consent_date"]),
             "starts_at": data.starts_at.isoformat(),
             "ends_at": data.ends_at.isoformat(),
             "technicians": [u.id for u in data.technicians],
@@ -170,9 +210,9 @@ def update_meeting(
         changed.update(team)
     if not changed:
         return meeting
-    for key in ("starts_at", "ends_at"):
+    for key in ("starts_at", "ends_at", "foreign_consent_date"):
         if key in changed:
-            changed[key] = [v.isoformat() for v in changed[key]]
+            changed[key] = [_iso(v) for v in changed[key]]
     # version_id_col moves the version on when the meeting's row is updated; a change of the
     # team alone updates only meeting_members, so the version is moved on here (once: the
     # mapper keeps a version set by hand), and a form built before it is stale

@@ -9,6 +9,18 @@ from meetingsec.core.forms import Form, options, select, text
 class UnitForm(Form):
     name = text(_l("Unit name"), max_length=200, is_name=True)
     parent_id = select(_l("Parent unit"), coerce=int)
+    #: not named as the model's column: a unit without a mark holds None, not a choice
+    body = select(
+        _l("Inspected by"),
+        choices=options(
+            [
+                ("", _l("As its parent unit (the police when none is marked)")),
+                ("defence", _l("A unit of the Ministry of Defence: its own functional body")),
+                ("ban_co_yeu", _l("A unit of Ban Cơ yếu Chính phủ: its own functional body")),
+            ]
+        ),
+        default="",
+    )
     active = BooleanField(_l("In use"), default=True)
 
     def set_parents(self, units, paths, exclude_id=None):

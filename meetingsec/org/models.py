@@ -18,6 +18,10 @@ class Unit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     #: Units are retired, never deleted: users and records keep pointing at them
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: A unit of the Ministry of Defence or Ban Cơ yếu Chính phủ (``org.choices
+    #: .FunctionalBody``): its units' meetings are inspected by its own functional body.
+    #: NULL: as its parent (the police when no parent is marked)
+    functional_body: Mapped[str | None] = mapped_column(String(16))
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
 

@@ -26,7 +26,11 @@ def unit_list():
 @roles(Role.ADMIN)
 def unit_edit(unit_id: int | None):
     unit = by_id_or_404(Unit, unit_id) if unit_id is not None else None
-    data = {"parent_id": unit.parent_id or 0} if unit and request.method == "GET" else None
+    data = (
+        {"parent_id": unit.parent_id or 0, "body": unit.functional_body or ""}
+        if unit and request.method == "GET"
+        else None
+    )
     form = UnitForm(obj=unit, data=data)
     units = queries.list_units()
     form.set_parents(units, queries.unit_paths(units), exclude_id=unit_id)
@@ -38,6 +42,7 @@ def unit_edit(unit_id: int | None):
             name=form.name.data,
             parent=by_id(Unit, form.parent_id.data) if form.parent_id.data else None,
             active=form.active.data,
+            functional_body=form.body.data or None,
         ),
         success=lambda u: _("Unit %(name)s saved.", name=u.name),
         redirect_to=lambda _u: url_for("org.unit_list"),

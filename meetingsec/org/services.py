@@ -6,6 +6,7 @@ from sqlalchemy import select
 from meetingsec.audit.services import create_or_update
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
+from meetingsec.org.choices import FunctionalBody
 from meetingsec.org.models import Unit, Venue
 
 
@@ -36,9 +37,23 @@ def _check_parent(unit_id: int | None, parent: Unit | None) -> None:
 
 
 def save_unit(
-    unit: Unit | None, *, actor, name: str, parent: Unit | None, active: bool = True
+    unit: Unit | None,
+    *,
+    actor,
+    name: str,
+    parent: Unit | None,
+    active: bool = True,
+    functional_body: str | None = None,
 ) -> Unit:
-    """Create a unit (``unit`` None) or change one."""
+    """Create a unit (``unit`` None) or change one. ``functional_body`` marks a unit of the
+    Ministry of Defence or Ban Cơ yếu Chính phủ (and so every unit under it)."""
+    if functional_body and functional_body not in (
+        FunctionalBody.DEFENCE,
+        FunctionalBody.BAN_CO_YEU,
+    ):
+        raise DomainError(
+            _l("Choose one of the options in the list."), "bad_body", field="functional_body"
+        )
     if _name_taken(Unit, name, unit.id if unit else None):
         raise DomainError(
             _l("A unit with this name already exists."), "duplicate_name", field="name"
@@ -49,6 +64,7 @@ def save_unit(
         "name_key": name_key(name),
         "parent_id": parent.id if parent else None,
         "active": active,
+        "functional_body": functional_body or None,
     }
     return create_or_update(Unit, unit, values, actor=actor, kind="unit")
 

@@ -20,6 +20,7 @@ from meetingsec.door.models import CheckIn, Deposit
 from meetingsec.extensions import db
 from meetingsec.incidents import queries as incidents
 from meetingsec.meetings.models import Meeting
+from meetingsec.org.choices import FunctionalBody, body_of
 from meetingsec.records.choices import RecordKind
 from meetingsec.records.official import official_context
 
@@ -92,6 +93,7 @@ def attendance(meeting: Meeting) -> dict:
         )
     )
     deposits = _deposits_by_attendee(meeting.id)
+    verified = door.verified_attendee_ids(meeting.id)
     rows = []
     commitments = {}
     for a in people:
@@ -111,6 +113,7 @@ def attendance(meeting: Meeting) -> dict:
                 ),
                 "deposits": deposits.get(a.id, []),
                 "carries_none": bool(c and c.carries_none),
+                "identity_verified": a.id in verified,
             }
         )
     return {
@@ -120,6 +123,7 @@ def attendance(meeting: Meeting) -> dict:
         "rows": rows,
         "commitments": commitments,
         "checked_in": sum(1 for r in rows if r["at"]),
+        "identity_verified": len(verified),
     }
 
 
@@ -155,17 +159,22 @@ def _unclaimed(meeting_id: int) -> list[Deposit]:
 
 
 def inspection(meeting: Meeting) -> dict:
-    technicians = {i.technician for d in devices.load_devices(meeting) for i in d.inspections}
+    inspections = [i for d in devices.load_devices(meeting) for i in d.inspections]
+    technicians = {i.technician for i in inspections}
     return {
         **official_context(meeting),
         "technicians": sorted(technicians, key=lambda u: u.full_name),
+        # the body that inspected (the one that inspects for the host unit before any did)
+        "body": FunctionalBody(inspections[-1].body) if inspections else body_of(meeting.host_unit),
     }
 
 
 def venue_check(meeting: Meeting) -> dict:
+    check = devices.load_venue_checks(meeting)[-1]
     return {
         **official_context(meeting),
-        "check": devices.load_venue_checks(meeting)[-1],
+        "check": check,
+        "body": FunctionalBody(check.body),
     }
 
 

@@ -253,7 +253,7 @@ def _setup(url: str, instance: Path, people: int):
         plan = (
             meeting.id,
             [a.invitation_code for a in attendees],
-            commitments.current_commitment()[1],
+            commitments.commitment_for(meeting)[1],
         )
         db.session.remove()
         db.engine.dispose()

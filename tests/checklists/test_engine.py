@@ -47,7 +47,7 @@ def expected(classification, at_hq, fmt):
     if classification == "mat":
         ids.add("mat-devices-chair")
     if classification == "tuyet_mat":
-        ids.add("outside-guards")
+        ids |= {"outside-guards", "tm-attendee-screening"}
     return ids
 
 
@@ -70,6 +70,8 @@ def test_applicable_rules_match_the_rule_table(regime, classification, at_hq, fm
         ("recording_planned", "host-recording"),
         ("documents_handed_out", "copy-control"),
         ("devices_deposited", "devices-returned"),
+        ("foreign_participation", "foreign-participation"),
+        ("multi_day", "room-sealed-overnight"),
     ],
 )
 def test_conditional_rules(condition, rule):
@@ -143,3 +145,44 @@ def test_malformed_file_stops_start_up(tmp_path):
     (tmp_path / "broken.json").write_text("{not json")
     with pytest.raises(RulesetError, match="broken.json: not valid JSON"):
         load_rulesets(tmp_path)
+
+
+def test_citations_verified_in_the_official_codification():
+    """legal-rules.md §5: the texts read verbatim since the first table."""
+    old = rulesets()["vn-2020"]
+    for rule_id in ("no-devices", "mat-devices-chair"):
+        assert "Luật 29/2018/QH14, Điều 5 khoản 8" in old.rule(rule_id).citation
+    assert old.rule("host-recording").verified and old.rule("outside-guards").verified
+    assert "thu tin từ bên ngoài" in old.rule("host-recording").text["vi"]
+    assert "Điều 6 khoản 3 điểm a" in old.rule("outside-guards").citation
+    assert "Nghị định 26/2020/NĐ-CP, Điều 4 khoản 4" in old.rule("recover-docs").citation
+    assert "Nghị định 26/2020/NĐ-CP, Điều 4 khoản 7" in old.rule("records-made").citation
+
+
+def test_the_2026_regime_wording():
+    new = rulesets()["vn-2026"]
+    assert "cấp phó" in new.rule("approve-use").text["vi"]
+    assert "cấp phó" in new.rule("offsite-police-check").text["vi"]
+    assert "hoặc quy định khác của pháp luật có liên quan" in new.rule("online-link").text["vi"]
+    forms = new.rule("copy-control").citation
+    assert forms.startswith("Luật 117/2025/QH15; Nghị định 63/2026/NĐ-CP, phụ lục")
+    assert not any(r.verified for r in new.rules)
+
+
+def test_each_regime_carries_its_own_commitment():
+    old, new = rulesets()["vn-2020"].commitment, rulesets()["vn-2026"].commitment
+    assert "năm 2018" in old and "26/2020" in old
+    assert "117/2025/QH15" in new and "2018" not in new and "26/2020" not in new
+
+
+def test_the_readme_lists_every_rule_with_its_citation():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The legal rules and their citations", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip(" `"): line for line in section.splitlines() if "| `" in line}
+    old = rulesets()["vn-2020"]
+    assert set(rows) == {r.id for r in old.rules}
+    for rule in old.rules:
+        verified = "| yes |" if rule.verified else "| no (cần đối chiếu) |"
+        assert rule.citation in rows[rule.id] and rows[rule.id].endswith(verified)

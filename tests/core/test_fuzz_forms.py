@@ -299,7 +299,7 @@ def _door(make_meeting, fuzzer, db):
         items={"phone": 1},
         carries_none=False,
         signature=signature_json(),
-        commitment_sha256=commitments.current_commitment()[1],
+        commitment_sha256=commitments.commitment_for(door)[1],
     )
     batch = stage_import(
         door,

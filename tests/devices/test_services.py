@@ -334,3 +334,60 @@ def test_a_kind_that_never_passes_names_its_reason_and_rule_in_one_place():
     for ruleset in rulesets().values():
         assert ruleset.rule(never.rule_id).check == "no_wireless_microphone"
     assert [k for k in DeviceKind if k.never_passes] == [DeviceKind.WIRELESS_MIC]
+
+
+# -- a defence or Ban Cơ yếu host: its own functional body inspects ----------------------------
+
+
+@pytest.mark.parametrize("body", ["defence", "ban_co_yeu"])
+def test_a_defence_or_ban_co_yeu_host_is_inspected_by_its_own_body(
+    body, make_meeting, make_user, make_device
+):
+    """ND 26/2020 Điều 6 khoản 1 and khoản 2 điểm a: the host's checks are done by the
+    functional body of the Ministry of Defence or Ban Cơ yếu for their units (a unit under a
+    marked one is one of them); a police technician cannot record them, nor the reverse."""
+    from meetingsec.org.services import save_unit
+    from meetingsec.records import builders
+
+    top = save_unit(None, actor=None, name=f"Cơ quan {body}", parent=None, functional_body=body)
+    own = make_user("technician", unit=save_unit(None, actor=None, name="Phòng KT", parent=top))
+    police = make_user("technician")
+    meeting = make_meeting(technicians=[own, police], starts_in=timedelta(hours=2))
+    meeting.host_unit_id = save_unit(None, actor=None, name="Cục A", parent=top).id
+    db.session.commit()
+    db.session.refresh(meeting, ["host_unit"])
+    md = _add(meeting, make_device())
+    with pytest.raises(DomainError) as e:
+        _inspect(meeting, md, police)
+    assert e.value.code == "wrong_body"
+    with pytest.raises(DomainError) as e:
+        services.record_venue_check(
+            meeting, actor=police, result="pass", inside_notes="a", outside_notes="b", key="v"
+        )
+    assert e.value.code == "wrong_body"
+    assert _inspect(meeting, md, own).body == body
+    check = services.record_venue_check(
+        meeting, actor=own, result="pass", inside_notes="a", outside_notes="b", key="v1"
+    )
+    assert check.body == body
+    db.session.commit()
+    assert _status(meeting, "equip-inspected").status == "met"
+    assert _status(meeting, "offsite-police-check").status == "met"
+    named = {"defence": "Bộ Quốc phòng", "ban_co_yeu": "Ban Cơ yếu Chính phủ"}[body]
+    assert named in builders.inspection(meeting)["body"].official_name
+    assert named in builders.venue_check(meeting)["body"].official_name
+
+
+def test_a_police_host_is_not_inspected_by_a_defence_technician(setup, make_user):
+    from meetingsec.org.services import save_unit
+
+    meeting, tech, make_device = setup
+    defence = save_unit(None, actor=None, name="Bộ X", parent=None, functional_body="defence")
+    soldier = make_user("technician", unit=defence)
+    meeting.members.append(type(meeting.members[0])(user_id=soldier.id, role="technician"))
+    db.session.commit()
+    md = _add(meeting, make_device())
+    with pytest.raises(DomainError) as e:
+        _inspect(meeting, md, soldier)
+    assert e.value.code == "wrong_body"
+    assert _inspect(meeting, md, tech).body == "police"

@@ -11,13 +11,19 @@ from tests import pdf
 from tests.helpers import error_codes, signature_json
 
 
+def _meeting_of(person):
+    from meetingsec.meetings.models import Meeting
+
+    return db.session.get(Meeting, person.meeting_id)
+
+
 def _check_in_data(person, key="tablet-key-0001", **kw):
     return {
         "code": person.invitation_code,
         "key": key,
         "n_phone": "1",
         "signature": signature_json(),
-        "commitment_sha256": commitments.current_commitment()[1],
+        "commitment_sha256": commitments.commitment_for(_meeting_of(person))[1],
         **kw,
     }
 
@@ -30,7 +36,7 @@ def test_clerk_scans_checks_in_and_is_back_at_step_one(client, login, open_door)
     assert resp.status_code == 303 and resp.location == f"{base}/attendees/{a.id}"
     card = client.get(resp.location).get_data(as_text=True)
     assert a.full_name in card and "Có trong danh sách được duyệt." in card
-    assert commitments.DEFAULT_COMMITMENT in card and 'name="n_phone"' in card
+    assert commitments.default_commitment("vn-2026") in card and 'name="n_phone"' in card
     resp = client.post(f"{base}/check-in", data=_check_in_data(a))
     assert resp.status_code == 303 and resp.location == f"{base}/?last={a.id}"
     page = client.get(resp.location).get_data(as_text=True)
@@ -224,11 +230,22 @@ def test_template_download(client, login, make_meeting):
 def test_admin_changes_the_commitment_text(client, login, make_user):
     admin = make_user("admin")
     login(admin)
+    # the regime in force today (vn-2026) unless another is picked
     resp = client.post("/admin/commitment", data={"text": "Tôi cam kết bảo vệ bí mật."})
     assert resp.status_code == 303
-    assert commitments.current_commitment()[0] == "Tôi cam kết bảo vệ bí mật."
+    assert commitments.current_commitment("vn-2026")[0] == "Tôi cam kết bảo vệ bí mật."
+    assert commitments.current_commitment("vn-2020")[0] == commitments.default_commitment("vn-2020")
     resp = client.post("/admin/commitment", data={"text": "Tôi cam kết bảo vệ bí mật."})
     assert resp.status_code == 422 and "unchanged" in error_codes(resp)
+    page = client.get("/admin/commitment", query_string={"regime": "vn-2020"})
+    assert "năm 2018" in page.get_data(as_text=True)
+    resp = client.post(
+        "/admin/commitment?regime=vn-2020", data={"text": "Văn bản cho các cuộc họp trước 2026."}
+    )
+    assert resp.status_code == 303
+    assert commitments.current_commitment("vn-2020")[0] == "Văn bản cho các cuộc họp trước 2026."
+    assert commitments.current_commitment("vn-2026")[0] == "Tôi cam kết bảo vệ bí mật."
+    assert client.get("/admin/commitment?regime=vn-1999").status_code == 404
 
 
 def test_every_door_page_names_its_meeting(client, login, open_door):

@@ -30,7 +30,7 @@ def _check_in(meeting, clerk, person, key="key-00001", items=None, none=False, s
         items=items if items is not None else {"phone": 1},
         carries_none=none,
         signature=sig,
-        commitment_sha256=sha or commitments.current_commitment()[1],
+        commitment_sha256=sha or commitments.commitment_for(meeting)[1],
     )
 
 
@@ -45,10 +45,9 @@ def test_check_in_deposits_with_tickets_and_a_signature(open_door):
     deposits = queries.deposits_of(a.id)
     assert [(d.kind, d.slot) for d in deposits] == [("phone", 1), ("laptop", 2)]
     assert all(len(d.claim_code) == 11 for d in deposits)
-    assert (
-        db.session.get(CommitmentText, entry.commitment_id).text == commitments.DEFAULT_COMMITMENT
-    )
-    assert entry.commitment_sha256 == commitments.sha256(commitments.DEFAULT_COMMITMENT)
+    default = commitments.default_commitment(meeting.ruleset_id)
+    assert db.session.get(CommitmentText, entry.commitment_id).text == default
+    assert entry.commitment_sha256 == commitments.sha256(default)
     assert json.loads(entry.signature_strokes)["strokes"][0][0] == [10.0, 40.0, 0]
     assert entry.signature_png.startswith(b"\x89PNG")
     assert actions()[-1] == "door.checked_in"
@@ -82,7 +81,7 @@ def test_two_tablets_at_once_record_exactly_one_check_in(app, open_door):
     """Two requests for the same invitation, each in its own session and transaction."""
     meeting, clerk, (a, *_rest) = open_door()
     ids = (meeting.id, clerk.id, a.id)
-    sha = commitments.current_commitment()[1]
+    sha = commitments.commitment_for(meeting)[1]
 
     def tablet(key):
         with app.app_context():
@@ -129,7 +128,7 @@ def test_a_retry_while_the_first_try_holds_the_lock_gets_the_same_check_in(app, 
     checked in by you"."""
     meeting, clerk, (a, *_rest) = open_door()
     ids = (meeting.id, clerk.id, a.id)
-    sha = commitments.current_commitment()[1]
+    sha = commitments.commitment_for(meeting)[1]
     first_holds_the_lock, let_first_commit = threading.Event(), threading.Event()
     db.session.commit()  # the test's own transaction holds SQLite's write lock
 
@@ -234,8 +233,10 @@ def test_empty_or_oversized_signatures_are_refused(open_door, sig, code):
 
 def test_the_signature_is_bound_to_the_text_shown(open_door, make_user):
     meeting, clerk, (a, *_rest) = open_door()
-    shown = commitments.current_commitment()[1]
-    commitments.set_commitment(actor=make_user("admin"), text="Tôi cam kết giữ bí mật.")
+    shown = commitments.commitment_for(meeting)[1]
+    commitments.set_commitment(
+        actor=make_user("admin"), ruleset_id=meeting.ruleset_id, text="Tôi cam kết giữ bí mật."
+    )
     with pytest.raises(DomainError) as e:
         _check_in(meeting, clerk, a, sha=shown)
     assert e.value.code == "commitment_changed"
@@ -397,12 +398,17 @@ def test_search_ignores_case_and_diacritics(open_door):
 def test_an_earlier_signed_text_can_become_current_again(open_door, make_user):
     meeting, clerk, (a, *_rest) = open_door()
     admin = make_user("admin")
-    commitments.set_commitment(actor=admin, text="Văn bản A.")
+    regime = meeting.ruleset_id
+    commitments.set_commitment(actor=admin, ruleset_id=regime, text="Văn bản A.")
     entry = _check_in(meeting, clerk, a, sha=commitments.sha256("Văn bản A."))
-    commitments.set_commitment(actor=admin, text="Văn bản B.")
-    commitments.set_commitment(actor=admin, text="Văn bản A.")  # signed already: kept, current
+    commitments.set_commitment(actor=admin, ruleset_id=regime, text="Văn bản B.")
+    # signed already: kept, current again
+    commitments.set_commitment(actor=admin, ruleset_id=regime, text="Văn bản A.")
     db.session.commit()
-    assert commitments.current_commitment() == ("Văn bản A.", commitments.sha256("Văn bản A."))
+    assert commitments.current_commitment(regime) == (
+        "Văn bản A.",
+        commitments.sha256("Văn bản A."),
+    )
     assert db.session.get(CommitmentText, entry.commitment_id).text == "Văn bản A."
 
 
@@ -460,3 +466,21 @@ def test_each_door_write_judges_the_status_as_it_is_under_the_lock(open_door, wr
     }
     writes[write]()
     assert meeting.status is MeetingStatus.CLEARED
+
+
+def test_the_commitment_follows_the_meetings_regime(open_door, make_user):
+    """A December 2026 meeting signs the 2026 text, not the repealed 2018 law's; an
+    administrator's own text replaces the default of its regime only."""
+    meeting, clerk, (a, b, _c) = open_door()
+    assert meeting.ruleset_id == "vn-2026"
+    entry = _check_in(meeting, clerk, a)
+    signed = db.session.get(CommitmentText, entry.commitment_id).text
+    assert "117/2025/QH15" in signed and "năm 2018" not in signed
+    commitments.set_commitment(
+        actor=make_user("admin"), ruleset_id="vn-2020", text="Văn bản riêng cho 2020."
+    )
+    assert commitments.commitment_for(meeting)[0] == commitments.default_commitment("vn-2026")
+    meeting.ruleset_id = "vn-2020"  # a meeting generated under the 2020 regime
+    assert commitments.commitment_for(meeting)[0] == "Văn bản riêng cho 2020."
+    entry = _check_in(meeting, clerk, b, key="key-00002")
+    assert db.session.get(CommitmentText, entry.commitment_id).text == "Văn bản riêng cho 2020."

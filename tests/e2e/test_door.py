@@ -15,10 +15,13 @@ from tests.e2e.conftest import CAMERA_CODE, demo_meeting_id, log_in
 NAMES = ["Nguyễn Văn Bình", "Trần Thị Cúc", "Đỗ Minh Đạt", "Lê Thị Ê"]
 
 
-def _cleared_meeting(live_server, *, pending=(), camera=True):
+def _cleared_meeting(
+    live_server, *, pending=(), camera=True, classification="toi_mat", id_numbers=()
+):
     """A Tối mật meeting cleared to start (its gate is tested with the meetings), the demo
-    clerk at its door, four approved attendees, the first one's invitation shown to the
-    fake camera (``camera``: one meeting a test)."""
+    clerk at its door, four approved attendees (with ``id_numbers``, their CCCD numbers,
+    if given), the first one's invitation shown to the fake camera (``camera``: one meeting
+    a test)."""
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.core.db import utcnow
     from meetingsec.meetings.services import MeetingData, create_meeting
@@ -32,7 +35,7 @@ def _cleared_meeting(live_server, *, pending=(), camera=True):
             MeetingData(
                 title="Họp bàn phương án bảo vệ",
                 kind="cuoc_hop",
-                classification="toi_mat",
+                classification=classification,
                 format="in_person",
                 starts_at=start,
                 ends_at=start + timedelta(hours=2),
@@ -46,6 +49,8 @@ def _cleared_meeting(live_server, *, pending=(), camera=True):
         rows = [
             {"full_name": n, "unit_name": "Sở Nội vụ", "position": "Chuyên viên"} for n in NAMES
         ]
+        for row, number in zip(rows, id_numbers, strict=False):
+            row["id_number"] = number
         people = add_attendees(meeting, rows, actor=organiser, source="test")
         approve_list(meeting, actor=chair, seen=shown_changes(people, []))
         if pending:

@@ -34,7 +34,7 @@ def test_organiser_and_chair_take_a_meeting_to_the_gate(page, live_server, check
     page.get_by_role("button", name="Tạo cuộc họp").click()
 
     expect(page.locator("#flashes")).to_contain_text("Đã tạo cuộc họp")
-    offsite = _item(page, "Tổ chức ngoài trụ sở: đề nghị cơ quan Công an")
+    offsite = _item(page, "Tổ chức ngoài trụ sở: người đứng đầu hoặc cấp phó")
     expect(offsite).to_contain_text("Nghị định 63/2026/NĐ-CP")
     expect(offsite).to_contain_text("cần đối chiếu")
     expect(_item(page, "không mang thiết bị có tính năng thu, phát tin")).to_be_visible()
@@ -82,7 +82,7 @@ def test_organiser_and_chair_take_a_meeting_to_the_gate(page, live_server, check
     check_page(page, "meeting-approve")
     page.get_by_role("button", name="Ghi nhận phê duyệt").click()
     expect(page.locator("#flashes")).to_contain_text("Đã ghi nhận phê duyệt")
-    expect(_item(page, "Có ý kiến đồng ý của người có thẩm quyền")).to_contain_text("Đạt")
+    expect(_item(page, "Có ý kiến đồng ý của người đứng đầu")).to_contain_text("Đạt")
     page.get_by_label("Thiết bị tại cuộc họp độ Mật này").select_option(
         label="Thiết bị được gửi lại tại cửa"
     )

@@ -24,6 +24,7 @@ EXPECTED = {
     Action.CHECK: {D, P},  # devices _CHECKING: inspections, seals, venue checks
     Action.DOOR: {CL, S},  # door DOOR_OPEN: check-in, re-entry, refusal
     Action.EXIT: {CL, S, CG},  # door EXITS_OPEN: exits and returns
+    Action.SEAL_ROOM: {CL, S},  # meetings.room_seals: between the days of the meeting
     Action.REGISTER: {D, P, CL, S},  # documents REGISTERING
     Action.HAND_OUT: {CL, S},  # documents HANDING_OUT
     Action.RECOVER: {CL, S, CG},  # documents RECOVERING (and reporting lost)

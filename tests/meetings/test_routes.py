@@ -58,7 +58,7 @@ def test_organiser_creates_a_meeting_and_sees_its_checklist(client, make_user, l
     assert meeting.member_ids("technician") == {tech.id}
     assert meeting.member_ids("clerk") == {clerk.id}
     page = client.get(resp.location).get_data(as_text=True)
-    assert "Tổ chức ngoài trụ sở: đề nghị cơ quan Công an" in page  # offsite-police-check
+    assert "Tổ chức ngoài trụ sở: người đứng đầu hoặc cấp phó" in page  # offsite-police-check
     assert "Người tham dự không mang thiết bị có tính năng thu, phát tin" in page
     assert "Nghị định 63/2026/NĐ-CP" in page and "cần đối chiếu" in page
     assert "Danh sách người tham dự còn trống." in page
@@ -206,14 +206,18 @@ def test_admin_confirms_a_citation(client, make_user, login):
     login(make_user("admin"))
     page = client.get("/admin/rules/").get_data(as_text=True)
     assert "Luật 117/2025/QH15" in page and "cần đối chiếu" in page
-    resp = client.post(
-        "/admin/rules/vn-2026/wired-mic",
-        data={"citation": "Nghị định 63/2026/NĐ-CP, Điều 8 khoản 2 điểm a", "verified": "y"},
-    )
+    cited = {"citation": "Nghị định 63/2026/NĐ-CP, Điều 8 khoản 2 điểm a", "verified": "y"}
+    # confirming needs the article's text, pasted from the official source
+    resp = client.post("/admin/rules/vn-2026/wired-mic", data=cited)
+    assert resp.status_code == 422
+    assert "article_text_required" in error_codes(resp)
+    article = "a) … phải sử dụng micro có dây …"
+    resp = client.post("/admin/rules/vn-2026/wired-mic", data=cited | {"article_text": article})
     assert resp.status_code == 303
     assert actions()[-1] == "rule.citation_updated"
     page = client.get("/admin/rules/").get_data(as_text=True)
     assert "Nghị định 63/2026/NĐ-CP, Điều 8 khoản 2 điểm a" in page
+    assert article in client.get("/admin/rules/vn-2026/wired-mic").get_data(as_text=True)
     assert client.get("/admin/rules/vn-2026/nope").status_code == 404
 
 

@@ -39,7 +39,7 @@ def _ids(meeting):
 
 def test_checklist_is_generated_at_once_from_the_regime_in_force(make_meeting):
     meeting = make_meeting(classification="tuyet_mat", at_hq=False)
-    assert meeting.ruleset_id == "vn-2026" and meeting.ruleset_version == 1
+    assert meeting.ruleset_id == "vn-2026" and meeting.ruleset_version == 2
     assert {"offsite-police-check", "no-devices", "outside-guards"} <= _ids(meeting)
     assert "closed-room-hq" not in _ids(meeting)
     assert actions()[-2:] == ["meeting.created", "checklist.generated"]
@@ -270,3 +270,52 @@ def test_every_saved_change_moves_the_version_on_by_one(make_meeting, make_user)
     services.cancel_meeting(meeting, actor=organiser, reason="Hoãn")
     saved()
     assert versions == list(range(versions[0], versions[0] + 5))
+
+
+def test_foreign_participation_needs_the_written_consent(make_meeting):
+    """Luật 29/2018 Điều 18: the organiser marks that foreign parties attend; the written
+    consent (who, number, date) is then a blocking item; attendees sign that nothing goes to
+    a third party."""
+    from meetingsec.door import commitment as commitments
+
+    meeting = make_meeting()
+    organiser = meeting.organiser
+    assert "foreign-participation" not in _ids(meeting)
+    plain = commitments.commitment_for(meeting)[0]
+
+    def save(**kw):
+        services.update_meeting(
+            meeting, _data(meeting, **kw), actor=organiser, version=meeting.version
+        )
+        db.session.commit()
+
+    save(foreign_participation=True)
+    item = next(v for v in checklist.evaluate(meeting) if v.rule.id == "foreign-participation")
+    assert item.status == "unmet" and item in checklist.blockers(checklist.evaluate(meeting))
+    foreign = commitments.commitment_for(meeting)[0]
+    assert foreign.startswith(plain) and "bên thứ ba" in foreign
+    with pytest.raises(DomainError) as e:
+        save(foreign_participation=True, foreign_consent_number="12/CV-BCA")
+    assert e.value.code == "consent_incomplete"
+    db.session.rollback()
+    with pytest.raises(DomainError) as e:
+        save(
+            foreign_participation=True,
+            foreign_consent_by="Nguyễn Văn B, Bộ trưởng",
+            foreign_consent_number="12/CV-BCA",
+            foreign_consent_date=date.today() + timedelta(days=30),
+        )
+    assert e.value.code == "future_date"
+    db.session.rollback()
+    save(
+        foreign_participation=True,
+        foreign_consent_by="Nguyễn Văn B, Bộ trưởng",
+        foreign_consent_number="12/CV-BCA",
+        foreign_consent_date=date(2026, 11, 20),
+    )
+    item = next(v for v in checklist.evaluate(meeting) if v.rule.id == "foreign-participation")
+    assert item.status == "met"
+    save(foreign_participation=False, foreign_consent_number="12/CV-BCA")
+    assert "foreign-participation" not in _ids(meeting)
+    assert meeting.foreign_consent_number is None
+    assert commitments.commitment_for(meeting)[0] == plain

@@ -100,3 +100,23 @@ def test_bad_venue_forms_change_nothing(client, make_user, login):
     ):
         assert client.post("/admin/venues/new", data=data).status_code == 422, data
     assert snapshot() == before
+
+
+def test_admin_marks_a_unit_of_the_ministry_of_defence(client, make_user, login):
+    from meetingsec.org.choices import FunctionalBody, body_of
+
+    login(make_user("admin"))
+    data = {"name": "Bộ Tư lệnh Quân khu 7", "parent_id": "0", "active": "y", "body": "defence"}
+    assert client.post("/admin/units/new", data=data).status_code == 303
+    top = db.session.scalar(select(Unit).where(Unit.name == "Bộ Tư lệnh Quân khu 7"))
+    child = {"name": "Phòng Bảo vệ", "parent_id": str(top.id), "active": "y"}
+    assert client.post("/admin/units/new", data=child).status_code == 303
+    below = db.session.scalar(select(Unit).where(Unit.name == "Phòng Bảo vệ"))
+    assert body_of(below) is FunctionalBody.DEFENCE  # a unit under a marked one is one too
+    page = client.get("/admin/units").get_data(as_text=True)
+    assert str(FunctionalBody.DEFENCE.title) in page
+    assert '<option selected value="defence">' in client.get(f"/admin/units/{top.id}").get_data(
+        as_text=True
+    )
+    bad = client.post("/admin/units/new", data={**child, "name": "X", "body": "navy"})
+    assert bad.status_code == 422

@@ -57,6 +57,11 @@ class Ruleset:
     in_force_from: date
     in_force_until: date | None
     rules: tuple[Rule, ...]
+    #: The default commitment attendees sign at the door under this regime (Vietnamese; an
+    #: administrator's own text for the regime replaces it, ``door.commitment``)
+    commitment: str
+    #: Added to the commitment when foreign parties attend (nothing to a third party)
+    commitment_foreign: str
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -72,6 +77,9 @@ class MeetingFacts:
     recording_planned: bool = False
     documents_handed_out: bool = False
     devices_deposited: bool = False
+    foreign_participation: bool = False
+    #: The meeting runs over two days or more
+    multi_day: bool = False
 
 
 def applicable_rules(ruleset: Ruleset, facts: MeetingFacts) -> list[Rule]:
@@ -157,9 +165,13 @@ def _parse_rule(raw: dict, where: str, checks: set[str]) -> Rule:
 
 
 def parse_ruleset(raw: dict, source: str, checks: set[str]) -> Ruleset:
-    for key in ("id", "version", "title", "in_force_from", "rules"):
+    texts = ("commitment", "commitment_foreign")
+    for key in ("id", "version", "title", "in_force_from", *texts, "rules"):
         if key not in raw:
             raise RulesetError(f"{source}: field '{key}' is missing")
+    for key in texts:
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            raise RulesetError(f"{source}: field '{key}' must be a non-empty string")
     try:
         start = date.fromisoformat(raw["in_force_from"])
         until = date.fromisoformat(raw["in_force_until"]) if raw.get("in_force_until") else None
@@ -179,6 +191,8 @@ def parse_ruleset(raw: dict, source: str, checks: set[str]) -> Ruleset:
         in_force_from=start,
         in_force_until=until,
         rules=rules,
+        commitment=raw["commitment"],
+        commitment_foreign=raw["commitment_foreign"],
     )
 
 
