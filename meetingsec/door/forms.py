@@ -50,8 +50,9 @@ for _kind in DepositKind:
 
 
 class CheckInForm(DevicesForm):
-    #: The invitation's code, as scanned: the check-in finds the attendee by it
-    code = HiddenField()
+    #: The invitation's code, as scanned: the check-in finds the attendee by it (its id is
+    #: not the scan field's: the door page that follows a check-in replaces this step)
+    code = HiddenField(id="attendee-code")
     key = form_key()
     signature = HiddenField()
     commitment_sha256 = HiddenField(

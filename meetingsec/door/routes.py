@@ -4,7 +4,7 @@ counters; the agency's commitment text."""
 
 import secrets
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -86,7 +86,11 @@ def index(meeting_id: int):
     )
     if found:
         return found
-    last = _attendee_arg(meeting, "last")
+    return _door_page(meeting, form, _attendee_arg(meeting, "last"))
+
+
+def _door_page(meeting, form, last=None):
+    """Step 1, with the confirmation of ``last`` (the attendee just let in) when given."""
     if last is not None:
         queries.load_check_in(last)
     return render_template(
@@ -100,6 +104,21 @@ def index(meeting_id: int):
         counters=queries.counters(meeting.id),
         door_open=services.door_open(meeting),
     ), (422 if form.errors or form.form_errors else 200)
+
+
+def _back_at_the_scan(meeting, attendee_id: int):
+    """After a check-in or a re-entry: the door page with its confirmation. The tablet
+    (htmx) gets it in the same answer, its address pushed, rather than a redirect and a
+    second request; a plain form is redirected to it."""
+    url = url_for("door.index", meeting_id=meeting.id, last=attendee_id)
+    if not is_partial():
+        return redirect_after_post(url)
+    reloaded(current_user._get_current_object())  # the commit expired what the page shows
+    reloaded(meeting)
+    last = attendee_queries.get_attendee(meeting.id, attendee_id)
+    resp = make_response(_door_page(meeting, CodeForm(formdata=None), last))
+    resp.headers["HX-Push-Url"] = url
+    return resp
 
 
 @bp.get("/meetings/<int:meeting_id>/door/search")
@@ -140,34 +159,51 @@ def _card(
     status=200,
     notice=None,
 ):
-    text, digest = commitments.commitment_for(meeting)
-    check_in_form = check_in_form or CheckInForm(
-        formdata=None, key=_key(), commitment_sha256=digest, code=attendee.invitation_code
-    )
+    """The attendee's card, with only what its step shows built and read: the refusal for
+    someone not admitted; the identity step, devices, commitment and signature before the
+    entry; the history and leaving or coming back in after it."""
+    door_open, exits_open = services.door_open(meeting), services.exits_open(meeting)
+    check_in = attendee.check_in
+    step = {"form": None, "commitment": None, "reentry_form": None, "leave_form": None}
+    step.update(refusal_form=None, inside=False, movements=[], deposits=[])
+    step.update(identity_required=False, identity=None, identity_pending=False)
+    if not attendee.admitted:
+        if door_open:
+            step["refusal_form"] = RefusalForm(
+                formdata=None,
+                key=_key(),
+                name=attendee.full_name,
+                unit=attendee.unit_name,
+                reason=_("Not on the list approved by the chair."),
+            )
+    elif check_in is None:
+        if door_open:
+            step["commitment"], digest = commitments.commitment_for(meeting)
+            step["form"] = check_in_form or CheckInForm(
+                formdata=None, key=_key(), commitment_sha256=digest, code=attendee.invitation_code
+            )
+            step.update(_identity_step(meeting, attendee, identity_form))
+    else:
+        inside = queries.is_inside(attendee)
+        step.update(
+            inside=inside,
+            movements=queries.movements_of(attendee.id),
+            deposits=queries.deposits_of(attendee.id),
+        )
+        if inside and exits_open:
+            step["leave_form"] = LeaveForm(formdata=None, key=_key())
+        elif not inside and door_open:
+            step["reentry_form"] = reentry_form or ReentryForm(formdata=None, key=_key())
     return render_template(
         "door/card.html",
         meeting=meeting,
         attendee=attendee,
-        check_in=attendee.check_in,
-        inside=queries.is_inside(attendee),
-        movements=queries.movements_of(attendee.id),
-        deposits=queries.deposits_of(attendee.id),
+        check_in=check_in,
         deposits_required=services.deposits_required(meeting),
-        door_open=services.door_open(meeting),
-        exits_open=services.exits_open(meeting),
-        commitment=text,
-        form=check_in_form,
-        reentry_form=reentry_form or ReentryForm(formdata=None, key=_key()),
-        leave_form=LeaveForm(formdata=None, key=_key()),
-        refusal_form=RefusalForm(
-            formdata=None,
-            key=_key(),
-            name=attendee.full_name,
-            unit=attendee.unit_name,
-            reason=_("Not on the list approved by the chair."),
-        ),
+        door_open=door_open,
+        exits_open=exits_open,
         notice=notice,
-        **_identity_step(meeting, attendee, identity_form),
+        **step,
     ), status
 
 
@@ -212,9 +248,7 @@ def check_in(meeting_id: int):
             )  # read before the commit expires it
         )
         if err is None:
-            return redirect_after_post(
-                url_for("door.index", meeting_id=meeting_id, last=attendee_id)
-            )
+            return _back_at_the_scan(meeting, attendee_id)
     try:
         attendee = services.find_attendee(meeting, form.code.data or "")
     except DomainError:
@@ -244,7 +278,7 @@ def reenter(meeting_id: int, attendee_id: int):
     )
     if err is not None:
         return _refused(meeting, attendee, form, err, reentry_form=form)
-    return redirect_after_post(url_for("door.index", meeting_id=meeting_id, last=attendee.id))
+    return _back_at_the_scan(meeting, attendee_id)
 
 
 @bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/leave")

@@ -53,7 +53,9 @@ def test_clerk_scans_checks_in_and_is_back_at_step_one(client, login, open_door)
     assert queries.counters(meeting.id).checked_in == 1
 
 
-def test_htmx_check_in_redirects_the_whole_page(client, login, open_door):
+def test_htmx_check_in_answers_with_the_door_page_at_once(client, login, open_door):
+    """The tablet's confirm gets the next screen in the same answer (no redirect and second
+    request): the confirmation and the scan field, the address of that page pushed."""
     meeting, clerk, (a, *_rest) = open_door()
     login(clerk)
     resp = client.post(
@@ -61,7 +63,11 @@ def test_htmx_check_in_redirects_the_whole_page(client, login, open_door):
         data=_check_in_data(a),
         headers={"HX-Request": "true"},
     )
-    assert resp.status_code == 204 and resp.headers["HX-Redirect"].endswith(f"?last={a.id}")
+    assert resp.status_code == 200 and "HX-Redirect" not in resp.headers
+    assert resp.headers["HX-Push-Url"].endswith(f"/door/?last={a.id}")
+    page = resp.get_data(as_text=True)
+    assert 'id="door-step"' in page and 'name="code"' in page
+    assert f"{a.full_name} đã vào." in page
 
 
 def test_missing_signature_and_devices_are_shown_on_the_form(client, login, open_door):
