@@ -5,10 +5,8 @@ commits. Recording functions take a ``key`` made when the form was shown: a doub
 a retry after the Wi-Fi dropped returns the first record instead of writing a second.
 """
 
-import re
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -16,6 +14,7 @@ from meetingsec.audit.services import create_or_update, record
 from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.core.seals import check_seal_format, normalize_seal
 from meetingsec.devices.choices import DeviceKind, InspectionResult
 from meetingsec.devices.models import (
     Device,
@@ -343,23 +342,6 @@ def _require_checking(meeting: Meeting) -> None:
         )
 
 
-def normalize_seal(seal: str) -> str:
-    return "".join(seal.split()).upper()
-
-
-def _check_seal_format(seal: str, field: str = "seal_number") -> None:
-    if not re.fullmatch(current_app.config["SEAL_NUMBER_PATTERN"], seal):
-        raise DomainError(_l("This is not a valid seal number."), "bad_seal", field=field)
-
-
-def parse_seal_number(typed: str, field: str = "seal_number") -> str:
-    """A seal's number as scanned or typed, normalised; a clear error when it is not one
-    (a device's seal, or a room's: ``meetings.room_seals``)."""
-    number = normalize_seal(typed)
-    _check_seal_format(number, field)
-    return number
-
-
 def _locked(md: MeetingDevice) -> MeetingDevice:
     """Re-read the device row under a lock (PostgreSQL; SQLite serialises writers), so two
     technicians saving at once are judged one after the other."""
@@ -422,7 +404,7 @@ def record_inspection(
         never = DeviceKind(device.kind).never_passes  # e.g. rule wired-mic
         if never is not None:
             raise DomainError(never.reason, never.code, field="result")
-        _check_seal_format(seal_number)
+        check_seal_format(seal_number)
         broken = [c.seal_number for c in md.seal_checks if not c.ok]
         used = {i.seal_number for i in md.inspections} | set(broken)
         if broken and seal_number in used:
@@ -504,7 +486,7 @@ def check_seal(
             _l("Only a device that passed its inspection carries a seal to check."), "no_seal"
         )
     seal_number = normalize_seal(seal_number)
-    _check_seal_format(seal_number)
+    check_seal_format(seal_number)
     now = now or utcnow()
     ok = intact and seal_number == last.seal_number
     check = SealCheck(

@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
-from meetingsec.checklists.choices import Classification
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.core.text import fold
@@ -26,6 +25,7 @@ from meetingsec.door.models import IdentityCheck
 from meetingsec.door.services import _require, _require_clerk
 from meetingsec.extensions import db
 from meetingsec.incidents.services import record_incident
+from meetingsec.meetings.choices import Classification
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting

@@ -13,7 +13,7 @@ from meetingsec.audit.services import record
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import local_date
-from meetingsec.devices.services import parse_seal_number
+from meetingsec.core.seals import parse_seal_number
 from meetingsec.extensions import db
 from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.lifecycle import Action
