@@ -71,3 +71,14 @@ def word_boxes(pdf: bytes) -> list[list[tuple[float, float, float, float, str]]]
 def images(pdf: bytes) -> int:
     """How many images the PDF draws (pdfimages lists one per line after its header)."""
     return len(_run("pdfimages", pdf, "-list").splitlines()[2:])
+
+
+def doubled_words(pdf: bytes) -> list[str]:
+    """Words printed twice in a row on one line ("ngày ngày"), with their page."""
+    out = []
+    for n, words in enumerate(word_boxes(pdf), start=1):
+        for a, b in zip(words, words[1:], strict=False):
+            same_line = abs(a[1] - b[1]) < 1 and 0 <= b[0] - a[2] < 8
+            if same_line and a[4].casefold() == b[4].casefold() and a[4].isalpha():
+                out.append(f"page {n}: {a[4]} {b[4]}")
+    return out

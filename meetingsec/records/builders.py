@@ -40,6 +40,9 @@ def _deposits_by_attendee(meeting_id: int) -> dict[int, list[Deposit]]:
     return out
 
 
+#: The derived check of the checklist item that the records themselves fulfil
+MADE_BY_RECORDS = "records_generated"
+
 #: A record rendered in one go
 WHOLE = {"first": True, "last": True, "offset": 0, "numbered": True}
 #: Rows from which a record is laid out in parts, one per process
@@ -132,6 +135,8 @@ def security(meeting: Meeting) -> dict:
         **official_context(meeting),
         "phases": list(Phase),
         "views": views,
+        # the item this very record fulfils: it reads as made by it, never as still to do
+        "made_here": {v.rule.id for v in views if v.rule.check == MADE_BY_RECORDS},
         "incidents": incidents.list_incidents(meeting.id),
         "counters": door.counters(meeting.id),
         "held": door.held_deposits(meeting.id),
