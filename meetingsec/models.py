@@ -14,6 +14,6 @@ from meetingsec.documents.models import DocumentCopy, SecretDocument  # noqa: F4
 from meetingsec.door.models import CheckIn, CommitmentText, Deposit, Movement  # noqa: F401
 from meetingsec.incidents.models import Incident  # noqa: F401
 from meetingsec.meetings.models import Meeting, MeetingMember  # noqa: F401
-from meetingsec.org.models import Unit, Venue  # noqa: F401
-from meetingsec.records.models import Record, RecordJob  # noqa: F401
+from meetingsec.org.models import AgencySettings, Unit, Venue  # noqa: F401
+from meetingsec.records.models import NumberSeries, Record, RecordJob, RecordNumber  # noqa: F401
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole  # noqa: F401

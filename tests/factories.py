@@ -226,7 +226,7 @@ def closed_out_factory(make_meeting, make_user, make_device):
     from meetingsec.door import entry
     from meetingsec.door import queries as door_queries
     from meetingsec.meetings import services as meetings
-    from meetingsec.org.services import save_unit
+    from meetingsec.org.services import save_agency, save_unit
     from tests.helpers import check_in
 
     def make(n=30):
@@ -247,6 +247,13 @@ def closed_out_factory(make_meeting, make_user, make_device):
         parent = save_unit(None, actor=None, name="Ủy ban nhân dân tỉnh Bình Minh", parent=None)
         meeting.host_unit.parent_id = parent.id
         meeting.host_unit.name = "Văn phòng Ủy ban nhân dân tỉnh Bình Minh"
+        save_agency(
+            actor=make_user("admin"),
+            parent_agency="UBND tỉnh Bình Minh",
+            agency="Văn phòng",
+            abbreviation="VP",
+            place="Bình Minh",
+        )
         meeting.approval_number = "15/QĐ-UBND"
         meeting.approval_date = date(2026, 12, 2)
         meeting.approver_name = "Nguyễn Hữu Chủ Trì"

@@ -82,3 +82,95 @@ def doubled_words(pdf: bytes) -> list[str]:
             if same_line and a[4].casefold() == b[4].casefold() and a[4].isalpha():
                 out.append(f"page {n}: {a[4]} {b[4]}")
     return out
+
+
+MM = 72 / 25.4
+
+
+def top_margin_numbers(pdf: bytes, width: float = 595.28, top_mm: float = 20) -> list[list]:
+    """Per page, the words printed in the top margin around its centre line (where Decree
+    30 prints the page number), each as (word, x centre in points)."""
+    out = []
+    for words in word_boxes(pdf):
+        out.append(
+            [
+                (w[4], (w[0] + w[2]) / 2)
+                for w in words
+                if w[3] < top_mm * MM and abs((w[0] + w[2]) / 2 - width / 2) < 30 * MM
+            ]
+        )
+    return out
+
+
+def raster(pdf: bytes, page: int, dpi: int = 150):
+    """Page ``page`` (1-based) as a PIL RGB image (poppler's pdftoppm)."""
+    import io
+
+    from PIL import Image
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        png = subprocess.run(
+            ["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), f.name],
+            check=True,
+            capture_output=True,
+        ).stdout
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def _mm_box(box, dpi: int):
+    return None if box is None else tuple(v * 25.4 / dpi for v in box)
+
+
+def ink_box(image, dpi: int = 150, below_mm: float = 0):
+    """The bounding box (left, top, right, bottom, in mm) of everything printed below
+    ``below_mm`` from the top edge; None for an empty page."""
+    gray = image.convert("L").point(lambda v: 255 if v < 200 else 0)
+    top = round(below_mm * dpi / 25.4)
+    box = gray.crop((0, top, gray.width, gray.height)).getbbox()
+    if box is None:
+        return None
+    return _mm_box((box[0], box[1] + top, box[2], box[3] + top), dpi)
+
+
+def red_mask(image):
+    """White where the page is printed red (the classification mark's ink)."""
+    r, g, b = image.split()
+    red = r.point(lambda v: 255 if v > 140 else 0)
+    not_green = g.point(lambda v: 255 if v < 90 else 0)
+    not_blue = b.point(lambda v: 255 if v < 90 else 0)
+    from PIL import ImageChops
+
+    return ImageChops.multiply(ImageChops.multiply(red, not_green), not_blue)
+
+
+def mark_box(image, dpi: int = 300) -> dict | None:
+    """The red double-bordered mark: its outer box and its inner size, in mm (the inner
+    size is inside the inner line of the double border, read along its middle row)."""
+    mask = red_mask(image)
+    box = mask.getbbox()
+    if box is None:
+        return None
+    left, top, right, bottom = box
+    row = [mask.getpixel((x, (top + bottom) // 2)) for x in range(left, right)]
+    col = [mask.getpixel(((left + right) // 2 - 1, y)) for y in range(top, bottom)]
+
+    def border(line: list[int]) -> int:
+        """Pixels from the outer edge to the inner edge of a double line: two runs."""
+        runs, inside, n = 0, False, 0
+        for n, v in enumerate(line):
+            if v and not inside:
+                runs += 1
+            if not v and inside and runs == 2:
+                return n
+            inside = bool(v)
+        return n
+
+    side, cap = border(row), border(col)
+    outer = _mm_box(box, dpi)
+    mm = 25.4 / dpi
+    return {
+        "outer": outer,
+        "inner": ((right - left - 2 * side) * mm, (bottom - top - 2 * cap) * mm),
+    }

@@ -1,12 +1,17 @@
 """Changes to units and venues. Each flushes and audits; the caller commits."""
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from meetingsec.core.changes import create_or_update
+from meetingsec.audit.services import record
+from meetingsec.core.changes import apply_changes, create_or_update
+from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
-from meetingsec.org.models import Unit, Venue
+from meetingsec.org.models import AgencySettings, Unit, Venue
+from meetingsec.org.queries import AGENCY_ROW
 
 
 def name_key(name: str) -> str:
@@ -77,3 +82,41 @@ def save_venue(
         "active": active,
     }
     return create_or_update(Venue, venue, values, actor=actor, kind="venue")
+
+
+def save_agency(
+    *,
+    actor,
+    parent_agency: str,
+    agency: str,
+    abbreviation: str,
+    place: str,
+    series: dict | None = None,
+    now: datetime | None = None,
+) -> AgencySettings:
+    """How the agency names itself on its official records (Nghị định 30/2020/NĐ-CP,
+    Phụ lục I), audited as ``agency.updated`` with what changed; and each record kind's
+    number series (``series``: ``{RecordKind: (symbol, next number)}``,
+    ``records.services.save_series``)."""
+    from meetingsec.records.services import save_series
+
+    now = now or utcnow()
+    lines = [" ".join(line.split()) for line in agency.splitlines()]
+    values = {
+        "parent_agency": " ".join(parent_agency.split()),
+        "agency": "\n".join(line for line in lines if line),
+        "abbreviation": "".join(abbreviation.split()).upper(),
+        "place": " ".join(place.split()),
+    }
+    settings = db.session.get(AgencySettings, AGENCY_ROW, with_for_update=True)
+    if settings is None:
+        settings = AgencySettings(id=AGENCY_ROW)
+        db.session.add(settings)
+    changed = apply_changes(settings, values)
+    if changed:
+        settings.updated_by_id, settings.updated_at = actor.id, now
+        db.session.flush()
+        record("agency.updated", settings, actor=actor, now=now, data=changed)
+    for kind, (symbol, next_number) in (series or {}).items():
+        save_series(kind, actor=actor, symbol=symbol, next_number=next_number, now=now)
+    return settings

@@ -117,7 +117,7 @@ def attendance(meeting: Meeting) -> dict:
             }
         )
     return {
-        **official_context(meeting),
+        **official_context(meeting, RecordKind.ATTENDANCE),
         "part": WHOLE,
         "total_rows": len(rows),
         "rows": rows,
@@ -132,7 +132,7 @@ def security(meeting: Meeting) -> dict:
     handed out and recovered; devices."""
     views = checklist.evaluate(meeting)
     return {
-        **official_context(meeting),
+        **official_context(meeting, RecordKind.SECURITY),
         "phases": list(Phase),
         "views": views,
         # the item this very record fulfils: it reads as made by it, never as still to do
@@ -162,14 +162,14 @@ def _unclaimed(meeting_id: int) -> list[Deposit]:
 def inspection(meeting: Meeting) -> dict:
     technicians = {i.technician for d in devices.load_devices(meeting) for i in d.inspections}
     return {
-        **official_context(meeting),
+        **official_context(meeting, RecordKind.INSPECTION),
         "technicians": sorted(technicians, key=lambda u: u.full_name),
     }
 
 
 def venue_check(meeting: Meeting) -> dict:
     return {
-        **official_context(meeting),
+        **official_context(meeting, RecordKind.VENUE_CHECK),
         "check": devices.load_venue_checks(meeting)[-1],
     }
 
@@ -181,7 +181,7 @@ def closing(meeting: Meeting) -> dict:
 
     latest = queries.latest_records(meeting.id)
     return {
-        **official_context(meeting),
+        **official_context(meeting, RecordKind.CLOSING),
         "after": [v for v in checklist.evaluate(meeting) if v.rule.phase is Phase.AFTER],
         "counters": door.counters(meeting.id),
         "copy_counts": documents.copy_counts(meeting.id),

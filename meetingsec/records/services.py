@@ -10,13 +10,16 @@ from flask_babel import lazy_gettext as _l
 from meetingsec.audit.services import record
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.core.i18n import local_date
 from meetingsec.extensions import db
 from meetingsec.meetings.access import Reading, may_read, open_download, require_reading
 from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.meetings.models import Meeting
+from meetingsec.org.queries import agency_settings
 from meetingsec.records import queries
 from meetingsec.records.choices import JobState, RecordKind
-from meetingsec.records.models import Record, RecordJob
+from meetingsec.records.models import NumberSeries, Record, RecordJob, RecordNumber
+from meetingsec.records.official import with_abbreviation
 
 
 def can_read(user, meeting: Meeting) -> bool:
@@ -75,6 +78,7 @@ def request_record(meeting: Meeting, kind: str, *, actor, now: datetime | None =
     if running is not None:  # its worker died mid-render: it will never finish
         running.state, running.finished_at = JobState.FAILED.value, now
         running.error = "interrupted: no progress for " + str(STALLED_AFTER)
+    number = _give_number(meeting, kind, now)
     job = RecordJob(
         meeting_id=meeting.id,
         kind=kind.value,
@@ -88,9 +92,78 @@ def request_record(meeting: Meeting, kind: str, *, actor, now: datetime | None =
         job,
         actor=actor,
         now=now,
-        data={"meeting_id": meeting.id, "kind": kind.value},
+        data={
+            "meeting_id": meeting.id,
+            "kind": kind.value,
+            "number": f"{number.number}/{number.symbol}",
+        },
     )
     return job
+
+
+# -- numbers -------------------------------------------------------------------------------------
+
+
+def _series(kind: RecordKind) -> NumberSeries:
+    """The kind's number series, locked (two records asked for at once get two numbers)."""
+    series = db.session.get(NumberSeries, kind.value, with_for_update=True)
+    if series is None:  # a kind never numbered nor set: its default symbol
+        series = NumberSeries(kind=kind.value, symbol=kind.entry.symbol, year=0, next_number=1)
+        db.session.add(series)
+    return series
+
+
+def _give_number(meeting: Meeting, kind: RecordKind, now: datetime) -> RecordNumber:
+    """The record's number: given from its series when it is first asked for (the series
+    starts again at 1 each year), kept by its later versions."""
+    given = queries.record_number(meeting.id, kind)
+    if given is not None:
+        return given
+    series = _series(kind)
+    year = local_date(now).year
+    if series.year != year:
+        series.year, series.next_number = year, 1
+    given = RecordNumber(
+        meeting_id=meeting.id,
+        kind=kind.value,
+        year=year,
+        number=series.next_number,
+        symbol=with_abbreviation(series.symbol, agency_settings().abbreviation),
+        given_at=now,
+    )
+    series.next_number += 1
+    db.session.add(given)
+    return given
+
+
+def save_series(
+    kind: RecordKind, *, actor, symbol: str, next_number: int, now: datetime | None = None
+) -> NumberSeries:
+    """The administrator sets a kind's symbol and the next number it gives (this year):
+    audited as ``records.series_updated`` with what changed."""
+    now = now or utcnow()
+    symbol = "".join(symbol.split()).upper()
+    if not symbol or next_number < 1:
+        raise DomainError(
+            _l("A number series needs a symbol and a next number of at least 1."), "bad_series"
+        )
+    series = _series(kind)
+    old = {"symbol": series.symbol, "next_number": series.next_number, "year": series.year}
+    year = local_date(now).year
+    series.symbol, series.next_number, series.year = symbol, next_number, year
+    new = {"symbol": symbol, "next_number": next_number, "year": year}
+    changed = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
+    if changed:
+        db.session.flush()
+        record(
+            "records.series_updated",
+            actor=actor,
+            now=now,
+            object_type="number_series",
+            object_id=kind.value,
+            data={"kind": kind.value, **changed},
+        )
+    return series
 
 
 # -- reading -------------------------------------------------------------------------------------

@@ -10,8 +10,11 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.xlsx import Sheets
 from meetingsec.extensions import db
 from meetingsec.org.models import Unit
+from meetingsec.records.official import agency_context, with_abbreviation
 from meetingsec.reports.figures import FIGURES, Report
 
+#: A report's symbol before the agency's abbreviation (Nghị định 30/2020, Phụ lục III)
+REPORT_SYMBOL = "BC"
 _ORDER = [c.value for c in Classification]  # mat < toi_mat < tuyet_mat
 
 
@@ -22,12 +25,14 @@ def report_context(report: Report) -> tuple[str, dict]:
         select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
     )
     levels = [r.meeting.classification for r in report.rows] or ["mat"]
+    names = agency_context(agency)
     return "records/pdf/period_report.html", {
         "report": report,
         "FIGURES": FIGURES,
         "Classification": Classification,
-        "agency": agency.name if agency else "",
-        "parent_agency": "",
+        **names,
+        "number": None,  # given by the agency's register when it is sent
+        "symbol": with_abbreviation(REPORT_SYMBOL, names["abbreviation"]),
         "generated_at": utcnow(),
         "head": chain_head(),
         "checkpoint": latest_printed(),

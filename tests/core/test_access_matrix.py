@@ -48,6 +48,7 @@ MATRIX = {
     "/admin/venues": ("GET", {A}, 200),
     "/admin/venues/new": ("GET", {A}, 200),
     "/admin/venues/<int:venue_id>": ("GET", {A}, 200),
+    "/admin/agency": ("GET", {A}, 200),
     "/audit/": ("GET", {AU, A}, 200),
     "/audit/verify": ("GET", {AU, A}, 200),
     "/about/": ("GET", {AU, A}, 200),

@@ -7,10 +7,17 @@ from meetingsec.checklists.services import evaluate
 from meetingsec.records import queries
 from meetingsec.records.choices import RecordKind
 from tests import pdf
-from tests.records.test_services import generate
+from tests.records.test_services import check_official_layout, generate
 
 #: What a record left unfilled looks like: a dotted blank, a missing value
 PLACEHOLDERS = re.compile(r"\.{4,}|…{2,}|\bNone\b|\{\{|\}\}|\(\s*\)|: ;|: \.")
+#: Nghị định 30/2020: margins top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm
+TOP, BOTTOM, LEFT, RIGHT = 20, 297 - 20, 30, 210 - 15
+#: Thông tư 24/2020, Mẫu 02: the mark's inner size, in mm
+MARK = {"mat": 20, "toi_mat": 30, "tuyet_mat": 40}
+#: Pages are read at 200 dpi: a line's edge is known to a pixel and a half (0.2 mm)
+DPI = 200
+PX = 0.2
 
 
 def render_all(meeting) -> dict[RecordKind, bytes]:
@@ -25,17 +32,55 @@ def check_reads_as_one(kind: RecordKind, data: bytes) -> str:
     """No doubled word, no placeholder; returns the record's text."""
     assert not pdf.doubled_words(data), (kind, pdf.doubled_words(data))
     body = pdf.plain(data)
-    header = re.compile(r"Số: \.+/|\.+, ngày")  # the agency's formalities: filled below
-    found = PLACEHOLDERS.findall(header.sub("", body))
+    found = PLACEHOLDERS.findall(body)
     assert not found, (kind, found)
+    assert "meetingsec" not in body.casefold(), kind  # the product is named in metadata only
     return body
 
 
-def test_every_record_of_a_closed_out_meeting_reads_as_one(closed_out):
+def check_pages(kind: RecordKind, data: bytes, classification: str) -> None:
+    """Every page: the ink inside the margins, the mark's size; page 1 its mark under the
+    number line, the others in the top margin."""
+    pages = int(pdf.info(data)["Pages"])
+    lines = pdf.word_boxes(data)
+    number_line = next(w for w in lines[0] if w[4] == "Số:")
+    for n in range(1, pages + 1):
+        image = pdf.raster(data, n, DPI)
+        left, top, right, bottom = pdf.ink_box(image, DPI)
+        assert left >= LEFT - PX and right <= RIGHT + PX, (kind, n, left, right)
+        assert bottom <= BOTTOM, (kind, n, bottom)
+        body = pdf.ink_box(image, DPI, below_mm=TOP - 0.5)
+        assert body[1] >= TOP - PX, (kind, n, body)  # only the number and mark above it
+        mark = pdf.mark_box(image, DPI)
+        assert mark is not None, (kind, n)
+        width, height = mark["inner"]
+        assert abs(width - MARK[classification]) < 0.3 and abs(height - 8) < 0.3, (kind, n, mark)
+        m_left, m_top, m_right, m_bottom = mark["outer"]
+        if n == 1:  # under the number and symbol, centred in the agency's column
+            assert m_top > number_line[3] * 25.4 / 72, (kind, mark, number_line)
+            centre = (number_line[0] + number_line[2]) / 2 * 25.4 / 72
+            assert m_left < centre < m_right, (kind, mark, number_line)
+        else:  # in the top margin, clear of the body
+            assert m_left >= LEFT - 0.1 and m_bottom <= TOP - 2, (kind, n, mark)
+
+
+def test_every_record_of_a_closed_out_meeting(closed_out):
     meeting, clerk, people, doc = closed_out()
     records = render_all(meeting)
     assert set(records) == set(RecordKind)
-    texts = {kind: check_reads_as_one(kind, data) for kind, data in records.items()}
+    texts = {}
+    for kind, data in records.items():
+        check_official_layout(data, mark="TUYỆT MẬT")
+        check_pages(kind, data, meeting.classification)
+        texts[kind] = check_reads_as_one(kind, data)
+        number = queries.record_number(meeting.id, kind)
+        # the agency's formalities: its parent, its name, the number with its
+        # abbreviation, the place and date
+        assert f"Số: {number.number:02d}/{number.symbol}" in texts[kind]
+        assert number.symbol.endswith("-VP")
+        assert "UBND TỈNH BÌNH MINH VĂN PHÒNG" in texts[kind]
+        assert re.search(r"Bình Minh, ngày \d\d tháng \d\d? năm 20\d\d", texts[kind])
+        assert pdf.info(data)["Creator"] == "meetingsec"
 
     security = texts[RecordKind.SECURITY]
     # the approval line names its date once
