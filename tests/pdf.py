@@ -174,3 +174,17 @@ def mark_box(image, dpi: int = 300) -> dict | None:
         "outer": outer,
         "inner": ((right - left - 2 * side) * mm, (bottom - top - 2 * cap) * mm),
     }
+
+
+def vertical_rules(image, y_pt: float, dpi: int) -> list[float]:
+    """The x (in points) of every dark run along the row at ``y_pt``: the table's vertical
+    borders when the row passes through a cell's padding."""
+    y = round(y_pt / 72 * dpi)
+    gray = image.convert("L")
+    xs, inside = [], False
+    for x in range(gray.width):
+        dark = gray.getpixel((x, y)) < 128
+        if dark and not inside:
+            xs.append(x * 72 / dpi)
+        inside = dark
+    return xs

@@ -18,6 +18,8 @@ MARK = {"mat": 20, "toi_mat": 30, "tuyet_mat": 40}
 #: Pages are read at 200 dpi: a line's edge is known to a pixel and a half (0.2 mm)
 DPI = 200
 PX = 0.2
+#: A border that must stay inside a margin: within one pixel (0.13 mm)
+EDGE = 0.13
 
 
 def render_all(meeting) -> dict[RecordKind, bytes]:
@@ -47,7 +49,7 @@ def check_pages(kind: RecordKind, data: bytes, classification: str) -> None:
     for n in range(1, pages + 1):
         image = pdf.raster(data, n, DPI)
         left, top, right, bottom = pdf.ink_box(image, DPI)
-        assert left >= LEFT - PX and right <= RIGHT + PX, (kind, n, left, right)
+        assert left >= LEFT - PX and right <= RIGHT + EDGE, (kind, n, left, right)
         assert bottom <= BOTTOM, (kind, n, bottom)
         body = pdf.ink_box(image, DPI, below_mm=TOP - 0.5)
         assert body[1] >= TOP - PX, (kind, n, body)  # only the number and mark above it
@@ -62,6 +64,30 @@ def check_pages(kind: RecordKind, data: bytes, classification: str) -> None:
             assert m_left < centre < m_right, (kind, mark, number_line)
         else:  # in the top margin, clear of the body
             assert m_left >= LEFT - 0.1 and m_bottom <= TOP - 2, (kind, n, mark)
+        for word in (w for w in lines[n - 1] if w[4] == "STT"):
+            check_inside_its_cell(kind, n, image, word)
+
+
+def check_inside_its_cell(kind, n, image, word) -> None:
+    """A column heading stays between its column's borders."""
+    x_min, y_min, x_max, _y_max, _text = word
+    rules = pdf.vertical_rules(image, y_min - 1.5, DPI)  # through the cell's padding
+    clear = 0.3 * 72 / 25.4
+    before = [x for x in rules if x < x_min - clear]
+    after = [x for x in rules if x > x_max + clear]
+    between = [x for x in rules if x_min - clear <= x <= x_max + clear]
+    assert before and after and not between, (kind, n, word, rules)
+
+
+def check_signatures_keep_company(kind, data: bytes) -> None:
+    """The signature blocks are never alone on their page: lines of the body stand above."""
+    for words in pdf.word_boxes(data):
+        hints = [w for w in words if w[4] == "(Ký,"]
+        if not hints:
+            continue
+        roles_top = min(w[1] for w in hints) - 20  # the signers' positions above the hint
+        body = [w for w in words if w[1] > TOP * 72 / 25.4 and w[3] < roles_top]
+        assert body, (kind, "the signature blocks stand alone on their page")
 
 
 def test_every_record_of_a_closed_out_meeting(closed_out):
@@ -72,6 +98,7 @@ def test_every_record_of_a_closed_out_meeting(closed_out):
     for kind, data in records.items():
         check_official_layout(data, mark="TUYỆT MẬT")
         check_pages(kind, data, meeting.classification)
+        check_signatures_keep_company(kind, data)
         texts[kind] = check_reads_as_one(kind, data)
         number = queries.record_number(meeting.id, kind)
         # the agency's formalities: its parent, its name, the number with its
@@ -89,5 +116,9 @@ def test_every_record_of_a_closed_out_meeting(closed_out):
     assert security.count("Thực hiện bằng biên bản này") == 1
     unmet = [v for v in evaluate(meeting) if v.status == "unmet" and v.rule.id != "records-made"]
     assert security.count("Chưa đạt") == len(unmet)  # the others, as the checklist has them
+    # devices named by their kind, or their make and model when the kind says nothing
+    inspection = texts[RecordKind.INSPECTION]
+    assert "Micro có dây Bosch CCS 1000" in inspection and "Epson DS-530" in inspection
+    assert "Khác" not in inspection
     # the inspection record says when it was made
     assert re.search(r"lập xong hồi \d\d:\d\d, ngày \d\d tháng", texts[RecordKind.INSPECTION])
