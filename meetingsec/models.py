@@ -15,5 +15,11 @@ from meetingsec.door.models import CheckIn, CommitmentText, Deposit, Movement  #
 from meetingsec.incidents.models import Incident  # noqa: F401
 from meetingsec.meetings.models import Meeting, MeetingMember  # noqa: F401
 from meetingsec.org.models import AgencySettings, Unit, Venue  # noqa: F401
-from meetingsec.records.models import NumberSeries, Record, RecordJob, RecordNumber  # noqa: F401
+from meetingsec.records.models import (  # noqa: F401
+    NumberSeries,
+    Record,
+    RecordJob,
+    RecordNumber,
+    RecordSigner,
+)
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole  # noqa: F401

@@ -230,7 +230,15 @@ def closed_out_factory(make_meeting, make_user, make_device):
     from tests.helpers import check_in
 
     def make(n=30):
-        tech = make_user("technician", full_name="Trần Thị Kỹ Thuật", position="Đại úy")
+        police = save_unit(
+            None,
+            actor=None,
+            name="Phòng An ninh chính trị nội bộ, Công an tỉnh Bình Minh",
+            parent=None,
+        )
+        tech = make_user(
+            "technician", full_name="Trần Thị Kỹ Thuật", position="Đại úy", unit=police
+        )
         clerk = make_user("clerk", full_name="Lê Văn Lễ Tân")
         organiser = make_user(
             "organiser", full_name="Phạm Minh Tổ Chức", position="Chánh Văn phòng"

@@ -45,6 +45,8 @@ class AgencyForm(Form):
     agency = text(_l("Agency name"), max_length=200, multiline=True)
     abbreviation = text(_l("Abbreviation"), max_length=30, validators=[SYMBOL])
     place = text(_l("Place name"), max_length=100)
+    head_position = text(_l("Position of the agency's head"), max_length=200, required=False)
+    head_name = text(_l("Name of the agency's head"), max_length=200, required=False, is_name=True)
 
     def series(self) -> dict[RecordKind, tuple[str, int]]:
         return {

@@ -55,5 +55,8 @@ class AgencySettings(Base):
     abbreviation: Mapped[str] = mapped_column(String(30), default="")
     #: The place name before the date ("Bình Minh, ngày 02 tháng 12 năm 2026")
     place: Mapped[str] = mapped_column(String(100), default="")
+    #: Who signs the agency's reports: the head's position and name
+    head_position: Mapped[str] = mapped_column(String(200), default="")
+    head_name: Mapped[str] = mapped_column(String(200), default="")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -42,7 +42,13 @@ def agency_settings() -> AgencySettings:
     """How the agency names itself on its records (an unsaved, empty row until the
     administrator sets it)."""
     return db.session.get(AgencySettings, AGENCY_ROW) or AgencySettings(
-        id=AGENCY_ROW, parent_agency="", agency="", abbreviation="", place=""
+        id=AGENCY_ROW,
+        parent_agency="",
+        agency="",
+        abbreviation="",
+        place="",
+        head_position="",
+        head_name="",
     )
 
 

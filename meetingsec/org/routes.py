@@ -94,6 +94,8 @@ def agency():
             "agency": settings.agency,
             "abbreviation": settings.abbreviation,
             "place": settings.place,
+            "head_position": settings.head_position,
+            "head_name": settings.head_name,
         }
         for kind, row in series.items():
             data[f"symbol_{kind.value}"] = row.symbol
@@ -107,6 +109,8 @@ def agency():
             agency=form.agency.data,
             abbreviation=form.abbreviation.data,
             place=form.place.data,
+            head_position=form.head_position.data or "",
+            head_name=form.head_name.data or "",
             series=form.series(),
         ),
         success=lambda _s: _("The agency's settings are saved."),

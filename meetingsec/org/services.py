@@ -91,12 +91,14 @@ def save_agency(
     agency: str,
     abbreviation: str,
     place: str,
+    head_position: str = "",
+    head_name: str = "",
     series: dict | None = None,
     now: datetime | None = None,
 ) -> AgencySettings:
     """How the agency names itself on its official records (Nghị định 30/2020/NĐ-CP,
-    Phụ lục I), audited as ``agency.updated`` with what changed; and each record kind's
-    number series (``series``: ``{RecordKind: (symbol, next number)}``,
+    Phụ lục I) and who signs its reports, audited as ``agency.updated`` with what changed;
+    and each record kind's number series (``series``: ``{RecordKind: (symbol, next number)}``,
     ``records.services.save_series``)."""
     from meetingsec.records.services import save_series
 
@@ -107,6 +109,8 @@ def save_agency(
         "agency": "\n".join(line for line in lines if line),
         "abbreviation": "".join(abbreviation.split()).upper(),
         "place": " ".join(place.split()),
+        "head_position": " ".join(head_position.split()),
+        "head_name": " ".join(head_name.split()),
     }
     settings = db.session.get(AgencySettings, AGENCY_ROW, with_for_update=True)
     if settings is None:

@@ -22,6 +22,24 @@ from meetingsec.incidents import queries as incidents
 from meetingsec.meetings.models import Meeting
 from meetingsec.records.choices import RecordKind
 from meetingsec.records.official import official_context
+from meetingsec.records.signers import Signer, signers_for
+
+#: "Nơi nhận" of every meeting record: its chair
+TO_CHAIR = "Người chủ trì cuộc họp"
+
+
+def police_units(technicians) -> list[str]:
+    """The police units whose officers inspected (their users' units), for "Nơi nhận"."""
+    names = sorted({t.unit.name for t in technicians if t.unit is not None})
+    return names or ["Cơ quan Công an đã kiểm tra"]
+
+
+def _organiser(meeting, position: str = "Người tổ chức") -> Signer:
+    return Signer(position, meeting.organiser.full_name)
+
+
+def _chair(meeting) -> Signer:
+    return Signer("Người chủ trì", meeting.chair.full_name)
 
 
 def _technicians(meeting: Meeting) -> list:
@@ -123,6 +141,13 @@ def attendance(meeting: Meeting) -> dict:
         "rows": rows,
         "commitments": commitments,
         "checked_in": sum(1 for r in rows if r["at"]),
+        "signers": signers_for(
+            meeting,
+            RecordKind.ATTENDANCE,
+            left=_organiser(meeting, "Người lập danh sách"),
+            right=_chair(meeting),
+        ),
+        "recipients": [TO_CHAIR],
     }
 
 
@@ -131,8 +156,13 @@ def security(meeting: Meeting) -> dict:
     its state, who and when, and its citation; incidents; deposits and returns; documents
     handed out and recovered; devices."""
     views = checklist.evaluate(meeting)
+    technicians = _technicians(meeting)
     return {
         **official_context(meeting, RecordKind.SECURITY),
+        "signers": signers_for(
+            meeting, RecordKind.SECURITY, left=_organiser(meeting), right=_chair(meeting)
+        ),
+        "recipients": [TO_CHAIR, *(police_units(technicians) if technicians else [])],
         "phases": list(Phase),
         "views": views,
         # the item this very record fulfils: it reads as made by it, never as still to do
@@ -144,7 +174,7 @@ def security(meeting: Meeting) -> dict:
         "copies": documents.copies_of(meeting.id),
         "copy_counts": documents.copy_counts(meeting.id),
         "documents": documents.documents_of(meeting.id),
-        "technicians": _technicians(meeting),
+        "technicians": technicians,
         "devices": meeting.devices,
     }
 
@@ -161,16 +191,33 @@ def _unclaimed(meeting_id: int) -> list[Deposit]:
 
 def inspection(meeting: Meeting) -> dict:
     technicians = {i.technician for d in devices.load_devices(meeting) for i in d.inspections}
+    technicians = sorted(technicians, key=lambda u: u.full_name)
+    inspector = technicians[0] if technicians else None
     return {
         **official_context(meeting, RecordKind.INSPECTION),
-        "technicians": sorted(technicians, key=lambda u: u.full_name),
+        "technicians": technicians,
+        "signers": signers_for(
+            meeting,
+            RecordKind.INSPECTION,
+            left=_organiser(meeting, "Đại diện đơn vị chủ trì"),
+            right=Signer("Cán bộ kiểm tra", inspector.full_name if inspector else ""),
+        ),
+        "recipients": [TO_CHAIR, *police_units(technicians)],
     }
 
 
 def venue_check(meeting: Meeting) -> dict:
+    check = devices.load_venue_checks(meeting)[-1]
     return {
         **official_context(meeting, RecordKind.VENUE_CHECK),
-        "check": devices.load_venue_checks(meeting)[-1],
+        "check": check,
+        "signers": signers_for(
+            meeting,
+            RecordKind.VENUE_CHECK,
+            left=_organiser(meeting, "Đại diện đơn vị chủ trì"),
+            right=Signer("Cán bộ kiểm tra", check.technician.full_name),
+        ),
+        "recipients": [TO_CHAIR, *police_units([check.technician])],
     }
 
 
@@ -180,11 +227,18 @@ def closing(meeting: Meeting) -> dict:
     from meetingsec.records import queries
 
     latest = queries.latest_records(meeting.id)
+    copy_counts = documents.copy_counts(meeting.id)
+    # the police hear of a meeting outside headquarters, or of a loss
+    police = not meeting.venue.at_hq or copy_counts.lost > 0
     return {
         **official_context(meeting, RecordKind.CLOSING),
+        "signers": signers_for(
+            meeting, RecordKind.CLOSING, left=_organiser(meeting), right=_chair(meeting)
+        ),
+        "recipients": [TO_CHAIR, *(police_units(_technicians(meeting)) if police else [])],
         "after": [v for v in checklist.evaluate(meeting) if v.rule.phase is Phase.AFTER],
         "counters": door.counters(meeting.id),
-        "copy_counts": documents.copy_counts(meeting.id),
+        "copy_counts": copy_counts,
         "incidents": incidents.count_incidents(meeting.id),
         "records": [
             latest[k]

@@ -180,3 +180,9 @@ def number_series() -> dict[RecordKind, NumberSeries]:
         or NumberSeries(kind=kind.value, symbol=kind.entry.symbol, year=0, next_number=1)
         for kind in RecordKind
     }
+
+
+def signers_of(meeting: Meeting, kind: RecordKind) -> list:
+    """The record's two signature blocks as it would print them now (its builder's)."""
+    _template, context = kind.entry.build(meeting)
+    return context["signers"]

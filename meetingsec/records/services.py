@@ -18,7 +18,13 @@ from meetingsec.meetings.models import Meeting
 from meetingsec.org.queries import agency_settings
 from meetingsec.records import queries
 from meetingsec.records.choices import JobState, RecordKind
-from meetingsec.records.models import NumberSeries, Record, RecordJob, RecordNumber
+from meetingsec.records.models import (
+    NumberSeries,
+    Record,
+    RecordJob,
+    RecordNumber,
+    RecordSigner,
+)
 from meetingsec.records.official import with_abbreviation
 
 
@@ -194,3 +200,69 @@ def open_record(
         data={"kind": kind.value, "version": rec.version, "sha256": rec.sha256},
     )
     return rec
+
+
+# -- signers -------------------------------------------------------------------------------------
+
+
+def save_signers(
+    meeting: Meeting, kind: str, blocks: dict, *, actor, now: datetime | None = None
+) -> list[RecordSigner]:
+    """Who signs the record (``blocks``: ``{side: {authority, principal, position, name}}``),
+    set before generating it; audited as ``records.signers_saved`` with what was set."""
+    from meetingsec.records.signers import AUTHORITIES, SIDES, stored
+
+    if not can_generate(actor, meeting):
+        raise NotAllowed(
+            _l("Only the meeting's organiser or chair can generate its records."), "not_organiser"
+        )
+    kind = _check_kind(meeting, kind)
+    if not meeting.status.allows(Action.RECORDS) or meeting.status is MeetingStatus.CLOSED:
+        raise DomainError(_l("The meeting is closed: its records are frozen."), "frozen")
+    now = now or utcnow()
+    rows = stored(meeting.id, kind)
+    saved = []
+    for side in SIDES:
+        block = blocks.get(side)
+        if block is None:
+            continue
+        values = {k: " ".join(str(block.get(k) or "").split()) for k in _SIGNER_FIELDS}
+        if values["authority"] not in AUTHORITIES:
+            raise DomainError(
+                _l("Choose one of the options in the list."), "bad_authority", field="authority"
+            )
+        if values["authority"] and not values["principal"]:
+            raise DomainError(
+                _l("Say whom the signer signs for, e.g. CHỦ TỊCH in KT. CHỦ TỊCH."),
+                "principal_required",
+                field=f"{side}_principal",
+            )
+        if not values["position"] or not values["name"]:
+            raise DomainError(
+                _l("A signer needs a position and a name."),
+                "signer_required",
+                field=f"{side}_name",
+            )
+        row = rows.get(side)
+        if row is None:
+            row = RecordSigner(meeting_id=meeting.id, kind=kind.value, side=side)
+            db.session.add(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        saved.append(row)
+    db.session.flush()
+    record(
+        "records.signers_saved",
+        meeting,
+        actor=actor,
+        now=now,
+        data={"kind": kind.value, "signers": {r.side: _signer_data(r) for r in saved}},
+    )
+    return saved
+
+
+_SIGNER_FIELDS = ("authority", "principal", "position", "name")
+
+
+def _signer_data(row: RecordSigner) -> dict:
+    return {k: getattr(row, k) for k in _SIGNER_FIELDS}

@@ -10,7 +10,9 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.xlsx import Sheets
 from meetingsec.extensions import db
 from meetingsec.org.models import Unit
+from meetingsec.org.queries import agency_settings
 from meetingsec.records.official import agency_context, with_abbreviation
+from meetingsec.records.signers import Signer
 from meetingsec.reports.figures import FIGURES, Report
 
 #: A report's symbol before the agency's abbreviation (Nghị định 30/2020, Phụ lục III)
@@ -26,12 +28,14 @@ def report_context(report: Report) -> tuple[str, dict]:
     )
     levels = [r.meeting.classification for r in report.rows] or ["mat"]
     names = agency_context(agency)
+    head = agency_settings()
     return "records/pdf/period_report.html", {
         "report": report,
         "FIGURES": FIGURES,
         "Classification": Classification,
         **names,
         "number": None,  # given by the agency's register when it is sent
+        "signers": [None, Signer(head.head_position or "Thủ trưởng cơ quan", head.head_name)],
         "symbol": with_abbreviation(REPORT_SYMBOL, names["abbreviation"]),
         "generated_at": utcnow(),
         "head": chain_head(),

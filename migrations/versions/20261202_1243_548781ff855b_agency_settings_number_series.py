@@ -1,7 +1,8 @@
-"""agency settings, number series and record numbers
+"""agency settings, number series, record numbers and signers
 
-How the agency names itself on its records (parent agency, agency, abbreviation, place),
-each record kind's number series, and the number each meeting's record was given.
+How the agency names itself on its records (parent agency, agency, abbreviation, place,
+its head), each record kind's number series, the number each meeting's record was given,
+and who signs a meeting's records when the organiser changed it.
 
 Revision ID: 548781ff855b
 Revises: 5a7c9e1b3d20
@@ -34,6 +35,8 @@ def upgrade():
         sa.Column("agency", sa.String(length=200), nullable=False),
         sa.Column("abbreviation", sa.String(length=30), nullable=False),
         sa.Column("place", sa.String(length=100), nullable=False),
+        sa.Column("head_position", sa.String(length=200), nullable=False),
+        sa.Column("head_name", sa.String(length=200), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -61,8 +64,34 @@ def upgrade():
             batch_op.f("ix_record_numbers_meeting_id"), ["meeting_id"], unique=False
         )
 
+    op.create_table(
+        "record_signers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("side", sa.String(length=8), nullable=False),
+        sa.Column("authority", sa.String(length=8), nullable=False),
+        sa.Column("principal", sa.String(length=200), nullable=False),
+        sa.Column("position", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"], ["meetings.id"], name=op.f("fk_record_signers_meeting_id_meetings")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_record_signers")),
+        sa.UniqueConstraint(
+            "meeting_id", "kind", "side", name=op.f("uq_record_signers_meeting_id")
+        ),
+    )
+    with op.batch_alter_table("record_signers", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_record_signers_meeting_id"), ["meeting_id"], unique=False
+        )
+
 
 def downgrade():
+    with op.batch_alter_table("record_signers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_record_signers_meeting_id"))
+    op.drop_table("record_signers")
     with op.batch_alter_table("record_numbers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_record_numbers_meeting_id"))
 

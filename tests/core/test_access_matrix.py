@@ -137,6 +137,7 @@ MATRIX = {
     "/meetings/<int:meeting_id>/records/<kind>": ("POST", (M, {ORG, C}), 303),
     "/meetings/<int:meeting_id>/records/jobs/<int:job_id>": ("GET", (M, {ORG, C, AU}), 404),
     "/meetings/<int:meeting_id>/records/<kind>.pdf": ("GET", (M, {ORG, C, AU}), 404),
+    "/meetings/<int:meeting_id>/records/<kind>/signers": ("GET", (M, {ORG, C}), 200),
     "/meetings/<int:meeting_id>/export.xlsx": ("GET", (M, {ORG, C, AU}), 200),
     "/meetings/<int:meeting_id>/closing": ("GET", (M, AUTH), 200),
     "/meetings/<int:meeting_id>/closing/unclaimed": ("POST", (M, {ORG, CL}), 422),

@@ -116,6 +116,15 @@ def test_every_record_of_a_closed_out_meeting(closed_out):
     assert security.count("Thực hiện bằng biên bản này") == 1
     unmet = [v for v in evaluate(meeting) if v.status == "unmet" and v.rule.id != "records-made"]
     assert security.count("Chưa đạt") == len(unmet)  # the others, as the checklist has them
+    # every record has its "Nơi nhận", the police unit that inspected where it needs it
+    police = "- Phòng An ninh chính trị nội bộ, Công an tỉnh Bình Minh;"
+    for kind, text in texts.items():
+        recipients = text.split("Nơi nhận:", 1)[1]
+        assert "- Người chủ trì cuộc họp;" in recipients and "- Lưu: VT" in recipients
+        assert (police in recipients) == (kind is not RecordKind.ATTENDANCE), kind
+    # signers with their position and name, as set before generating
+    assert "NGƯỜI CHỦ TRÌ" in security and meeting.chair.full_name in security
+    assert "CÁN BỘ KIỂM TRA" in texts[RecordKind.VENUE_CHECK]
     # devices named by their kind, or their make and model when the kind says nothing
     inspection = texts[RecordKind.INSPECTION]
     assert "Micro có dây Bosch CCS 1000" in inspection and "Epson DS-530" in inspection

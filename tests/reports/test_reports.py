@@ -38,7 +38,19 @@ def test_figures_of_the_meetings_held(ended_meeting, make_meeting):
 
 
 def test_report_page_pdf_and_xlsx(client, login, ended_meeting, make_user):
+    from meetingsec.org.services import save_agency
+
     meeting, *_rest = ended_meeting()
+    save_agency(
+        actor=make_user("admin"),
+        parent_agency="UBND tỉnh Bình Minh",
+        agency="Văn phòng",
+        abbreviation="VP",
+        place="Bình Minh",
+        head_position="Chánh Văn phòng",
+        head_name="Đỗ Văn Thủ Trưởng",
+    )
+    db.session.commit()
     auditor = make_user("auditor")
     login(auditor)
     year, quarter = _quarter()
@@ -54,6 +66,8 @@ def test_report_page_pdf_and_xlsx(client, login, ended_meeting, make_user):
     check_official_layout(resp.data)
     body = pdf.plain(resp.data)
     assert "BÁO CÁO" in body and meeting.title in body
+    assert "/BC-VP" in body and "Bình Minh, ngày" in body
+    assert "CHÁNH VĂN PHÒNG" in body and "Đỗ Văn Thủ Trưởng" in body  # the signer is named
     assert actions()[-1] == "report.exported"
     resp = client.get("/reports/report.xlsx", query_string=args)
     wb = load_workbook(io.BytesIO(resp.data))
