@@ -209,6 +209,22 @@ def stored_record(meeting, kind: str, data: bytes):
     return record
 
 
+def set_agency(admin, **changes):
+    """The administrator sets how the agency names itself on its records (Văn phòng UBND
+    tỉnh Bình Minh, "VP", its head the Chánh Văn phòng)."""
+    from meetingsec.org.services import save_agency
+
+    values = {
+        "parent_agency": "UBND tỉnh Bình Minh",
+        "agency": "Văn phòng",
+        "abbreviation": "VP",
+        "place": "Bình Minh",
+        "head_position": "Chánh Văn phòng",
+        "head_name": "Đỗ Văn Thủ Trưởng",
+    }
+    save_agency(actor=admin, **{**values, **changes})
+
+
 def closed_out_factory(make_meeting, make_user, make_device):
     """``closed_out(n=30)``: a Tuyệt mật meeting held outside headquarters, taken through
     every step a real one goes through, ready to close: devices inspected (one supplied by
@@ -226,7 +242,7 @@ def closed_out_factory(make_meeting, make_user, make_device):
     from meetingsec.door import entry
     from meetingsec.door import queries as door_queries
     from meetingsec.meetings import services as meetings
-    from meetingsec.org.services import save_agency, save_unit
+    from meetingsec.org.services import save_unit
     from tests.helpers import check_in
 
     def make(n=30):
@@ -255,13 +271,7 @@ def closed_out_factory(make_meeting, make_user, make_device):
         parent = save_unit(None, actor=None, name="Ủy ban nhân dân tỉnh Bình Minh", parent=None)
         meeting.host_unit.parent_id = parent.id
         meeting.host_unit.name = "Văn phòng Ủy ban nhân dân tỉnh Bình Minh"
-        save_agency(
-            actor=make_user("admin"),
-            parent_agency="UBND tỉnh Bình Minh",
-            agency="Văn phòng",
-            abbreviation="VP",
-            place="Bình Minh",
-        )
+        set_agency(make_user("admin"))
         meeting.approval_number = "15/QĐ-UBND"
         meeting.approval_date = date(2026, 12, 2)
         meeting.approver_name = "Nguyễn Hữu Chủ Trì"

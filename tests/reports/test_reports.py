@@ -38,18 +38,10 @@ def test_figures_of_the_meetings_held(ended_meeting, make_meeting):
 
 
 def test_report_page_pdf_and_xlsx(client, login, ended_meeting, make_user):
-    from meetingsec.org.services import save_agency
+    from tests.factories import set_agency
 
     meeting, *_rest = ended_meeting()
-    save_agency(
-        actor=make_user("admin"),
-        parent_agency="UBND tỉnh Bình Minh",
-        agency="Văn phòng",
-        abbreviation="VP",
-        place="Bình Minh",
-        head_position="Chánh Văn phòng",
-        head_name="Đỗ Văn Thủ Trưởng",
-    )
+    set_agency(make_user("admin"))
     db.session.commit()
     auditor = make_user("auditor")
     login(auditor)
