@@ -60,7 +60,7 @@ def make_sheet_meeting(users, rows: int) -> int:
     """A meeting of ``rows`` approved people, every one checked in and signed, a phone
     deposited by one in three; its session ended."""
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
-    from meetingsec.door import services as door
+    from meetingsec.door import commitment, entry
     from meetingsec.meetings.services import MeetingData, create_meeting
     from meetingsec.org.models import Unit, Venue
 
@@ -95,9 +95,9 @@ def make_sheet_meeting(users, rows: int) -> int:
     )
     approve_list(meeting, actor=users["chair"], seen=shown_changes(people, []))
     meeting.status = "cleared"
-    sha = door.current_commitment()[1]
+    sha = commitment.current_commitment()[1]
     for i, p in enumerate(people):
-        door.check_in(
+        entry.check_in(
             meeting,
             p.invitation_code,
             actor=users["clerk"],

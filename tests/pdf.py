@@ -188,3 +188,48 @@ def vertical_rules(image, y_pt: float, dpi: int) -> list[float]:
             xs.append(x * 72 / dpi)
         inside = dark
     return xs
+
+
+def horizontal_rules(image, x_pt: float, top_pt: float, bottom_pt: float, dpi: int) -> int:
+    """How many dark lines cross the column at ``x_pt`` between two heights: a table's row
+    borders when the column passes through the cells' padding."""
+    x = round(x_pt / 72 * dpi)
+    gray = image.convert("L")
+    count, inside = 0, False
+    for y in range(round(top_pt / 72 * dpi), round(bottom_pt / 72 * dpi)):
+        dark = gray.getpixel((x, y)) < 128
+        if dark and not inside:
+            count += 1
+        inside = dark
+    return count
+
+
+def ink_levels(image, box_pt: tuple[float, float, float, float], dpi: int) -> list[int]:
+    """The grey levels (0 black … 255 white) of the inked pixels (darker than 200) inside a
+    box given in points."""
+    left, top, right, bottom = (round(v / 72 * dpi) for v in box_pt)
+    crop = image.convert("L").crop((left, top, right, bottom))
+    return [v for v in crop.tobytes() if v < 200]
+
+
+def image_list(pdf: bytes) -> list[dict]:
+    """Every image the PDF draws, as ``pdfimages -list`` describes it (its columns: page,
+    width, height, color, bpc, x-ppi, y-ppi, …)."""
+    lines = _run("pdfimages", pdf, "-list").splitlines()
+    names = lines[0].split()
+    return [dict(zip(names, line.split(), strict=False)) for line in lines[2:]]
+
+
+def image_colours(pdf: bytes) -> set:
+    """Every colour the PDF's images use (pikepdf reads them back)."""
+    import io
+
+    import pikepdf
+
+    colours = set()
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            for _name, raw in page.get_images().items():
+                image = pikepdf.PdfImage(raw).as_pil_image().convert("RGB")
+                colours |= {c for _n, c in image.getcolors(maxcolors=1 << 16) or []}
+    return colours

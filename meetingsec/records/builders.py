@@ -16,6 +16,7 @@ from meetingsec.checklists.choices import Phase
 from meetingsec.devices import queries as devices
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
+from meetingsec.door import signature as signatures
 from meetingsec.door.models import CheckIn, Deposit
 from meetingsec.extensions import db
 from meetingsec.incidents import queries as incidents
@@ -107,7 +108,7 @@ def attendance(meeting: Meeting) -> dict:
             )
             .options(
                 joinedload(Attendee.check_in).joinedload(CheckIn.commitment),
-                joinedload(Attendee.check_in).undefer(CheckIn.signature_png),
+                joinedload(Attendee.check_in).undefer(CheckIn.signature_strokes),
             )
             .order_by(Attendee.id)
         )
@@ -125,8 +126,10 @@ def attendance(meeting: Meeting) -> dict:
                 "position": a.position,
                 "unit": a.unit_name,
                 "at": c.at if c else None,
+                # drawn from the strokes themselves, black at 300 dpi
                 "signature": (
-                    "data:image/png;base64," + base64.b64encode(c.signature_png).decode()
+                    "data:image/png;base64,"
+                    + base64.b64encode(signatures.print_png(c.signature_strokes)).decode()
                     if c
                     else None
                 ),

@@ -79,6 +79,42 @@ def check_inside_its_cell(kind, n, image, word) -> None:
     assert before and after and not between, (kind, n, word, rules)
 
 
+def check_drawn_signatures(data: bytes, signed: int) -> None:
+    """The attendance sheet's signatures: black (a photocopy keeps them), one in each signed
+    row, and every row border of the signature column intact."""
+    words_by_page = pdf.word_boxes(data)
+    found = 0
+    for n, words in enumerate(words_by_page, start=1):
+        stt = [w for w in words if w[4] == "STT"]
+        heads = [w for w in words if w[4] == "Chữ" and stt and abs(w[1] - stt[0][1]) < 1]
+        if not heads:  # no table on this page
+            continue
+        head = heads[0]
+        image = pdf.raster(data, n, DPI)
+        rules = pdf.vertical_rules(image, head[1] - 1.5, DPI)
+        left = max(x for x in rules if x < head[0])
+        right = min(x for x in rules if x > head[2])
+        stt_left = min(rules)
+        bottom = max(
+            w[3] for w in words if w[4] in ("đến", "(ô") or re.fullmatch(r"\d\d/\d\d/\d{4}", w[4])
+        )
+        top, end = head[1] - 6, bottom + 6
+        inside = 0.6 * 72 / 25.4  # in the cells' padding, clear of the drawing
+        in_sign = pdf.horizontal_rules(image, left + inside, top, end, DPI)
+        in_stt = pdf.horizontal_rules(image, stt_left + inside, top, end, DPI)
+        assert in_sign == in_stt >= 3, (n, in_sign, in_stt)  # the same row borders
+        ink = pdf.ink_levels(image, (left + 2, head[3] + 4, right - 2, bottom), DPI)
+        assert ink and min(ink) <= 20, (n, min(ink or [255]))  # black, not grey
+        assert sum(ink) / len(ink) < 110, (n, sum(ink) / len(ink))
+        found += len([w for w in words if re.fullmatch(r"\d\d/\d\d/\d{4}", w[4])])
+    assert found == signed  # every signed row was on a page we looked at
+    listed = pdf.image_list(data)
+    assert len(listed) == signed  # one drawing a signature
+    for image in listed:  # at 300 dpi or more
+        assert int(image["x-ppi"]) >= 300 and int(image["y-ppi"]) >= 300, image
+    assert pdf.image_colours(data) <= {(0, 0, 0), (255, 255, 255)}  # pure black, no grey
+
+
 def check_signatures_keep_company(kind, data: bytes) -> None:
     """The signature blocks are never alone on their page: lines of the body stand above."""
     for words in pdf.word_boxes(data):
@@ -108,6 +144,8 @@ def test_every_record_of_a_closed_out_meeting(closed_out):
         assert "UBND TỈNH BÌNH MINH VĂN PHÒNG" in texts[kind]
         assert re.search(r"Bình Minh, ngày \d\d tháng \d\d? năm 20\d\d", texts[kind])
         assert pdf.info(data)["Creator"] == "meetingsec"
+
+    check_drawn_signatures(records[RecordKind.ATTENDANCE], signed=len(people) - 1)
 
     security = texts[RecordKind.SECURITY]
     # the approval line names its date once
