@@ -32,7 +32,7 @@ from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
 from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.records import queries, services
 from meetingsec.records.choices import JobState, RecordKind
-from meetingsec.records.export import meeting_workbook
+from meetingsec.records.export import file_name, meeting_workbook
 from meetingsec.records.forms import FIELDS, SignersForm, UnclaimedForm
 from meetingsec.records.signers import SIDES
 from meetingsec.users.roles import Role
@@ -172,7 +172,10 @@ def export(meeting_id: int):
     return Response(
         data,
         mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename=cuoc-hop-{meeting.id}.xlsx"},
+        headers={
+            "Content-Disposition": "attachment; filename="
+            + file_name(meeting.classification, f"cuoc-hop-{meeting.id}.xlsx")
+        },
     )
 
 

@@ -26,7 +26,6 @@ def report_context(report: Report) -> tuple[str, dict]:
     agency = db.session.scalar(
         select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
     )
-    levels = [r.meeting.classification for r in report.rows] or ["mat"]
     names = agency_context(agency)
     head = agency_settings()
     return "records/pdf/period_report.html", {
@@ -40,13 +39,19 @@ def report_context(report: Report) -> tuple[str, dict]:
         "generated_at": utcnow(),
         "head": chain_head(),
         "checkpoint": latest_printed(),
-        "mark_class": max(levels, key=_ORDER.index),
+        "mark_class": report_mark(report),
     }
 
 
+def report_mark(report: Report) -> str:
+    """The highest classification reported on: the report names those meetings."""
+    levels = [r.meeting.classification for r in report.rows] or ["mat"]
+    return max(levels, key=_ORDER.index)
+
+
 def report_workbook(report: Report) -> bytes:
-    book = Sheets()
     with force_locale("vi"):
+        book = Sheets(mark=str(Classification(report_mark(report)).title).upper())
         book.sheet(
             "Tổng hợp",
             [f"Báo cáo công tác bảo vệ bí mật nhà nước {report.period.title}"],

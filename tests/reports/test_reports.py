@@ -13,6 +13,7 @@ from meetingsec.extensions import db
 from meetingsec.reports.figures import Period, report
 from tests import pdf
 from tests.helpers import actions
+from tests.records.test_routes import check_marked
 from tests.records.test_services import check_official_layout
 
 
@@ -63,7 +64,8 @@ def test_report_page_pdf_and_xlsx(client, login, ended_meeting, make_user):
     assert actions()[-1] == "report.exported"
     resp = client.get("/reports/report.xlsx", query_string=args)
     wb = load_workbook(io.BytesIO(resp.data))
-    assert [row[1] for row in wb["Cuộc họp"].iter_rows(min_row=2, values_only=True)] == [
+    check_marked(resp, wb, "TỐI MẬT", f"toi-mat-bao-cao-bvbmnn-{year}-{quarter}.xlsx")
+    assert [row[1] for row in wb["Cuộc họp"].iter_rows(min_row=3, values_only=True)] == [
         meeting.title
     ]
 
