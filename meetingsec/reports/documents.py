@@ -7,6 +7,7 @@ from meetingsec.audit.checkpoints import latest_printed
 from meetingsec.audit.services import chain_head, record
 from meetingsec.checklists.choices import Classification
 from meetingsec.core.db import utcnow
+from meetingsec.core.i18n import local_date
 from meetingsec.core.xlsx import Sheets
 from meetingsec.extensions import db
 from meetingsec.org.models import Unit
@@ -27,6 +28,7 @@ def report_context(report: Report) -> tuple[str, dict]:
         select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
     )
     names = agency_context(agency)
+    now = utcnow()
     head = agency_settings()
     return "records/pdf/period_report.html", {
         "report": report,
@@ -36,7 +38,9 @@ def report_context(report: Report) -> tuple[str, dict]:
         "number": None,  # given by the agency's register when it is sent
         "signers": [None, Signer(head.head_position or "Thủ trưởng cơ quan", head.head_name)],
         "symbol": with_abbreviation(REPORT_SYMBOL, names["abbreviation"]),
-        "generated_at": utcnow(),
+        "generated_at": now,
+        # figures taken before the period ends say when they were taken
+        "as_of": local_date(now) if local_date(now) < report.period.last_day else None,
         "head": chain_head(),
         "checkpoint": latest_printed(),
         "mark_class": report_mark(report),

@@ -3,6 +3,7 @@ back to its meetings; as a page, an official PDF and .xlsx; for administrators a
 auditors only."""
 
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -88,3 +89,25 @@ def test_a_bad_period_is_a_clear_error(client, login, make_user):
         assert resp.status_code == 422
         assert "Hãy chọn một mục trong danh sách." in resp.get_data(as_text=True)
         assert client.get("/reports/report.pdf", query_string=args).status_code == 422
+
+
+def test_the_year_runs_from_15_december_and_ban_co_yeu_equipment_is_not_police_inspected(
+    closed_out, client, login, make_user
+):
+    from datetime import date
+
+    assert (Period(2026, "year").first_day, Period(2026, "year").last_day) == (
+        date(2025, 12, 15),
+        date(2026, 12, 14),
+    )
+    assert Period(2026, "q4").first_day == date(2026, 10, 1)
+    meeting, *_rest = closed_out(n=5)
+    year, quarter = _quarter()
+    r = report(Period(year, quarter))
+    assert [row.meeting.id for row in r.rows] == [meeting.id]
+    assert r.total("inspected") == 3  # four devices, one supplied by Ban Cơ yếu
+    login(make_user("auditor"))
+    resp = client.get("/reports/report.pdf", query_string={"year": year, "period": quarter})
+    body = pdf.plain(resp.data)
+    # generated before the period ends: the figures say when they were taken
+    assert re.search(r"Số liệu tính đến ngày \d\d/\d\d/\d{4}\.", body)
