@@ -309,7 +309,7 @@ def closed_out_factory(make_meeting, make_user, make_device):
             meeting,
             [
                 {
-                    "full_name": f"Nguyễn Thị Hồng Đại Biểu {i}",
+                    "full_name": f"Đặng Thị Ngọc Ánh {i}",
                     "unit_name": "Sở Khoa học và Công nghệ",
                     "position": "Phó Giám đốc",
                 }

@@ -1,7 +1,10 @@
 """Every record of one closed-out meeting, read back from its PDF as an office clerk and a
 police inspector read it (Nghị định 30/2020/NĐ-CP, Phụ lục I; Thông tư 24/2020/TT-BCA)."""
 
+import io
 import re
+
+import pikepdf
 
 from meetingsec.checklists.services import evaluate
 from meetingsec.records import queries
@@ -127,7 +130,7 @@ def check_signatures_keep_company(kind, data: bytes) -> None:
 
 
 def test_every_record_of_a_closed_out_meeting(closed_out):
-    meeting, clerk, people, doc = closed_out()
+    meeting, _clerk, people, _doc = closed_out()
     records = render_all(meeting)
     assert set(records) == set(RecordKind)
     texts = {}
@@ -146,6 +149,14 @@ def test_every_record_of_a_closed_out_meeting(closed_out):
         assert pdf.info(data)["Creator"] == "meetingsec"
 
     check_drawn_signatures(records[RecordKind.ATTENDANCE], signed=len(people) - 1)
+
+    # every name with its diacritics, as typed
+    for person in people:
+        assert person.full_name in texts[RecordKind.ATTENDANCE]
+    # the files are sound (qpdf's checks, through pikepdf)
+    for kind, data in records.items():
+        with pikepdf.open(io.BytesIO(data)) as doc:
+            assert doc.check_pdf_syntax() == [], kind
 
     security = texts[RecordKind.SECURITY]
     # the approval line names its date once
@@ -169,3 +180,19 @@ def test_every_record_of_a_closed_out_meeting(closed_out):
     assert "Khác" not in inspection
     # the inspection record says when it was made
     assert re.search(r"lập xong hồi \d\d:\d\d, ngày \d\d tháng", texts[RecordKind.INSPECTION])
+
+
+def test_closed_records_are_served_exactly_as_generated(closed_out, client, login):
+    """Once the meeting is closed its records are frozen: each download is the stored
+    file, byte for byte."""
+    from meetingsec.extensions import db
+    from meetingsec.meetings import services as meetings
+
+    meeting, *_rest = closed_out(n=5)  # four come in: one copy each
+    records = render_all(meeting)
+    meetings.close_meeting(meeting, actor=meeting.organiser)
+    db.session.commit()
+    login(meeting.organiser)
+    for kind, data in records.items():
+        resp = client.get(f"/meetings/{meeting.id}/records/{kind.value}.pdf")
+        assert resp.status_code == 200 and resp.data == data, kind
