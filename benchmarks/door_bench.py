@@ -66,7 +66,7 @@ PASSWORD = "benchmark password 2026"
 
 def setup(url: str, instance: Path, attendees: int = ATTENDEES):
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
-    from meetingsec.door.commitment import current_commitment
+    from meetingsec.door.commitment import commitment_for
     from meetingsec.meetings.services import MeetingData, create_meeting
     from meetingsec.org.services import save_unit, save_venue
     from meetingsec.users.roles import Role
@@ -144,7 +144,7 @@ def setup(url: str, instance: Path, attendees: int = ATTENDEES):
             meeting.id,
             [(p.id, p.invitation_code) for p in people],
             [p.name_folded for p in people],
-            current_commitment()[1],
+            commitment_for(meeting)[1],
         )
         db.session.remove()
         db.engine.dispose()

@@ -96,7 +96,7 @@ def make_sheet_meeting(users, rows: int) -> int:
     approve_list(meeting, actor=users["chair"], seen=shown_changes(people, []))
     meeting.status = "cleared"
     db.session.commit()  # the status read back as the lifecycle's
-    sha = commitment.current_commitment()[1]
+    sha = commitment.commitment_for(meeting)[1]
     for i, p in enumerate(people):
         entry.check_in(
             meeting,

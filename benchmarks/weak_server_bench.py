@@ -76,7 +76,6 @@ def setup(url: str, instance: Path) -> dict:
             None, actor=None, name="Hội trường", address="", at_hq=True, closed_room=True
         )
         unit = save_unit(None, actor=None, name="Văn phòng", parent=None)
-        sha = commitments.current_commitment()[1]
         plan = {"ended": None, "door": None, "door_people": []}
         start = utcnow() + timedelta(days=1)
         for n in range(MEETINGS):
@@ -120,7 +119,7 @@ def setup(url: str, instance: Path) -> dict:
                     items={"phone": 1},
                     carries_none=False,
                     signature=signature,
-                    commitment_sha256=sha,
+                    commitment_sha256=commitments.commitment_for(meeting)[1],
                 )
             if ended:
                 meetings.start_session(meeting, actor=users["chair"])

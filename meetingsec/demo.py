@@ -325,6 +325,15 @@ def seed() -> bool:
             roles=roles,
             password=DEMO_PASSWORD,
         )
+    org.save_agency(
+        actor=created["admin"],
+        parent_agency="UBND tỉnh Bình Minh",
+        agency="Văn phòng",
+        abbreviation="VP",
+        place="Bình Minh",
+        head_position="Chánh Văn phòng",
+        head_name="Nguyễn Thị Tổ Chức",
+    )
     _seed_meeting(units, created)
     _seed_cleared_meeting(units, created)
     _seed_ended_meeting(units, created)

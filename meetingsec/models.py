@@ -21,6 +21,12 @@ from meetingsec.door.models import (  # noqa: F401
 )
 from meetingsec.incidents.models import Incident  # noqa: F401
 from meetingsec.meetings.models import Meeting, MeetingMember, RoomSeal  # noqa: F401
-from meetingsec.org.models import Unit, Venue  # noqa: F401
-from meetingsec.records.models import Record, RecordJob  # noqa: F401
+from meetingsec.org.models import AgencySettings, Unit, Venue  # noqa: F401
+from meetingsec.records.models import (  # noqa: F401
+    NumberSeries,
+    Record,
+    RecordJob,
+    RecordNumber,
+    RecordSigner,
+)
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole  # noqa: F401

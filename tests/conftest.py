@@ -233,6 +233,11 @@ def ended_meeting(open_door):
 
 
 @pytest.fixture
+def closed_out(make_meeting, make_user, make_device):
+    return factories.closed_out_factory(make_meeting, make_user, make_device)
+
+
+@pytest.fixture
 def worker(app, db_url):
     """The real background worker (``flask worker``, huey's consumer) as its own process,
     on the test's database and job queue. Yields a function that waits for the worker to

@@ -209,3 +209,164 @@ def stored_record(meeting, kind: str, data: bytes):
     )
     _db.session.add(record)
     return record
+
+
+def set_agency(admin, **changes):
+    """The administrator sets how the agency names itself on its records (Văn phòng UBND
+    tỉnh Bình Minh, "VP", its head the Chánh Văn phòng)."""
+    from meetingsec.org.services import save_agency
+
+    values = {
+        "parent_agency": "UBND tỉnh Bình Minh",
+        "agency": "Văn phòng",
+        "abbreviation": "VP",
+        "place": "Bình Minh",
+        "head_position": "Chánh Văn phòng",
+        "head_name": "Đỗ Văn Thủ Trưởng",
+    }
+    save_agency(actor=admin, **{**values, **changes})
+
+
+def closed_out_factory(make_meeting, make_user, make_device):
+    """``closed_out(n=30)``: a Tuyệt mật meeting held outside headquarters, taken through
+    every step a real one goes through, ready to close: devices inspected (one supplied by
+    Ban Cơ yếu, one of kind "other"), the venue checked, ``n`` approved people of whom all
+    but the last came in (each with a phone), one refused at the door, a document of four
+    copies handed out (one lost, the others recovered), every phone handed back. Returns
+    ``(meeting, clerk, people, document)``."""
+    from datetime import date, timedelta
+
+    from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
+    from meetingsec.core.db import utcnow
+    from meetingsec.devices import services as devices
+    from meetingsec.documents import services as documents
+    from meetingsec.door import deposits as door_deposits
+    from meetingsec.door import entry
+    from meetingsec.door import queries as door_queries
+    from meetingsec.meetings import services as meetings
+    from meetingsec.org.services import save_unit
+    from tests.helpers import check_in
+
+    def make(n=30):
+        police = save_unit(
+            None,
+            actor=None,
+            name="Phòng An ninh chính trị nội bộ, Công an tỉnh Bình Minh",
+            parent=None,
+        )
+        tech = make_user(
+            "technician", full_name="Trần Thị Kỹ Thuật", position="Đại úy", unit=police
+        )
+        clerk = make_user("clerk", full_name="Lê Văn Lễ Tân")
+        organiser = make_user(
+            "organiser", full_name="Phạm Minh Tổ Chức", position="Chánh Văn phòng"
+        )
+        chair = make_user("chair", full_name="Nguyễn Hữu Chủ Trì", position="Phó Chủ tịch")
+        meeting = make_meeting(
+            technicians=[tech],
+            clerks=[clerk],
+            organiser=organiser,
+            chair=chair,
+            starts_in=timedelta(hours=1),
+            title="Hội nghị triển khai nhiệm vụ bảo vệ bí mật nhà nước năm 2027",
+        )
+        parent = save_unit(None, actor=None, name="Ủy ban nhân dân tỉnh Bình Minh", parent=None)
+        meeting.host_unit.parent_id = parent.id
+        meeting.host_unit.name = "Văn phòng Ủy ban nhân dân tỉnh Bình Minh"
+        set_agency(make_user("admin"))
+        meeting.approval_number = "15/QĐ-UBND"
+        meeting.approval_date = date(2026, 12, 2)
+        meeting.approver_name = "Nguyễn Hữu Chủ Trì"
+        meeting.approver_position = "Phó Chủ tịch Ủy ban nhân dân tỉnh"
+        _db.session.commit()
+        kit = [
+            make_device("wired_mic", make="Bosch", model="CCS 1000"),
+            make_device("projector", make="Epson", model="EB-X51"),
+            make_device("other", make="Epson", model="DS-530"),
+            make_device("conference_unit", make="Viettel", model="MX-1", ban_co_yeu=True),
+        ]
+        for i, device in enumerate(kit):
+            md = devices.add_device(meeting, device, actor=organiser)
+            _db.session.flush()
+            exempt = device.ban_co_yeu
+            devices.record_inspection(
+                meeting,
+                md,
+                actor=tech,
+                result="exempt" if exempt else "pass",
+                seal_number="" if exempt else f"TEM-{i + 1:04d}",
+                notes="",
+                nonce=f"inspect-{meeting.id}-{i}",
+                based_on=0,
+            )
+        devices.record_venue_check(
+            meeting,
+            actor=tech,
+            result="pass",
+            inside_notes="Phòng họp kín, cửa sổ có rèm, không phát hiện thiết bị lạ.",
+            outside_notes="Khu vực xung quanh được kiểm soát, không có điểm quan sát.",
+            nonce=f"venue-{meeting.id}",
+        )
+        people = add_attendees(
+            meeting,
+            [
+                {
+                    "full_name": f"Đặng Thị Ngọc Ánh {i}",
+                    "unit_name": "Sở Khoa học và Công nghệ",
+                    "position": "Phó Giám đốc",
+                }
+                for i in range(1, n + 1)
+            ],
+            actor=organiser,
+            source="test",
+        )
+        approve_list(meeting, actor=chair, seen=shown_changes(people, []))
+        meeting.status = "cleared"  # the gate itself is tested with the meetings
+        meeting.approved_at = meeting.cleared_at = utcnow()
+        _db.session.commit()
+        for p in people[:-1]:
+            check_in(meeting, clerk, p)
+        entry.refuse(
+            meeting,
+            actor=clerk,
+            key=f"refuse-{meeting.id}",
+            name="Hoàng Văn Lạ",
+            unit="Không rõ",
+            reason="Không có tên trong danh sách được duyệt",
+        )
+        document = documents.register_document(
+            meeting,
+            actor=organiser,
+            number="07/KH-UBND",
+            title="Kế hoạch bảo vệ bí mật nhà nước năm 2027",
+            classification=meeting.classification,
+            copy_count=4,
+            copy_authorisation="Chủ tịch UBND tỉnh cho phép sao 4 bản",
+        )
+        for p, copy in zip(people, document.copies, strict=False):
+            documents.hand_out(
+                meeting,
+                actor=clerk,
+                key=f"handout-{copy.id}",
+                attendee_code=p.invitation_code,
+                copy_code=copy.code,
+            )
+        meetings.start_session(meeting, actor=chair)
+        meetings.end_session(meeting, actor=chair)
+        for copy in document.copies[1:]:
+            documents.recover(meeting, actor=clerk, key=f"recover-{copy.id}", copy_code=copy.code)
+        documents.report_lost(
+            meeting, document.copies[0], actor=organiser, reason="Đại biểu báo để quên trên xe"
+        )
+        for p in people[:-1]:
+            door_deposits.return_items(
+                meeting,
+                p,
+                actor=clerk,
+                key=f"return-{p.id}",
+                deposit_ids=[d.id for d in door_queries.unreturned(p)],
+            )
+        _db.session.commit()
+        return meeting, clerk, people, document
+
+    return make

@@ -38,8 +38,11 @@ class Device(Base):
     def name(self) -> str:
         from meetingsec.devices.choices import DeviceKind
 
-        parts = [str(DeviceKind(self.kind).title), self.make, self.model]
-        return " ".join(p for p in parts if p)
+        kind = DeviceKind(self.kind)
+        words = [p for p in (self.make, self.model) if p]
+        if kind is DeviceKind.OTHER:  # "Other" says nothing: its make and model do
+            return " ".join(words) or str(kind.title)
+        return " ".join([str(kind.title), *words])
 
     @property
     def never_passes(self):

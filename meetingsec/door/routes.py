@@ -41,7 +41,7 @@ from meetingsec.door.forms import (
     SearchForm,
     TicketForm,
 )
-from meetingsec.door.records import tickets_pdf
+from meetingsec.door.records import SHEETS, tickets_pdf
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
 from meetingsec.users.roles import Role
@@ -487,12 +487,13 @@ def tickets(meeting_id: int, attendee_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     attendee = _attendee(meeting, attendee_id)
     held = [d for d in queries.deposits_of(attendee.id) if d.returned_at is None]
-    if not held:
+    sheet = request.args.get("sheet", "receipt")
+    if not held or sheet not in SHEETS:
         abort(404)
     data = audited_file(
         meeting,
         Reading.CLAIM_TICKETS,
-        lambda: tickets_pdf(meeting, held),
+        lambda: tickets_pdf(meeting, held, sheet),
         actor=current_user,
         obj=attendee,
         data={"slots": [d.slot for d in held]},

@@ -1,7 +1,8 @@
 """Signatures drawn on the tablet with signature_pad.
 
-The strokes are the signature (kept exactly, as compact JSON); a small flattened grayscale
-PNG is made from them once, here, for the records: it lays out fastest in WeasyPrint.
+The strokes are the signature (kept exactly, as compact JSON). The records draw them anew
+for print (``print_png``): pure black at 300 dpi, so they survive a photocopy. A small
+flattened grayscale PNG is also kept, made once at check-in.
 """
 
 import io
@@ -85,4 +86,35 @@ def flatten(signature: dict) -> bytes:
             pen.line(points, fill=0, width=width, joint="curve")
     out = io.BytesIO()
     image.reduce(_SCALE).save(out, "PNG")
+    return out.getvalue()
+
+
+#: How a signature is printed: its box in a record (mm), the resolution and the pen's width
+PRINT_BOX_MM = (27.0, 9.0)
+PRINT_DPI = 300
+PRINT_PEN_MM = 0.35
+
+
+def print_png(strokes_json: str) -> bytes:
+    """The stored strokes drawn for print: pure black on white (no anti-aliasing: nothing
+    grey to fade on a photocopy), at ``PRINT_DPI`` for a ``PRINT_BOX_MM`` box."""
+    signature = json.loads(strokes_json)
+    w, h = (math.ceil(mm / 25.4 * PRINT_DPI) for mm in PRINT_BOX_MM)
+    points = [(x, y) for stroke in signature["strokes"] for x, y, _t in stroke]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span_x, span_y = max(max(xs) - min(xs), 1.0), max(max(ys) - min(ys), 1.0)
+    pen = max(1, round(PRINT_PEN_MM / 25.4 * PRINT_DPI))
+    scale = min((w - 2 * pen) / span_x, (h - 2 * pen) / span_y)
+    dx = (w - span_x * scale) / 2 - min(xs) * scale
+    dy = (h - span_y * scale) / 2 - min(ys) * scale
+    image = Image.new("L", (w, h), 255)  # drawn without anti-aliasing: only 0 and 255
+    draw = ImageDraw.Draw(image)
+    for stroke in signature["strokes"]:
+        line = [(x * scale + dx, y * scale + dy) for x, y, _t in stroke]
+        for x, y in (line[0], line[-1]) if len(line) > 1 else line:  # round ends, dots
+            draw.ellipse((x - pen / 2, y - pen / 2, x + pen / 2, y + pen / 2), fill=0)
+        if len(line) > 1:
+            draw.line(line, fill=0, width=pen)
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=1)
     return out.getvalue()

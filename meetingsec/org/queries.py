@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from meetingsec.extensions import db
-from meetingsec.org.models import Unit, Venue
+from meetingsec.org.models import AgencySettings, Unit, Venue
 
 
 def list_units(*, active_only: bool = False) -> list[Unit]:
@@ -36,3 +36,21 @@ def unit_tree() -> list[tuple[Unit, str]]:
 
 def list_venues() -> list[Venue]:
     return list(db.session.scalars(select(Venue).order_by(Venue.name)))
+
+
+def agency_settings() -> AgencySettings:
+    """How the agency names itself on its records (an unsaved, empty row until the
+    administrator sets it)."""
+    return db.session.get(AgencySettings, AGENCY_ROW) or AgencySettings(
+        id=AGENCY_ROW,
+        parent_agency="",
+        agency="",
+        abbreviation="",
+        place="",
+        head_position="",
+        head_name="",
+    )
+
+
+#: The one row of ``agency_settings``
+AGENCY_ROW = 1

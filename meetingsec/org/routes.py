@@ -10,6 +10,9 @@ from meetingsec.core.views import form_status, submit
 from meetingsec.org import queries, services
 from meetingsec.org.forms import UnitForm, VenueForm
 from meetingsec.org.models import Unit, Venue
+from meetingsec.records import queries as records_queries
+from meetingsec.records import services as record_services
+from meetingsec.records.forms import AgencyForm
 from meetingsec.users.roles import Role
 
 bp = Blueprint("org", __name__, url_prefix="/admin")
@@ -83,3 +86,40 @@ def venue_edit(venue_id: int | None):
         render_template("org/venue_form.html", form=form, venue=reloaded(venue)),
         form_status(form),
     )
+
+
+@bp.route("/agency", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def agency():
+    """How the agency names itself on its records, and each record's number series."""
+    settings, series = queries.agency_settings(), records_queries.number_series()
+    data = None
+    if request.method == "GET":
+        data = {
+            "parent_agency": settings.parent_agency,
+            "agency": settings.agency,
+            "abbreviation": settings.abbreviation,
+            "place": settings.place,
+            "head_position": settings.head_position,
+            "head_name": settings.head_name,
+        }
+        for kind, row in series.items():
+            data[f"symbol_{kind.value}"] = row.symbol
+            data[f"next_{kind.value}"] = row.next_number
+    form = AgencyForm(data=data)
+    done = submit(
+        form,
+        lambda: record_services.save_letterhead(
+            actor=current_user,
+            parent_agency=form.parent_agency.data or "",
+            agency=form.agency.data,
+            abbreviation=form.abbreviation.data,
+            place=form.place.data,
+            head_position=form.head_position.data or "",
+            head_name=form.head_name.data or "",
+            series=form.series(),
+        ),
+        success=lambda _s: _("The agency's settings are saved."),
+        redirect_to=lambda _s: url_for("org.agency"),
+    )
+    return done or (render_template("org/agency.html", form=form), form_status(form))

@@ -1,13 +1,18 @@
 """Changes to units and venues. Each flushes and audits; the caller commits."""
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from meetingsec.audit.services import create_or_update
+from meetingsec.audit.services import create_or_update, record
+from meetingsec.core.changes import apply_changes
+from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from meetingsec.org.choices import FunctionalBody
-from meetingsec.org.models import Unit, Venue
+from meetingsec.org.models import AgencySettings, Unit, Venue
+from meetingsec.org.queries import AGENCY_ROW
 
 
 def name_key(name: str) -> str:
@@ -93,3 +98,39 @@ def save_venue(
         "active": active,
     }
     return create_or_update(Venue, venue, values, actor=actor, kind="venue")
+
+
+def save_agency(
+    *,
+    actor,
+    parent_agency: str,
+    agency: str,
+    abbreviation: str,
+    place: str,
+    head_position: str = "",
+    head_name: str = "",
+    now: datetime | None = None,
+) -> AgencySettings:
+    """How the agency names itself on its official records (Nghị định 30/2020/NĐ-CP,
+    Phụ lục I) and who signs its reports, audited as ``agency.updated`` with what changed
+    (with the records' number series: ``records.services.save_letterhead``)."""
+    now = now or utcnow()
+    lines = [" ".join(line.split()) for line in agency.splitlines()]
+    values = {
+        "parent_agency": " ".join(parent_agency.split()),
+        "agency": "\n".join(line for line in lines if line),
+        "abbreviation": "".join(abbreviation.split()).upper(),
+        "place": " ".join(place.split()),
+        "head_position": " ".join(head_position.split()),
+        "head_name": " ".join(head_name.split()),
+    }
+    settings = db.session.get(AgencySettings, AGENCY_ROW, with_for_update=True)
+    if settings is None:
+        settings = AgencySettings(id=AGENCY_ROW)
+        db.session.add(settings)
+    changed = apply_changes(settings, values)
+    if changed:
+        settings.updated_by_id, settings.updated_at = actor.id, now
+        db.session.flush()
+        record("agency.updated", settings, actor=actor, now=now, data=changed)
+    return settings

@@ -16,6 +16,7 @@ from meetingsec.checklists.choices import Phase
 from meetingsec.devices import queries as devices
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
+from meetingsec.door import signature as signatures
 from meetingsec.door.models import CheckIn, Deposit
 from meetingsec.extensions import db
 from meetingsec.incidents import queries as incidents
@@ -23,6 +24,25 @@ from meetingsec.meetings.models import Meeting
 from meetingsec.org.choices import FunctionalBody, body_of
 from meetingsec.records.choices import RecordKind
 from meetingsec.records.official import official_context
+from meetingsec.records.signers import Signer, signers_for
+
+#: "Nơi nhận" of every meeting record: its chair
+TO_CHAIR = "Người chủ trì cuộc họp"
+
+
+def inspecting_units(technicians, body: FunctionalBody | None = None) -> list[str]:
+    """The units whose officers inspected (their users' units: the police, or a defence or
+    Ban Cơ yếu body for their own hosts), for "Nơi nhận"."""
+    names = sorted({t.unit.name for t in technicians if t.unit is not None})
+    return names or [f"{(body or FunctionalBody.POLICE).official_name} đã kiểm tra"]
+
+
+def _organiser(meeting, position: str = "Người tổ chức") -> Signer:
+    return Signer(position, meeting.organiser.full_name)
+
+
+def _chair(meeting) -> Signer:
+    return Signer("Người chủ trì", meeting.chair.full_name)
 
 
 def _technicians(meeting: Meeting) -> list:
@@ -40,6 +60,9 @@ def _deposits_by_attendee(meeting_id: int) -> dict[int, list[Deposit]]:
         out[d.attendee_id].append(d)
     return out
 
+
+#: The derived check of the checklist item that the records themselves fulfil
+MADE_BY_RECORDS = "records_generated"
 
 #: A record rendered in one go
 WHOLE = {"first": True, "last": True, "offset": 0, "numbered": True}
@@ -87,7 +110,7 @@ def attendance(meeting: Meeting) -> dict:
             )
             .options(
                 joinedload(Attendee.check_in).joinedload(CheckIn.commitment),
-                joinedload(Attendee.check_in).undefer(CheckIn.signature_png),
+                joinedload(Attendee.check_in).undefer(CheckIn.signature_strokes),
             )
             .order_by(Attendee.id)
         )
@@ -106,8 +129,10 @@ def attendance(meeting: Meeting) -> dict:
                 "position": a.position,
                 "unit": a.unit_name,
                 "at": c.at if c else None,
+                # drawn from the strokes themselves, black at 300 dpi
                 "signature": (
-                    "data:image/png;base64," + base64.b64encode(c.signature_png).decode()
+                    "data:image/png;base64,"
+                    + base64.b64encode(signatures.print_png(c.signature_strokes)).decode()
                     if c
                     else None
                 ),
@@ -117,13 +142,20 @@ def attendance(meeting: Meeting) -> dict:
             }
         )
     return {
-        **official_context(meeting),
+        **official_context(meeting, RecordKind.ATTENDANCE),
         "part": WHOLE,
         "total_rows": len(rows),
         "rows": rows,
         "commitments": commitments,
         "checked_in": sum(1 for r in rows if r["at"]),
         "identity_verified": len(verified),
+        "signers": signers_for(
+            meeting,
+            RecordKind.ATTENDANCE,
+            left=_organiser(meeting, "Người lập danh sách"),
+            right=_chair(meeting),
+        ),
+        "recipients": [TO_CHAIR],
     }
 
 
@@ -132,10 +164,17 @@ def security(meeting: Meeting) -> dict:
     its state, who and when, and its citation; incidents; deposits and returns; documents
     handed out and recovered; devices."""
     views = checklist.evaluate(meeting)
+    technicians = _technicians(meeting)
     return {
-        **official_context(meeting),
+        **official_context(meeting, RecordKind.SECURITY),
+        "signers": signers_for(
+            meeting, RecordKind.SECURITY, left=_organiser(meeting), right=_chair(meeting)
+        ),
+        "recipients": [TO_CHAIR, *(inspecting_units(technicians) if technicians else [])],
         "phases": list(Phase),
         "views": views,
+        # the item this very record fulfils: it reads as made by it, never as still to do
+        "made_here": {v.rule.id for v in views if v.rule.check == MADE_BY_RECORDS},
         "incidents": incidents.list_incidents(meeting.id),
         "counters": door.counters(meeting.id),
         "held": door.held_deposits(meeting.id),
@@ -143,7 +182,7 @@ def security(meeting: Meeting) -> dict:
         "copies": documents.copies_of(meeting.id),
         "copy_counts": documents.copy_counts(meeting.id),
         "documents": documents.documents_of(meeting.id),
-        "technicians": _technicians(meeting),
+        "technicians": technicians,
         "devices": meeting.devices,
     }
 
@@ -160,21 +199,37 @@ def _unclaimed(meeting_id: int) -> list[Deposit]:
 
 def inspection(meeting: Meeting) -> dict:
     inspections = [i for d in devices.load_devices(meeting) for i in d.inspections]
-    technicians = {i.technician for i in inspections}
+    technicians = sorted({i.technician for i in inspections}, key=lambda u: u.full_name)
+    inspector = technicians[0] if technicians else None
+    # the body that inspected (the one that inspects for the host unit before any did)
+    body = FunctionalBody(inspections[-1].body) if inspections else body_of(meeting.host_unit)
     return {
-        **official_context(meeting),
-        "technicians": sorted(technicians, key=lambda u: u.full_name),
-        # the body that inspected (the one that inspects for the host unit before any did)
-        "body": FunctionalBody(inspections[-1].body) if inspections else body_of(meeting.host_unit),
+        **official_context(meeting, RecordKind.INSPECTION),
+        "technicians": technicians,
+        "body": body,
+        "signers": signers_for(
+            meeting,
+            RecordKind.INSPECTION,
+            left=_organiser(meeting, "Đại diện đơn vị chủ trì"),
+            right=Signer("Cán bộ kiểm tra", inspector.full_name if inspector else ""),
+        ),
+        "recipients": [TO_CHAIR, *inspecting_units(technicians, body)],
     }
 
 
 def venue_check(meeting: Meeting) -> dict:
     check = devices.load_venue_checks(meeting)[-1]
     return {
-        **official_context(meeting),
+        **official_context(meeting, RecordKind.VENUE_CHECK),
         "check": check,
         "body": FunctionalBody(check.body),
+        "signers": signers_for(
+            meeting,
+            RecordKind.VENUE_CHECK,
+            left=_organiser(meeting, "Đại diện đơn vị chủ trì"),
+            right=Signer("Cán bộ kiểm tra", check.technician.full_name),
+        ),
+        "recipients": [TO_CHAIR, *inspecting_units([check.technician], FunctionalBody(check.body))],
     }
 
 
@@ -184,11 +239,18 @@ def closing(meeting: Meeting) -> dict:
     from meetingsec.records import queries
 
     latest = queries.latest_records(meeting.id)
+    copy_counts = documents.copy_counts(meeting.id)
+    # the police hear of a meeting outside headquarters, or of a loss
+    police = not meeting.venue.at_hq or copy_counts.lost > 0
     return {
-        **official_context(meeting),
+        **official_context(meeting, RecordKind.CLOSING),
+        "signers": signers_for(
+            meeting, RecordKind.CLOSING, left=_organiser(meeting), right=_chair(meeting)
+        ),
+        "recipients": [TO_CHAIR, *(inspecting_units(_technicians(meeting)) if police else [])],
         "after": [v for v in checklist.evaluate(meeting) if v.rule.phase is Phase.AFTER],
         "counters": door.counters(meeting.id),
-        "copy_counts": documents.copy_counts(meeting.id),
+        "copy_counts": copy_counts,
         "incidents": incidents.count_incidents(meeting.id),
         "records": [
             latest[k]

@@ -44,6 +44,10 @@ class KindEntry:
     builder: str
     template: str
     has: Callable[["Meeting"], bool]
+    #: The symbol its number series starts with, before the agency's abbreviation
+    #: ("BB" in "Số: 12/BB-UBND"; Nghị định 30/2020, Phụ lục III); the administrator may
+    #: set another
+    symbol: str = "BB"
 
     def build(self, meeting: "Meeting") -> tuple[str, dict]:
         """The record's template and the data it is given."""
@@ -69,6 +73,7 @@ KINDS: dict[RecordKind, KindEntry] = {
         builder="attendance",
         template="records/pdf/attendance.html",
         has=_always,
+        symbol="DS",
     ),
     RecordKind.SECURITY: KindEntry(
         title=_l("Meeting security record"),

@@ -12,10 +12,11 @@ from meetingsec.records import queries
 
 
 def meeting_workbook(meeting: Meeting) -> bytes:
-    """Every table of the meeting, one sheet each, headers in Vietnamese."""
+    """Every table of the meeting, one sheet each, headers in Vietnamese, under the
+    meeting's classification mark."""
     people, deposits, devices = queries.workbook_rows(meeting.id)
-    book = Sheets()
     with force_locale("vi"):
+        book = Sheets(mark=str(Classification(meeting.classification).title).upper())
         book.sheet(
             "Người tham dự",
             ["STT", "Họ và tên", "Chức vụ", "Đơn vị", "Số định danh", "Điện thoại", "Trạng thái"],
@@ -133,3 +134,8 @@ def meeting_workbook(meeting: Meeting) -> bytes:
             ),
         )
     return book.bytes()
+
+
+def file_name(classification: str, name: str) -> str:
+    """A secret file's name starts with its classification: ``tuyet-mat-<name>``."""
+    return f"{classification.replace('_', '-')}-{name}"

@@ -59,3 +59,56 @@ class RecordJob(Base):
     error: Mapped[str] = mapped_column(Text, default="")
 
     record: Mapped[Record | None] = relationship(lazy="joined")
+
+
+class NumberSeries(Base):
+    """The number series of one record kind: the symbol before the agency's abbreviation
+    ("BB" in "Số: 12/BB-UBND") and the next number, which starts again at 1 each year."""
+
+    __tablename__ = "number_series"
+
+    #: RecordKind
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    next_number: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class RecordNumber(Base):
+    """The number a meeting's record was given when it was first asked for; its later
+    versions keep it."""
+
+    __tablename__ = "record_numbers"
+    __table_args__ = (UniqueConstraint("meeting_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: RecordKind
+    kind: Mapped[str] = mapped_column(String(24))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    #: The symbol as it was when the number was given ("BB-UBND")
+    symbol: Mapped[str] = mapped_column(String(60))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RecordSigner(Base):
+    """Who signs one side of a meeting's record, as the organiser set it before generating
+    (otherwise the record's default, from the meeting): the authority ("KT.", "TM.", …) and
+    the office it signs for, the signer's position and name."""
+
+    __tablename__ = "record_signers"
+    __table_args__ = (UniqueConstraint("meeting_id", "kind", "side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: RecordKind
+    kind: Mapped[str] = mapped_column(String(24))
+    #: "left" or "right"
+    side: Mapped[str] = mapped_column(String(8))
+    #: "", "TM.", "KT.", "Q.", "TL." or "TUQ."
+    authority: Mapped[str] = mapped_column(String(8), default="")
+    #: The office signed for ("CHỦ TỊCH" in "KT. CHỦ TỊCH")
+    principal: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200), default="")

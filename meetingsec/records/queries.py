@@ -14,7 +14,7 @@ from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
 from meetingsec.meetings.models import Meeting
 from meetingsec.records.choices import ACTIVE, KINDS, RecordKind
-from meetingsec.records.models import Record, RecordJob
+from meetingsec.records.models import NumberSeries, Record, RecordJob, RecordNumber
 
 
 def kinds_for(meeting: Meeting) -> list[RecordKind]:
@@ -208,3 +208,29 @@ def workbook_rows(meeting_id: int) -> tuple[list[Attendee], list[Deposit], list[
         .order_by(MeetingDevice.id)
     )
     return list(people), list(deposits), list(devices)
+
+
+def record_number(meeting_id: int, kind: RecordKind) -> RecordNumber | None:
+    """The number the meeting's record of ``kind`` was given (None before it was asked
+    for: a preview)."""
+    return db.session.scalar(
+        select(RecordNumber).where(
+            RecordNumber.meeting_id == meeting_id, RecordNumber.kind == kind.value
+        )
+    )
+
+
+def number_series() -> dict[RecordKind, NumberSeries]:
+    """Every kind's number series, as set (an unsaved default for a kind never numbered)."""
+    rows = {r.kind: r for r in db.session.scalars(select(NumberSeries))}
+    return {
+        kind: rows.get(kind.value)
+        or NumberSeries(kind=kind.value, symbol=kind.entry.symbol, year=0, next_number=1)
+        for kind in RecordKind
+    }
+
+
+def signers_of(meeting: Meeting, kind: RecordKind) -> list:
+    """The record's two signature blocks as it would print them now (its builder's)."""
+    _template, context = kind.entry.build(meeting)
+    return context["signers"]

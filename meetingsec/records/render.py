@@ -131,8 +131,8 @@ def render_document(html: str, on_laid_out=None) -> tuple[bytes, int]:
 
 def render_parts(htmls: list[str], on_laid_out=None) -> tuple[bytes, int]:
     """A big record's parts (each without page numbers) laid out in child processes at
-    once, joined, then numbered "Trang x/y" from page 2 by an overlay laid out with the
-    same page rules. Returns the PDF and its page count."""
+    once, joined, then numbered from page 2 (the number alone, as Decree 30 prints it) by
+    an overlay laid out with the same page rules. Returns the PDF and its page count."""
     import pikepdf  # not in the fork server: the layout children never need it
 
     parts = lay_out_in_children(htmls, on_laid_out)

@@ -20,8 +20,8 @@ from meetingsec.checklists.choices import Phase
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
-from meetingsec.core.transactions import attempt
-from meetingsec.core.views import apply_domain_error, flash_refusal
+from meetingsec.core.transactions import attempt, reloaded
+from meetingsec.core.views import apply_domain_error, flash_refusal, form_status, submit
 from meetingsec.documents import queries as documents
 from meetingsec.door import deposits as door_deposits
 from meetingsec.door import queries as door
@@ -32,8 +32,9 @@ from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
 from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.records import queries, services
 from meetingsec.records.choices import JobState, RecordKind
-from meetingsec.records.export import meeting_workbook
-from meetingsec.records.forms import UnclaimedForm
+from meetingsec.records.export import file_name, meeting_workbook
+from meetingsec.records.forms import FIELDS, SignersForm, UnclaimedForm
+from meetingsec.records.signers import SIDES
 from meetingsec.users.roles import Role
 
 bp = Blueprint("records", __name__, url_prefix="/meetings/<int:meeting_id>")
@@ -91,6 +92,40 @@ def generate(meeting_id: int, kind: str):
     return redirect_after_post(url_for("records.index", meeting_id=meeting_id))
 
 
+@bp.route("/records/<kind>/signers", methods=["GET", "POST"])
+@roles(*MAKERS)
+def signers(meeting_id: int, kind: str):
+    """Who signs the record, filled from the meeting, changed before generating it."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    kind = _kind(kind)
+    if kind not in queries.kinds_for(meeting) or not services.can_generate(current_user, meeting):
+        abort(404)
+    blocks = queries.signers_of(meeting, kind)
+    data = None
+    if request.method == "GET":
+        data = {
+            f"{side}_{key}": getattr(block, key)
+            for side, block in zip(SIDES, blocks, strict=True)
+            if block is not None
+            for key in FIELDS
+        }
+    form = SignersForm(data=data)
+    for side, block in zip(SIDES, blocks, strict=True):
+        if block is None:  # the record has no signer there
+            for key in FIELDS:
+                delattr(form, f"{side}_{key}")
+    done = submit(
+        form,
+        lambda: services.save_signers(meeting, kind.value, form.blocks(), actor=current_user),
+        success=lambda _r: _("The signers are saved: the next version prints them."),
+        redirect_to=lambda _r: url_for("records.index", meeting_id=meeting_id),
+    )
+    return done or (
+        render_template("records/signers.html", meeting=reloaded(meeting), kind=kind, form=form),
+        form_status(form),
+    )
+
+
 @bp.get("/records/jobs/<int:job_id>")
 @roles(*READERS)
 def job(meeting_id: int, job_id: int):
@@ -137,7 +172,10 @@ def export(meeting_id: int):
     return Response(
         data,
         mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename=cuoc-hop-{meeting.id}.xlsx"},
+        headers={
+            "Content-Disposition": "attachment; filename="
+            + file_name(meeting.classification, f"cuoc-hop-{meeting.id}.xlsx")
+        },
     )
 
 

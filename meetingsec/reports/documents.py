@@ -6,12 +6,18 @@ from sqlalchemy import select
 from meetingsec.audit.checkpoints import latest_printed
 from meetingsec.audit.services import chain_head, record
 from meetingsec.core.db import utcnow
+from meetingsec.core.i18n import local_date
 from meetingsec.core.xlsx import Sheets
 from meetingsec.extensions import db
 from meetingsec.meetings.choices import Classification
 from meetingsec.org.models import Unit
+from meetingsec.org.queries import agency_settings
+from meetingsec.records.official import agency_context, with_abbreviation
+from meetingsec.records.signers import Signer
 from meetingsec.reports.figures import FIGURES, Report
 
+#: A report's symbol before the agency's abbreviation (Nghị định 30/2020, Phụ lục III)
+REPORT_SYMBOL = "BC"
 _ORDER = [c.value for c in Classification]  # mat < toi_mat < tuyet_mat
 
 
@@ -21,23 +27,35 @@ def report_context(report: Report) -> tuple[str, dict]:
     agency = db.session.scalar(
         select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
     )
-    levels = [r.meeting.classification for r in report.rows] or ["mat"]
+    names = agency_context(agency)
+    now = utcnow()
+    head = agency_settings()
     return "records/pdf/period_report.html", {
         "report": report,
         "FIGURES": FIGURES,
         "Classification": Classification,
-        "agency": agency.name if agency else "",
-        "parent_agency": "",
-        "generated_at": utcnow(),
+        **names,
+        "number": None,  # given by the agency's register when it is sent
+        "signers": [None, Signer(head.head_position or "Thủ trưởng cơ quan", head.head_name)],
+        "symbol": with_abbreviation(REPORT_SYMBOL, names["abbreviation"]),
+        "generated_at": now,
+        # figures taken before the period ends say when they were taken
+        "as_of": local_date(now) if local_date(now) < report.period.last_day else None,
         "head": chain_head(),
         "checkpoint": latest_printed(),
-        "mark_class": max(levels, key=_ORDER.index),
+        "mark_class": report_mark(report),
     }
 
 
+def report_mark(report: Report) -> str:
+    """The highest classification reported on: the report names those meetings."""
+    levels = [r.meeting.classification for r in report.rows] or ["mat"]
+    return max(levels, key=_ORDER.index)
+
+
 def report_workbook(report: Report) -> bytes:
-    book = Sheets()
     with force_locale("vi"):
+        book = Sheets(mark=str(Classification(report_mark(report)).title).upper())
         book.sheet(
             "Tổng hợp",
             [f"Báo cáo công tác bảo vệ bí mật nhà nước {report.period.title}"],

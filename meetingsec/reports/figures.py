@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from meetingsec.core.i18n import to_utc
-from meetingsec.devices.models import Inspection, MeetingDevice
+from meetingsec.devices.models import Device, Inspection, MeetingDevice
 from meetingsec.documents.models import DocumentCopy
 from meetingsec.door.models import Deposit
 from meetingsec.extensions import db
@@ -40,6 +40,8 @@ FIGURES = (
     ("incidents", _l("Incidents")),
 )
 FIGURE_KEYS = tuple(k for k, _t in FIGURES)
+#: The yearly report's figures run from the 15th of December to the 14th (ND 26/2020, Đ8)
+YEAR_CUTOFF_DAY = 15
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,17 @@ class Period:
 
     @property
     def first_day(self) -> date:
+        """A quarter's first day; the year's figures run from 15/12 of the year before
+        (Nghị định 26/2020/NĐ-CP, Điều 8)."""
+        if self.period == "year":
+            return date(self.year - 1, 12, YEAR_CUTOFF_DAY)
         return date(self.year, PERIODS[self.period][0], 1)
 
     @property
     def end_day(self) -> date:
-        """The first day after the period."""
+        """The first day after the period (the year's figures stop at 14/12)."""
+        if self.period == "year":
+            return date(self.year, 12, YEAR_CUTOFF_DAY)
         last_month = PERIODS[self.period][1]
         return date(self.year + 1, 1, 1) if last_month == 12 else date(self.year, last_month + 1, 1)
 
@@ -114,9 +122,12 @@ def report(period: Period) -> Report:
     ids = [m.id for m in meetings]
     md = MeetingDevice
     counts = {
+        # by the police: equipment supplied by Ban Cơ yếu Chính phủ is exempt, not inspected
         "inspected": _grouped(
             select(md.meeting_id, func.count(func.distinct(md.id)))
             .join(Inspection, Inspection.meeting_device_id == md.id)
+            .join(Device, Device.id == md.device_id)
+            .where(Device.ban_co_yeu.is_(False), Inspection.result != "exempt")
             .group_by(md.meeting_id),
             ids,
         ),

@@ -9,6 +9,7 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.i18n import local_date
 from meetingsec.core.pdf import pdf_response, render_pdf
 from meetingsec.core.transactions import commit
+from meetingsec.records.export import file_name
 from meetingsec.reports import documents, figures
 from meetingsec.reports.forms import PeriodForm
 from meetingsec.users.roles import Role
@@ -79,6 +80,7 @@ def xlsx():
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={
-            "Content-Disposition": f"attachment; filename=bao-cao-bvbmnn-{p.year}-{p.period}.xlsx"
+            "Content-Disposition": "attachment; filename="
+            + file_name(documents.report_mark(report), f"bao-cao-bvbmnn-{p.year}-{p.period}.xlsx")
         },
     )

@@ -145,7 +145,10 @@ def test_invitations_pdf(client, login, open_door):
     for page, person in zip(pages, people, strict=True):
         assert "GIẤY MỜI" in page and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page
         assert person.full_name in page and display(person.invitation_code) in page
-        assert "TỐI MẬT" in page and "không mang vào phòng họp điện thoại" in page
+        assert "không mang vào phòng họp điện thoại" in page
+        # neutral: neither the meeting's title nor its classification, no mark
+        assert meeting.title not in page and "MẬT" not in page.upper()
+    assert not pdf.red_mask(pdf.raster(resp.data, 1)).getbbox()
     assert {f.split("-")[0] + "-" + f.split("-")[1] for f in pdf.fonts(resp.data)} == {
         "Liberation-Serif"
     }
@@ -176,10 +179,22 @@ def test_tickets_pdf(client, login, open_door):
         f"/meetings/{meeting.id}/door/check-in",
         data=_check_in_data(a, n_phone="1", n_laptop="1"),
     )
-    resp = client.get(f"/meetings/{meeting.id}/door/attendees/{a.id}/tickets.pdf")
+    url = f"/meetings/{meeting.id}/door/attendees/{a.id}/tickets.pdf"
+    resp = client.get(url)
     pdf.save("claim-tickets.pdf", resp.data)
     pages = pdf.pages_text(resp.data)
+    # one 80 mm page a ticket, neither the meeting's title nor its classification on it
     assert len(pages) == 2 and "Ô số 1" in pages[0] and "Máy tính xách tay" in pages[1]
+    assert pdf.info(resp.data)["Page size"].startswith("226.772 x 283.465")  # 80 x 100 mm
+    body = pdf.plain(resp.data)
+    assert meeting.title not in body and "MẬT" not in body.upper().replace("MẬT KHẨU", "")
+    assert not pdf.red_mask(pdf.raster(resp.data, 1)).getbbox()  # no red mark
+    # four to an A4 page
+    resp = client.get(url, query_string={"sheet": "a4"})
+    pdf.save("claim-tickets-a4.pdf", resp.data)
+    assert pdf.info(resp.data)["Pages"] == "1" and "595" in pdf.info(resp.data)["Page size"]
+    assert "Ô số 1" in pdf.plain(resp.data) and "Ô số 2" in pdf.plain(resp.data)
+    assert client.get(url, query_string={"sheet": "a3"}).status_code == 404
 
 
 def test_import_preview_then_confirm(client, login, make_meeting):

@@ -153,7 +153,7 @@ def test_close_out_with_records_from_the_worker(
     check_page(page, "records-generated")
     with page.expect_download() as download:
         page.get_by_role("link", name="Xuất dữ liệu cuộc họp (.xlsx)").click()
-    assert download.value.suggested_filename == f"cuoc-hop-{meeting_id}.xlsx"
+    assert download.value.suggested_filename == f"toi-mat-cuoc-hop-{meeting_id}.xlsx"  # marked
 
     # Nothing blocks any more: close.
     page.goto(f"{live_server.url}/meetings/{meeting_id}/closing")

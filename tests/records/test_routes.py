@@ -66,6 +66,16 @@ def test_records_are_refused_to_people_outside_the_circle(client, login, ended_m
     assert client.get(f"{base}/nonsense.pdf").status_code == 403
 
 
+def check_marked(resp, wb, mark: str, filename: str) -> None:
+    """A secret workbook carries its classification: in the first row of every sheet (red,
+    bold), in the printed header and footer, and in the file's name."""
+    assert resp.headers["Content-Disposition"] == f"attachment; filename={filename}"
+    for ws in wb.worksheets:
+        first = ws["A1"]
+        assert first.value == mark and first.font.b and first.font.color.rgb.endswith("C00000")
+        assert ws.oddHeader.center.text == mark and ws.oddFooter.center.text == mark
+
+
 def test_export_xlsx(client, login, ended_meeting, make_user):
     meeting, _clerk, people, _doc = ended_meeting()
     auditor = make_user("auditor")
@@ -80,10 +90,11 @@ def test_export_xlsx(client, login, ended_meeting, make_user):
         "Kiểm tra thiết bị",
         "Tài liệu",
     ]
-    names = [row[1].value for row in wb["Người tham dự"].iter_rows(min_row=2)]
+    check_marked(resp, wb, "TỐI MẬT", f"toi-mat-cuoc-hop-{meeting.id}.xlsx")
+    names = [row[1].value for row in wb["Người tham dự"].iter_rows(min_row=3)]
     assert names == [p.full_name for p in people]
-    assert wb["Vào cửa"].max_row == 3 and wb["Thiết bị gửi"].max_row == 3
-    copies = list(wb["Tài liệu"].iter_rows(min_row=2, values_only=True))
+    assert wb["Vào cửa"].max_row == 4 and wb["Thiết bị gửi"].max_row == 4
+    copies = list(wb["Tài liệu"].iter_rows(min_row=3, values_only=True))
     assert [(c[0], c[3], c[5]) for c in copies] == [
         ("07/KH-BCĐ", 1, people[0].full_name),
         ("07/KH-BCĐ", 2, None),

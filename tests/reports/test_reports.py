@@ -3,6 +3,7 @@ back to its meetings; as a page, an official PDF and .xlsx; for administrators a
 auditors only."""
 
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -13,6 +14,7 @@ from meetingsec.extensions import db
 from meetingsec.reports.figures import Period, report
 from tests import pdf
 from tests.helpers import actions
+from tests.records.test_routes import check_marked
 from tests.records.test_services import check_official_layout
 
 
@@ -38,7 +40,11 @@ def test_figures_of_the_meetings_held(ended_meeting, make_meeting):
 
 
 def test_report_page_pdf_and_xlsx(client, login, ended_meeting, make_user):
+    from tests.factories import set_agency
+
     meeting, *_rest = ended_meeting()
+    set_agency(make_user("admin"))
+    db.session.commit()
     auditor = make_user("auditor")
     login(auditor)
     year, quarter = _quarter()
@@ -54,10 +60,13 @@ def test_report_page_pdf_and_xlsx(client, login, ended_meeting, make_user):
     check_official_layout(resp.data)
     body = pdf.plain(resp.data)
     assert "BÁO CÁO" in body and meeting.title in body
+    assert "/BC-VP" in body and "Bình Minh, ngày" in body
+    assert "CHÁNH VĂN PHÒNG" in body and "Đỗ Văn Thủ Trưởng" in body  # the signer is named
     assert actions()[-1] == "report.exported"
     resp = client.get("/reports/report.xlsx", query_string=args)
     wb = load_workbook(io.BytesIO(resp.data))
-    assert [row[1] for row in wb["Cuộc họp"].iter_rows(min_row=2, values_only=True)] == [
+    check_marked(resp, wb, "TỐI MẬT", f"toi-mat-bao-cao-bvbmnn-{year}-{quarter}.xlsx")
+    assert [row[1] for row in wb["Cuộc họp"].iter_rows(min_row=3, values_only=True)] == [
         meeting.title
     ]
 
@@ -80,3 +89,25 @@ def test_a_bad_period_is_a_clear_error(client, login, make_user):
         assert resp.status_code == 422
         assert "Hãy chọn một mục trong danh sách." in resp.get_data(as_text=True)
         assert client.get("/reports/report.pdf", query_string=args).status_code == 422
+
+
+def test_the_year_runs_from_15_december_and_ban_co_yeu_equipment_is_not_police_inspected(
+    closed_out, client, login, make_user
+):
+    from datetime import date
+
+    assert (Period(2026, "year").first_day, Period(2026, "year").last_day) == (
+        date(2025, 12, 15),
+        date(2026, 12, 14),
+    )
+    assert Period(2026, "q4").first_day == date(2026, 10, 1)
+    meeting, *_rest = closed_out(n=5)
+    year, quarter = _quarter()
+    r = report(Period(year, quarter))
+    assert [row.meeting.id for row in r.rows] == [meeting.id]
+    assert r.total("inspected") == 3  # four devices, one supplied by Ban Cơ yếu
+    login(make_user("auditor"))
+    resp = client.get("/reports/report.pdf", query_string={"year": year, "period": quarter})
+    body = pdf.plain(resp.data)
+    # generated before the period ends: the figures say when they were taken
+    assert re.search(r"Số liệu tính đến ngày \d\d/\d\d/\d{4}\.", body)
