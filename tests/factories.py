@@ -296,7 +296,7 @@ def closed_out_factory(make_meeting, make_user, make_device):
                 result="exempt" if exempt else "pass",
                 seal_number="" if exempt else f"TEM-{i + 1:04d}",
                 notes="",
-                nonce=f"inspect-{meeting.id}-{i}",
+                key=f"inspect-{meeting.id}-{i}",
                 based_on=0,
             )
         devices.record_venue_check(
@@ -305,7 +305,7 @@ def closed_out_factory(make_meeting, make_user, make_device):
             result="pass",
             inside_notes="Phòng họp kín, cửa sổ có rèm, không phát hiện thiết bị lạ.",
             outside_notes="Khu vực xung quanh được kiểm soát, không có điểm quan sát.",
-            nonce=f"venue-{meeting.id}",
+            key=f"venue-{meeting.id}",
         )
         people = add_attendees(
             meeting,

@@ -68,6 +68,38 @@ def word_boxes(pdf: bytes) -> list[list[tuple[float, float, float, float, str]]]
     return pages
 
 
+def phrase_count(pdf: bytes, phrase: str) -> int:
+    """How many times ``phrase`` is printed, its words one after the other on a line or
+    wrapped to the next line of the same table cell (starting where the cell's first line
+    started): a cell read as one, whatever the longer cells beside it do."""
+    wanted = phrase.split()
+    count = 0
+    for words in word_boxes(pdf):
+        for start, first in enumerate(words):
+            if first[4] != wanted[0]:
+                continue
+            left, prev, found = first[0], first, 1
+            candidates = words[start + 1 :]
+            while found < len(wanted):
+                nxt = next(
+                    (
+                        w
+                        for w in candidates
+                        if w[4] == wanted[found]
+                        and (
+                            (abs(w[1] - prev[1]) < 2 and 0 <= w[0] - prev[2] < 8)
+                            or (2 < w[1] - prev[1] < 20 and abs(w[0] - left) < 2)
+                        )
+                    ),
+                    None,
+                )
+                if nxt is None:
+                    break
+                prev, found = nxt, found + 1
+            count += found == len(wanted)
+    return count
+
+
 def images(pdf: bytes) -> int:
     """How many images the PDF draws (pdfimages lists one per line after its header)."""
     return len(_run("pdfimages", pdf, "-list").splitlines()[2:])

@@ -122,6 +122,17 @@ MATRIX = {
         (M, {CL}),
         404,
     ),
+    "/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/identity": (
+        "POST",
+        (M, {CL}),
+        404,
+    ),
+    "/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/identity-refusal": (
+        "POST",
+        (M, {CL}),
+        404,
+    ),
+    "/meetings/<int:meeting_id>/room-seal": ("GET", (M, {ORG, T}), 200),
     "/meetings/<int:meeting_id>/door/counters": ("GET", (M, AUTH), 200),
     "/meetings/<int:meeting_id>/door/refusals": ("GET", (M, {CL}), 200),
     "/meetings/<int:meeting_id>/door/returns": ("GET", (M, {CL}), 200),

@@ -162,9 +162,11 @@ def test_every_record_of_a_closed_out_meeting(closed_out):
     # the approval line names its date once
     assert "văn bản số 15/QĐ-UBND ngày 02 tháng 12 năm 2026" in security
     # the record's own item reads as made by this record, never as still to do
-    assert security.count("Thực hiện bằng biên bản này") == 1
+    made = pdf.phrase_count(records[RecordKind.SECURITY], "Thực hiện bằng biên bản này")
+    assert made == 1
     unmet = [v for v in evaluate(meeting) if v.status == "unmet" and v.rule.id != "records-made"]
-    assert security.count("Chưa đạt") == len(unmet)  # the others, as the checklist has them
+    # the others, as the checklist has them
+    assert pdf.phrase_count(records[RecordKind.SECURITY], "Chưa đạt") == len(unmet)
     # every record has its "Nơi nhận", the police unit that inspected where it needs it
     police = "- Phòng An ninh chính trị nội bộ, Công an tỉnh Bình Minh;"
     for kind, text in texts.items():
