@@ -2,6 +2,8 @@
 ``tests/conftest.py`` hands to tests (``make_user``, ``make_meeting``, ``make_device``,
 ``open_door``, ``ended_meeting``)."""
 
+from datetime import datetime, time, timedelta
+
 from meetingsec.extensions import db as _db
 
 PASSWORD = "correct horse battery"
@@ -30,7 +32,6 @@ def user_factory():
 def meeting_factory(make_user):
     """``make_meeting(classification="mat", at_hq=True, …)``: a meeting in draft, created by
     an organiser through the service, with a venue, host unit and chair of its own."""
-    from datetime import timedelta
 
     from meetingsec.core.db import utcnow
     from meetingsec.meetings.services import MeetingData, create_meeting
@@ -68,7 +69,7 @@ def meeting_factory(make_user):
                 classification=classification,
                 format=format,
                 starts_at=start,
-                ends_at=start + timedelta(hours=3),
+                ends_at=one_day_end(start),
                 venue=venue,
                 host_unit=unit,
                 chair=chair,
@@ -115,6 +116,17 @@ def device_factory():
         return device
 
     return make
+
+
+def one_day_end(start: datetime) -> datetime:
+    """Three hours after ``start``, or the end of its day: a meeting made at any hour of
+    the test run stays within one local day (a meeting over two days has more rules)."""
+    from meetingsec.core.i18n import local_date, to_local, to_utc
+
+    end = start + timedelta(hours=3)
+    if local_date(end) != local_date(start):
+        end = to_utc(datetime.combine(to_local(start).date(), time(23, 59)))
+    return end
 
 
 def door_factory(make_meeting, make_user):

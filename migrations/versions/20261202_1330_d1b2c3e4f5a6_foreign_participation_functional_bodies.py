@@ -19,7 +19,7 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("meetings") as batch:
+    with op.batch_alter_table("meetings", recreate="never") as batch:
         batch.add_column(
             sa.Column(
                 "foreign_participation", sa.Boolean(), server_default=sa.false(), nullable=False
@@ -28,10 +28,10 @@ def upgrade():
         batch.add_column(sa.Column("foreign_consent_by", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("foreign_consent_number", sa.String(length=100), nullable=True))
         batch.add_column(sa.Column("foreign_consent_date", sa.Date(), nullable=True))
-    with op.batch_alter_table("units") as batch:
+    with op.batch_alter_table("units", recreate="never") as batch:
         batch.add_column(sa.Column("functional_body", sa.String(length=16), nullable=True))
     for table in ("inspections", "venue_checks"):
-        with op.batch_alter_table(table) as batch:
+        with op.batch_alter_table(table, recreate="never") as batch:
             batch.add_column(
                 sa.Column("body", sa.String(length=16), server_default="police", nullable=False)
             )
@@ -39,11 +39,11 @@ def upgrade():
 
 def downgrade():
     for table in ("inspections", "venue_checks"):
-        with op.batch_alter_table(table) as batch:
+        with op.batch_alter_table(table, recreate="never") as batch:
             batch.drop_column("body")
-    with op.batch_alter_table("units") as batch:
+    with op.batch_alter_table("units", recreate="never") as batch:
         batch.drop_column("functional_body")
-    with op.batch_alter_table("meetings") as batch:
+    with op.batch_alter_table("meetings", recreate="never") as batch:
         for column in (
             "foreign_consent_date",
             "foreign_consent_number",

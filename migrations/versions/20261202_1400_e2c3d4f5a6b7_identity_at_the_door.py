@@ -47,14 +47,14 @@ def upgrade():
     )
     op.create_index(op.f("ix_identity_checks_meeting_id"), "identity_checks", ["meeting_id"])
     op.create_index(op.f("ix_identity_checks_attendee_id"), "identity_checks", ["attendee_id"])
-    with op.batch_alter_table("meetings") as batch:
+    with op.batch_alter_table("meetings", recreate="never") as batch:
         batch.add_column(
             sa.Column("identity_check", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
 
 
 def downgrade():
-    with op.batch_alter_table("meetings") as batch:
+    with op.batch_alter_table("meetings", recreate="never") as batch:
         batch.drop_column("identity_check")
     op.drop_index(op.f("ix_identity_checks_attendee_id"), table_name="identity_checks")
     op.drop_index(op.f("ix_identity_checks_meeting_id"), table_name="identity_checks")

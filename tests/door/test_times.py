@@ -37,7 +37,7 @@ def test_the_clock_of_the_agency_converts_once(app):
 
 def test_a_second_tablet_checking_in_the_same_person(open_door):
     meeting, clerk, (a, *_rest) = open_door()
-    from meetingsec.door.commitment import current_commitment
+    from meetingsec.door.commitment import commitment_for
 
     entry.check_in(
         meeting,
@@ -47,7 +47,7 @@ def test_a_second_tablet_checking_in_the_same_person(open_door):
         items={},
         carries_none=True,
         signature=signature_json(),
-        commitment_sha256=current_commitment()[1],
+        commitment_sha256=commitment_for(meeting)[1],
         now=AT,
     )
     db.session.commit()
