@@ -124,8 +124,14 @@ def make_backup(folder: Path | None = None) -> Backup:
 def _sqlite_copy(source: str, target: Path, *, one_file: bool = False) -> None:
     """Every page of ``source`` (a path or a ``file:`` URI) into ``target``, from one read
     snapshot (SQLite's online backup API: writers go on meanwhile). ``one_file``: the copy
-    leaves WAL mode, so it is a single self-contained file."""
-    with closing(sqlite3.connect(source, uri=True)) as src, closing(sqlite3.connect(target)) as dst:
+    leaves WAL mode, so it is a single self-contained file. Both connections wait for a
+    busy database as long as the app's own do (``SQLITE_BUSY_TIMEOUT``), not sqlite3's 5 s:
+    a backup taken while the door is busy waits its turn rather than failing."""
+    wait = current_app.config["SQLITE_BUSY_TIMEOUT"]
+    with (
+        closing(sqlite3.connect(source, uri=True, timeout=wait)) as src,
+        closing(sqlite3.connect(target, timeout=wait)) as dst,
+    ):
         with dst:
             src.backup(dst)
         if one_file:
