@@ -8,7 +8,7 @@ from meetingsec.about import queries, services
 from meetingsec.about.forms import SelfcheckForm
 from meetingsec.core.auth import roles
 from meetingsec.core.transactions import commit, outside_transaction
-from meetingsec.core.views import flash_refusal
+from meetingsec.core.views import flash_form_expired
 from meetingsec.users.roles import Role
 
 bp = Blueprint("about", __name__, url_prefix="/about")
@@ -46,7 +46,7 @@ def sbom():
 @roles(Role.ADMIN, Role.AUDITOR)
 def run_selfcheck():
     if not SelfcheckForm().validate_on_submit():
-        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
+        flash_form_expired()
         return redirect(url_for("about.index"))
     # The files are read with no transaction open (SQLite's write lock would make the door
     # wait meanwhile); only the result is recorded.

@@ -25,6 +25,7 @@ from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt, outside_transaction, reloaded
 from meetingsec.core.views import (
     apply_domain_error,
+    flash_form_expired,
     flash_refusal,
     form_status,
     page_number,
@@ -144,7 +145,7 @@ def approve(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     form = ApproveListForm()
     if not form.validate_on_submit():
-        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
+        flash_form_expired()
         return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
     result, err = attempt(
         lambda: services.approve_list(meeting, actor=current_user, seen=form.seen.data or "")
@@ -270,7 +271,7 @@ def convert(meeting_id: int, batch_id: int):
     batch = _batch(meeting, batch_id)
     form = ConvertForm()
     if not form.validate_on_submit():
-        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
+        flash_form_expired()
     else:
         _r, err = attempt(lambda: importing.convert_tcvn3(meeting, batch, actor=current_user))
         if err is not None:

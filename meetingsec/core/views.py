@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from flask import flash, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 from meetingsec.core.errors import CodedMessage, DomainError
@@ -23,6 +24,11 @@ def apply_domain_error(form, err: DomainError) -> None:
 def flash_refusal(message, code: str) -> None:
     """Flash a refusal with its code (shown in ``data-error-code`` by base.html)."""
     flash(str(message), f"error:{code}")
+
+
+def flash_form_expired() -> None:
+    """The refusal of a form whose token or key no longer holds: reload, try again."""
+    flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
 
 
 def submit(

@@ -21,6 +21,7 @@ from meetingsec.core.transactions import attempt, reloaded
 from meetingsec.core.views import (
     MAX_ID,
     apply_domain_error,
+    flash_form_expired,
     flash_refusal,
     form_status,
     scanned,
@@ -288,7 +289,7 @@ def leave(meeting_id: int, attendee_id: int):
     attendee = _attendee(meeting, attendee_id)
     form = LeaveForm()
     if not form.validate_on_submit():
-        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
+        flash_form_expired()
         return redirect_after_post(
             url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id)
         )
@@ -389,7 +390,7 @@ def refuse_identity(meeting_id: int, attendee_id: int):
     attendee = _attendee(meeting, attendee_id)
     form = IdentityRefusalForm()
     if not form.validate_on_submit():
-        flash_refusal(_("The form expired. Reload the page and try again."), "form_expired")
+        flash_form_expired()
         return redirect_after_post(
             url_for("door.card", meeting_id=meeting_id, attendee_id=attendee_id)
         )
