@@ -6,7 +6,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from meetingsec.attendees.models import Attendee
-from meetingsec.core.text import fold
+from meetingsec.core.text import fold, like_escaped
 from meetingsec.door.models import CheckIn, Deposit, IdentityCheck, Movement
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
@@ -21,7 +21,7 @@ def search(meeting_id: int, q: str, limit: int = SEARCH_LIMIT) -> list[Attendee]
     folded = fold(q)
     if not folded:
         return []
-    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = like_escaped(folded)
     starts = Attendee.name_folded.like(escaped + "%", escape="\\")
     return list(
         db.session.scalars(
