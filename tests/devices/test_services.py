@@ -28,7 +28,9 @@ def _add(meeting, device):
     return md
 
 
-def _inspect(meeting, md, tech, result="pass", seal="TEM-0001", notes="", key=None, based_on=None):
+def _inspect(
+    meeting, md, tech, result="pass", seal="TEM-0001", notes="", key=None, based_on=None, now=None
+):
     latest = md.latest_inspection
     return services.record_inspection(
         meeting,
@@ -39,6 +41,7 @@ def _inspect(meeting, md, tech, result="pass", seal="TEM-0001", notes="", key=No
         notes=notes,
         key=key or f"n-{utcnow().timestamp()}-{len(md.inspections)}",
         based_on=based_on if based_on is not None else (latest.id if latest else 0),
+        now=now,
     )
 
 
@@ -148,7 +151,13 @@ def test_derived_items_follow_inspections_and_seals(setup):
     )
     for n, md in enumerate(mics):
         services.check_seal(
-            meeting, md, actor=tech, seal_number=f"tem-00{n}", intact=True, key=f"s{n}"
+            meeting,
+            md,
+            actor=tech,
+            seal_number=f"tem-00{n}",
+            intact=True,
+            key=f"s{n}",
+            now=meeting.starts_at,
         )
     assert _status(meeting, "seals-intact").status == "met"
 
@@ -157,7 +166,9 @@ def test_broken_seal_is_an_incident_and_blocks_until_a_new_seal(setup):
     meeting, tech, make_device = setup
     md = _add(meeting, make_device())
     _inspect(meeting, md, tech, seal="TEM-1")
-    check = services.check_seal(meeting, md, actor=tech, seal_number="TEM-2", intact=True, key="x")
+    check = services.check_seal(
+        meeting, md, actor=tech, seal_number="TEM-2", intact=True, key="x", now=meeting.starts_at
+    )
     db.session.commit()
     assert not check.ok
     incident = db.session.query(Incident).one()
@@ -166,8 +177,11 @@ def test_broken_seal_is_an_incident_and_blocks_until_a_new_seal(setup):
     with pytest.raises(DomainError) as e:
         _inspect(meeting, md, tech, seal="TEM-1")
     assert e.value.code == "seal_reused"
-    _inspect(meeting, md, tech, seal="TEM-3")
-    services.check_seal(meeting, md, actor=tech, seal_number="TEM-3", intact=True, key="y")
+    on_the_day = meeting.starts_at + timedelta(minutes=1)
+    _inspect(meeting, md, tech, seal="TEM-3", now=on_the_day)
+    services.check_seal(
+        meeting, md, actor=tech, seal_number="TEM-3", intact=True, key="y", now=on_the_day
+    )
     assert _status(meeting, "seals-intact").status == "met"
     assert "incident.recorded" in actions()
 
