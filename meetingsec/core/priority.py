@@ -14,6 +14,10 @@ last ``RENDER_QUIET_MS`` milliseconds, the child is stopped (SIGSTOP) and it goe
 small server, even nice and the idle scheduling class do not stop a busy render from
 slowing requests on the other core's hyper-thread. A long rush cannot starve a render
 for ever: after ``RENDER_MAX_PAUSE_S`` seconds of pause it runs for one second.
+
+The marker holds the machine's monotonic clock at the last such request, not a file time:
+on a LAN with no time server an administrator sets the wall clock by hand, and a clock
+set back an hour would otherwise pause every render for an hour of "recent" requests.
 """
 
 import os
@@ -64,10 +68,29 @@ def note_request() -> None:
     if now - _last_touch < _TOUCH_EVERY:
         return
     _last_touch = now
-    path = marker_path(current_app.instance_path)
     try:
-        os.utime(path)
-    except FileNotFoundError:
-        path.touch()
+        touch(marker_path(current_app.instance_path))
     except OSError:
         pass  # a read-only instance folder: renders simply never pause
+
+
+_WIDTH = 24
+
+
+def touch(path: Path) -> None:
+    """Mark a request now. The reading is written in place at a fixed width, so a reader
+    never sees a half-written one."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.pwrite(fd, f"{time.monotonic():{_WIDTH}.4f}".encode(), 0)
+    finally:
+        os.close(fd)
+
+
+def quiet_for(path: Path) -> float | None:
+    """Seconds since the last request marked in ``path``; None when none was."""
+    try:
+        reading = float(path.read_bytes()[:_WIDTH])
+    except (OSError, ValueError):
+        return None
+    return time.monotonic() - reading

@@ -17,7 +17,7 @@ from flask import current_app
 from weasyprint import HTML
 
 from meetingsec.core.pdf import StaticOnlyFetcher, render_pdf
-from meetingsec.core.priority import marker_path
+from meetingsec.core.priority import marker_path, quiet_for
 
 _context = None
 
@@ -168,17 +168,15 @@ class Yielder:
         self.paused_since: float | None = None
         self.resumed_until = 0.0
 
-    def _busy(self, now_wall: float) -> bool:
-        try:
-            return now_wall - self.marker.stat().st_mtime < self.quiet
-        except OSError:
-            return False
+    def _busy(self) -> bool:
+        since = quiet_for(self.marker)
+        return since is not None and since < self.quiet
 
     def wait_quiet(self) -> None:
         """For work done in this process (reading a record's data): wait while the app is
         in use, up to the longest pause."""
         start = time.monotonic()
-        while self._busy(time.time()) and time.monotonic() - start < self.max_pause:
+        while self._busy() and time.monotonic() - start < self.max_pause:
             time.sleep(0.01)
 
     def tick(self, pids: list[int]) -> None:
@@ -188,7 +186,7 @@ class Yielder:
             self._signal(pids, signal.SIGCONT)  # a long rush: one second of progress
             self.paused_since, self.resumed_until = None, now + 1.0
             return
-        busy = now >= self.resumed_until and self._busy(time.time())
+        busy = now >= self.resumed_until and self._busy()
         if busy and self.paused_since is None:
             self._signal(pids, signal.SIGSTOP)
             self.paused_since = now
