@@ -35,6 +35,7 @@ from meetingsec.attendees.limits import (
     ImportRefused,
     ImportTooLarge,
     Sheet,
+    too_large_a_file,
 )
 from meetingsec.attendees.models import AttendeeImport, ColumnChoice
 from meetingsec.attendees.services import (
@@ -96,9 +97,14 @@ class Reading:
 def read_file(filename: str, data: bytes) -> Reading:
     """The file's sheets. Pure, and bounded in time and memory whatever the file holds."""
     if not data:
-        raise ImportRefused(_l("The file is empty."))
+        raise ImportRefused(
+            _l(
+                "The file is empty. Open the list, check that the people are in it, save it "
+                "and upload it again."
+            )
+        )
     if len(data) > MAX_BYTES:
-        raise ImportTooLarge(_l("The file is too large: at most 2 MB."))
+        raise too_large_a_file()
     kind = next((k for ext, k in _READERS.items() if filename.lower().endswith(ext)), None)
     if kind in ("xlsx", "xls"):  # a workbook renamed (.xls for .xlsx) is read as it is
         kind = "xls" if data.startswith(XLS_MAGIC) else "xlsx" if data[:2] == b"PK" else kind
@@ -109,7 +115,12 @@ def read_file(filename: str, data: bytes) -> Reading:
     if kind == "csv":
         sheet, encoding = read_csv(data)
         return Reading(encoding, [sheet])
-    raise ImportRefused(_l("Choose an .xlsx, .xls or .csv file."))
+    raise ImportRefused(
+        _l(
+            "Only .xlsx, .xls and .csv files can be imported. Save the list as .xlsx (in "
+            "Excel: File, Save As, Excel Workbook) and upload it again."
+        )
+    )
 
 
 @dataclass
@@ -167,7 +178,8 @@ def find_layouts(sheets: list[Sheet]) -> tuple[list[Layout], bool]:
         raise ImportRefused(
             _l(
                 "No row of the file names the columns of a list. One row above the people "
-                "must name at least the full name column (Họ và tên) and the unit (Đơn vị)."
+                "must name at least the full name column (Họ và tên) and the unit (Đơn vị): "
+                "add such a row above the first person, save the file and upload it again."
             ),
             "import_no_header",
         )
@@ -192,7 +204,13 @@ def understand(sheets: list[Sheet], columns: list[str] | None = None) -> Underst
             else:
                 people.append(_person(row, layout))
     if len(people) > MAX_ROWS:
-        raise ImportTooLarge(_l("At most %(n)d attendees can be imported at once.", n=MAX_ROWS))
+        raise ImportTooLarge(
+            _l(
+                "At most %(n)d attendees can be imported at once. Split the list into "
+                "several files and import them one after another.",
+                n=MAX_ROWS,
+            )
+        )
     best = layouts[0]
     unsure = []
     if columns is None:
@@ -343,7 +361,12 @@ def list_sheets(reading: Reading) -> list[Sheet]:
     """The sheets that hold the list, refused when it holds no person."""
     used = [reading.sheets[layout.sheet] for layout in find_layouts(reading.sheets)[0]]
     if not understand(used).people:
-        raise ImportRefused(_l("The file has a header but no attendee rows."))
+        raise ImportRefused(
+            _l(
+                "The file has a header but no attendee rows. Put the people in the rows "
+                "below the header (on the same sheet), save the file and upload it again."
+            )
+        )
     return used
 
 
@@ -432,8 +455,18 @@ def preview(meeting, batch: AttendeeImport) -> tuple[Understood, list[RowCheck],
 def _require_pending(meeting, batch: AttendeeImport, actor: "User") -> None:
     require_organiser(meeting, actor)
     require_list_open(meeting)
+    _require_not_imported(batch)
+
+
+def _require_not_imported(batch: AttendeeImport) -> None:
     if batch.imported_at is not None:
-        raise DomainError(_l("This file has already been imported."), "already_imported")
+        raise DomainError(
+            _l(
+                "This file has already been imported: its people are on the list. To add "
+                "others, upload a file with only them."
+            ),
+            "already_imported",
+        )
 
 
 def choose_columns(
@@ -494,7 +527,10 @@ def convert_tcvn3(meeting, batch: AttendeeImport, *, actor: "User", now=None) ->
     _require_pending(meeting, batch, actor)
     state = _state(batch)
     if state.get("tcvn3") != "detected":
-        raise DomainError(_l("This file's text is not TCVN3."), "not_tcvn3")
+        raise DomainError(
+            _l("This file's text is not TCVN3: check the names in the preview and import it."),
+            "not_tcvn3",
+        )
     for sheet in state["sheets"]:
         sheet["rows"] = [[to_unicode(cell) for cell in row] for row in sheet["rows"]]
     state["tcvn3"] = "converted"
@@ -512,8 +548,7 @@ def convert_tcvn3(meeting, batch: AttendeeImport, *, actor: "User", now=None) ->
 def confirm_import(meeting, batch: AttendeeImport, *, actor: "User", now=None) -> int:
     """Add the rows that check out (checked again now: the list may have changed)."""
     require_organiser(meeting, actor)
-    if batch.imported_at is not None:
-        raise DomainError(_l("This file has already been imported."), "already_imported")
+    _require_not_imported(batch)
     _found, checks, state = preview(meeting, batch)
     if state.get("tcvn3") == "detected":
         raise DomainError(

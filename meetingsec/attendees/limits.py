@@ -58,6 +58,15 @@ class ImportTooLarge(ImportRefused):
         super().__init__(message, "import_too_large")
 
 
+def too_large_a_file() -> ImportTooLarge:
+    return ImportTooLarge(
+        _l(
+            "The file is too large: at most 2 MB. Keep only the attendee list in it "
+            "(remove pictures and other sheets), save it and upload it again."
+        )
+    )
+
+
 def too_many_rows() -> ImportTooLarge:
     return ImportTooLarge(
         _l(

@@ -5,6 +5,7 @@ import io
 from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from meetingsec.attendees import importing, queries, services
 from meetingsec.attendees.forms import (
@@ -17,9 +18,11 @@ from meetingsec.attendees.forms import (
     RemoveForm,
     columns_form,
 )
+from meetingsec.attendees.limits import too_large_a_file
 from meetingsec.attendees.tables import SKIPPED, Meaning
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
+from meetingsec.core.errors import error_response
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt, outside_transaction, reloaded
@@ -187,13 +190,29 @@ def upload(meeting_id: int):
                 url_for("attendees.preview", meeting_id=meeting_id, batch_id=batch.id)
             )
         apply_domain_error(form, err)
+    return _import_page(meeting, form, form_status(form))
+
+
+def _import_page(meeting, form, status):
     return render_template(
         "attendees/import.html",
         meeting=meeting,
         form=form,
         expected=importing.expected_headers(),
         max_rows=importing.MAX_ROWS,
-    ), form_status(form)
+    ), status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_err):
+    """A file past the request's limit: on the import page, refused beside its field like
+    any file too large (what to do next included), not on an error page."""
+    if request.endpoint != "attendees.upload":
+        return error_response(413)
+    meeting = get_meeting_for(current_user, request.view_args["meeting_id"])
+    form = ImportForm(formdata=None)
+    apply_domain_error(form, too_large_a_file())
+    return _import_page(meeting, form, 413)
 
 
 def _batch(meeting, batch_id: int):

@@ -82,7 +82,12 @@ _BROKEN = (
 
 
 def _unreadable() -> ImportRefused:
-    return ImportRefused(_l("This file cannot be read as an Excel workbook (.xlsx)."))
+    return ImportRefused(
+        _l(
+            "This file cannot be read as an Excel workbook (.xlsx). If it has a password, "
+            "remove it; then open the file in Excel, save it again as .xlsx and upload it again."
+        )
+    )
 
 
 def _too_big_a_workbook() -> ImportTooLarge:

@@ -55,7 +55,9 @@ def _lines(text: str):
         if len(line) > MAX_LINE_CHARS:
             raise ImportTooLarge(
                 _l(
-                    "Line %(line)d is longer than %(n)d characters: is this an attendee list?",
+                    "Line %(line)d is longer than %(n)d characters: is this an attendee list? "
+                    "Upload the file that holds the list, or save the list alone as .xlsx "
+                    "and upload it again.",
                     line=number,
                     n=MAX_LINE_CHARS,
                 )
@@ -80,7 +82,12 @@ def read_csv(data: bytes) -> tuple[Sheet, str]:
     """The rows of a CSV file, and how its text was encoded (``_decode``)."""
     text, encoding = _decode(data)
     if "\x00" in text:
-        raise ImportRefused(_l("This file is not a CSV text file."))
+        raise ImportRefused(
+            _l(
+                "This file is not a CSV text file. Save the list as .xlsx, or as "
+                '"CSV UTF-8", and upload it again.'
+            )
+        )
     rows = []
     reader = csv.reader(_lines(text), delimiter=_separator(text))
     try:
@@ -88,12 +95,19 @@ def read_csv(data: bytes) -> tuple[Sheet, str]:
             if len(row) > MAX_COLUMNS:
                 raise ImportTooLarge(
                     _l(
-                        "Line %(line)d has more than %(n)d cells: is this an attendee list?",
+                        "Line %(line)d has more than %(n)d cells: is this an attendee list? "
+                        "Upload the file that holds the list, or save the list alone as .xlsx "
+                        "and upload it again.",
                         line=reader.line_num,
                         n=MAX_COLUMNS,
                     )
                 )
             rows.append([cell[:MAX_CELL_CHARS] for cell in row])
     except csv.Error as err:
-        raise ImportRefused(_l("This file is not a well-formed CSV file.")) from err
+        raise ImportRefused(
+            _l(
+                "This file is not a well-formed CSV file. Save the list as .xlsx, or as "
+                '"CSV UTF-8", and upload it again.'
+            )
+        ) from err
     return Sheet("", rows), encoding

@@ -43,7 +43,13 @@ _CELLS = frozenset({0x00FD, 0x0204, 0x00D6, 0x0203, 0x027E, 0x0205, 0x0006, 0x02
 
 
 def _unreadable() -> ImportRefused:
-    return ImportRefused(_l("This file cannot be read as an Excel 97–2003 workbook (.xls)."))
+    return ImportRefused(
+        _l(
+            "This file cannot be read as an Excel 97–2003 workbook (.xls). If it has a "
+            "password, remove it; then open the file in Excel, save it as .xlsx and upload it "
+            "again."
+        )
+    )
 
 
 def _check_records(stream: bytes) -> None:

@@ -85,7 +85,8 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def page_number() -> int:
-    """The ``page`` query argument, clamped to a sane range."""
-    page = request.args.get("page", 1, type=int)
+def page_number(name: str = "page") -> int:
+    """The ``page`` query argument (or ``name``, for a page's second list), clamped to a
+    sane range."""
+    page = request.args.get(name, 1, type=int)
     return min(max(page, 1), 100_000)

@@ -45,6 +45,26 @@ class DeviceSearchForm(GetForm):
     q = text(_l("Search the registry"), max_length=100, required=False)
 
 
+class MeetingDeviceFilterForm(GetForm):
+    """Finding devices in a meeting's long list: part of a make, model, serial or tag, and
+    the state (``queries.DEVICES_SHOWN``)."""
+
+    q = text(_l("Find a device"), max_length=100, required=False)
+    show = select(
+        _l("Show"),
+        default="",
+        choices=options(
+            [
+                ("", _l("Every device")),
+                ("attention", _l("Devices failed or with a broken seal")),
+                ("not_inspected", _l("Devices not yet inspected")),
+                ("installed", _l("Installed devices")),
+                ("withdrawn", _l("Devices withdrawn from the meeting")),
+            ]
+        ),
+    )
+
+
 class AddDeviceForm(Form):
     code = text(_l("Tag code"), max_length=40)
 

@@ -1,9 +1,10 @@
 """Reading the registry."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from meetingsec.devices.models import Device, MeetingDevice, VenueCheck
+from meetingsec.core.text import like_escaped
+from meetingsec.devices.models import Device, Inspection, MeetingDevice, SealCheck, VenueCheck
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import FINAL
 from meetingsec.meetings.models import Meeting
@@ -74,6 +75,79 @@ def load_devices(meeting: Meeting) -> list[MeetingDevice]:
     )
     set_committed_value(meeting, "devices", devices)
     return devices
+
+
+def _latest(column):
+    """``column`` of the device's latest inspection (``MeetingDevice.latest_inspection``)."""
+    return (
+        select(column)
+        .where(Inspection.meeting_device_id == MeetingDevice.id)
+        .order_by(Inspection.id.desc())
+        .limit(1)
+        .correlate(MeetingDevice)
+        .scalar_subquery()
+    )
+
+
+def _seal_broken():
+    """``MeetingDevice.seal_broken``, as SQL."""
+    return (_latest(Inspection.result) == "pass") & exists().where(
+        SealCheck.meeting_device_id == MeetingDevice.id,
+        SealCheck.ok.is_(False),
+        SealCheck.at >= _latest(Inspection.at),
+    )
+
+
+#: What the meeting's device list shows (``show``): every device, or those in one state
+#: (``MeetingDevice.state``, as SQL: must change with it)
+DEVICES_SHOWN = {
+    "attention": lambda: (
+        MeetingDevice.withdrawn_at.is_(None)
+        & ((_latest(Inspection.result) == "fail") | _seal_broken())
+    ),
+    "not_inspected": lambda: (
+        MeetingDevice.withdrawn_at.is_(None)
+        & ~exists().where(Inspection.meeting_device_id == MeetingDevice.id)
+    ),
+    "installed": lambda: (
+        MeetingDevice.withdrawn_at.is_(None) & MeetingDevice.installed_at.is_not(None)
+    ),
+    "withdrawn": lambda: MeetingDevice.withdrawn_at.is_not(None),
+}
+
+
+def devices_page(meeting_id: int, *, page: int, q: str = "", show: str = "", per_page: int = 50):
+    """The meeting's devices in the order they were added, a page at a time: only those whose
+    make, model, serial or tag contain ``q`` and in the state ``show`` (``DEVICES_SHOWN``)."""
+    query = (
+        select(MeetingDevice)
+        .join(MeetingDevice.device)
+        .where(MeetingDevice.meeting_id == meeting_id)
+        .order_by(MeetingDevice.id)
+    )
+    q = q.strip()
+    if q:
+        like = "%" + like_escaped(q) + "%"
+        query = query.where(
+            or_(
+                *(
+                    column.ilike(like, escape="\\")
+                    for column in (Device.make, Device.model, Device.serial, Device.tag_code)
+                )
+            )
+        )
+    if show in DEVICES_SHOWN:
+        query = query.where(DEVICES_SHOWN[show]())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def count_needing_action(meeting_id: int) -> int:
+    """How many of the meeting's devices failed or have a broken seal (and are not withdrawn)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(MeetingDevice)
+        .where(MeetingDevice.meeting_id == meeting_id, DEVICES_SHOWN["attention"]())
+    )
 
 
 def needing_action(meeting: Meeting) -> list[MeetingDevice]:

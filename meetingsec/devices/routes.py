@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meetingsec.core.auth import authenticated, roles
-from meetingsec.core.htmx import redirect_after_post
+from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response, render_pdf
 from meetingsec.core.priority import serves_a_queue
 from meetingsec.core.transactions import attempt, by_id, by_id_or_404, commit, reloaded
@@ -21,12 +21,14 @@ from meetingsec.devices.forms import (
     DeviceSearchForm,
     InspectionForm,
     LabelsForm,
+    MeetingDeviceFilterForm,
     SealCheckForm,
     VenueCheckForm,
 )
 from meetingsec.devices.models import Device, MeetingDevice
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
+from meetingsec.meetings.lifecycle import Action
 from meetingsec.org import queries as org_queries
 from meetingsec.org.models import Unit
 from meetingsec.records import queries as record_queries
@@ -138,14 +140,38 @@ def meeting_devices(meeting_id: int):
         )
         if done:
             return done
-    queries.load_devices(meeting)
+    return _devices_page(meeting, form, form_status(form))
+
+
+def _devices_page(meeting, form, status):
+    """The meeting's device list, a page at a time; an htmx request of its filter gets only
+    the results."""
+    filters = MeetingDeviceFilterForm(request.args)
+    valid = filters.validate()
+    devices = queries.devices_page(
+        meeting.id,
+        page=page_number(),
+        **({"q": filters.q.data or "", "show": filters.show.data or ""} if valid else {}),
+    )
+    organising = current_user.id == meeting.organiser_id and meeting.status.allows(Action.EDIT)
+    results = {
+        "meeting": meeting,
+        "filters": filters,
+        "devices": devices,
+        "organising": organising,
+        "reads": readable(current_user, meeting),
+        "args": {k: v for k, v in request.args.items() if k != "page"},
+    }
+    status = status if valid else 422
+    if is_partial() and request.method == "GET":
+        return render_template("devices/_results.html", **results), status
     return render_template(
         "devices/meeting.html",
-        meeting=meeting,
+        **results,
         form=form,
-        registry=queries.active_devices(),
-        reads=readable(current_user, meeting),
-    ), form_status(form)
+        registry=queries.active_devices() if organising else [],
+        attention=queries.count_needing_action(meeting.id),
+    ), status
 
 
 @bp.post("/meetings/<int:meeting_id>/devices/<int:md_id>/remove")

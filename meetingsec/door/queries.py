@@ -144,19 +144,34 @@ def load_check_in(attendee: Attendee) -> Attendee:
     return attendee
 
 
+def _held(meeting_id: int):
+    """Items still at the door, by slot: neither returned nor recorded unclaimed."""
+    return (
+        select(Deposit)
+        .where(
+            Deposit.meeting_id == meeting_id,
+            Deposit.returned_at.is_(None),
+            Deposit.unclaimed_at.is_(None),
+        )
+        .order_by(Deposit.slot)
+    )
+
+
 def held_deposits(meeting_id: int) -> list[Deposit]:
     """Items still at the door, by slot: neither returned nor recorded unclaimed."""
-    return list(
-        db.session.scalars(
-            select(Deposit)
-            .where(
-                Deposit.meeting_id == meeting_id,
-                Deposit.returned_at.is_(None),
-                Deposit.unclaimed_at.is_(None),
-            )
-            .order_by(Deposit.slot)
+    return list(db.session.scalars(_held(meeting_id)))
+
+
+def held_page(meeting_id: int, *, page: int, q: str = "", per_page: int = 50):
+    """Items still at the door, a page at a time; only those of people whose name contains
+    ``q`` (without case or diacritics)."""
+    query = _held(meeting_id)
+    folded = fold(q)
+    if folded:
+        query = query.join(Deposit.attendee).where(
+            Attendee.name_folded.like("%" + like_escaped(folded) + "%", escape="\\")
         )
-    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def deposits_of(attendee_id: int) -> list[Deposit]:

@@ -5,9 +5,15 @@ from wtforms import IntegerField
 from wtforms.validators import DataRequired, NumberRange, Regexp
 from wtforms.widgets import NumberInput
 
-from meetingsec.core.forms import Form, bounded_id, checkboxes, options, select, text
+from meetingsec.core.forms import Form, GetForm, bounded_id, checkboxes, options, select, text
 from meetingsec.records.choices import RecordKind
 from meetingsec.records.signers import AUTHORITIES, SIDES
+
+
+class HeldFilterForm(GetForm):
+    """Finding one person's items among those still held at closing."""
+
+    q = text(_l("Find a name"), max_length=100, required=False)
 
 
 class UnclaimedForm(Form):

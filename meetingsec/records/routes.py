@@ -21,7 +21,13 @@ from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt, reloaded
-from meetingsec.core.views import apply_domain_error, flash_refusal, form_status, submit
+from meetingsec.core.views import (
+    apply_domain_error,
+    flash_refusal,
+    form_status,
+    page_number,
+    submit,
+)
 from meetingsec.documents import queries as documents
 from meetingsec.door import deposits as door_deposits
 from meetingsec.door import queries as door
@@ -33,7 +39,7 @@ from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.records import queries, services
 from meetingsec.records.choices import JobState, RecordKind
 from meetingsec.records.export import file_name, meeting_workbook
-from meetingsec.records.forms import FIELDS, SignersForm, UnclaimedForm
+from meetingsec.records.forms import FIELDS, HeldFilterForm, SignersForm, UnclaimedForm
 from meetingsec.records.signers import SIDES
 from meetingsec.users.roles import Role
 
@@ -183,9 +189,14 @@ def export(meeting_id: int):
 
 
 def _closing_page(meeting, form=None, status=200):
-    views = checklist.evaluate(meeting)
-    held = door.held_deposits(meeting.id)
-    form = form or UnclaimedForm(formdata=None, deposit_ids=[d.id for d in held])
+    """The closing page; the items still held and the copies still out a page at a time
+    (an htmx request of the items' filter gets only them)."""
+    filters = HeldFilterForm(request.args)
+    valid = filters.validate()
+    held = door.held_page(
+        meeting.id, page=page_number("held"), q=(filters.q.data or "") if valid else ""
+    )
+    form = form or UnclaimedForm(formdata=None, deposit_ids=[d.id for d in held.items])
     form.deposit_ids.choices = [
         (
             d.id,
@@ -196,21 +207,32 @@ def _closing_page(meeting, form=None, status=200):
                 name=d.attendee.full_name,
             ),
         )
-        for d in held
+        for d in held.items
     ]
-    is_lead = current_user.id in (meeting.chair_id, meeting.organiser_id)
     closing = meeting.status.allows(Action.CLOSE)
+    results = {
+        "meeting": meeting,
+        "filters": filters,
+        "held": held,
+        "form": form,
+        "can_unclaim": closing and door_services.is_desk(current_user, meeting),
+        "args": dict(request.args),
+    }
+    status = status if valid else 422
+    if is_partial() and request.method == "GET":
+        return render_template("records/_held.html", **results), status
+    views = checklist.evaluate(meeting)
+    is_lead = current_user.id in (meeting.chair_id, meeting.organiser_id)
     return render_template(
         "records/closing.html",
-        meeting=meeting,
+        **results,
         after=[v for v in views if v.rule.phase is Phase.AFTER],
         blocking=checklist.blockers(views, Phase.AFTER),
-        held=held,
-        outstanding=documents.copies_of(meeting.id, outstanding=True),
+        outstanding=documents.copies_page(
+            meeting.id, page=page_number("copies"), state="handed_out"
+        ),
         missing=queries.missing_records(meeting),
-        form=form,
         can_close=is_lead and closing,
-        can_unclaim=closing and door_services.is_desk(current_user, meeting),
         can_read=services.can_read(current_user, meeting),
     ), status
 

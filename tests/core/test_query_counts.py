@@ -20,6 +20,8 @@ EXPECTED = {
     "meetings list": 12,
     "meetings list past the door": 13,
     "meeting page": 17,
+    "meeting's devices": 10,
+    "closing": 15,
 }
 
 
@@ -146,3 +148,33 @@ def test_meetings_list_of_meetings_past_their_door_runs_a_fixed_number_of_statem
         client = _client_of(app, auditor)
         counts.append(_measure(count_queries, client, "/meetings/"))
     _assert_fixed("meetings list past the door", counts)
+
+
+def test_meeting_devices_page_runs_a_fixed_number_of_statements(
+    app, client, make_meeting, make_device, count_queries
+):
+    """A meeting with hundreds of devices: its list is read a page at a time."""
+    meeting = make_meeting()
+    meeting.status = "preparing"
+    counts = []
+    made = 0
+    for size in (3, 120):
+        while made < size:
+            add_device(meeting, make_device(), actor=meeting.organiser)
+            made += 1
+        db.session.commit()
+        client = _client_of(app, meeting.organiser)
+        counts.append(_measure(count_queries, client, f"/meetings/{meeting.id}/devices/"))
+    _assert_fixed("meeting's devices", counts)
+
+
+def test_closing_page_runs_a_fixed_number_of_statements(app, client, open_door, count_queries):
+    """Items still held by thousands: the closing page reads them a page at a time."""
+    counts = []
+    for n, checked_in in ((4, 3), (130, 120)):
+        meeting, clerk, _people = _door(open_door, n, checked_in)
+        meeting.status = "closing"
+        db.session.commit()
+        client = _client_of(app, clerk)
+        counts.append(_measure(count_queries, client, f"/meetings/{meeting.id}/closing"))
+    _assert_fixed("closing", counts)

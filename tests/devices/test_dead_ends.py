@@ -282,3 +282,32 @@ def test_only_the_organiser_withdraws_and_only_before_clearing(setup):
     with pytest.raises(DomainError) as e:
         services.withdraw_device(w.meeting, md, actor=w.organiser)
     assert e.value.code == "frozen"
+
+
+def test_the_device_lists_filters_find_each_state_as_the_pages_show_it(setup):
+    """``queries.DEVICES_SHOWN`` (SQL, for a meeting's long device list) finds the devices
+    in the state ``MeetingDevice.state`` gives them, whatever way they reached it."""
+    from meetingsec.devices import queries
+
+    w = Walk(*setup)
+    made = {name: build(w) for name, (build, _state) in STATES.items()}
+    withdrawn = w.add()
+    w.inspect(withdrawn, "fail", notes="Có bộ phát sóng lạ")
+    services.withdraw_device(w.meeting, withdrawn, actor=w.organiser, now=w.now())
+    db.session.commit()
+    db.session.expire_all()
+    everyone = [*made.values(), withdrawn]
+    expected = {
+        "attention": {md.id for md in everyone if md.state.is_bad},
+        "not_inspected": {md.id for md in everyone if md.state is DeviceState.NOT_INSPECTED},
+        "installed": {md.id for md in everyone if md.installed_at and not md.withdrawn_at},
+        "withdrawn": {withdrawn.id},
+    }
+    assert expected["attention"] and expected["not_inspected"] and expected["installed"]
+    for show, ids in expected.items():
+        page = queries.devices_page(w.meeting.id, page=1, show=show)
+        assert {md.id for md in page.items} == ids, show
+    assert queries.count_needing_action(w.meeting.id) == len(expected["attention"])
+    tagged = made["passed"].device
+    found = queries.devices_page(w.meeting.id, page=1, q=tagged.tag_code[2:7].lower())
+    assert made["passed"].id in {md.id for md in found.items}

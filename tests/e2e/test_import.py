@@ -111,3 +111,21 @@ def test_the_organiser_names_the_columns_in_the_mapping_step(
         f"{len(listing.people)} dòng sẵn sàng, 0 dòng có lỗi"
     )
     _imported(page, listing)
+
+
+@pytest.mark.parametrize("viewport", [TABLET_PORTRAIT, PHONE], ids=["tablet", "phone"])
+def test_a_refused_file_says_what_to_do_next(page, live_server, check_page, tmp_path, viewport):
+    """Issue 17, item 9: the refusal is beside the file field, focused, and names the next
+    step."""
+    from tests.attendees.corpus import Listing
+
+    page.set_viewport_size(viewport)
+    _open_import(page, live_server)
+    _upload(page, tmp_path, Listing("danh-sach.pdf", b"%PDF-1.4 not a list", []))
+    error = page.locator("#file-error")
+    expect(error).to_have_attribute("data-error-code", "import_refused")
+    expect(error).to_contain_text("Hãy lưu lại danh sách dưới dạng .xlsx")
+    expect(error).to_contain_text("rồi tải lên lại")
+    expect(page.get_by_label(FILE_LABEL)).to_be_focused()
+    expect(error).to_be_in_viewport()
+    check_page(page, "import-refused")

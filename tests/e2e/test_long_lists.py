@@ -42,6 +42,18 @@ def _open_list(page, server, username, viewport) -> None:
     page.goto(f"{server.url}/meetings/{meeting_id}/attendees/")
 
 
+def _open_as_organiser(page, server, viewport, path) -> None:
+    page.set_viewport_size(viewport)
+    log_in(page, server, "tochuc", DEMO_PASSWORD)
+    page.goto(f"{server.url}{path}")
+
+
+def _shot(page, name) -> None:
+    size = page.viewport_size
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{size['width']}x{size['height']}.png"))
+
+
 def _on_screen(page, locator):
     box = locator.bounding_box()
     size = page.viewport_size
@@ -56,9 +68,7 @@ def test_the_chair_approves_a_long_list_from_anywhere(page, live_server, check_p
     page.mouse.wheel(0, 4000)
     page.wait_for_timeout(200)
     assert _on_screen(page, approve)
-    size = page.viewport_size
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"attendees-chair-{size['width']}x{size['height']}.png"))
+    _shot(page, "attendees-chair")
     check_page(page, "attendees-long-chair")
     # the changes, a page at a time, found on the server
     page.get_by_role("link", name="Xem các thay đổi này").click()
@@ -82,8 +92,7 @@ def test_a_refused_duplicate_shows_its_error_at_the_field(page, live_server, che
     expect(error).to_have_attribute("data-error-code", "duplicate")
     expect(page.get_by_label("Họ và tên")).to_be_focused()
     assert _on_screen(page, error) and _on_screen(page, page.get_by_label("Họ và tên"))
-    size = page.viewport_size
-    page.screenshot(path=str(SHOTS / f"attendees-duplicate-{size['width']}x{size['height']}.png"))
+    _shot(page, "attendees-duplicate")
     check_page(page, "attendees-duplicate")
 
 
@@ -106,9 +115,7 @@ def test_a_long_register_of_copies_is_filtered_with_its_action_at_hand(
         )
         db.session.commit()
         meeting_id = meeting.id
-    page.set_viewport_size(viewport)
-    log_in(page, live_server, "tochuc", DEMO_PASSWORD)
-    page.goto(f"{live_server.url}/meetings/{meeting_id}/documents/")
+    _open_as_organiser(page, live_server, viewport, f"/meetings/{meeting_id}/documents/")
     register = page.locator(".action-bar").get_by_role("link", name="Đăng ký tài liệu")
     assert _on_screen(page, register)
     rows = page.locator("#copy-results tbody tr")
@@ -121,8 +128,99 @@ def test_a_long_register_of_copies_is_filtered_with_its_action_at_hand(
     expect(page).to_have_url(re.compile(r"page=2"))
     expect(rows).to_have_count(50)
     assert _on_screen(page, register)
-    size = page.viewport_size
-    page.screenshot(path=str(SHOTS / f"copies-{size['width']}x{size['height']}.png"))
+    _shot(page, "copies")
     check_page(page, "copies-long")
     register.click()
     expect(page.get_by_label("Số, ký hiệu (ví dụ 12/BC-CAT)")).to_be_in_viewport()
+
+
+@VIEWPORTS
+def test_a_meeting_with_300_devices_keeps_its_controls_at_hand(
+    page, live_server, check_page, viewport
+):
+    from meetingsec.devices.services import add_device
+    from tests.factories import device_factory
+
+    with live_server.app.app_context():
+        meeting = db.session.query(Meeting).filter_by(title=DRAFT).one()
+        make_device = device_factory()
+        for i in range(300):
+            add_device(meeting, make_device(model=f"Micro {i:03d}"), actor=meeting.organiser)
+        db.session.commit()
+        meeting_id = meeting.id
+    _open_as_organiser(page, live_server, viewport, f"/meetings/{meeting_id}/devices/")
+    add = page.locator(".action-bar").get_by_role("link", name="Thêm thiết bị")
+    rows = page.locator("#device-results .device-list > li")
+    expect(rows).to_have_count(50)
+    expect(page.locator("#device-results")).to_contain_text("300 thiết bị")
+    page.mouse.wheel(0, 6000)
+    page.wait_for_timeout(200)
+    assert _on_screen(page, add)
+    _shot(page, "devices-long")
+    check_page(page, "devices-long")
+    # found on the server as one types, and a page at a time
+    page.get_by_label("Tìm thiết bị", exact=True).fill("micro 150")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Micro 150")
+    page.get_by_label("Tìm thiết bị", exact=True).fill("")
+    expect(rows).to_have_count(50)
+    page.get_by_role("link", name="Trang sau").click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(rows.first).to_contain_text("Micro 050")
+    # a refused addition: its error beside the field, focused, on screen
+    add.click()
+    page.get_by_label("Mã thẻ: quét, nhập, hoặc chọn trong sổ thiết bị").fill("KHONGCO")
+    page.get_by_role("button", name="Thêm", exact=True).click()
+    error = page.locator("#code-error")
+    expect(error).to_be_visible()
+    expect(page.locator("#code")).to_be_focused()
+    assert _on_screen(page, error)
+
+
+@VIEWPORTS
+def test_closing_with_many_items_held_keeps_its_action_at_hand(
+    page, live_server, check_page, viewport
+):
+    from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
+    from meetingsec.users.services import get_user_by_username
+    from tests.e2e.test_door import _cleared_meeting
+    from tests.helpers import check_in
+
+    meeting_id, _codes = _cleared_meeting(live_server, camera=False)
+    with live_server.app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        people = add_attendees(
+            meeting,
+            [{"full_name": f"Trần Văn Khách {i}", "unit_name": "Sở Xây dựng"} for i in range(70)],
+            actor=meeting.organiser,
+            source="test",
+        )
+        approve_list(meeting, actor=meeting.chair, seen=shown_changes(people, []))
+        clerk = get_user_by_username("letan")
+        for person in people:
+            check_in(meeting, clerk, person)
+        meeting.status = "closing"
+        db.session.commit()
+    _open_as_organiser(page, live_server, viewport, f"/meetings/{meeting_id}/closing")
+    close = page.locator(".action-bar").get_by_role("button", name="Kết thúc hồ sơ cuộc họp")
+    assert _on_screen(page, close)
+    expect(page.get_by_role("heading", name="Thiết bị gửi còn giữ (70)")).to_be_visible()
+    boxes = page.locator("#held-results input[type=checkbox]")
+    expect(boxes).to_have_count(50)
+    page.mouse.wheel(0, 6000)
+    page.wait_for_timeout(200)
+    assert _on_screen(page, close)
+    _shot(page, "closing-long")
+    check_page(page, "closing-long")
+    page.locator("#held-results").get_by_role("link", name="Trang sau").click()
+    expect(page).to_have_url(re.compile(r"held=2"))
+    expect(boxes).to_have_count(20)
+    page.get_by_label("Tìm theo tên").fill("khach 7")
+    expect(boxes).to_have_count(1)
+    # nothing ticked: the error beside the list, focused
+    boxes.first.uncheck()
+    page.get_by_role("button", name="Ghi nhận không có người nhận").click()
+    error = page.locator("#deposit_ids-error")
+    expect(error).to_be_visible()
+    assert _on_screen(page, error)
+    expect(page.locator("#held-results input[type=checkbox]").first).to_be_focused()

@@ -172,6 +172,7 @@ def test_auditor_reads_the_periodic_report(page, live_server, check_page, ended_
     title = meeting.title
     db.session.commit()
     log_in(page, live_server, "kiemtra", DEMO_PASSWORD)
+    page.locator(".navmore summary").click()
     page.get_by_role("link", name="Báo cáo định kỳ").click()
     page.get_by_label("Kỳ báo cáo").select_option(label="Cả năm")
     page.get_by_role("button", name="Xem báo cáo").click()

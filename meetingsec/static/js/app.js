@@ -26,6 +26,21 @@
   // On "load": after the browser has scrolled to the address's #fragment (which resets focus).
   window.addEventListener("load", function () { focusFirstError(document); });
   document.addEventListener("htmx:afterSwap", function (e) { focusFirstError(e.detail.target); });
+  // "Other pages" in the header is a <details>: like any menu, a tap elsewhere or Escape closes it.
+  function closeMenus(except) {
+    document.querySelectorAll("details.navmore[open]").forEach(function (menu) {
+      if (menu !== except) menu.open = false;
+    });
+  }
+  document.addEventListener("click", function (e) {
+    closeMenus(e.target.closest ? e.target.closest("details.navmore") : null);
+  });
+  document.addEventListener("keydown", function (e) {
+    var open = document.querySelector("details.navmore[open]");
+    if (e.key !== "Escape" || !open) return;
+    closeMenus(null);
+    open.querySelector("summary").focus();
+  });
   window.addEventListener("offline", function () { banner("offline"); });
   window.addEventListener("online", function () { banner(null); });
 })();
