@@ -221,12 +221,15 @@ def _seed_cleared_meeting(units, users_by_name) -> None:
     start = now + timedelta(minutes=20)
     if not local_date(now - timedelta(minutes=30)) == local_date(now) == local_date(start):
         return
+    # the work from half an hour ago, but not before midnight: the seal is re-checked on
+    # the meeting's day
+    midnight = to_utc(datetime.combine(local_date(now), time(0, 0)))
     _through_the_gate(
         units,
         users_by_name,
         title="Họp triển khai kế hoạch bảo vệ bí mật nhà nước năm 2027",
         start=start,
-        at=now - timedelta(minutes=30),
+        at=max(now - timedelta(minutes=30), midnight),
     )
 
 

@@ -52,6 +52,22 @@ def test_the_demo_door_is_open(runner):
     assert verify_chain().ok
 
 
+def test_the_demo_loads_just_after_midnight(runner, monkeypatch):
+    """At 00:10 on the agency's clock the cleared meeting's work cannot start half an hour
+    earlier (yesterday): its seal would not have been re-checked on the meeting's day."""
+    from datetime import datetime, time
+
+    import meetingsec.demo as demo
+    from meetingsec.core.i18n import to_utc
+
+    ten_past = to_utc(datetime.combine(local_date(utcnow()), time(0, 10)))
+    monkeypatch.setattr(demo, "utcnow", lambda: ten_past)
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exception is None, result.output
+    titles = {m.title: m.status for m in db.session.scalars(select(Meeting))}
+    assert titles["Họp triển khai kế hoạch bảo vệ bí mật nhà nước năm 2027"] == "cleared"
+
+
 def test_seed_twice_creates_nothing_more(runner):
     out = runner.invoke(args=["seed-demo"])
     assert out.exit_code == 0 and "Demo data loaded." in out.output

@@ -88,7 +88,16 @@ def time_day(value: datetime | None) -> str:
     return format_datetime(value, "HH:mm dd/MM/yyyy")
 
 
+def time_span(start: datetime, end: datetime) -> str:
+    """ "08:00–11:30" for a meeting within one day; "08:00 05/12/2026 – 16:00 06/12/2026"
+    for one over several days (its times alone would read as one day's)."""
+    if local_date(start) == local_date(end):
+        return f"{clock(start)}–{clock(end)}"
+    return f"{time_day(start)} – {time_day(end)}"
+
+
 def register_filters(app):
+    app.jinja_env.filters["time_span"] = time_span
     app.jinja_env.filters["time_day"] = time_day
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["long_date"] = long_date

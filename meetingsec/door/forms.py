@@ -13,6 +13,14 @@ class CodeForm(GetForm):
     code = text(_l("Invitation code: scan, or type it"), max_length=40)
 
 
+class FindForm(Form):
+    """Step 1 sent: an invitation's code, or a citizen identity card (the QR on its front,
+    or its 12-digit number) — posted, so a card's data stays out of addresses and logs."""
+
+    key = form_key()
+    code = text(_l("Invitation or citizen identity card (CCCD): scan, or type"), max_length=300)
+
+
 class TicketForm(GetForm):
     code = text(_l("Claim ticket code: scan, or type it"), max_length=40)
 

@@ -82,6 +82,49 @@ def _holder(meeting: Meeting, id_number: str) -> Attendee | None:
     )
 
 
+def _card_of(scanned: str) -> Card:
+    card = parse_card(scanned)
+    if card is None:
+        raise DomainError(
+            _l("This is not a citizen identity card: scan the QR code on its front."),
+            "not_cccd",
+            field="code",
+        )
+    return card
+
+
+def find_by_card(meeting: Meeting, scanned: str) -> Attendee:
+    """The attendee of ``meeting`` whose ID number is on the card scanned (its QR) or
+    typed (its 12 digits), or a clear refusal."""
+    card = _card_of(scanned)
+    holder = _holder(meeting, card.id_number)
+    if holder is None:
+        raise DomainError(
+            _l("No one on this meeting's list has this citizen identity card number."),
+            "unknown_cccd",
+            field="code",
+        )
+    return holder
+
+
+def identify(
+    meeting: Meeting,
+    scanned: str,
+    *,
+    actor: "User",
+    key: str,
+    now: datetime | None = None,
+) -> Attendee:
+    """The door's first screen given a card instead of an invitation: its holder found on
+    the list by the card's number and, if they may come in, the card checked against them
+    at once (the name still compared), so their card opens verified. Someone not admitted
+    is only found: their card shows the refusal."""
+    holder = find_by_card(meeting, scanned)
+    if holder.admitted:
+        check_identity(meeting, holder, scanned, actor=actor, key=key, now=now)
+    return holder
+
+
 def check_identity(
     meeting: Meeting,
     attendee: Attendee,
@@ -101,13 +144,7 @@ def check_identity(
         return done
     if done is not None:
         raise DomainError(_l("The form expired. Reload the page and try again."), "key_reused")
-    card = parse_card(scanned)
-    if card is None:
-        raise DomainError(
-            _l("This is not a citizen identity card: scan the QR code on its front."),
-            "not_cccd",
-            field="code",
-        )
+    card = _card_of(scanned)
     if not attendee.admitted:
         raise DomainError(
             _l("Not on the approved list: do not let this person in."), "not_admitted"

@@ -33,6 +33,7 @@ from meetingsec.door.forms import (
     CheckInForm,
     CodeForm,
     CommitmentForm,
+    FindForm,
     IdentityForm,
     IdentityRefusalForm,
     LeaveForm,
@@ -90,10 +91,54 @@ def index(meeting_id: int):
     return _door_page(meeting, form, _attendee_arg(meeting, "last"))
 
 
-def _door_page(meeting, form, last=None):
-    """Step 1, with the confirmation of ``last`` (the attendee just let in) when given."""
+@bp.post("/meetings/<int:meeting_id>/door/")
+@reads_first
+@roles(Role.CLERK)
+def find(meeting_id: int):
+    """Step 1 sent: an invitation opens its card; a citizen identity card (QR or number)
+    opens its holder's, the card checked at once (``door.identity.identify``)."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    form = FindForm()
+    valid = form.validate_on_submit()
+    code = form.code.data or ""
+    is_card = identity.looks_like_card(code)
+    if is_card:
+        form.code.data = ""  # the card's data is never sent back to the page
+    if not valid:
+        if form.key.errors:
+            flash_form_expired()
+        return _door_page(meeting, form)
+    if is_card:
+        attendee, err = attempt(
+            lambda: identity.identify(meeting, code, actor=current_user, key=form.key.data).id
+        )
+    else:
+        try:
+            attendee, err = services.find_attendee(meeting, code).id, None
+        except DomainError as refusal:
+            err = refusal
+    if err is not None:
+        apply_domain_error(form, err)
+        return _door_page(meeting, form)
+    return redirect_after_post(url_for("door.card", meeting_id=meeting_id, attendee_id=attendee))
+
+
+def _find_form(sent=None) -> FindForm:
+    """Step 1's form, fresh, with what an address's ``?code=`` sent and its refusal."""
+    form = FindForm(formdata=None, key=_key())
+    if sent is not None:
+        form.code.data = sent.code.data
+        form.code.errors = [*sent.code.errors, *sent.form_errors]
+    return form
+
+
+def _door_page(meeting, form=None, last=None):
+    """Step 1, with the confirmation of ``last`` (the attendee just let in) when given;
+    ``form`` step 1's, or the ``?code=`` one of an address."""
     if last is not None:
         queries.load_check_in(last)
+    if not isinstance(form, FindForm):
+        form = _find_form(form)
     return render_template(
         "door/index.html",
         meeting=meeting,
@@ -117,7 +162,7 @@ def _back_at_the_scan(meeting, attendee_id: int):
     reloaded(current_user._get_current_object())  # the commit expired what the page shows
     reloaded(meeting)
     last = attendee_queries.get_attendee(meeting.id, attendee_id)
-    resp = make_response(_door_page(meeting, CodeForm(formdata=None), last))
+    resp = make_response(_door_page(meeting, last=last))
     resp.headers["HX-Push-Url"] = url
     return resp
 
@@ -142,7 +187,7 @@ def search(meeting_id: int):
     return render_template(
         "door/index.html",
         **context,
-        form=CodeForm(formdata=None),
+        form=_find_form(),
         search_form=form,
         last=None,
         counters=queries.counters(meeting.id),

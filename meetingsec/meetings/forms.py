@@ -47,7 +47,11 @@ class MeetingForm(Form):
     venue_id = select(_l("Venue"), coerce=int)
     host_unit_id = select(_l("Host unit"), coerce=int)
     chair_id = select(_l("Chair"), coerce=int)
-    technician_ids = checkboxes(_l("Police technicians"), choices=[], coerce=int)
+    technician_ids = checkboxes(
+        _l("Inspecting technicians (the police, or the host's own functional body)"),
+        choices=[],
+        coerce=int,
+    )
     clerk_ids = checkboxes(_l("Door clerks"), choices=[], coerce=int)
     recording_planned = BooleanField(_l("The host plans to record (audio or video)"))
     identity_check = BooleanField(_l("Check each CCCD at the door (always at Tuyệt mật)"))

@@ -183,6 +183,7 @@ def security(meeting: Meeting) -> dict:
         "copy_counts": documents.copy_counts(meeting.id),
         "documents": documents.documents_of(meeting.id),
         "technicians": technicians,
+        "body": _body_that_inspected(meeting, _inspections(meeting)),
         "devices": meeting.devices,
     }
 
@@ -197,12 +198,21 @@ def _unclaimed(meeting_id: int) -> list[Deposit]:
     )
 
 
+def _inspections(meeting: Meeting) -> list:
+    return [i for d in devices.load_devices(meeting) for i in d.inspections]
+
+
+def _body_that_inspected(meeting: Meeting, inspections) -> FunctionalBody:
+    """The body that inspected the devices: the police, or a defence or Ban Cơ yếu host's
+    own functional body (the one that inspects for the host unit before any did)."""
+    return FunctionalBody(inspections[-1].body) if inspections else body_of(meeting.host_unit)
+
+
 def inspection(meeting: Meeting) -> dict:
-    inspections = [i for d in devices.load_devices(meeting) for i in d.inspections]
+    inspections = _inspections(meeting)
     technicians = sorted({i.technician for i in inspections}, key=lambda u: u.full_name)
     inspector = technicians[0] if technicians else None
-    # the body that inspected (the one that inspects for the host unit before any did)
-    body = FunctionalBody(inspections[-1].body) if inspections else body_of(meeting.host_unit)
+    body = _body_that_inspected(meeting, inspections)
     return {
         **official_context(meeting, RecordKind.INSPECTION),
         "technicians": technicians,

@@ -390,6 +390,19 @@ def test_a_defence_or_ban_co_yeu_host_is_inspected_by_its_own_body(
     named = {"defence": "Bộ Quốc phòng", "ban_co_yeu": "Ban Cơ yếu Chính phủ"}[body]
     assert named in builders.inspection(meeting)["body"].official_name
     assert named in builders.venue_check(meeting)["body"].official_name
+    assert named in builders.security(meeting)["body"].official_name  # the security record
+
+
+def test_the_security_record_names_the_body_that_inspected(make_meeting, make_user, make_device):
+    """Its devices section says who inspected: the police for an ordinary host."""
+    from meetingsec.records import builders
+
+    tech = make_user("technician")
+    meeting = make_meeting(technicians=[tech], starts_in=timedelta(hours=2))
+    assert builders.security(meeting)["body"].official_name == "Cơ quan Công an"
+    _inspect(meeting, _add(meeting, make_device()), tech)
+    db.session.commit()
+    assert builders.security(meeting)["body"].official_name == "Cơ quan Công an"
 
 
 def test_a_police_host_is_not_inspected_by_a_defence_technician(setup, make_user):

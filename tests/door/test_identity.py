@@ -144,6 +144,47 @@ def test_the_attendance_sheet_marks_each_verified_person(tm_door):
     assert rows[a.full_name] is True and rows[b.full_name] is False
 
 
+def test_the_first_screen_finds_the_holder_of_a_card_and_verifies_it(tm_door):
+    meeting, clerk, (a, b, _c) = tm_door
+    # the QR on the card's front: its holder found by number, the card checked at once
+    assert identity.identify(meeting, cccd(b.id_number, b.full_name), actor=clerk, key="f-1") == b
+    db.session.commit()
+    row = db.session.query(IdentityCheck).one()
+    assert (row.attendee_id, row.matched, row.id_number) == (b.id, True, b.id_number)
+    assert actions()[-1] == "door.identity_checked"
+    # the 12 digits typed find the holder too; a retry of the same request changes nothing
+    assert identity.identify(meeting, a.id_number, actor=clerk, key="f-2") == a
+    assert identity.identify(meeting, a.id_number, actor=clerk, key="f-2") == a
+    db.session.commit()
+    assert db.session.query(IdentityCheck).count() == 2
+    # the number on the list, another name on the card: found, and marked as not matching
+    identity.identify(meeting, cccd(a.id_number, "Phạm Văn Giả"), actor=clerk, key="f-3")
+    assert db.session.query(IdentityCheck).filter_by(key="f-3").one().mismatch == "name"
+
+
+def test_the_first_screen_refuses_a_card_not_on_the_list(tm_door):
+    meeting, clerk, (a, *_rest) = tm_door
+    before = snapshot()
+    for text, code in (
+        (cccd("079190000001", a.full_name), "unknown_cccd"),
+        ("079190000001", "unknown_cccd"),
+        ("hello|world", "not_cccd"),
+    ):
+        with pytest.raises(DomainError) as e:
+            identity.identify(meeting, text, actor=clerk, key="f-1")
+        assert e.value.code == code and e.value.field == "code"
+        db.session.rollback()
+    assert snapshot() == before
+
+
+def test_the_first_screen_finds_someone_not_admitted_without_a_check(tm_door):
+    meeting, clerk, (a, *_rest) = tm_door
+    a.approved_at = None
+    db.session.commit()
+    assert identity.identify(meeting, a.id_number, actor=clerk, key="f-1") == a
+    assert db.session.query(IdentityCheck).count() == 0  # their card shows the refusal
+
+
 # -- the card page --------------------------------------------------------------------------
 
 
@@ -210,3 +251,39 @@ def test_other_levels_ask_only_when_the_organiser_chose_it(client, login, open_d
     assert "/identity" in page and "/check-in" not in page
     page = client.get(_card_url(meeting, a), query_string={"without_cccd": 1})
     assert "/check-in" in page.get_data(as_text=True)  # no card: the clerk may go on
+
+
+def test_the_first_screen_takes_an_invitation_or_a_card(client, login, tm_door):
+    meeting, clerk, (a, b, _c) = tm_door
+    login(clerk)
+    door = f"/meetings/{meeting.id}/door/"
+    page = client.get(door).get_data(as_text=True)
+    assert 'method="post"' in page and 'maxlength="300"' in page
+    # the card's QR: straight to its holder's card, verified, nothing of it in the answer
+    resp = client.post(door, data={"code": cccd(b.id_number, b.full_name), "key": _key(page)})
+    assert resp.status_code == 303 and resp.location.endswith(_card_url(meeting, b))
+    assert ADDRESS not in resp.location and b.id_number not in resp.location
+    card = client.get(resp.location).get_data(as_text=True)
+    assert 'data-identity="verified"' in card and "/check-in" in card
+    # the invitation's code, posted from the same field, opens its card (not yet verified)
+    resp = client.post(door, data={"code": a.invitation_code, "key": _key(page)})
+    assert resp.status_code == 303 and resp.location.endswith(_card_url(meeting, a))
+    # an address's ?code= still opens it
+    assert client.get(door, query_string={"code": a.invitation_code}).status_code == 303
+
+
+def test_the_first_screen_refuses_clearly_and_never_echoes_a_card(client, login, tm_door):
+    meeting, clerk, (a, *_rest) = tm_door
+    login(clerk)
+    door = f"/meetings/{meeting.id}/door/"
+    key = _key(client.get(door).get_data(as_text=True))
+    before = snapshot()
+    resp = client.post(door, data={"code": cccd("079190000001", "Lê Văn X"), "key": key})
+    assert resp.status_code == 422 and "unknown_cccd" in error_codes(resp)
+    page = resp.get_data(as_text=True)
+    assert ADDRESS not in page and "079190000001" not in page
+    resp = client.post(door, data={"code": "ZZZZZZZZZZZ", "key": key})
+    assert resp.status_code == 422 and error_codes(resp)
+    for data in ({"code": "x" * 301, "key": key}, {"code": a.id_number, "key": "!"}, {}):
+        assert client.post(door, data=data).status_code == 422
+    assert snapshot() == before

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import current_app
 
-from meetingsec.core.i18n import clock
+from meetingsec.core.i18n import clock, time_span
 from meetingsec.documents import services as documents
 from meetingsec.door import deposits, entry
 from meetingsec.door.queries import unreturned
@@ -33,6 +33,15 @@ def _told_at_local_time(excinfo, code: str) -> None:
 def test_the_clock_of_the_agency_converts_once(app):
     assert clock(AT) == "11:33"
     assert clock(None) == ""
+
+
+def test_a_meeting_over_two_days_shows_its_dates(app):
+    """The door's header: a meeting's times alone would read as one day's."""
+    assert time_span(AT, AT.replace(hour=8, minute=0)) == "11:33–15:00"
+    two_days = AT.replace(day=3, hour=9, minute=0)
+    assert time_span(AT, two_days) == "11:33 02/12/2026 – 16:00 03/12/2026"
+    # 23:00 UTC is already the next day in Hà Nội
+    assert time_span(AT, AT.replace(hour=23, minute=0)) == "11:33 02/12/2026 – 06:00 03/12/2026"
 
 
 def test_a_second_tablet_checking_in_the_same_person(open_door):

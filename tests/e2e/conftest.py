@@ -99,9 +99,15 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(db_url, tmp_path):
+def live_server_config() -> dict:
+    """Config of ``live_server`` beyond the test defaults (a test module overrides it)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(db_url, tmp_path, live_server_config):
     """The app with CSRF on (as in production) and the demo agency loaded."""
-    app = make_app(db_url, tmp_path / "instance", WTF_CSRF_ENABLED=True)
+    app = make_app(db_url, tmp_path / "instance", WTF_CSRF_ENABLED=True, **live_server_config)
     with app.app_context():
         from meetingsec.demo import seed
 
@@ -255,3 +261,27 @@ def log_in(page, server, username, password):
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
+
+
+@pytest.fixture
+def app_clock(monkeypatch):
+    """The app's clock, moved: every service and view asks ``core.db.utcnow``, so a walk
+    over several days sets ``app_clock(when)`` (an aware datetime) and the app (the live
+    server runs in this process) lives from then on, its seconds still running."""
+    from datetime import datetime
+
+    import meetingsec.core.db as core_db
+
+    class Clock(datetime):
+        offset = None
+
+        @classmethod
+        def now(cls, tz=None):
+            real = datetime.now(tz)
+            return real if cls.offset is None else real + cls.offset
+
+    def move_to(when):
+        Clock.offset = when - datetime.now(when.tzinfo)
+
+    monkeypatch.setattr(core_db, "datetime", Clock)
+    return move_to

@@ -12,6 +12,9 @@ from meetingsec.demo import DEMO_PASSWORD
 from meetingsec.extensions import db
 from tests.e2e.conftest import CAMERA_CODE, demo_meeting_id, log_in
 
+#: The door's first screen: an invitation or a citizen identity card, scanned or typed
+FIRST_SCREEN = "Giấy mời hoặc căn cước công dân (CCCD): quét hoặc nhập"
+
 NAMES = ["Nguyễn Văn Bình", "Trần Thị Cúc", "Đỗ Minh Đạt", "Lê Thị Ê"]
 
 
@@ -115,12 +118,12 @@ def test_check_in_by_camera_typed_code_and_name_search(page, live_server, check_
     expect(page.get_by_role("heading", name=f"{NAMES[0]} đã vào.")).to_be_visible()
     expect(page.locator(".ticket-card")).to_contain_text("Ô số 1")
     expect(page.locator(".ticket-card")).to_contain_text("Điện thoại")
-    expect(page.get_by_label("Mã giấy mời: quét hoặc nhập")).to_be_focused()  # back at step 1
+    expect(page.get_by_label(FIRST_SCREEN)).to_be_focused()  # back at step 1
     check_page(page, "door-done")
 
     # 2. a keyboard-wedge scanner (or typing): the code and Enter; carries nothing
-    page.get_by_label("Mã giấy mời: quét hoặc nhập").fill(display(codes[NAMES[1]]).lower())
-    page.get_by_label("Mã giấy mời: quét hoặc nhập").press("Enter")
+    page.get_by_label(FIRST_SCREEN).fill(display(codes[NAMES[1]]).lower())
+    page.get_by_label(FIRST_SCREEN).press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(NAMES[1])
     page.get_by_role("button", name="Xác nhận vào").click()  # forgot devices and signature
     expect(page.locator(".form-errors")).to_contain_text("không mang thiết bị")

@@ -7,10 +7,10 @@ from playwright.sync_api import expect
 
 from meetingsec.core.codes import display
 from tests.e2e.conftest import PHONE, TABLET_PORTRAIT, write_y4m
-from tests.e2e.test_door import NAMES, _cleared_meeting, _door, _sign
+from tests.e2e.test_door import FIRST_SCREEN, NAMES, _cleared_meeting, _door, _sign
 
 NUMBERS = ["001085012340", "001085012341", "001085012342"]
-SHOTS = "/tmp/shots-i19"
+SHOTS = "/tmp/shots-h19"
 
 
 def cccd(i: int, name: str | None = None) -> str:
@@ -40,7 +40,7 @@ def cccd_camera(browser_type, browser_type_launch_args, tmp_path_factory):
 
 
 def _scan_invitation(page, code):
-    field = page.get_by_label("Mã giấy mời: quét hoặc nhập")
+    field = page.get_by_label(FIRST_SCREEN)
     field.fill(display(code))
     field.press("Enter")
 
@@ -99,4 +99,55 @@ def test_identity_by_camera_and_by_a_scanner_string(cccd_camera, live_server, ch
     field.press("Enter")
     expect(page.locator('[data-identity="verified"]')).to_be_visible()
     assert "Tràng Tiền" not in page.content()  # the card's address never comes back
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [TABLET_PORTRAIT, PHONE], ids=["tablet", "phone"])
+def test_the_first_screen_finds_people_by_their_card(
+    cccd_camera, live_server, check_page, viewport
+):
+    """No invitation needed: the card's QR (camera or scanner) or its 12 digits typed on
+    the door's first screen open its holder's card, verified."""
+    context = cccd_camera.new_context(
+        viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", permissions=["camera"]
+    )
+    page = context.new_page()
+    size = f"{viewport['width']}x{viewport['height']}"
+    meeting_id, _codes = _cleared_meeting(
+        live_server, classification="tuyet_mat", id_numbers=NUMBERS, camera=False
+    )
+    _door(page, live_server, meeting_id)
+    check_page(page, "door-first-screen")
+    page.screenshot(path=f"{SHOTS}/first-screen-{size}.png", full_page=True)
+
+    # the camera reads the first person's card on the first screen
+    page.get_by_role("button", name="Quét bằng camera").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(NAMES[0], timeout=20_000)
+    verified = page.locator('[data-identity="verified"]')
+    expect(verified).to_contain_text("Đã xác minh danh tính bằng CCCD")
+    expect(page.get_by_role("button", name="Xác nhận vào")).to_be_visible()
+    page.get_by_role("link", name="← Người tiếp theo").click()
+
+    # a keyboard-wedge scanner types the second person's card string, then Enter
+    field = page.get_by_label(FIRST_SCREEN)
+    field.press_sequentially(cccd(1))
+    field.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(NAMES[1])
+    expect(page.locator('[data-identity="verified"]')).to_contain_text(NUMBERS[1])
+    assert "Tràng Tiền" not in page.content() and "|" not in page.url
+    page.screenshot(path=f"{SHOTS}/first-screen-card-{size}.png", full_page=True)
+    page.get_by_role("link", name="← Người tiếp theo").click()
+
+    # the number typed by hand; then a number no one on the list has: a clear refusal
+    page.get_by_label(FIRST_SCREEN).fill(NUMBERS[2])
+    page.get_by_role("button", name="Mở").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(NAMES[2])
+    page.get_by_role("link", name="← Người tiếp theo").click()
+    page.get_by_label(FIRST_SCREEN).fill("079190000001")
+    page.get_by_label(FIRST_SCREEN).press("Enter")
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "Không có người nào trong danh sách cuộc họp này mang số căn cước công dân này"
+    )
+    check_page(page, "door-first-screen-unknown-card")
+    page.screenshot(path=f"{SHOTS}/first-screen-unknown-{size}.png", full_page=True)
     context.close()

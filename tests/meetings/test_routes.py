@@ -67,6 +67,16 @@ def test_organiser_creates_a_meeting_and_sees_its_checklist(client, make_user, l
     assert "Hội nghị triển khai nhiệm vụ quốc phòng" in home and "Trước cuộc họp: 0/" in home
 
 
+def test_the_meeting_form_does_not_call_every_technician_police(client, make_user, login):
+    """A Ministry of Defence or Ban Cơ yếu host's devices are inspected by its own
+    functional body (ND 26/2020 Điều 6 khoản 2 điểm a): its technicians are not police."""
+    _venue, _hq, _unit, _chair, organiser = _setup(make_user)
+    login(organiser)
+    page = client.get("/meetings/new").get_data(as_text=True)
+    assert "Cán bộ kỹ thuật (Công an)" not in page
+    assert "Cán bộ kỹ thuật kiểm tra (Công an hoặc cơ quan chức năng của đơn vị chủ trì)" in page
+
+
 def test_bad_meeting_forms_change_nothing(client, make_user, login):
     venue, _hq, unit, chair, organiser = _setup(make_user)
     other = make_user("organiser")
