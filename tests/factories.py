@@ -293,7 +293,7 @@ def closed_out_factory(make_meeting, make_user, make_device):
         _db.session.commit()
         kit = [
             make_device("wired_mic", make="Bosch", model="CCS 1000"),
-            make_device("projector", make="Epson", model="EB-X51"),
+            make_device("projector", make="Epson", model="EB-X51", serial="X4FP9300123456L"),
             make_device("other", make="Epson", model="DS-530"),
             make_device("conference_unit", make="Viettel", model="MX-1", ban_co_yeu=True),
         ]
