@@ -125,7 +125,7 @@ def one_day_end(start: datetime) -> datetime:
 
     end = start + timedelta(hours=3)
     if local_date(end) != local_date(start):
-        end = to_utc(datetime.combine(to_local(start).date(), time(23, 59)))
+        end = to_utc(datetime.combine(to_local(start).date(), time(23, 59, 59, 999999)))
     return end
 
 

@@ -2,6 +2,8 @@
 a numbered copy of one registered document, issued when printed (at the latest at the
 door), recovered like any copy, and closing waits for them (recover-docs)."""
 
+import re
+
 import pytest
 
 from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
@@ -16,7 +18,7 @@ from meetingsec.documents.invitations import (
 )
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import MeetingStatus
-from tests.helpers import actions, check_in, item_status, snapshot
+from tests.helpers import actions, check_in, error_codes, item_status, snapshot
 
 
 def _secret(meeting):
@@ -165,3 +167,125 @@ def test_closing_waits_for_every_invitation_copy(open_door):
     db.session.commit()
     assert item_status(meeting, "recover-docs").status == "met"
     assert queries.copy_counts(meeting.id).outstanding == 0
+
+
+# -- over HTTP: the organiser's choice, the printed copies, the door taking them back ----
+
+
+def test_the_organiser_chooses_secret_invitations_on_the_meeting_form(client, make_meeting, login):
+    import json
+
+    from meetingsec.audit.models import AuditEvent
+
+    meeting = make_meeting()
+    login(meeting.organiser)
+    page = client.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
+    # off by default, and the hint says what each choice means
+    box = re.search(r'<input[^>]*id="invitations_secret"[^>]*>', page)[0]
+    assert "checked" not in box and 'aria-describedby="invitations_secret-hint"' in box
+    hint = re.search(r'<p class="hint" id="invitations_secret-hint">([^<]+)</p>', page).group(1)
+    assert "Bản số n/N" in hint
+    field = lambda name: re.search(rf'id="{name}" name="{name}"[^>]*value="([^"]+)"', page)[1]  # noqa: E731
+    data = {
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "classification": meeting.classification,
+        "format": meeting.format,
+        "starts_at": field("starts_at"),
+        "ends_at": field("ends_at"),
+        "venue_id": str(meeting.venue_id),
+        "host_unit_id": str(meeting.host_unit_id),
+        "chair_id": str(meeting.chair_id),
+        "invitations_secret": "y",
+        "version": str(meeting.version),
+    }
+    resp = client.post(f"/meetings/{meeting.id}/edit", data=data)
+    assert resp.status_code == 303, error_codes(resp)
+    db.session.refresh(meeting)
+    assert meeting.invitations_secret is True
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "meeting.updated")
+    ).all()[-1]
+    assert json.loads(event.payload)["invitations_secret"] == [False, True]
+
+
+def test_secret_invitations_print_their_copy_number_mark_and_title(client, login, open_door):
+    from tests import pdf
+
+    meeting, _clerk, people = open_door(n=2, classification="toi_mat")
+    login(meeting.organiser)
+    url = f"/meetings/{meeting.id}/attendees/invitations.pdf"
+    neutral = client.get(url).data
+    assert "Bản số" not in pdf.plain(neutral) and meeting.title not in pdf.plain(neutral)
+    assert pdf.mark_box(pdf.raster(neutral, 1)) is None
+    assert invitation_document(meeting.id) is None  # neutral paper registers nothing
+
+    _secret(meeting)
+    data = client.get(url).data
+    pdf.save("invitations-secret.pdf", data)
+    assert int(pdf.info(data)["Pages"]) == 2
+    for n, (page, person) in enumerate(zip(pdf.pages_text(data), people, strict=True), 1):
+        assert person.full_name in page and meeting.title in " ".join(page.split())
+        assert pdf.phrase_count(pdf_page(data, n), f"Bản số {n}/2") == 1
+        assert "TỐI MẬT" in page
+        mark = pdf.mark_box(pdf.raster(data, n, 200), 200)
+        assert mark is not None and abs(mark["inner"][0] - 30) < 0.5  # Tối mật: 30 × 8 mm
+    # printed to their holders: the copies are out
+    assert [c.state for c in invitation_document(meeting.id).copies] == ["handed_out"] * 2
+    # one person's invitation again: the same copy, the same number
+    again = client.get(f"/meetings/{meeting.id}/attendees/{people[1].id}/invitation.pdf").data
+    assert pdf.phrase_count(again, "Bản số 2/2") == 1
+    assert actions().count("document.handed_out") == 2
+
+
+def pdf_page(data: bytes, n: int) -> bytes:
+    """Page ``n`` of a PDF on its own (pikepdf)."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as doc, pikepdf.new() as one:
+        one.pages.append(doc.pages[n - 1])
+        out = io.BytesIO()
+        one.save(out)
+        return out.getvalue()
+
+
+def test_the_door_takes_the_invitation_back(client, login, open_door):
+    from meetingsec.meetings.models import Meeting
+
+    meeting, clerk, (a, b, _c) = open_door()
+    _secret(meeting)
+    issue_invitations(meeting, [a], actor=meeting.organiser)
+    db.session.commit()
+    check_in(meeting, clerk, a)
+    db.session.commit()
+    login(clerk)
+    card = client.get(f"/meetings/{meeting.id}/door/attendees/{a.id}").get_data(as_text=True)
+    assert "Thu lại giấy mời bản số 1" in card
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', card)
+    url = f"/meetings/{meeting.id}/documents/invitations/{a.id}/recover"
+    resp = client.post(url, data={"key": key[1], "back": "card"})
+    assert resp.status_code == 303 and resp.location.endswith(f"/door/attendees/{a.id}")
+    assert invitation_copy(meeting.id, a.id).state == "recovered"
+    card = client.get(resp.location).get_data(as_text=True)
+    assert "Giấy mời bản số 1 đã thu lại lúc" in card and "Thu lại giấy mời" not in card
+    # a second tap finds it done (the same key); a copy never handed out is not taken back
+    resp = client.post(url, data={"key": key[1], "back": "card"})
+    page = client.get(resp.location)
+    assert error_codes(page) == [] and "Đã thu lại giấy mời bản số 1." in page.get_data(True)
+    resp = client.post(
+        f"/meetings/{meeting.id}/documents/invitations/{b.id}/recover",
+        data={"key": "another-key-0001", "back": "returns"},
+    )
+    assert resp.location.endswith(f"/door/returns/{b.id}")
+    # numbered, never printed: not out
+    assert "not_handed_out" in error_codes(client.get(resp.location))
+    # b came in without it printed: it is out from the door on, and at the end the
+    # returns card asks for it too
+    hand_out_at_entry(meeting, check_in(meeting, clerk, b), actor=clerk)
+    meeting = db.session.get(Meeting, meeting.id)
+    meeting.status = MeetingStatus.CLOSING
+    db.session.commit()
+    page = client.get(f"/meetings/{meeting.id}/door/returns/{b.id}").get_data(as_text=True)
+    assert "Thu lại giấy mời bản số 2" in page  # numbered with the list, out from the door
