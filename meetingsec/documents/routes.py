@@ -166,6 +166,8 @@ def authorise(meeting_id: int, document_id: int):
 def labels(meeting_id: int, document_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     document = queries.get_document(meeting.id, document_id) or abort(404)
+    if document.is_invitation:  # its labels are the invitations' own QR codes: no others
+        abort(404)
     data = audited_file(
         meeting,
         Reading.COPY_LABELS,

@@ -236,6 +236,15 @@ def test_secret_invitations_print_their_copy_number_mark_and_title(client, login
     again = client.get(f"/meetings/{meeting.id}/attendees/{people[1].id}/invitation.pdf").data
     assert pdf.phrase_count(again, "Bản số 2/2") == 1
     assert actions().count("document.handed_out") == 2
+    # the list says what printing them does; no second set of labels for these copies
+    page = client.get(f"/meetings/{meeting.id}/attendees/").get_data(as_text=True)
+    assert "in ra là phát cho người được mời" in page
+    document = invitation_document(meeting.id)
+    assert (
+        client.get(f"/meetings/{meeting.id}/documents/{document.id}/labels.pdf").status_code == 404
+    )
+    register = client.get(f"/meetings/{meeting.id}/documents/").get_data(as_text=True)
+    assert "nhãn của mỗi bản là mã QR in ngay trên giấy mời" in register
 
 
 def pdf_page(data: bytes, n: int) -> bytes:
