@@ -215,18 +215,18 @@ def _through_the_gate(units, users_by_name, *, title: str, start: datetime, at: 
 
 def _seed_cleared_meeting(units, users_by_name) -> None:
     """A meeting starting in 20 minutes, cleared to start: the door is open, check people
-    in. Skipped when the start would fall on the next day (its seals are re-checked on
-    the meeting's day)."""
+    in. Skipped when its preparation half an hour ago and its start fall on two days (its
+    seals are re-checked on the meeting's day)."""
     now = utcnow()
-    start = now + timedelta(minutes=20)
-    if local_date(start) != local_date(now):
+    start, at = now + timedelta(minutes=20), now - timedelta(minutes=30)
+    if local_date(start) != local_date(at):
         return
     _through_the_gate(
         units,
         users_by_name,
         title="Họp triển khai kế hoạch bảo vệ bí mật nhà nước năm 2027",
         start=start,
-        at=now - timedelta(minutes=30),
+        at=at,
     )
 
 
