@@ -298,3 +298,27 @@ def test_the_door_takes_the_invitation_back(client, login, open_door):
     db.session.commit()
     page = client.get(f"/meetings/{meeting.id}/door/returns/{b.id}").get_data(as_text=True)
     assert "Thu lại giấy mời bản số 2" in page  # numbered with the list, out from the door
+
+
+def test_the_security_record_registers_the_invitation_copies(open_door):
+    from meetingsec.records.choices import RecordKind
+    from meetingsec.records.previews import record_now
+    from tests import pdf
+
+    meeting, clerk, people = open_door(n=2)
+    _secret(meeting)
+    issue_invitations(meeting, people, actor=meeting.organiser)
+    check_in(meeting, clerk, people[0])
+    services.recover(
+        meeting, actor=clerk, key="recover-for-record", copy_code=people[0].invitation_code
+    )
+    db.session.commit()
+    data = record_now(RecordKind.SECURITY, meeting)
+    pdf.save("security-secret-invitations.pdf", data)
+    text = pdf.plain(data)
+    # the register of copies: the invitations' document, each copy, its holder, its state
+    assert "Tài liệu: 1; số bản: 2; đã phát: 2; đã thu hồi: 1" in text
+    assert pdf.phrase_count(data, f"Giấy mời: {meeting.title}") == 2
+    for person in people:
+        assert person.full_name in text
+    assert pdf.phrase_count(data, "Chưa thu hồi") == 1
