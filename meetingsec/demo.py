@@ -215,11 +215,11 @@ def _through_the_gate(units, users_by_name, *, title: str, start: datetime, at: 
 
 def _seed_cleared_meeting(units, users_by_name) -> None:
     """A meeting starting in 20 minutes, cleared to start: the door is open, check people
-    in. Skipped when its preparation (half an hour ago) and its start fall on different
-    days (its seals are re-checked on the meeting's day)."""
+    in. Skipped when the start would fall on the next day (its seals are re-checked on
+    the meeting's day)."""
     now = utcnow()
     start = now + timedelta(minutes=20)
-    if not local_date(now - timedelta(minutes=30)) == local_date(now) == local_date(start):
+    if local_date(start) != local_date(now):
         return
     # the work from half an hour ago, but not before midnight: the seal is re-checked on
     # the meeting's day

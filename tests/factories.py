@@ -295,8 +295,9 @@ def closed_out_factory(make_meeting, make_user, make_device):
         meeting.approver_position = "Phó Chủ tịch Ủy ban nhân dân tỉnh"
         _db.session.commit()
         kit = [
-            make_device("wired_mic", make="Bosch", model="CCS 1000"),
-            make_device("projector", make="Epson", model="EB-X51"),
+            # the widest tag code there is (Crockford's M and W), whatever the draw
+            make_device("wired_mic", make="Bosch", model="CCS 1000", tag_code="MWMWMWMWMWR"),
+            make_device("projector", make="Epson", model="EB-X51", serial="X4FP9300123456L"),
             make_device("other", make="Epson", model="DS-530"),
             make_device("conference_unit", make="Viettel", model="MX-1", ban_co_yeu=True),
         ]

@@ -23,6 +23,7 @@ from meetingsec.attendees.tables import SKIPPED, Meaning
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
 from meetingsec.core.errors import error_response
+from meetingsec.core.errors import NotAllowed
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt, outside_transaction, reloaded
@@ -34,6 +35,7 @@ from meetingsec.core.views import (
     page_number,
     submit,
 )
+from meetingsec.documents.invitations import issue_invitations
 from meetingsec.door import queries as door_queries
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
@@ -328,12 +330,20 @@ def invitation_parts(count: int) -> list[tuple[int, int, int]]:
     ]
 
 
-def _invitations_pdf(meeting, people) -> bytes:
-    """The invitations of ``people``: they carry entry QR codes (audited)."""
+def _invitations_pdf(meeting, people, back: str):
+    """The invitations of ``people``: they carry entry QR codes (audited). When they carry
+    the secret content they are first issued as numbered copies; a refusal goes back to
+    ``back`` with its message."""
+    copies, err = attempt(lambda: issue_invitations(meeting, people, actor=current_user))
+    if isinstance(err, NotAllowed):
+        raise err  # the 403 page
+    if err is not None:
+        flash_refusal(err.message, err.code)
+        return redirect_after_post(back)
     return audited_file(
         meeting,
         Reading.INVITATIONS,
-        lambda: invitations_pdf(meeting, people),
+        lambda: invitations_pdf(meeting, people, copies),
         actor=current_user,
         data={"attendee_ids": [p.id for p in people]},
     )
@@ -352,13 +362,15 @@ def invitations(meeting_id: int):
             "no_admitted_attendee",
         )
         return redirect_after_post(url_for("attendees.index", meeting_id=meeting_id))
+    back = url_for("attendees.index", meeting_id=meeting_id)
     part = request.args.get("part", 1, type=int)
     parts = invitation_parts(len(people))
     if not 1 <= part <= len(parts):
         abort(404)
     _n, first, last = parts[part - 1]
     name = f"giay-moi-{meeting.id}" + (f"-{first}-{last}" if len(parts) > 1 else "")
-    return pdf_response(_invitations_pdf(meeting, people[first - 1 : last]), f"{name}.pdf")
+    data = _invitations_pdf(meeting, people[first - 1 : last], back)
+    return data if isinstance(data, Response) else pdf_response(data, f"{name}.pdf")
 
 
 @bp.get("/meetings/<int:meeting_id>/attendees/<int:attendee_id>/invitation.pdf")
@@ -368,6 +380,7 @@ def invitation(meeting_id: int, attendee_id: int):
     attendee = _attendee(meeting, attendee_id)
     if not attendee.admitted:
         abort(404)
-    return pdf_response(
-        _invitations_pdf(meeting, [attendee]), f"giay-moi-{meeting.id}-{attendee.id}.pdf"
-    )
+    data = _invitations_pdf(meeting, [attendee], url_for("attendees.index", meeting_id=meeting_id))
+    if isinstance(data, Response):
+        return data
+    return pdf_response(data, f"giay-moi-{meeting.id}-{attendee.id}.pdf")

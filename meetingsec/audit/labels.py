@@ -81,6 +81,7 @@ ACTIONS = {
     "document.handed_out": _l("Document copy handed out"),
     "document.recovered": _l("Document copy recovered"),
     "document.lost": _l("Document copy reported lost"),
+    "invitation.numbered": _l("Invitations numbered as copies of a secret document"),
     "incident.recorded": _l("Incident recorded"),
     "record.requested": _l("Record requested"),
     "record.generated": _l("Record generated"),
@@ -204,6 +205,7 @@ FIELDS = {
     "foreign_participation": _l("Foreign parties attend"),
     "format": _l("Format"),
     "from": _l("Converted from"),
+    "first_copy": _l("First copy number"),
     "full_name": _l("Full name"),
     "head": _l("Chain head"),
     "host_unit_id": _l("Host unit"),
@@ -240,6 +242,7 @@ FIELDS = {
     "position": _l("Position"),
     "reason": _l("Reason"),
     "recording_planned": _l("Recording planned"),
+    "invitations_secret": _l("Invitations carry secret content"),
     "removed": _l("Removed"),
     "replaced_by": _l("Replaced by device"),
     "result": _l("Result"),
@@ -273,6 +276,7 @@ FIELDS = {
     "venue_id": _l("Venue"),
     "verified": _l("Verified"),
     "version": _l("Version"),
+    "via": _l("How"),
     "what": _l("What"),
 }
 

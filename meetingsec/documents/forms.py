@@ -1,8 +1,8 @@
 """Forms of the documents screens."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import AnyOf, DataRequired, NumberRange
 from wtforms.widgets import NumberInput
 
 from meetingsec.core.forms import Form, GetForm, form_key, options, select, text
@@ -46,6 +46,14 @@ class CopyCodeForm(Form):
 
     key = form_key()
     code = text(_l("Copy label: scan, or type it"), max_length=40)
+
+
+class InvitationBackForm(Form):
+    """The door takes an invitation copy back from its holder; ``back``: the page it was
+    on (the attendee's card, or the card of devices handed back at the end)."""
+
+    key = form_key()
+    back = HiddenField(validators=[AnyOf(("card", "returns"))], default="card")
 
 
 class LostForm(Form):

@@ -4,7 +4,7 @@ Thông tư 24/2020/TT-BCA Mẫu 08 and 12)."""
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingsec.core.db import Base, UTCDateTime, utcnow
@@ -31,6 +31,9 @@ class SecretDocument(Base):
     #: Who allowed the copies to be made, and by which document (Luật 29/2018 Điều 11);
     #: empty until recorded
     copy_authorisation: Mapped[str] = mapped_column(Text, default="")
+    #: The meeting's invitations themselves, when they carry the secret content (one a
+    #: meeting): a copy is an attendee's invitation, its code that invitation's QR code
+    is_invitation: Mapped[bool] = mapped_column(Boolean, default=False)
     registered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

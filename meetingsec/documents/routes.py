@@ -17,6 +17,7 @@ from meetingsec.core.transactions import attempt, reloaded
 from meetingsec.core.views import (
     MAX_ID,
     apply_domain_error,
+    flash_form_expired,
     flash_refusal,
     form_status,
     page_number,
@@ -30,6 +31,7 @@ from meetingsec.documents.forms import (
     CopyCodeForm,
     CopyFilterForm,
     DocumentForm,
+    InvitationBackForm,
     LostForm,
 )
 from meetingsec.door import services as door
@@ -164,6 +166,8 @@ def authorise(meeting_id: int, document_id: int):
 def labels(meeting_id: int, document_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
     document = queries.get_document(meeting.id, document_id) or abort(404)
+    if document.is_invitation:  # its labels are the invitations' own QR codes: no others
+        abort(404)
     data = audited_file(
         meeting,
         Reading.COPY_LABELS,
@@ -284,6 +288,35 @@ def recover(meeting_id: int):
         apply_domain_error(form, err)
         return _recover_page(meeting, form, 422)
     return redirect_after_post(url_for("documents.recover", meeting_id=meeting_id, last=copy))
+
+
+@bp.post("/invitations/<int:attendee_id>/recover")
+@roles(*DESK)
+def recover_invitation(meeting_id: int, attendee_id: int):
+    """The door takes back an attendee's invitation when it is a numbered copy ("Thu lại
+    giấy mời bản số n"): the copy whose label is the invitation's own code."""
+    meeting = get_meeting_for(current_user, meeting_id)
+    attendee = attendee_queries.get_attendee(meeting.id, attendee_id)
+    if attendee is None:
+        abort(404)
+    form = InvitationBackForm()
+    page = "door.return_card" if form.back.data == "returns" else "door.card"
+    back = url_for(page, meeting_id=meeting_id, attendee_id=attendee_id)
+    if not form.validate_on_submit():
+        flash_form_expired()
+        return redirect_after_post(back)
+    number, err = attempt(
+        lambda: (
+            services.recover(
+                meeting, actor=current_user, key=form.key.data, copy_code=attendee.invitation_code
+            ).copy_number
+        )
+    )
+    if err is not None:
+        flash_refusal(err.message, err.code)
+    else:
+        flash(_("Invitation copy no. %(n)d taken back.", n=number), "success")
+    return redirect_after_post(back)
 
 
 @bp.route("/copies/<int:copy_id>/lost", methods=["GET", "POST"])

@@ -81,9 +81,6 @@ def register_document(
             field="copy_count",
         )
     now = now or utcnow()
-    first = not db.session.scalar(
-        select(SecretDocument.id).where(SecretDocument.meeting_id == meeting.id).limit(1)
-    )
     document = SecretDocument(
         meeting_id=meeting.id,
         number=number,
@@ -94,9 +91,8 @@ def register_document(
         registered_by_id=actor.id,
         registered_at=now,
     )
-    db.session.add(document)
     _number_copies(document, copy_count)
-    db.session.flush()
+    add_document(meeting, document, actor=actor, now=now)
     record(
         "document.registered",
         document,
@@ -112,9 +108,19 @@ def register_document(
             "codes": [c.code for c in document.copies],
         },
     )
+    return document
+
+
+def add_document(meeting: Meeting, document: SecretDocument, *, actor: "User", now) -> None:
+    """A new document in the meeting's register; the first one brings the copy rules into
+    the checklist."""
+    first = not db.session.scalar(
+        select(SecretDocument.id).where(SecretDocument.meeting_id == meeting.id).limit(1)
+    )
+    db.session.add(document)
+    db.session.flush()
     if first:
         checklist.sync_items(meeting, actor=actor, now=now)  # "copy control" now applies
-    return document
 
 
 def authorise_copies(
@@ -200,9 +206,23 @@ def hand_out(
         )
     if copy.state != "in_hand":
         raise _already(copy)
-    now = now or utcnow()
-    copy.attendee_id, copy.handed_out_at, copy.handed_out_by_id = attendee.id, now, actor.id
-    copy.handout_key = key
+    if copy.document.is_invitation and copy.attendee_id != attendee.id:
+        raise DomainError(
+            _l(
+                "This is %(name)s's invitation: it goes to no one else.",
+                name=copy.attendee.full_name,
+            ),
+            "someone_elses_invitation",
+            field="code",
+        )
+    copy.attendee_id, copy.attendee, copy.handout_key = attendee.id, attendee, key
+    give(meeting, copy, actor=actor, now=now or utcnow())
+    return copy
+
+
+def give(meeting: Meeting, copy: DocumentCopy, *, actor: "User", now: datetime, **data) -> None:
+    """``copy`` goes to its attendee now (its hand-out, audited; ``data``: how)."""
+    copy.handed_out_at, copy.handed_out_by_id = now, actor.id
     record(
         "document.handed_out",
         copy,
@@ -210,11 +230,11 @@ def hand_out(
         now=now,
         data={
             **_copy_data(meeting, copy),
-            "attendee_id": attendee.id,
-            "full_name": attendee.full_name,
+            "attendee_id": copy.attendee_id,
+            "full_name": copy.attendee.full_name,
+            **data,
         },
     )
-    return copy
 
 
 def _already(copy: DocumentCopy) -> AlreadyDone:

@@ -27,6 +27,8 @@ from meetingsec.core.views import (
     scanned,
     submit,
 )
+from meetingsec.documents import invitations
+from meetingsec.documents.forms import InvitationBackForm
 from meetingsec.door import commitment as commitments
 from meetingsec.door import deposits, entry, identity, queries, services
 from meetingsec.door.forms import (
@@ -46,6 +48,7 @@ from meetingsec.door.forms import (
 from meetingsec.door.records import SHEETS, tickets_pdf
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
+from meetingsec.meetings.lifecycle import Action
 from meetingsec.users.roles import Role
 
 bp = Blueprint("door", __name__)
@@ -195,6 +198,19 @@ def search(meeting_id: int):
     ), status
 
 
+def invitation_step(meeting, attendee, back: str) -> dict:
+    """The attendee's invitation when it is a numbered copy, and the form that takes it
+    back while copies are recovered."""
+    copy = invitations.invitation_copy(meeting.id, attendee.id)
+    recovering = copy is not None and meeting.status.allows(Action.RECOVER)
+    return {
+        "invitation": copy,
+        "invitation_form": InvitationBackForm(formdata=None, key=_key(), back=back)
+        if recovering and copy.state == "handed_out"
+        else None,
+    }
+
+
 def _card(
     meeting,
     attendee,
@@ -213,6 +229,7 @@ def _card(
     step = {"form": None, "commitment": None, "reentry_form": None, "leave_form": None}
     step.update(refusal_form=None, inside=False, movements=[], deposits=[])
     step.update(identity_required=False, identity=None, identity_pending=False)
+    step.update(invitation_step(meeting, attendee, "card") if check_in is not None else {})
     if not attendee.admitted:
         if door_open:
             step["refusal_form"] = RefusalForm(
@@ -281,15 +298,19 @@ def check_in(meeting_id: int):
     if form.validate_on_submit():
         attendee_id, err = attempt(
             lambda: (
-                entry.check_in(
+                invitations.hand_out_at_entry(
                     meeting,
-                    form.code.data or "",
+                    entry.check_in(
+                        meeting,
+                        form.code.data or "",
+                        actor=current_user,
+                        key=form.key.data,
+                        items=form.items(),
+                        carries_none=form.carries_none.data,
+                        signature=form.signature.data or "",
+                        commitment_sha256=form.commitment_sha256.data,
+                    ),
                     actor=current_user,
-                    key=form.key.data,
-                    items=form.items(),
-                    carries_none=form.carries_none.data,
-                    signature=form.signature.data or "",
-                    commitment_sha256=form.commitment_sha256.data,
                 ).attendee_id
             )  # read before the commit expires it
         )
@@ -489,6 +510,7 @@ def _return_card(meeting, attendee, form=None, status=200, notice=None):
     ]
     return render_template(
         "door/return_card.html",
+        **invitation_step(meeting, attendee, "returns"),
         meeting=meeting,
         attendee=attendee,
         form=form,

@@ -55,6 +55,7 @@ class MeetingForm(Form):
     clerk_ids = checkboxes(_l("Door clerks"), choices=[], coerce=int)
     recording_planned = BooleanField(_l("The host plans to record (audio or video)"))
     identity_check = BooleanField(_l("Check each CCCD at the door (always at Tuyệt mật)"))
+    invitations_secret = BooleanField(_l("The invitations carry secret content"))
     foreign_participation = BooleanField(_l("Foreign parties attend"))
     foreign_consent_by = text(
         _l("Written consent given by (name and position)"),

@@ -54,6 +54,10 @@ class Meeting(Base):
     #: The door asks for the citizen identity card (CCCD) after the invitation; always at
     #: Tuyệt mật (``door.identity.identity_required``)
     identity_check: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The invitations carry the secret content (the organiser's choice; off by default):
+    #: each is then a numbered copy, with the mark and the title, of one registered
+    #: document, recovered like any copy (``documents.invitations``); off, they are neutral
+    invitations_secret: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The ruleset (and its version) that generated the checklist
     ruleset_id: Mapped[str] = mapped_column(String(32))
     ruleset_version: Mapped[int] = mapped_column(Integer)

@@ -94,6 +94,7 @@ def _data(form: MeetingForm) -> services.MeetingData:
         clerks=users(form.clerk_ids.data),
         recording_planned=form.recording_planned.data,
         identity_check=form.identity_check.data,
+        invitations_secret=form.invitations_secret.data,
         foreign_participation=form.foreign_participation.data,
         foreign_consent_by=form.foreign_consent_by.data or "",
         foreign_consent_number=form.foreign_consent_number.data or "",

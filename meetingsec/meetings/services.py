@@ -44,6 +44,8 @@ class MeetingData:
     recording_planned: bool = False
     #: The door asks for the citizen identity card (always at Tuyệt mật)
     identity_check: bool = False
+    #: The invitations carry the secret content: numbered copies, recovered (default: no)
+    invitations_secret: bool = False
     foreign_participation: bool = False
     #: The written consent to foreign participation: who gave it, its number and date
     foreign_consent_by: str = ""
@@ -120,6 +122,7 @@ def _values(data: MeetingData) -> dict:
         "chair_id": data.chair.id,
         "recording_planned": data.recording_planned,
         "identity_check": data.identity_check,
+        "invitations_secret": data.invitations_secret,
         "foreign_participation": data.foreign_participation,
         # the consent is kept only while foreign parties attend
         "foreign_consent_by": (data.foreign_consent_by or None) if foreign else None,

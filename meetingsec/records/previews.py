@@ -8,11 +8,14 @@ from meetingsec.records.choices import RecordKind
 from meetingsec.records.official import official_context
 
 
-def invitations_pdf(meeting, attendees) -> bytes:
+def invitations_pdf(meeting, attendees, copies: dict | None = None) -> bytes:
+    """The invitations of ``attendees``; ``copies`` (attendee id → its copy number, from
+    ``documents.invitations.issue_invitations``) when they carry the secret content."""
     return render_pdf(
         "records/pdf/invitations.html",
         **official_context(meeting),
         attendees=attendees,
+        copies=copies or {},
         deposits_required=deposits_required(meeting),
     )
 

@@ -157,6 +157,11 @@ MATRIX = {
     ),
     "/meetings/<int:meeting_id>/documents/recover": ("GET", (M, {ORG, CL}), 200),
     "/meetings/<int:meeting_id>/documents/copies/<int:copy_id>/lost": ("GET", (M, {ORG}), 404),
+    "/meetings/<int:meeting_id>/documents/invitations/<int:attendee_id>/recover": (
+        "POST",
+        (M, {ORG, CL}),
+        404,
+    ),
     "/meetings/<int:meeting_id>/records/": ("GET", (M, {ORG, C, AU}), 200),
     "/meetings/<int:meeting_id>/records/<kind>": ("POST", (M, {ORG, C}), 303),
     "/meetings/<int:meeting_id>/records/jobs/<int:job_id>": ("GET", (M, {ORG, C, AU}), 404),

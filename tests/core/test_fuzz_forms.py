@@ -105,6 +105,7 @@ MEETING_FIELDS = [
     "technician_ids",
     "clerk_ids",
     "recording_planned",
+    "invitations_secret",
     "version",
 ]
 
@@ -191,6 +192,10 @@ FORMS.update(
         "hand_out": ("/meetings/{door}/documents/hand-out/{inside}", ["key", "code"]),
         "recover": ("/meetings/{door}/documents/recover", ["key", "code"]),
         "report_lost": ("/meetings/{door}/documents/copies/{copy}/lost", ["reason"]),
+        "invitation_back": (
+            "/meetings/{door}/documents/invitations/{inside}/recover",
+            ["key", "back"],
+        ),
         "unclaimed": ("/meetings/{door}/closing/unclaimed", ["deposit_ids", "note"]),
         "close": ("/meetings/{door}/close", ["x"]),
         "generate_record": ("/meetings/{door}/records/attendance", ["x"]),

@@ -82,6 +82,42 @@ def check_inside_its_cell(kind, n, image, word) -> None:
     assert before and after and not between, (kind, n, word, rules)
 
 
+def check_codes_in_their_column(data: bytes, meeting) -> None:
+    """The inspection record: each device's tag code (as its label prints it) and serial
+    number stand between the borders of the "Mã thẻ / số sê-ri" column, clear of the
+    result column beside it."""
+    from meetingsec.core.codes import display
+
+    wanted = {display(md.device.tag_code) for md in meeting.devices}
+    wanted |= {md.device.serial for md in meeting.devices if md.device.serial}
+    assert any(md.device.serial for md in meeting.devices)
+    clear = 0.3 * 72 / 25.4
+    seen = set()
+    for n, words in enumerate(pdf.word_boxes(data), start=1):
+        heads = [w for w in words if w[4] == "Mã"]
+        if not heads:
+            continue
+        image = pdf.raster(data, n, DPI)
+        rules = pdf.vertical_rules(image, heads[0][1] - 1.5, DPI)  # the heading row's borders
+        left = max(x for x in rules if x < heads[0][0])
+        right = min(x for x in rules if x > heads[0][2])
+        assert right - left > 30 * 72 / 25.4, rules
+        cells = [w for w in words if w[1] > heads[0][3] and left < w[0] < right]
+        for code in wanted:
+            mine = [w for w in cells if w[4] in code]
+            if not mine:
+                continue
+            printed = "".join(w[4] for w in sorted(mine, key=lambda w: (w[1], w[0])))
+            assert printed == code, (printed, code)  # whole, even if a line broke it
+            seen.add(code)
+            for w in mine:
+                assert w[0] >= left + clear and w[2] <= right - clear, (n, w, left, right)
+        for w in words:  # nothing of another column's text runs into this one either
+            if w[1] > heads[0][3] and w[0] < left < w[2]:
+                raise AssertionError((n, w, left))
+    assert seen == wanted, wanted - seen
+
+
 def check_drawn_signatures(data: bytes, signed: int) -> None:
     """The attendance sheet's signatures: black (a photocopy keeps them), one in each signed
     row, and every row border of the signature column intact."""
@@ -149,6 +185,7 @@ def test_every_record_of_a_closed_out_meeting(closed_out):
         assert pdf.info(data)["Creator"] == "meetingsec"
 
     check_drawn_signatures(records[RecordKind.ATTENDANCE], signed=len(people) - 1)
+    check_codes_in_their_column(records[RecordKind.INSPECTION], meeting)
 
     # every name with its diacritics, as typed
     for person in people:
