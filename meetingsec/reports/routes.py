@@ -60,6 +60,7 @@ def _page(text_form: NarrativeForm | None = None):
         can_write=current_user.has_role(Role.ADMIN),
         FIGURES=figures.FIGURES,
         IncidentKind=IncidentKind,
+        printed_none=narrative.NONE,  # what the report prints for an empty part
         figure=figure if figure in figures.FIGURE_KEYS else None,
         args={"year": period.year, "period": period.period} if period else {},
     ), (form_status(text_form) if period else status)

@@ -143,3 +143,4 @@ def test_the_generated_report_follows_article_8(closed_out, client, login, make_
     assert 'data-error-code="report_generated"' in resp.get_data(as_text=True)
     page = client.get("/reports/", query_string=args).get_data(as_text=True)
     assert "<textarea" not in page and TEXTS["situation"] in page
+    assert page.count('<p lang="vi">Không có.</p>') == 3  # as printed
