@@ -29,4 +29,5 @@ from meetingsec.records.models import (  # noqa: F401
     RecordNumber,
     RecordSigner,
 )
+from meetingsec.reports.models import ReportNarrative  # noqa: F401
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole  # noqa: F401

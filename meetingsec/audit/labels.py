@@ -91,6 +91,8 @@ ACTIONS = {
     "claim_tickets.downloaded": _l("Claim tickets downloaded"),
     "device_labels.downloaded": _l("Device labels downloaded"),
     "report.exported": _l("Periodic report exported"),
+    "report.narrative_saved": _l("Periodic report's text saved"),
+    "report.generated": _l("Periodic report generated"),
     # the installation
     "backup.made": _l("Backup made"),
     "backup.restored": _l("Backup restored"),
@@ -145,6 +147,7 @@ OBJECTS = {
     "number_series": _l("Number series"),
     "record_numbers": _l("Record number"),
     "record_signers": _l("Record signers"),
+    "report_narratives": _l("Periodic report's text"),
     "room_seals": _l("Room seal"),
 }
 
@@ -171,6 +174,7 @@ FIELDS = {
     "body": _l("Inspecting body"),
     "carries_none": _l("Carries no device"),
     "chair_id": _l("Chair"),
+    "cases": _l("Cases of disclosure or loss"),
     "changed": _l("Changed"),
     "changed_count": _l("Files changed"),
     "checked": _l("Files checked"),
@@ -238,6 +242,8 @@ FIELDS = {
     "owner_unit_id": _l("Owner unit"),
     "page": _l("Page"),
     "pages": _l("Pages"),
+    "parts": _l("Parts of the text"),
+    "period": _l("Period"),
     "parent_id": _l("Parent unit"),
     "position": _l("Position"),
     "reason": _l("Reason"),

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import raiseload
+from sqlalchemy.orm import joinedload, raiseload
 
 from meetingsec.documents.models import DocumentCopy, SecretDocument
 from meetingsec.extensions import db
+from meetingsec.incidents.models import Incident
 from meetingsec.meetings.models import Meeting
 
 
@@ -135,6 +136,38 @@ def copies_of(meeting_id: int, *, outstanding: bool = False) -> list[DocumentCop
             DocumentCopy.lost_incident_id.is_(None),
         )
     return list(db.session.scalars(query))
+
+
+def lost_copies(meeting_id: int) -> list[DocumentCopy]:
+    """The copies reported lost, by document and number, each with its incident and who
+    recorded it."""
+    return list(
+        db.session.scalars(
+            select(DocumentCopy)
+            .join(SecretDocument)
+            .where(
+                DocumentCopy.meeting_id == meeting_id, DocumentCopy.lost_incident_id.is_not(None)
+            )
+            .options(
+                joinedload(DocumentCopy.lost_incident).joinedload(Incident.recorded_by),
+                joinedload(DocumentCopy.handed_out_by),
+            )
+            .order_by(SecretDocument.id, DocumentCopy.copy_number)
+        )
+    )
+
+
+def has_lost_copies(meeting_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(DocumentCopy.id)
+            .where(
+                DocumentCopy.meeting_id == meeting_id, DocumentCopy.lost_incident_id.is_not(None)
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def has_documents(meeting_id: int) -> bool:

@@ -23,8 +23,8 @@ from meetingsec.incidents import queries as incidents
 from meetingsec.meetings.models import Meeting
 from meetingsec.org.choices import FunctionalBody, body_of
 from meetingsec.records.choices import RecordKind
-from meetingsec.records.official import official_context
-from meetingsec.records.signers import Signer, signers_for
+from meetingsec.records.official import PROVINCIAL_POLICE, highest, official_context
+from meetingsec.records.signers import Signer, agency_head, signers_for
 
 #: "Nơi nhận" of every meeting record: its chair
 TO_CHAIR = "Người chủ trì cuộc họp"
@@ -240,6 +240,31 @@ def venue_check(meeting: Meeting) -> dict:
             right=Signer("Cán bộ kiểm tra", check.technician.full_name),
         ),
         "recipients": [TO_CHAIR, *inspecting_units([check.technician], FunctionalBody(check.body))],
+    }
+
+
+def loss_report(meeting: Meeting) -> dict:
+    """The immediate report to the police of the copies lost at the meeting (Nghị định
+    26/2020/NĐ-CP, Điều 8): what was lost (document, copy, classification), when and where,
+    who held it, what was done; marked as the most secret of the lost documents."""
+    lost = documents.lost_copies(meeting.id)
+    # the police units that inspected for the meeting, or the provincial police
+    police = sorted(
+        {
+            t.unit.name
+            for t in _technicians(meeting)
+            if t.unit is not None and body_of(t.unit) is FunctionalBody.POLICE
+        }
+    )
+    return {
+        **official_context(meeting, RecordKind.LOSS_REPORT),
+        "lost": lost,
+        "copy_counts": documents.copy_counts(meeting.id),
+        "mark_class": highest([c.document.classification for c in lost]),
+        "police": police or [PROVINCIAL_POLICE],
+        "signers": signers_for(
+            meeting, RecordKind.LOSS_REPORT, left=None, right=agency_head() or _chair(meeting)
+        ),
     }
 
 

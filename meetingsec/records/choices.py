@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from meetingsec.documents.queries import has_lost_copies
+
 if TYPE_CHECKING:
     from meetingsec.meetings.models import Meeting
 
@@ -21,6 +23,7 @@ class RecordKind(StrEnum):
     SECURITY = "security"
     INSPECTION = "inspection"
     VENUE_CHECK = "venue_check"
+    LOSS_REPORT = "loss_report"
     CLOSING = "closing"
 
     @property
@@ -64,6 +67,11 @@ def _always(meeting: "Meeting") -> bool:
     return True
 
 
+def _lost_a_copy(meeting: "Meeting") -> bool:
+    """A copy reported lost: the police are told at once (Nghị định 26/2020, Điều 8)."""
+    return has_lost_copies(meeting.id)
+
+
 #: Every record kind, in the order a meeting lists its records (the closing summary last:
 #: it holds the fingerprints of the others). A new kind is one entry here and one template.
 KINDS: dict[RecordKind, KindEntry] = {
@@ -95,6 +103,14 @@ KINDS: dict[RecordKind, KindEntry] = {
         builder="venue_check",
         template="records/pdf/venue_check.html",
         has=lambda meeting: bool(meeting.venue_checks),  # a venue checked: outside headquarters
+    ),
+    RecordKind.LOSS_REPORT: KindEntry(
+        title=_l("Immediate report on the loss of a secret document"),
+        file_name="bao-cao-dot-xuat-mat-tai-lieu",
+        builder="loss_report",
+        template="records/pdf/loss_report.html",
+        has=_lost_a_copy,
+        symbol="BC",
     ),
     RecordKind.CLOSING: KindEntry(
         title=_l("Closing summary"),

@@ -6,6 +6,11 @@ from meetingsec.core.db import utcnow
 from meetingsec.meetings.queries import load_people
 from meetingsec.org.queries import agency_settings
 
+#: The police unit an agency reports to (its provincial regulations name it)
+PROVINCIAL_POLICE = "Công an tỉnh (Phòng An ninh chính trị nội bộ)"
+#: Classifications from the least secret to the most
+LEVELS = ("mat", "toi_mat", "tuyet_mat")
+
 #: Where an agency's name may break: before the word that starts its next part
 BREAK_BEFORE = (
     "ỦY BAN",
@@ -88,6 +93,12 @@ def agency_context(unit=None) -> dict:
         "abbreviation": settings.abbreviation,
         "place": settings.place,
     }
+
+
+def highest(classifications) -> str:
+    """The most secret of ``classifications`` (Mật when there is none): the mark of a
+    record that names them all."""
+    return max([*classifications, "mat"], key=LEVELS.index)
 
 
 def with_abbreviation(symbol: str, abbreviation: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 
 from meetingsec.extensions import db
+from meetingsec.org.queries import agency_settings
 from meetingsec.records.models import RecordSigner
 
 #: The authorities a signer may sign under ("" signs in their own name)
@@ -33,6 +34,15 @@ class Signer:
         if self.position:
             lines.append(self.position.upper())
         return lines
+
+
+def agency_head() -> Signer | None:
+    """The head of the agency, as the administrator named them (``None`` until named):
+    who signs what the agency sends out."""
+    head = agency_settings()
+    if not head.head_name:
+        return None
+    return Signer(head.head_position or "Thủ trưởng cơ quan", head.head_name)
 
 
 def stored(meeting_id: int, kind) -> dict[str, RecordSigner]:

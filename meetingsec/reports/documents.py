@@ -9,34 +9,44 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.i18n import local_date
 from meetingsec.core.xlsx import Sheets
 from meetingsec.extensions import db
+from meetingsec.incidents.choices import IncidentKind
 from meetingsec.meetings.choices import Classification
 from meetingsec.org.models import Unit
-from meetingsec.org.queries import agency_settings
-from meetingsec.records.official import agency_context, with_abbreviation
-from meetingsec.records.signers import Signer
+from meetingsec.records.official import (
+    PROVINCIAL_POLICE,
+    agency_context,
+    highest,
+    with_abbreviation,
+)
+from meetingsec.records.signers import Signer, agency_head
 from meetingsec.reports.figures import FIGURES, Report
+from meetingsec.reports.models import ReportNarrative
+from meetingsec.reports.narrative import NO_CASES, printed, texts_of
 
 #: A report's symbol before the agency's abbreviation (Nghị định 30/2020, Phụ lục III)
 REPORT_SYMBOL = "BC"
-_ORDER = [c.value for c in Classification]  # mat < toi_mat < tuyet_mat
 
 
-def report_context(report: Report) -> tuple[str, dict]:
-    """The agency (the top unit), and the mark of the highest classification reported on:
-    the report names those meetings."""
+def report_context(report: Report, written: ReportNarrative) -> tuple[str, dict]:
+    """The agency (the top unit), the figures and the agency's text in the sections of
+    Nghị định 26/2020/NĐ-CP, Điều 8, and the mark of the highest classification reported
+    on: the report names those meetings."""
     agency = db.session.scalar(
         select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
     )
     names = agency_context(agency)
     now = utcnow()
-    head = agency_settings()
     return "records/pdf/period_report.html", {
         "report": report,
+        "text": printed(texts_of(written), report),
+        "NO_CASES": NO_CASES,
+        "IncidentKind": IncidentKind,
+        "police": PROVINCIAL_POLICE,
         "FIGURES": FIGURES,
         "Classification": Classification,
         **names,
         "number": None,  # given by the agency's register when it is sent
-        "signers": [None, Signer(head.head_position or "Thủ trưởng cơ quan", head.head_name)],
+        "signers": [None, agency_head() or Signer("Thủ trưởng cơ quan", "")],
         "symbol": with_abbreviation(REPORT_SYMBOL, names["abbreviation"]),
         "generated_at": now,
         # figures taken before the period ends say when they were taken
@@ -49,8 +59,7 @@ def report_context(report: Report) -> tuple[str, dict]:
 
 def report_mark(report: Report) -> str:
     """The highest classification reported on: the report names those meetings."""
-    levels = [r.meeting.classification for r in report.rows] or ["mat"]
-    return max(levels, key=_ORDER.index)
+    return highest(r.meeting.classification for r in report.rows)
 
 
 def report_workbook(report: Report) -> bytes:

@@ -14,6 +14,7 @@ from meetingsec.devices.models import Device, Inspection, MeetingDevice
 from meetingsec.documents.models import DocumentCopy
 from meetingsec.door.models import Deposit
 from meetingsec.extensions import db
+from meetingsec.incidents.choices import CASES
 from meetingsec.incidents.models import Incident
 from meetingsec.meetings.models import Meeting
 
@@ -90,18 +91,34 @@ class MeetingRow:
     figures: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Case:
+    incident: Incident
+    meeting: Meeting
+
+
 @dataclass
 class Report:
     period: Period
     rows: list[MeetingRow]
     #: meetings held by (classification, at HQ)
     by_kind: Counter
+    #: the cases of disclosure or loss (``incidents.choices.CASES``), in the order they
+    #: happened, each with its meeting
+    cases: list["Case"] = field(default_factory=list)
 
     def total(self, key: str) -> int:
         return sum(r.figures[key] for r in self.rows)
 
     def rows_with(self, key: str) -> list[MeetingRow]:
         return [r for r in self.rows if r.figures[key]]
+
+    def numbers_with(self, key: str) -> list[int]:
+        """The numbers (STT) of the meetings behind a figure in the report's list."""
+        return [n for n, r in enumerate(self.rows, start=1) if r.figures[key]]
+
+    def number_of(self, meeting) -> int:
+        return next(n for n, r in enumerate(self.rows, start=1) if r.meeting.id == meeting.id)
 
 
 def _grouped(query, ids) -> dict[int, int]:
@@ -156,7 +173,20 @@ def report(period: Period) -> Report:
     }
     rows = [MeetingRow(m, {k: counts[k].get(m.id, 0) for k in FIGURE_KEYS}) for m in meetings]
     by_kind = Counter((m.classification, m.venue.at_hq) for m in meetings)
-    return Report(period, rows, by_kind)
+    return Report(period, rows, by_kind, _cases(meetings))
+
+
+def _cases(meetings) -> list[Case]:
+    """The period's cases, each with its meeting (one of the report's rows)."""
+    by_id = {m.id: m for m in meetings}
+    incidents = list(
+        db.session.scalars(
+            select(Incident)
+            .where(Incident.meeting_id.in_(by_id), Incident.kind.in_([c.value for c in CASES]))
+            .order_by(Incident.at, Incident.id)
+        )
+    )
+    return [Case(i, by_id[i.meeting_id]) for i in incidents]
 
 
 def _incidents(ids, kinds) -> dict[int, int]:

@@ -1,7 +1,8 @@
 """The agency's periodic report (quarter, year): figures on the page, each leading back
 to its meetings, and the same report as an official PDF and as .xlsx."""
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from meetingsec.core.auth import roles
@@ -9,14 +10,18 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.i18n import local_date
 from meetingsec.core.pdf import pdf_response, render_pdf
 from meetingsec.core.transactions import commit
+from meetingsec.core.views import flash_refusal, form_status, submit
+from meetingsec.incidents.choices import IncidentKind
 from meetingsec.records.export import file_name
-from meetingsec.reports import documents, figures
-from meetingsec.reports.forms import PeriodForm
+from meetingsec.reports import documents, figures, narrative, services
+from meetingsec.reports.forms import NarrativeForm, PeriodForm
 from meetingsec.users.roles import Role
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 READERS = (Role.ADMIN, Role.AUDITOR)
+#: Who writes the agency's narrative and generates the report
+WRITERS = (Role.ADMIN,)
 
 
 def _form():
@@ -34,17 +39,58 @@ def _form():
 @bp.get("/")
 @roles(*READERS)
 def index():
+    return _page()
+
+
+def _page(text_form: NarrativeForm | None = None):
     form, period = _form()
     report = figures.report(period) if period else None
+    written = narrative.narrative_of(period) if period else None
+    if text_form is None:
+        text_form = NarrativeForm(formdata=None, data=narrative.texts_of(written))
     figure = request.args.get("figure")
+    status = 200 if period else 422
     return render_template(
         "reports/index.html",
         form=form,
+        text_form=text_form,
         report=report,
+        written=written,
+        parts=narrative.asked(report) if report else (),
+        can_write=current_user.has_role(Role.ADMIN),
         FIGURES=figures.FIGURES,
+        IncidentKind=IncidentKind,
+        printed_none=narrative.NONE,  # what the report prints for an empty part
         figure=figure if figure in figures.FIGURE_KEYS else None,
         args={"year": period.year, "period": period.period} if period else {},
-    ), (200 if period else 422)
+    ), (form_status(text_form) if period else status)
+
+
+@bp.post("/narrative")
+@roles(*WRITERS)
+def write():
+    """Keep the text as a draft, or generate the report ("generate" pressed)."""
+    _period_form, period = _form()
+    if period is None:
+        return _page()
+    form = NarrativeForm()
+    args = {"year": period.year, "period": period.period}
+    generating = "generate" in request.form
+    done = submit(
+        form,
+        lambda: (
+            services.generate_report(figures.report(period), form.texts(), actor=current_user)
+            if generating
+            else services.save_narrative(period, form.texts(), actor=current_user)
+        ),
+        success=lambda n: (
+            _("The report was generated: download it below.")
+            if generating
+            else _("The draft of the report was saved.")
+        ),
+        redirect_to=lambda n: url_for("reports.index", **args) + "#narrative",
+    )
+    return done or _page(form)
 
 
 def _report_or_422():
@@ -60,7 +106,12 @@ def pdf():
     report = _report_or_422()
     if report is None:
         return index()
-    template, context = documents.report_context(report)
+    written = narrative.narrative_of(report.period)
+    if written is None or written.generated_at is None:
+        flash_refusal(_("Write the report's text and generate it first."), "report_not_generated")
+        p = report.period
+        return redirect(url_for("reports.index", year=p.year, period=p.period) + "#narrative", 303)
+    template, context = documents.report_context(report, written)
     data = render_pdf(template, **context)
     commit(lambda: documents.log_report(report, actor=current_user, what="pdf"))
     p = report.period

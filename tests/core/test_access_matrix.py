@@ -172,7 +172,9 @@ MATRIX = {
     "/meetings/<int:meeting_id>/closing/unclaimed": ("POST", (M, {ORG, CL}), 422),
     "/meetings/<int:meeting_id>/close": ("POST", (M, {ORG, C}), 303),
     "/reports/": ("GET", {A, AU}, 200),
-    "/reports/report.pdf": ("GET", {A, AU}, 200),
+    # generated first: until then the page, to write and generate it
+    "/reports/report.pdf": ("GET", {A, AU}, 303),
+    "/reports/narrative": ("POST", {A}, 303),
     "/reports/report.xlsx": ("GET", {A, AU}, 200),
 }
 
