@@ -22,8 +22,7 @@ from meetingsec.attendees.limits import too_large_a_file
 from meetingsec.attendees.tables import SKIPPED, Meaning
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first
-from meetingsec.core.errors import error_response
-from meetingsec.core.errors import NotAllowed
+from meetingsec.core.errors import NotAllowed, error_response
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
 from meetingsec.core.transactions import attempt, outside_transaction, reloaded

@@ -5,7 +5,7 @@ limits, causes, lessons, the causes and handling of the cases, the forecast and 
 proposals; kept until the report is generated.
 
 Revision ID: a7c1e9d3b5f2
-Revises: 548781ff855b
+Revises: a7c9e1f3b5d2
 Create Date: 2026-12-02 17:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a7c1e9d3b5f2"
-down_revision = "548781ff855b"
+down_revision = "a7c9e1f3b5d2"
 branch_labels = None
 depends_on = None
 
