@@ -157,16 +157,19 @@ def lost_copies(meeting_id: int) -> list[DocumentCopy]:
     )
 
 
-def has_lost_copies(meeting_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(DocumentCopy.id)
+def meetings_with_lost_copies(meeting_ids: list[int]) -> set[int]:
+    """Which of these meetings had a copy reported lost. One query."""
+    if not meeting_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(DocumentCopy.meeting_id)
             .where(
-                DocumentCopy.meeting_id == meeting_id, DocumentCopy.lost_incident_id.is_not(None)
+                DocumentCopy.meeting_id.in_(meeting_ids),
+                DocumentCopy.lost_incident_id.is_not(None),
             )
-            .limit(1)
+            .distinct()
         )
-        is not None
     )
 
 

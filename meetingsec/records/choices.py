@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from meetingsec.documents.queries import has_lost_copies
-
 if TYPE_CHECKING:
     from meetingsec.meetings.models import Meeting
 
@@ -46,7 +44,9 @@ class KindEntry:
     file_name: str
     builder: str
     template: str
-    has: Callable[["Meeting"], bool]
+    #: Whether a meeting has this record: ``has(meeting, lost_copy)``, ``lost_copy`` telling
+    #: whether a copy of its documents was reported lost (``queries.kinds_for``)
+    has: Callable[["Meeting", bool], bool]
     #: The symbol its number series starts with, before the agency's abbreviation
     #: ("BB" in "Số: 12/BB-UBND"; Nghị định 30/2020, Phụ lục III); the administrator may
     #: set another
@@ -63,13 +63,13 @@ class KindEntry:
         return f"{self.file_name}-{meeting_id}{suffix}.pdf"
 
 
-def _always(meeting: "Meeting") -> bool:
+def _always(meeting: "Meeting", lost_copy: bool) -> bool:
     return True
 
 
-def _lost_a_copy(meeting: "Meeting") -> bool:
+def _lost_a_copy(meeting: "Meeting", lost_copy: bool) -> bool:
     """A copy reported lost: the police are told at once (Nghị định 26/2020, Điều 8)."""
-    return has_lost_copies(meeting.id)
+    return lost_copy
 
 
 #: Every record kind, in the order a meeting lists its records (the closing summary last:
@@ -95,14 +95,16 @@ KINDS: dict[RecordKind, KindEntry] = {
         file_name="bien-ban-kiem-tra-thiet-bi",
         builder="inspection",
         template="records/pdf/device_inspection.html",
-        has=lambda meeting: bool(meeting.devices),  # only where there is something to record
+        has=lambda meeting, _lost: bool(meeting.devices),  # only where there is something to record
     ),
     RecordKind.VENUE_CHECK: KindEntry(
         title=_l("Venue security check record"),
         file_name="bien-ban-kiem-tra-dia-diem",
         builder="venue_check",
         template="records/pdf/venue_check.html",
-        has=lambda meeting: bool(meeting.venue_checks),  # a venue checked: outside headquarters
+        has=lambda meeting, _lost: bool(
+            meeting.venue_checks
+        ),  # a venue checked: outside headquarters
     ),
     RecordKind.LOSS_REPORT: KindEntry(
         title=_l("Immediate report on the loss of a secret document"),

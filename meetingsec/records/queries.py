@@ -9,6 +9,7 @@ from meetingsec.attendees.models import Attendee
 from meetingsec.checklists.models import ChecklistItem
 from meetingsec.devices.models import Inspection, MeetingDevice, SealCheck, VenueCheck
 from meetingsec.documents.models import DocumentCopy, SecretDocument
+from meetingsec.documents.queries import meetings_with_lost_copies
 from meetingsec.door.models import CheckIn, Deposit, Movement
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
@@ -17,10 +18,14 @@ from meetingsec.records.choices import ACTIVE, KINDS, RecordKind
 from meetingsec.records.models import NumberSeries, Record, RecordJob, RecordNumber
 
 
-def kinds_for(meeting: Meeting) -> list[RecordKind]:
+def kinds_for(meeting: Meeting, *, lost_copy: bool | None = None) -> list[RecordKind]:
     """The records this meeting produces, in the registry's order (``KINDS``): the device
-    and venue records only where there is something to record."""
-    return [kind for kind, entry in KINDS.items() if entry.has(meeting)]
+    and venue records only where there is something to record, the immediate report only
+    when a copy was lost. ``lost_copy``: that last fact when the caller read it already
+    (``meetings_with_lost_copies``, one query for many meetings)."""
+    if lost_copy is None:
+        lost_copy = bool(meetings_with_lost_copies([meeting.id]))
+    return [kind for kind, entry in KINDS.items() if entry.has(meeting, lost_copy)]
 
 
 def latest_records(meeting_id: int) -> dict[RecordKind, Record]:
@@ -143,10 +148,11 @@ def missing_records_by_meeting(meetings: list[Meeting]) -> dict[int, list[Record
     ended = [m for m in meetings if m.ended_at is not None]
     generated = _generated_at([m.id for m in ended])
     changed = last_changes(ended)
+    lost = meetings_with_lost_copies([m.id for m in meetings])
     return {
-        m.id: _missing(m, generated.get(m.id, {}), changed[m.id])
+        m.id: _missing(m, generated.get(m.id, {}), changed[m.id], m.id in lost)
         if m.ended_at is not None
-        else kinds_for(m)
+        else kinds_for(m, lost_copy=m.id in lost)
         for m in meetings
     }
 
@@ -156,9 +162,11 @@ def missing_records(meeting: Meeting) -> list[RecordKind]:
     return missing_records_by_meeting([meeting])[meeting.id]
 
 
-def _missing(meeting: Meeting, generated: dict[RecordKind, datetime], changed) -> list:
+def _missing(
+    meeting: Meeting, generated: dict[RecordKind, datetime], changed, lost_copy: bool
+) -> list:
     missing, newest = [], None
-    for kind in kinds_for(meeting):
+    for kind in kinds_for(meeting, lost_copy=lost_copy):
         at = generated.get(kind)
         if kind is RecordKind.CLOSING:
             if at is None or missing or (newest and at < newest) or at < changed:

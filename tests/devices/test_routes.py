@@ -54,6 +54,18 @@ def test_organiser_registers_a_device(client, make_user, login):
     assert snapshot() == before
 
 
+def test_the_add_field_offers_the_registrys_devices(client, team, make_device, login):
+    """The organiser can pick a device from the registry under the add field, not only
+    scan or type its code."""
+    meeting, _tech = team
+    device = make_device()
+    login(meeting.organiser)
+    page = client.get(f"/meetings/{meeting.id}/devices/").get_data(as_text=True)
+    field = re.search(r'<input id="code"[^>]*>', page).group(0)
+    assert 'list="registry-codes"' in field
+    assert f'<option value="{device.tag_code}">' in page
+
+
 def test_organiser_adds_devices_by_code(client, team, make_device, login):
     meeting, _tech = team
     device = make_device()
