@@ -68,15 +68,18 @@ def test_the_bombs_fit_in_an_upload():
 
 
 # -- the pure reading function -------------------------------------------------------------
+# Bounds on the work a read does: this process's CPU seconds, which a machine busy with
+# other work does not stretch as it stretches the wall clock (a bomb read whole would take
+# many CPU seconds).
 
 
 @pytest.mark.parametrize("kind", BOMBS)
 def test_a_bomb_is_refused_in_under_a_second(app, kind):
     name, data = bomb(kind)
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(DomainError) as e:
         importing.read_file(name, data)
-    assert time.monotonic() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert e.value.code == "import_too_large"
     assert e.value.field == "file" and str(e.value.message)
 
@@ -102,10 +105,10 @@ _BIG = 1_800_000  # bytes of XML: under the upload's 2 MB, stored
     ],
 )
 def test_a_bomb_the_zip_directory_cannot_show_is_stopped_while_counting(app, data):
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(DomainError) as e:
         importing.read_file("ds.xlsx", data)
-    assert time.monotonic() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert e.value.code == "import_too_large"
 
 
@@ -145,9 +148,9 @@ def test_a_real_list_of_3000_people_is_read_quickly(app):
     book.save(out)
     csv_data = "\n".join(",".join(r) for r in _list(importing.MAX_ROWS)).encode()
     for name, data in (("ds.xlsx", out.getvalue()), ("ds.csv", csv_data)):
-        started = time.monotonic()
+        started = time.process_time()
         rows = importing.preview_file(name, data).people
-        assert time.monotonic() - started < 2.0, name
+        assert time.process_time() - started < 2.0, name
         assert len(rows) == importing.MAX_ROWS
         assert rows[-1].values["full_name"] == f"Nguyễn Văn Người {importing.MAX_ROWS - 1}"
         assert rows[-1].values["id_number"] == f"0010{importing.MAX_ROWS - 1:08d}"
@@ -436,8 +439,8 @@ def xls_bomb(kind: str) -> bytes:
 def test_an_xls_naming_too_much_is_refused_before_xlrd_builds_it(app, kind):
     data = xls_bomb(kind)
     assert len(data) < importing.MAX_BYTES
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(DomainError) as e:
         importing.read_file("ds.xls", data)
-    assert time.monotonic() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert e.value.code == "import_too_large"
