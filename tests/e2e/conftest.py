@@ -285,3 +285,13 @@ def app_clock(monkeypatch):
 
     monkeypatch.setattr(core_db, "datetime", Clock)
     return move_to
+
+
+def demo_ended_today() -> bool:
+    """Whether the demo seeded its ended meeting: it is held "this morning", left out
+    between 00:00 and 03:00 on the agency's clock (``demo._seed_ended_meeting``)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    return (now - timedelta(hours=3)).date() == now.date()
