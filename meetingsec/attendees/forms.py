@@ -15,6 +15,11 @@ class AttendeeForm(Form):
     position = text(_l("Position"), max_length=200, required=False, is_name=True)
     unit_name = text(_l("Unit"), max_length=300, is_name=True)
     id_number = text(_l("Staff or ID number (optional)"), max_length=40, required=False)
+    #: A foreign guest: the door checks this passport instead of a CCCD
+    passport_number = text(
+        _l("Passport number (foreign guest, optional)"), max_length=20, required=False
+    )
+    nationality = text(_l("Nationality (optional)"), max_length=60, required=False, is_name=True)
     phone = text(
         _l("Phone (optional)"),
         max_length=30,
@@ -29,6 +34,8 @@ class AttendeeForm(Form):
             "unit_name": self.unit_name.data,
             "id_number": self.id_number.data or "",
             "phone": self.phone.data or "",
+            "passport_number": self.passport_number.data or "",
+            "nationality": self.nationality.data or "",
         }
 
 

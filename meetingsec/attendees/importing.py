@@ -41,6 +41,7 @@ from meetingsec.attendees.models import AttendeeImport, ColumnChoice
 from meetingsec.attendees.services import (
     PHONE_PATTERN,
     add_attendees,
+    document_error,
     duplicate_reason,
     list_keys,
     person_key,
@@ -70,10 +71,12 @@ COLUMNS = {
     "unit_name": (_l("Unit"), 300, True),
     "id_number": (_l("Staff or ID number"), 40, False),
     "phone": (_l("Phone"), 30, False),
+    "passport_number": (_l("Passport number"), 20, False),
+    "nationality": (_l("Nationality"), 60, False),
 }
 #: Columns that name someone or something: refused when they begin as a formula does.
 #: Must change with the ``is_name`` fields of ``forms.AttendeeForm``.
-NAMES = ("full_name", "position", "unit_name")
+NAMES = ("full_name", "position", "unit_name", "nationality")
 _PHONE = re.compile(PHONE_PATTERN)
 #: What ``read_file`` reads by the file's name
 _READERS = {".xlsx": "xlsx", ".xls": "xls", ".csv": "csv", ".txt": "csv"}
@@ -261,8 +264,10 @@ def _person(row: Row, layout: Layout) -> Person:
         person.fixes.append(split_fix)
     person.values["phone"], phone_fix, phone_error = fix.phone(raw["phone"])
     person.values["id_number"], id_fix, id_error = fix.id_number(raw["id_number"])
+    person.values["passport_number"], passport_error = fix.passport(raw["passport_number"])
+    person.values["nationality"] = fix.label(raw["nationality"])
     person.fixes = [f for f in (name_fix, *person.fixes, phone_fix, id_fix) if f]
-    person.errors += [e for e in (phone_error, id_error) if e]
+    person.errors += [e for e in (phone_error, id_error, passport_error) if e]
     return person
 
 
@@ -330,11 +335,16 @@ def check_rows(meeting, people: list[Person]) -> list[RowCheck]:
         check = RowCheck(person.line, values, list(person.errors), person.fixes, person.sheet)
         for col in COLUMNS:
             check.errors += _cell_errors(col, values[col])
+        both = values["passport_number"] and values["id_number"]
+        if both and check.ok:
+            check.errors.append(document_error(values)[1])
         if check.ok:
             duplicate = duplicate_reason(meeting, values, known)
             keys = [person_key(values["full_name"], values["unit_name"])]
             if values["id_number"]:
                 keys.append("#" + values["id_number"].upper())
+            if values["passport_number"]:
+                keys.append("P#" + values["passport_number"])
             earlier = next((seen[k] for k in keys if k in seen), None)
             if duplicate is not None:
                 check.errors.append(duplicate[1])
@@ -578,12 +588,14 @@ def template_workbook():
         "unit_name": "Đơn vị",
         "id_number": "Số hiệu hoặc CCCD",
         "phone": "Điện thoại",
+        "passport_number": "Số hộ chiếu (khách nước ngoài)",
+        "nationality": "Quốc tịch",
     }
     for i, (col, title) in enumerate(headers.items(), start=1):
         cell = sheet.cell(row=1, column=i, value=title)
         cell.font = Font(bold=True)
         sheet.column_dimensions[cell.column_letter].width = COLUMNS[col][1] // 6 + 14
-    for row in range(2, 502):  # staff and phone numbers are text (leading zeros kept)
-        for column in (4, 5):
+    for row in range(2, 502):  # staff, phone, passport numbers are text (leading zeros kept)
+        for column in (4, 5, 6):
             sheet.cell(row=row, column=column).number_format = "@"
     return book

@@ -11,6 +11,9 @@ from meetingsec.core.db import Base, UTCDateTime, utcnow
 if TYPE_CHECKING:
     from meetingsec.door.models import CheckIn
 
+#: The identity documents the door checks (``Attendee.id_document``, ``IdentityCheck.document``)
+CCCD, PASSPORT = "cccd", "passport"
+
 
 class Attendee(Base):
     """A person on a meeting's list. The chair's approval admits them at the door; a removal
@@ -39,6 +42,12 @@ class Attendee(Base):
     unit_name: Mapped[str] = mapped_column(String(300))
     #: Staff number or citizen ID number, optional
     id_number: Mapped[str] = mapped_column(String(40), default="")
+    #: A foreign guest's passport number as on the approved list (6–9 capital letters or
+    #: digits, ``attendees.values.passport``); the door then checks the passport instead of
+    #: a CCCD. Never together with a CCCD number (``id_number``)
+    passport_number: Mapped[str] = mapped_column(String(9), default="")
+    #: As the list gives it ("Lào", "Nhật Bản"); shown beside the passport
+    nationality: Mapped[str] = mapped_column(String(60), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
     #: The random code printed in the invitation's QR
     invitation_code: Mapped[str] = mapped_column(String(11), unique=True)
@@ -59,6 +68,12 @@ class Attendee(Base):
     def admitted(self) -> bool:
         """On the approved list: the door lets this person in."""
         return self.approved_at is not None and self.removed_at is None
+
+    @property
+    def id_document(self) -> str:
+        """The identity document the door checks: "passport" when the list gives a
+        passport number, else "cccd" (the citizen identity card)."""
+        return PASSPORT if self.passport_number else CCCD
 
     @property
     def list_status(self) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
+from meetingsec.attendees import values as values_of
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
 from meetingsec.core import codes
@@ -27,7 +28,15 @@ from meetingsec.meetings.models import Meeting
 if TYPE_CHECKING:
     from meetingsec.users.models import User
 
-FIELDS = ("full_name", "position", "unit_name", "id_number", "phone")
+FIELDS = (
+    "full_name",
+    "position",
+    "unit_name",
+    "id_number",
+    "phone",
+    "passport_number",
+    "nationality",
+)
 #: A phone number as people write it: digits, spaces, + ( ) . -
 PHONE_PATTERN = r"^[0-9+().\- ]{6,30}$"
 
@@ -79,6 +88,7 @@ def new_invitation_codes(n: int) -> list[str]:
 def _values(values: dict) -> dict:
     out = {f: clean(values.get(f) or "") for f in FIELDS}
     out["id_number"] = out["id_number"].upper()
+    out["passport_number"] = values_of.passport(out["passport_number"])[0]
     out["name_folded"] = fold(out["full_name"])
     return out
 
@@ -114,6 +124,20 @@ def add_attendees(
     return people
 
 
+def document_error(values: dict):
+    """``(field, why)`` when the identity document given cannot be checked at the door:
+    a passport number not as ICAO prints it, or both a CCCD and a passport number."""
+    number, error = values_of.passport(values.get("passport_number") or "")
+    if error is not None:
+        return "passport_number", error
+    if number and clean(values.get("id_number") or ""):
+        return "passport_number", _l(
+            "Give either a CCCD number or a passport number, not both: the door checks one "
+            "document."
+        )
+    return None
+
+
 def duplicate_reason(meeting: Meeting, values: dict, known: dict | None = None):
     """``(field, why)`` when ``values`` would duplicate someone on the list, else None.
     ``known`` maps person keys and ID numbers of the list (computed once for an import)."""
@@ -126,6 +150,12 @@ def duplicate_reason(meeting: Meeting, values: dict, known: dict | None = None):
         return "id_number", _l(
             "This ID number is already on the list (%(name)s).", name=known[f"#{number}"]
         )
+    passport = values_of.passport(values.get("passport_number") or "")[0]
+    if passport and f"P#{passport}" in known:
+        return "passport_number", _l(
+            "This passport number is already on the list (%(name)s).",
+            name=known[f"P#{passport}"],
+        )
     return None
 
 
@@ -135,11 +165,17 @@ def list_keys(meeting_id: int) -> dict:
         keys[person_key(p.full_name, p.unit_name)] = p.full_name
         if p.id_number:
             keys[f"#{p.id_number}"] = p.full_name
+        if p.passport_number:
+            keys[f"P#{p.passport_number}"] = p.full_name
     return keys
 
 
 def add_attendee(meeting: Meeting, values: dict, *, actor: "User", now=None) -> Attendee:
     require_organiser(meeting, actor)
+    wrong = document_error(values)
+    if wrong is not None:
+        field, why = wrong
+        raise DomainError(why, "bad_document", field=field)
     duplicate = duplicate_reason(meeting, values)
     if duplicate is not None:
         field, why = duplicate
@@ -213,6 +249,8 @@ def change_version(person: Attendee) -> str:
         person.unit_name,
         person.id_number,
         person.phone,
+        person.passport_number,
+        person.nationality,
         requested.isoformat() if requested else None,
         person.removal_reason,
     ]

@@ -33,6 +33,8 @@ class Meaning:
     POSITION_UNIT = "position_unit"
     ID_NUMBER = "id_number"
     PHONE = "phone"
+    PASSPORT = "passport_number"
+    NATIONALITY = "nationality"
     NUMBER = "number"  # the row's number (STT): not imported, tells people from headings
     IGNORE = "ignore"  # a column the list does not need (notes, signature, email…)
 
@@ -43,11 +45,23 @@ class Meaning:
         POSITION_UNIT: _l("Position and unit in one cell"),
         ID_NUMBER: _l("Staff or ID number"),
         PHONE: _l("Phone"),
+        PASSPORT: _l("Passport number"),
+        NATIONALITY: _l("Nationality"),
         NUMBER: _l("Row number (STT)"),
         IGNORE: _l("Ignore this column"),
     }
     #: Meanings a file has at most one column of
-    SINGLE = (FULL_NAME, POSITION, UNIT, POSITION_UNIT, ID_NUMBER, PHONE, NUMBER)
+    SINGLE = (
+        FULL_NAME,
+        POSITION,
+        UNIT,
+        POSITION_UNIT,
+        ID_NUMBER,
+        PHONE,
+        PASSPORT,
+        NATIONALITY,
+        NUMBER,
+    )
 
 
 #: Header texts (as ``header_key`` writes them) → meaning
@@ -67,6 +81,10 @@ _ALIASES = {
     "so dinh danh ca nhan",
     Meaning.PHONE: "dien thoai, so dien thoai, sdt, so dt, dt, dien thoai lien he, "
     "dien thoai di dong, di dong, phone",
+    Meaning.PASSPORT: "so ho chieu, ho chieu, so ho chieu passport, ho chieu passport, passport, "
+    "passport no, passport number, passport nr, so passport, so ho chieu passport no, "
+    "so ho chieu passport number, ho chieu so, so ho chieu khach nuoc ngoai",
+    Meaning.NATIONALITY: "quoc tich, nationality, citizenship",
     Meaning.IGNORE: "ghi chu, ky nhan, ky ten, chu ky, email, e mail, thu dien tu, gioi tinh, "
     "nam sinh, ngay sinh, nam nu, dan toc, ton giao, dia chi, que quan, thong tin lien he, "
     "lien he",
@@ -82,6 +100,8 @@ _WEIGHT = {
     Meaning.POSITION: 1,
     Meaning.ID_NUMBER: 1,
     Meaning.PHONE: 1,
+    Meaning.PASSPORT: 1,
+    Meaning.NATIONALITY: 0.5,
     Meaning.NUMBER: 1,
     Meaning.IGNORE: 0.5,
 }

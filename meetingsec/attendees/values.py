@@ -23,6 +23,9 @@ _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE]\+?\d+$")
 #: Citizen identity card (CCCD): 12 digits, the first three the province (001–096), so a
 #: number typed as a number loses one or two zeros
 CCCD_DIGITS = 12
+#: A passport's number as ICAO 9303 prints it: 6 to 9 capital letters or digits (the
+#: machine-readable zone pads it to 9 with "<"). One rule for the list and the door.
+PASSPORT = re.compile(r"[A-Z0-9]{6,9}")
 #: Dots, commas, semicolons and dashes at the end of a position or unit
 _TRAILING = re.compile(r"[\s.,;:\-–]+$")
 _LEADING = re.compile(r"^[\s.,;:•*]+")
@@ -86,6 +89,15 @@ def id_number(raw: str) -> tuple[str, str | None, str | None]:
     if value.isdigit() and CCCD_DIGITS - 2 <= len(value) < CCCD_DIGITS:
         return value.zfill(CCCD_DIGITS), _l("CCCD: leading zeros restored"), None
     return value, None, None
+
+
+def passport(raw: str) -> tuple[str, str | None]:
+    """``(value, error)``: a passport number in capitals, without the spaces typed in it
+    ("c 123 4567" → "C1234567"); anything else than 6 to 9 letters or digits is refused."""
+    value = "".join(clean(raw).split()).upper()
+    if value and not PASSPORT.fullmatch(value):
+        return value, _l("Passport number: 6 to 9 letters or digits, no other sign.")
+    return value, None
 
 
 #: Words that begin a unit ("Sở Tài chính", "UBND huyện…"), to cut a cell holding the

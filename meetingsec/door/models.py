@@ -132,9 +132,10 @@ class Deposit(Base):
 
 
 class IdentityCheck(Base):
-    """The clerk scanned (or typed) an attendee's citizen identity card (CCCD) at the door.
-    Only what the check needs is kept: whether it matched the invitation, the card's ID
-    number and the time — never the address, the date of birth or the rest of the card."""
+    """The clerk scanned (or typed) an attendee's citizen identity card (CCCD), or a
+    foreign guest's passport, at the door. Only what the check needs is kept: whether it
+    matched the invitation, the document's type and number and the time — never the
+    address, the date of birth or the rest of the card or passport."""
 
     __tablename__ = "identity_checks"
 
@@ -142,6 +143,9 @@ class IdentityCheck(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     #: The attendee whose invitation was just scanned
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendees.id"), index=True)
+    #: "cccd" or "passport" (``attendees.models.CCCD``, ``PASSPORT``)
+    document: Mapped[str] = mapped_column(String(8), default="cccd")
+    #: The document's number: a CCCD's 12 digits, a passport's 6–9 letters or digits
     id_number: Mapped[str] = mapped_column(String(12))
     matched: Mapped[bool] = mapped_column(Boolean)
     #: Why not: "number" (another person's card, or not the number on the list) or "name"

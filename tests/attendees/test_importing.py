@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from meetingsec.attendees import importing, services, xls
+from meetingsec.attendees import importing, services, values, xls
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from tests.attendees.corpus import cp1258, legacy_xls
@@ -251,3 +251,79 @@ def test_a_damaged_xls_is_read_or_refused_never_a_crash(data):
         importing.read_file("ds.xls", bytes(blob))
     except DomainError as err:
         assert err.code in ("import_refused", "import_too_large")
+
+
+# -- foreign guests: a passport number instead of a CCCD (issue 19) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "passport_header,nationality_header",
+    [
+        ("Số hộ chiếu", "Quốc tịch"),
+        ("Hộ chiếu", "Quốc tịch"),
+        ("Passport No.", "Nationality"),
+        ("Passport", "Nationality"),
+        ("Số hộ chiếu / Passport No.", "Quốc tịch"),
+    ],
+)
+def test_a_passport_column_is_understood_in_either_language(
+    make_meeting, passport_header, nationality_header
+):
+    meeting = make_meeting()
+    header = ["STT", "Họ và tên", "Chức vụ", "Đơn vị", "Số CCCD"]
+    data = _xlsx(
+        [
+            [*header, passport_header, nationality_header],
+            [1, "Nguyễn Văn Một", "Chuyên viên", "Sở Nội vụ", "001085012345", "", "Việt Nam"],
+            [2, "Bounmy Sisavath", "Đại tá", "Bộ Quốc phòng Lào", "", "p 1234567", "Lào"],
+        ]
+    )
+    found = importing.preview_file("ds.xlsx", data)
+    meanings = [c.meaning for c in found.columns]
+    assert meanings[-2:] == ["passport_number", "nationality"] and not found.unsure
+    checks = importing.check_rows(meeting, found.people)
+    assert [c.errors for c in checks] == [[], []]
+    guest = checks[1].values
+    # in capitals, without the space typed in it
+    assert (guest["passport_number"], guest["nationality"]) == ("P1234567", "Lào")
+    assert checks[0].values["passport_number"] == ""
+
+
+def test_a_passport_column_with_bad_values_refuses_those_rows(make_meeting):
+    meeting = make_meeting()
+    services.add_attendee(
+        meeting,
+        {"full_name": "Khách Đã Có", "unit_name": "Đại sứ quán", "passport_number": "N7654321"},
+        actor=meeting.organiser,
+    )
+    data = _xlsx(
+        [
+            ["Họ và tên", "Đơn vị", "Số hiệu hoặc CCCD", "Số hộ chiếu", "Quốc tịch"],
+            ["Khách Một", "Bộ Ngoại giao Lào", "", "C1234567", "Lào"],  # good
+            ["Khách Hai", "Bộ Ngoại giao Lào", "", "C12-345", "Lào"],  # a dash
+            ["Khách Ba", "Bộ Ngoại giao Lào", "", "C123", "Lào"],  # too short
+            ["Khách Bốn", "Bộ Ngoại giao Lào", "", "C1234567890", "Lào"],  # too long
+            ["Khách Năm", "Bộ Ngoại giao Lào", "001085012345", "C7654321", "Lào"],  # both
+            ["Khách Sáu", "Bộ Ngoại giao Lào", "", "c 1234567", "Lào"],  # same as line 2
+            ["Khách Bảy", "Đại sứ quán", "", "N7654321", ""],  # already on the list
+        ]
+    )
+    checks = importing.check_rows(meeting, _read("ds.xlsx", data))
+    errors = {c.line: [str(e) for e in c.errors] for c in checks}
+    assert errors[2] == []
+    passport_rule = str(values.passport("C12-345")[1])
+    assert errors[3] == errors[4] == errors[5] == [passport_rule]
+    assert errors[6] == [str(services.document_error(checks[4].values)[1])]
+    assert errors[7] == ["Trùng người ở dòng 2."]
+    assert len(errors[8]) == 1 and "Khách Đã Có" in errors[8][0]  # who has it already
+    # only the good row is added, with its passport
+    batch = importing.stage_import(meeting, actor=meeting.organiser, filename="ds.xlsx", data=data)
+    assert importing.confirm_import(meeting, batch, actor=meeting.organiser) == 1
+    db.session.commit()
+    guest = services.active_attendees(meeting.id)[-1]
+    assert (guest.full_name, guest.passport_number, guest.nationality) == (
+        "Khách Một",
+        "C1234567",
+        "Lào",
+    )
+    assert guest.id_document == "passport" and guest.id_number == ""

@@ -42,3 +42,39 @@ def test_the_chair_approves_exactly_the_changes_shown(client, login, make_meetin
     db.session.expire_all()
     assert second.admitted and not first.admitted
     assert actions()[-1] == "attendees.approved"
+
+
+def test_the_organiser_adds_a_foreign_guest_with_a_passport(client, login, make_meeting):
+    """The form takes a passport number (in capitals, spaces dropped) and a nationality;
+    a number that is not 6 to 9 letters or digits, or a passport beside a CCCD number, is
+    refused beside its field and adds no one."""
+    from tests.helpers import error_codes
+
+    meeting = make_meeting()
+    login(meeting.organiser)
+    url = f"/meetings/{meeting.id}/attendees/"
+    guest = {"full_name": "Bounmy Sisavath", "unit_name": "Bộ Quốc phòng Lào", "nationality": "Lào"}
+    before = snapshot()
+    for bad in ({"passport_number": "P12-34567"}, {"passport_number": "P12"},
+                {"passport_number": "P1234567", "id_number": "001085012345"}):  # fmt: skip
+        resp = client.post(url, data={**guest, **bad})
+        assert resp.status_code == 422, bad
+        assert "bad_document" in error_codes(resp)
+        page = resp.get_data(as_text=True)
+        field = re.search(r'<input[^>]*id="passport_number"[^>]*>', page).group(0)
+        assert 'aria-invalid="true"' in field, bad
+    assert snapshot() == before
+    resp = client.post(url, data={**guest, "passport_number": "p 1234567"})
+    assert resp.status_code == 303
+    [person] = services.active_attendees(meeting.id)
+    assert (person.passport_number, person.nationality, person.id_document) == (
+        "P1234567",
+        "Lào",
+        "passport",
+    )
+    assert actions()[-1] == "attendees.added"
+    # the same passport again is someone already on the list
+    resp = client.post(
+        url, data={**guest, "full_name": "Người Khác", "passport_number": "P1234567"}
+    )
+    assert resp.status_code == 422 and "duplicate" in error_codes(resp)

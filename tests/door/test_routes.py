@@ -246,6 +246,8 @@ def test_template_download(client, login, make_meeting):
         "Đơn vị",
         "Số hiệu hoặc CCCD",
         "Điện thoại",
+        "Số hộ chiếu (khách nước ngoài)",
+        "Quốc tịch",
     ]
 
 
