@@ -102,6 +102,7 @@ ACTIONS = {
     "records.series_updated": _l("Number series of a record changed"),
     "records.signers_saved": _l("Signers of a record set"),
     "door.identity_checked": _l("Identity checked with the CCCD"),
+    "door.passport_checked": _l("Identity checked with the passport"),
     "door.identity_refused": _l("Refused at the door: identity did not match"),
     "room.sealed": _l("Room sealed for the night"),
     "room.seal_found": _l("Room seal checked in the morning"),
@@ -213,6 +214,7 @@ FIELDS = {
     "full_name": _l("Full name"),
     "head": _l("Chain head"),
     "host_unit_id": _l("Host unit"),
+    "id_document": _l("Identity document"),
     "id_number": _l("ID number"),
     "idle_minutes": _l("Idle minutes"),
     "inside_notes": _l("Notes on the inside"),
@@ -288,7 +290,9 @@ FIELDS = {
 
 #: Values that are codes of a closed set, shown with their title
 _STATUSES = {s.value: t for s, t in STATUS_TITLES.items()}
-_VALUES = {"status": _STATUSES}
+#: The identity documents the door checks (``attendees.models.CCCD``, ``PASSPORT``)
+_DOCUMENTS = {"cccd": _l("Citizen identity card (CCCD)"), "passport": _l("Passport")}
+_VALUES = {"status": _STATUSES, "id_document": _DOCUMENTS}
 
 
 def action_label(action: str) -> str:

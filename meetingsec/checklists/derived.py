@@ -213,8 +213,8 @@ def devices_declared(meeting, figures: Figures) -> Outcome:
 
 
 def identities_verified(meeting, figures: Figures) -> Outcome:
-    """Tuyệt mật: every attendee who entered had their citizen identity card checked
-    against their invitation at the door (``door.identity``)."""
+    """Tuyệt mật: every attendee who entered had their citizen identity card (a foreign
+    guest: their passport) checked against their invitation at the door (``door.identity``)."""
     if figures.door.checked_in == 0:
         return Outcome(False, _l("No attendee has checked in yet."))
     unverified = door.unverified_check_ins(meeting.id)
@@ -222,7 +222,8 @@ def identities_verified(meeting, figures: Figures) -> Outcome:
         return Outcome(
             False,
             _l(
-                "%(n)d attendee(s) entered without their identity verified by the CCCD.",
+                "%(n)d attendee(s) entered without their identity verified by the CCCD or "
+                "passport.",
                 n=unverified,
             ),
         )

@@ -1,4 +1,5 @@
-"""Identity at the door: the citizen identity card (CCCD) scanned after the invitation.
+"""Identity at the door: the citizen identity card (CCCD) scanned after the invitation,
+or a foreign guest's passport when the list gives a passport number.
 
 An invitation's QR proves someone holds the invitation, not who they are. The QR on the
 front of a chip-based CCCD reads ``ID|old ID|full name|DDMMYYYY birth|sex|address|DDMMYYYY
@@ -6,7 +7,12 @@ issue date``; a clerk scans it (camera or keyboard-wedge scanner) or types the 1
 number. The card's number must be the one on the list for the invitation just scanned (and
 not another attendee's), its name the same once folded. Kept: the result, the ID number
 and the time — nothing else of the card (collect the minimum: the address and the date of
-birth are read, compared with nothing and dropped)."""
+birth are read, compared with nothing and dropped).
+
+A foreign guest has no CCCD: when their row of the list gives a passport number, the door
+asks for the passport instead, its number typed or its machine-readable zone's second line
+scanned (a keyboard-wedge MRZ reader), and compares the number with the list. Kept the same
+way: the result, the document ("passport"), its number and the time."""
 
 import re
 from dataclasses import dataclass
@@ -16,7 +22,8 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from meetingsec.attendees.models import Attendee
+from meetingsec.attendees.models import CCCD, PASSPORT, Attendee
+from meetingsec.attendees.values import PASSPORT as PASSPORT_NUMBER
 from meetingsec.audit.services import record
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
@@ -38,6 +45,9 @@ _NUMBER = re.compile(r"\d{12}")
 _DATE = re.compile(r"\d{8}")
 #: What a CCCD's QR can hold at most (its seven fields); anything longer is not one
 MAX_LENGTH = 300
+#: A passport's machine-readable zone (ICAO 9303, TD3): two lines of 44 characters, the
+#: second beginning with the number padded by "<" and its check digit
+_MRZ_LINE = re.compile(r"[A-Z0-9<]{44}")
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,41 @@ def parse_card(text: str) -> Card | None:
     if not _DATE.fullmatch(parts[3]):
         return None
     return Card(parts[0], parts[2])
+
+
+def _check_digit(text: str) -> str:
+    """ICAO 9303's check digit: weights 7, 3, 1; digits as themselves, A–Z as 10–35, < 0."""
+    values = (int(c) if c.isdigit() else 0 if c == "<" else ord(c) - 55 for c in text)
+    return str(sum(v * (7, 3, 1)[i % 3] for i, v in enumerate(values)) % 10)
+
+
+def parse_passport(text: str) -> str | None:
+    """A passport's number typed (6–9 letters or digits, spaces and case ignored), or read
+    from its machine-readable zone's second line (its first 9 characters, "<" stripped,
+    the check digit after them right); None for anything else (a CCCD, an invitation)."""
+    value = "".join((text or "").split()).upper()
+    if len(value) == 88 and value.startswith("P"):
+        value = value[44:]  # both lines sent at once: the number is on the second
+    if _MRZ_LINE.fullmatch(value):
+        number = value[:9].rstrip("<")
+        if value[9] != _check_digit(value[:9]):
+            return None
+        value = number
+    return value if PASSPORT_NUMBER.fullmatch(value) else None
+
+
+def _passport_of(scanned: str) -> str:
+    number = parse_passport(scanned)
+    if number is None:
+        raise DomainError(
+            _l(
+                "This is not a passport number: type the 6 to 9 letters or digits of the "
+                "passport, or scan the second line of its machine-readable zone."
+            ),
+            "not_passport",
+            field="code",
+        )
+    return number
 
 
 def looks_like_card(text: str) -> bool:
@@ -135,7 +180,8 @@ def check_identity(
     now: datetime | None = None,
 ) -> IdentityCheck:
     """Compare the card scanned (or typed) with the invitation just scanned, and keep the
-    result. A mismatch is kept too: the clerk then refuses entry in one tap."""
+    result. A mismatch is kept too: the clerk then refuses entry in one tap. A foreign
+    guest whose list entry gives a passport number shows the passport instead."""
     _require_clerk(meeting, actor)
     lock_meeting(meeting)
     _require(meeting, Action.DOOR, _l("The door is not open: the meeting is not cleared to start."))
@@ -144,24 +190,24 @@ def check_identity(
         return done
     if done is not None:
         raise DomainError(_l("The form expired. Reload the page and try again."), "key_reused")
-    card = _card_of(scanned)
+    document = attendee.id_document
+    if document == PASSPORT:
+        number = _passport_of(scanned)
+        # the number on the list is the passport's, so another guest's passport differs too
+        mismatch = None if number == attendee.passport_number else "number"
+    else:
+        card = _card_of(scanned)
+        number, mismatch = card.id_number, _card_mismatch(meeting, attendee, card)
     if not attendee.admitted:
         raise DomainError(
             _l("Not on the approved list: do not let this person in."), "not_admitted"
         )
-    mismatch = None
-    holder = _holder(meeting, card.id_number)
-    if attendee.id_number and attendee.id_number != card.id_number:
-        mismatch = "number"
-    elif holder is not None and holder.id != attendee.id:
-        mismatch = "number"  # another attendee's card
-    elif card.full_name and fold(card.full_name) != attendee.name_folded:
-        mismatch = "name"
     now = now or utcnow()
     check = IdentityCheck(
         meeting_id=meeting.id,
         attendee_id=attendee.id,
-        id_number=card.id_number,
+        document=document,
+        id_number=number,
         matched=mismatch is None,
         mismatch=mismatch,
         clerk_id=actor.id,
@@ -170,20 +216,32 @@ def check_identity(
     )
     db.session.add(check)
     db.session.flush()
-    record(
-        "door.identity_checked",
-        check,
-        actor=actor,
-        now=now,
-        data={
-            "meeting_id": meeting.id,
-            "attendee_id": attendee.id,
-            "id_number": card.id_number,
-            "matched": check.matched,
-            "mismatch": mismatch,
-        },
-    )
+    data = {
+        "meeting_id": meeting.id,
+        "attendee_id": attendee.id,
+        "id_document": document,
+        "id_number": number,
+        "matched": check.matched,
+        "mismatch": mismatch,
+    }
+    if document == PASSPORT:
+        record("door.passport_checked", check, actor=actor, now=now, data=data)
+    else:
+        record("door.identity_checked", check, actor=actor, now=now, data=data)
     return check
+
+
+def _card_mismatch(meeting: Meeting, attendee: Attendee, card: Card) -> str | None:
+    """Why a CCCD is not the invitation's holder's: "number" (not the number on the list,
+    or another attendee's card) or "name"; None when it is theirs."""
+    holder = _holder(meeting, card.id_number)
+    if attendee.id_number and attendee.id_number != card.id_number:
+        return "number"
+    if holder is not None and holder.id != attendee.id:
+        return "number"  # another attendee's card
+    if card.full_name and fold(card.full_name) != attendee.name_folded:
+        return "name"
+    return None
 
 
 def refuse_mismatch(
@@ -203,12 +261,19 @@ def refuse_mismatch(
     check = latest_identity_check(attendee.id)
     if check is None or check.matched:
         raise DomainError(
-            _l("No citizen identity card that does not match was scanned for this invitation."),
+            _l("No citizen identity card that does not match was scanned for this invitation.")
+            if attendee.id_document == CCCD
+            else _l("No passport that does not match was checked for this invitation."),
             "no_mismatch",
         )
     reason = str(
         _l(
             "The citizen identity card (no. %(number)s) does not match the invitation.",
+            number=check.id_number,
+        )
+        if check.document == CCCD
+        else _l(
+            "The passport (no. %(number)s) does not match the invitation.",
             number=check.id_number,
         )
     )
@@ -225,6 +290,7 @@ def refuse_mismatch(
         data={
             "meeting_id": meeting.id,
             "attendee_id": attendee.id,
+            "id_document": check.document,
             "id_number": check.id_number,
             "mismatch": check.mismatch,
         },

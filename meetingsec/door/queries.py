@@ -276,19 +276,25 @@ def latest_identity_check(attendee_id: int) -> IdentityCheck | None:
     )
 
 
-def verified_attendee_ids(meeting_id: int) -> set[int]:
-    """Attendees whose identity a card confirmed (the last card scanned for them matched)."""
+def verified_documents(meeting_id: int) -> dict[int, str]:
+    """Attendees whose identity a document confirmed (the last CCCD or passport checked for
+    them matched) → that document ("cccd" or "passport")."""
     rows = db.session.execute(
-        select(IdentityCheck.attendee_id, IdentityCheck.matched)
+        select(IdentityCheck.attendee_id, IdentityCheck.matched, IdentityCheck.document)
         .where(IdentityCheck.meeting_id == meeting_id)
         .order_by(IdentityCheck.at, IdentityCheck.id)
     )
-    last = {attendee_id: matched for attendee_id, matched in rows}
-    return {attendee_id for attendee_id, matched in last.items() if matched}
+    last = {attendee_id: (matched, document) for attendee_id, matched, document in rows}
+    return {attendee_id: doc for attendee_id, (matched, doc) in last.items() if matched}
+
+
+def verified_attendee_ids(meeting_id: int) -> set[int]:
+    """Attendees whose identity a CCCD or a passport confirmed (``verified_documents``)."""
+    return set(verified_documents(meeting_id))
 
 
 def unverified_check_ins(meeting_id: int) -> int:
-    """Check-ins whose identity no card confirmed."""
+    """Check-ins whose identity no CCCD or passport confirmed."""
     entered = set(
         db.session.scalars(select(CheckIn.attendee_id).where(CheckIn.meeting_id == meeting_id))
     )

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from meetingsec.attendees.models import Attendee
+from meetingsec.attendees.models import PASSPORT, Attendee
 from meetingsec.checklists import services as checklist
 from meetingsec.checklists.choices import Phase
 from meetingsec.devices import queries as devices
@@ -116,7 +116,7 @@ def attendance(meeting: Meeting) -> dict:
         )
     )
     deposits = _deposits_by_attendee(meeting.id)
-    verified = door.verified_attendee_ids(meeting.id)
+    verified = door.verified_documents(meeting.id)
     rows = []
     commitments = {}
     for a in people:
@@ -139,6 +139,7 @@ def attendance(meeting: Meeting) -> dict:
                 "deposits": deposits.get(a.id, []),
                 "carries_none": bool(c and c.carries_none),
                 "identity_verified": a.id in verified,
+                "identity_document": verified.get(a.id),
             }
         )
     return {
@@ -149,6 +150,7 @@ def attendance(meeting: Meeting) -> dict:
         "commitments": commitments,
         "checked_in": sum(1 for r in rows if r["at"]),
         "identity_verified": len(verified),
+        "passports_verified": sum(1 for d in verified.values() if d == PASSPORT),
         "signers": signers_for(
             meeting,
             RecordKind.ATTENDANCE,
