@@ -93,6 +93,7 @@ bench: install
 	$(BIN)/python benchmarks/audit_bench.py
 	$(BIN)/python benchmarks/devices_bench.py
 	$(BIN)/python benchmarks/door_bench.py
+	$(BIN)/python benchmarks/sqlite_writers_bench.py
 	$(BIN)/python benchmarks/records_bench.py
 	$(BIN)/python benchmarks/races_bench.py
 	$(BIN)/python benchmarks/crash_bench.py

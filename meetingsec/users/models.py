@@ -50,6 +50,12 @@ class User(UserMixin, Base):
         return self.active
 
     @property
+    def given_name(self) -> str:
+        """The name a colleague calls them by: a Vietnamese full name ends with it
+        ("Nguyễn Văn An" → "An"). The header shows it where the full name does not fit."""
+        return self.full_name.split()[-1] if self.full_name.split() else self.username
+
+    @property
     def role_set(self) -> frozenset[Role]:
         return frozenset(Role(r.role) for r in self.role_rows)
 

@@ -31,6 +31,13 @@ def test_every_roles_header_is_compact_and_its_menu_reachable(
     for username in ROLES:
         log_in(page, live_server, username, DEMO_PASSWORD)
         heights[username] = page.locator(".topbar").bounding_box()["height"]
+        # Who is logged in reads at a glance: the whole name on a tablet, the given name
+        # on a phone (it showed "H…"), never cut
+        account = page.locator(".usermenu a.account")
+        full_name = account.get_attribute("aria-label")
+        shown = full_name if viewport == TABLET_PORTRAIT else full_name.split()[-1]
+        assert account.inner_text().strip() == shown, username
+        assert account.evaluate("e => e.scrollWidth <= e.clientWidth"), username
         more = page.locator(".navmore summary")
         if more.count():
             more.click()
