@@ -123,7 +123,17 @@ def find(meeting_id: int):
     if err is not None:
         apply_domain_error(form, err)
         return _door_page(meeting, form)
-    return redirect_after_post(url_for("door.card", meeting_id=meeting_id, attendee_id=attendee))
+    url = url_for("door.card", meeting_id=meeting_id, attendee_id=attendee)
+    if not is_partial():
+        return redirect_after_post(url)
+    # The tablet (htmx) gets the card in the same answer, its address pushed, rather than a
+    # redirect and a second request; a plain form is redirected to it
+    if is_card:
+        reloaded(current_user._get_current_object())  # the card check's commit expired them
+        reloaded(meeting)
+    resp = make_response(_card(meeting, _attendee(meeting, attendee)))
+    resp.headers["HX-Push-Url"] = url
+    return resp
 
 
 def _find_form(sent=None) -> FindForm:
