@@ -323,6 +323,7 @@ def check_in(meeting_id: int):
         )
         if err is None:
             return _back_at_the_scan(meeting, attendee)
+        set_write_intent(False)  # the refusal rolled back: its card is read without the lock
     try:
         attendee = services.find_attendee(meeting, form.code.data or "")
     except DomainError:
@@ -352,6 +353,7 @@ def reenter(meeting_id: int, attendee_id: int):
         keep_loaded=True,
     )
     if err is not None:
+        set_write_intent(False)  # rolled back: the card is read without the lock
         return _refused(meeting, attendee, form, err, reentry_form=form)
     return _back_at_the_scan(meeting, attendee)
 

@@ -90,7 +90,13 @@ def test_door_pages_run_a_fixed_number_of_statements(app, client, open_door, cou
     _assert_fixed("door counters", counters)
 
 
-def test_the_door_round_runs_a_fixed_number_of_statements(app, client, open_door, count_queries):
+#: A write on PostgreSQL also takes the audit chain's advisory lock (audit.services)
+CHAIN_LOCK = {"sqlite": 0, "postgresql": 1}
+
+
+def test_the_door_round_runs_a_fixed_number_of_statements(
+    app, client, open_door, count_queries, request
+):
     """What the tablet sends per attendee: the scan, answered with the card, and the
     confirm, answered with the door page (its claim ticket and counters)."""
     scan, confirm = [], []
@@ -121,7 +127,8 @@ def test_the_door_round_runs_a_fixed_number_of_statements(app, client, open_door
         assert resp.status_code == 200 and "HX-Push-Url" in resp.headers
         confirm.append(q.count)
     _assert_fixed("door scan", scan)
-    _assert_fixed("door confirm", confirm)
+    lock = CHAIN_LOCK[request.config.getoption("--db")]
+    _assert_fixed("door confirm", [n - lock for n in confirm])
 
 
 def test_meetings_list_runs_a_fixed_number_of_statements(
