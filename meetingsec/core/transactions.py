@@ -26,13 +26,21 @@ class Conflict(DomainError):
         )
 
 
-def attempt(action: Callable[[], object]) -> tuple[object, DomainError | None]:
+def attempt(
+    action: Callable[[], object], *, keep_loaded: bool = False
+) -> tuple[object, DomainError | None]:
     """Run ``action`` and commit; on a domain refusal or a race, roll back and return the
-    error instead. Returns ``(result, None)`` or ``(None, error)``."""
+    error instead. Returns ``(result, None)`` or ``(None, error)``.
+
+    ``keep_loaded``: the commit leaves what the request read and wrote loaded, as it was
+    committed, for the page that answers at once to show without reading it again."""
     begin_writing(db.session)
     try:
         result = action()
-        db.session.commit()
+        if keep_loaded:
+            end_transaction(db.session)
+        else:
+            db.session.commit()
     except DomainError as err:
         db.session.rollback()
         return None, err

@@ -47,12 +47,20 @@ def current_commitment(ruleset_id: str) -> tuple[str, str]:
     return text, sha256(text)
 
 
+def _meeting_text(meeting: "Meeting") -> tuple[str, CommitmentText | None]:
+    """What an attendee of ``meeting`` reads and signs, and its stored row when it is the
+    administrator's text as chosen (None: the regime's default, or with the clause)."""
+    row = _chosen(meeting.ruleset_id)
+    text = row.text if row else default_commitment(meeting.ruleset_id)
+    if meeting.foreign_participation:
+        text, row = f"{text} {rulesets()[meeting.ruleset_id].commitment_foreign}", None
+    return text, row
+
+
 def commitment_for(meeting: "Meeting") -> tuple[str, str]:
     """(text, SHA-256) of what an attendee of ``meeting`` reads and signs: the regime's
     text, and when foreign parties attend the clause that nothing goes to a third party."""
-    text = current_commitment(meeting.ruleset_id)[0]
-    if meeting.foreign_participation:
-        text = f"{text} {rulesets()[meeting.ruleset_id].commitment_foreign}"
+    text, _row = _meeting_text(meeting)
     return text, sha256(text)
 
 
@@ -95,11 +103,11 @@ def set_commitment(
 
 def signed_commitment(meeting: "Meeting", signed_sha256: str) -> CommitmentText:
     """The meeting's text, if it is the one the attendee read and signed (``signed_sha256``)."""
-    text, digest = commitment_for(meeting)
-    if signed_sha256 != digest:
+    text, row = _meeting_text(meeting)
+    if signed_sha256 != sha256(text):
         raise DomainError(
             _l("The commitment text has changed: let the attendee read it again and sign."),
             "commitment_changed",
             field="signature",
         )
-    return _commitment_row(text)
+    return row or _commitment_row(text)

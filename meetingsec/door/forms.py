@@ -37,8 +37,17 @@ class DevicesForm(Form):
     def items(self) -> dict[str, int]:
         return {k.value: getattr(self, f"n_{k.value}").data or 0 for k in DepositKind}
 
+    #: The most of one kind at one entry (the steppers' bound)
+    max_items = MAX_ITEMS
+
     def count_fields(self):
         return [getattr(self, f"n_{k.value}") for k in DepositKind]
+
+    def counts(self) -> list[tuple[str, str, str, str, list]]:
+        """Each kind's stepper as plain data, (id, name, label, value as sent, errors), for
+        the template to draw as HTML of its own: WTForms' widgets cost more than the
+        rest of the card."""
+        return [(f.id, f.name, f.label.text, f._value(), f.errors) for f in self.count_fields()]
 
 
 for _kind in DepositKind:

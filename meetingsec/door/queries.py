@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, inspect, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from meetingsec.attendees.models import Attendee
@@ -136,9 +137,17 @@ def check_ins_by_attendee(meeting_id: int, ids: list[int] | None = None) -> dict
     return {c.attendee_id: c for c in db.session.scalars(query)}
 
 
+def attendee_at_door(meeting_id: int, attendee_id: int) -> Attendee | None:
+    """The meeting's attendee with their check-in (or None), in one statement."""
+    attendee = db.session.get(Attendee, attendee_id, options=[joinedload(Attendee.check_in)])
+    return attendee if attendee is not None and attendee.meeting_id == meeting_id else None
+
+
 def load_check_in(attendee: Attendee) -> Attendee:
     """``attendee.check_in`` loaded (None when not checked in), for the confirmation
-    shown after a check-in."""
+    shown after a check-in; not read again when this request loaded it (or made it)."""
+    if "check_in" not in inspect(attendee).unloaded:
+        return attendee
     found = check_ins_by_attendee(attendee.meeting_id, [attendee.id]).get(attendee.id)
     set_committed_value(attendee, "check_in", found)
     return attendee

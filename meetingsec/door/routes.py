@@ -8,10 +8,9 @@ from flask import Blueprint, abort, flash, make_response, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from meetingsec.attendees import queries as attendee_queries
 from meetingsec.checklists.rules import ruleset_for, rulesets
 from meetingsec.core.auth import authenticated, roles
-from meetingsec.core.db import reads_first, utcnow
+from meetingsec.core.db import reads_first, set_write_intent, utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.i18n import local_date
@@ -62,7 +61,7 @@ def _key() -> str:
 
 
 def _attendee(meeting, attendee_id: int):
-    attendee = attendee_queries.get_attendee(meeting.id, attendee_id)
+    attendee = queries.attendee_at_door(meeting.id, attendee_id)
     if attendee is None:
         abort(404)
     return attendee
@@ -74,7 +73,7 @@ def _attendee_arg(meeting, name: str):
     attendee_id = request.values.get(name, type=int)
     if attendee_id is None or not 0 < attendee_id <= MAX_ID:
         return None
-    return attendee_queries.get_attendee(meeting.id, attendee_id)
+    return queries.attendee_at_door(meeting.id, attendee_id)
 
 
 @bp.get("/meetings/<int:meeting_id>/door/")
@@ -91,7 +90,8 @@ def index(meeting_id: int):
     )
     if found:
         return found
-    return _door_page(meeting, form, _attendee_arg(meeting, "last"))
+    last = _attendee_arg(meeting, "last")
+    return _door_page(meeting, form, last and queries.load_check_in(last))
 
 
 @bp.post("/meetings/<int:meeting_id>/door/")
@@ -113,17 +113,26 @@ def find(meeting_id: int):
         return _door_page(meeting, form)
     if is_card:
         attendee, err = attempt(
-            lambda: identity.identify(meeting, code, actor=current_user, key=form.key.data).id
+            lambda: identity.identify(meeting, code, actor=current_user, key=form.key.data),
+            keep_loaded=True,
         )
     else:
         try:
-            attendee, err = services.find_attendee(meeting, code).id, None
+            attendee, err = services.find_attendee(meeting, code), None
         except DomainError as refusal:
             err = refusal
     if err is not None:
         apply_domain_error(form, err)
         return _door_page(meeting, form)
-    return redirect_after_post(url_for("door.card", meeting_id=meeting_id, attendee_id=attendee))
+    url = url_for("door.card", meeting_id=meeting_id, attendee_id=attendee.id)
+    if not is_partial():
+        return redirect_after_post(url)
+    # The tablet (htmx) gets the card in the same answer, its address pushed, rather than a
+    # redirect and a second request; a plain form is redirected to it
+    set_write_intent(False)  # what follows only reads
+    resp = make_response(_card(meeting, attendee))
+    resp.headers["HX-Push-Url"] = url
+    return resp
 
 
 def _find_form(sent=None) -> FindForm:
@@ -136,10 +145,8 @@ def _find_form(sent=None) -> FindForm:
 
 
 def _door_page(meeting, form=None, last=None):
-    """Step 1, with the confirmation of ``last`` (the attendee just let in) when given;
-    ``form`` step 1's, or the ``?code=`` one of an address."""
-    if last is not None:
-        queries.load_check_in(last)
+    """Step 1, with the confirmation of ``last`` (the attendee just let in, their check-in
+    loaded) when given; ``form`` step 1's, or the ``?code=`` one of an address."""
     if not isinstance(form, FindForm):
         form = _find_form(form)
     return render_template(
@@ -155,17 +162,16 @@ def _door_page(meeting, form=None, last=None):
     ), (422 if form.errors or form.form_errors else 200)
 
 
-def _back_at_the_scan(meeting, attendee_id: int):
+def _back_at_the_scan(meeting, attendee):
     """After a check-in or a re-entry: the door page with its confirmation. The tablet
     (htmx) gets it in the same answer, its address pushed, rather than a redirect and a
-    second request; a plain form is redirected to it."""
-    url = url_for("door.index", meeting_id=meeting.id, last=attendee_id)
+    second request; a plain form is redirected to it. ``attendee`` as the service left it
+    (``attempt(keep_loaded=True)``): their check-in loaded, nothing read again."""
+    url = url_for("door.index", meeting_id=meeting.id, last=attendee.id)
     if not is_partial():
         return redirect_after_post(url)
-    reloaded(current_user._get_current_object())  # the commit expired what the page shows
-    reloaded(meeting)
-    last = attendee_queries.get_attendee(meeting.id, attendee_id)
-    resp = make_response(_door_page(meeting, last=last))
+    set_write_intent(False)  # what follows only reads
+    resp = make_response(_door_page(meeting, last=queries.load_check_in(attendee)))
     resp.headers["HX-Push-Url"] = url
     return resp
 
@@ -296,7 +302,7 @@ def check_in(meeting_id: int):
     form = CheckInForm()
     err = None
     if form.validate_on_submit():
-        attendee_id, err = attempt(
+        attendee, err = attempt(
             lambda: (
                 invitations.hand_out_at_entry(
                     meeting,
@@ -311,11 +317,13 @@ def check_in(meeting_id: int):
                         commitment_sha256=form.commitment_sha256.data,
                     ),
                     actor=current_user,
-                ).attendee_id
-            )  # read before the commit expires it
+                ).attendee
+            ),
+            keep_loaded=True,
         )
         if err is None:
-            return _back_at_the_scan(meeting, attendee_id)
+            return _back_at_the_scan(meeting, attendee)
+        set_write_intent(False)  # the refusal rolled back: its card is read without the lock
     try:
         attendee = services.find_attendee(meeting, form.code.data or "")
     except DomainError:
@@ -341,11 +349,13 @@ def reenter(meeting_id: int, attendee_id: int):
             key=form.key.data,
             items=form.items(),
             carries_none=form.carries_none.data,
-        )
+        ),
+        keep_loaded=True,
     )
     if err is not None:
+        set_write_intent(False)  # rolled back: the card is read without the lock
         return _refused(meeting, attendee, form, err, reentry_form=form)
-    return _back_at_the_scan(meeting, attendee_id)
+    return _back_at_the_scan(meeting, attendee)
 
 
 @bp.post("/meetings/<int:meeting_id>/door/attendees/<int:attendee_id>/leave")
@@ -413,17 +423,19 @@ def _identity_step(meeting, attendee, form=None) -> dict:
     before the check-in form; the clerk may go on without a card (``?without_cccd=1``),
     which the checklist then counts as not verified."""
     required = identity.identity_required(meeting)
-    check = queries.latest_identity_check(attendee.id) if required else None
+    if not required:  # nothing of the step is shown, nothing built
+        return {"identity_required": False, "identity_pending": False}
+    check = queries.latest_identity_check(attendee.id)
     if form is not None:
         form.code.data = ""  # the card's data is never sent back to the page
     return {
         "identity_required": required,
         "identity": check,
         "identity_form": form or IdentityForm(formdata=None, key=_key()),
-        "identity_refusal_form": IdentityRefusalForm(formdata=None, key=_key()),
-        "identity_pending": required
-        and not (check and check.matched)
-        and not request.args.get("without_cccd"),
+        "identity_refusal_form": IdentityRefusalForm(formdata=None, key=_key())
+        if check and not check.matched
+        else None,
+        "identity_pending": not (check and check.matched) and not request.args.get("without_cccd"),
     }
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.core import codes
@@ -86,6 +87,7 @@ def find_attendee(meeting: Meeting, typed: str) -> Attendee:
     attendee = db.session.scalar(
         select(Attendee)
         .where(Attendee.invitation_code == code)
+        .options(joinedload(Attendee.check_in))  # the card and the check-in ask for it
         .execution_options(populate_existing=True)  # as it is now, under the check-in's lock
     )
     if attendee is not None and attendee.meeting_id == meeting.id:

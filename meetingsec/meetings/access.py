@@ -17,6 +17,7 @@ from enum import StrEnum
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select, true
+from sqlalchemy.orm import joinedload
 
 from meetingsec.audit.services import record
 from meetingsec.core.auth import access_rule
@@ -82,7 +83,10 @@ def visible_to(user):
 def get_meeting_for(user, meeting_id: int) -> Meeting:
     """The meeting, or 404; 403 (audited) when ``user`` may not see it, or does not play
     on it one of the roles the page's access rule names."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    # with its members in the same statement: the access check reads them
+    meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.members)])
+    if meeting is None:
+        abort(404)
     rule = access_rule(request.endpoint)
     needed = rule.roles if rule is not None else None
     if not can_view(user, meeting) or (needed and not needed & meeting_roles(user, meeting)):

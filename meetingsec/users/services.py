@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from meetingsec.audit.services import record
 from meetingsec.core.changes import apply_changes
@@ -478,10 +479,15 @@ def load_session(token: str, *, now: datetime | None = None) -> User | None:
     commit.
     """
     now = now or utcnow()
-    s = db.session.scalar(
-        select(LoginSession).where(
-            LoginSession.token_hash == _hash_token(token), LoginSession.ended_at.is_(None)
+    s = (
+        db.session.scalars(
+            select(LoginSession)
+            .where(LoginSession.token_hash == _hash_token(token), LoginSession.ended_at.is_(None))
+            # the user and their roles in the same statement: every request asks for them
+            .options(joinedload(LoginSession.user).joinedload(User.role_rows))
         )
+        .unique()
+        .first()
     )
     if s is None:
         return None

@@ -70,6 +70,28 @@ def test_htmx_check_in_answers_with_the_door_page_at_once(client, login, open_do
     assert f"{a.full_name} đã vào." in page
 
 
+def test_htmx_scan_answers_with_the_card_at_once(client, login, open_door):
+    """The tablet's scan gets the attendee's card in the same answer (no redirect and second
+    request), the card's address pushed; a plain form is still redirected to it."""
+    meeting, clerk, (a, *_rest) = open_door()
+    login(clerk)
+    base = f"/meetings/{meeting.id}/door"
+    sent = {"code": a.invitation_code.lower(), "key": "scan-key-0001"}
+    resp = client.post(f"{base}/", data=sent, headers={"HX-Request": "true"})
+    assert resp.status_code == 200 and "HX-Redirect" not in resp.headers
+    assert resp.headers["HX-Push-Url"] == f"{base}/attendees/{a.id}"
+    card = resp.get_data(as_text=True)
+    assert 'id="door-step"' in card and a.full_name in card
+    assert "Có trong danh sách được duyệt." in card and 'name="n_phone"' in card
+    resp = client.post(f"{base}/", data=sent)
+    assert resp.status_code == 303 and resp.location == f"{base}/attendees/{a.id}"
+    refused = client.post(
+        f"{base}/", data={**sent, "code": "KHONGCO123"}, headers={"HX-Request": "true"}
+    )
+    assert refused.status_code == 422 and "HX-Push-Url" not in refused.headers
+    assert 'id="door-step"' in refused.get_data(as_text=True)
+
+
 def test_missing_signature_and_devices_are_shown_on_the_form(client, login, open_door):
     meeting, clerk, (a, *_rest) = open_door()
     login(clerk)
