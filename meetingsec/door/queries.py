@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, inspect, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from meetingsec.attendees.models import Attendee
@@ -11,6 +12,7 @@ from meetingsec.door.models import CheckIn, Deposit, IdentityCheck, Movement
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
 from meetingsec.meetings.models import Meeting
+from meetingsec.users.models import User
 
 SEARCH_LIMIT = 12
 
@@ -136,6 +138,21 @@ def check_ins_by_attendee(meeting_id: int, ids: list[int] | None = None) -> dict
     return {c.attendee_id: c for c in db.session.scalars(query)}
 
 
+def check_in_of(attendee: Attendee) -> CheckIn | None:
+    """``attendee.check_in``, read by its attendee when not loaded yet (the relationship
+    never loads on access)."""
+    if attendee.id is not None and "check_in" in inspect(attendee).unloaded:
+        found = db.session.scalar(
+            select(CheckIn)
+            .where(CheckIn.attendee_id == attendee.id)
+            # the clerk's name with it; their roles only if something asks (the tablet's
+            # clerk, read already for the login, is not read again)
+            .options(joinedload(CheckIn.clerk).lazyload(User.role_rows))
+        )
+        set_committed_value(attendee, "check_in", found)
+    return attendee.check_in
+
+
 def load_check_in(attendee: Attendee) -> Attendee:
     """``attendee.check_in`` loaded (None when not checked in), for the confirmation
     shown after a check-in."""
@@ -247,7 +264,7 @@ def last_movement(attendee: Attendee) -> Movement | None:
 
 
 def is_inside(attendee: Attendee) -> bool:
-    if attendee.check_in is None:
+    if check_in_of(attendee) is None:
         return False
     last = last_movement(attendee)
     return last is None or last.kind == "entry"
