@@ -264,3 +264,26 @@ def test_editing_without_changes_keeps_the_time_and_team(client, make_meeting, m
     assert meeting.starts_at == start.replace(second=0, microsecond=0)
     assert meeting.ends_at == end.replace(second=0, microsecond=0)
     assert meeting.member_ids("technician") == {tech.id}
+
+
+def test_the_meeting_page_links_the_venue_record_only_when_the_venue_was_checked(
+    client, login, make_meeting, make_user
+):
+    """The technician's meeting page offers the venue check record once the venue was
+    checked, and not at headquarters, where nothing is checked."""
+    from meetingsec.devices.services import record_venue_check
+
+    tech = make_user("technician")
+    at_hq = make_meeting(at_hq=True, technicians=[tech])
+    outside = make_meeting(at_hq=False, technicians=[tech], starts_in=timedelta(hours=2))
+    record_venue_check(
+        outside, actor=tech, result="pass", inside_notes="Ổn", outside_notes="Ổn", key="v1"
+    )
+    db.session.commit()
+    login(tech)
+    page = client.get(f"/meetings/{at_hq.id}")
+    assert page.status_code == 200
+    assert f"/meetings/{at_hq.id}/records/venue.pdf" not in page.get_data(as_text=True)
+    page = client.get(f"/meetings/{outside.id}")
+    assert page.status_code == 200
+    assert f"/meetings/{outside.id}/records/venue.pdf" in page.get_data(as_text=True)
