@@ -26,7 +26,7 @@ RUNS = 20
 
 def setup(url: str, instance: Path):
     from meetingsec.attendees.services import add_attendees
-    from tests.factories import meeting_factory, user_factory
+    from tests.factories import chair_of, meeting_factory, organiser_of, user_factory
 
     app = make_app(url, instance)
     with app.app_context():
@@ -35,9 +35,12 @@ def setup(url: str, instance: Path):
             {"full_name": f"Nguyễn Văn Khách {i}", "unit_name": f"Sở {i % 40}"}
             for i in range(ATTENDEES)
         ]
-        add_attendees(meeting, rows, actor=meeting.organiser, source="bench")
+        add_attendees(meeting, rows, actor=organiser_of(meeting), source="bench")
         db.session.commit()
-        logins = {"chair": meeting.chair.username, "organiser": meeting.organiser.username}
+        logins = {
+            "chair": chair_of(meeting).username,
+            "organiser": organiser_of(meeting).username,
+        }
         return app, meeting.id, logins
 
 

@@ -9,6 +9,20 @@ from meetingsec.extensions import db as _db
 PASSWORD = "correct horse battery"
 
 
+def chair_of(meeting):
+    """The meeting's chair, read by id (the relationship never loads on access)."""
+    from meetingsec.users.models import User
+
+    return _db.session.get(User, meeting.chair_id)
+
+
+def organiser_of(meeting):
+    """The meeting's organiser, read by id (the relationship never loads on access)."""
+    from meetingsec.users.models import User
+
+    return _db.session.get(User, meeting.organiser_id)
+
+
 def user_factory():
     """``make_user("organiser")`` or ``make_user(roles={Role.ADMIN}, username=…)``."""
     from meetingsec.users.roles import Role
@@ -147,10 +161,10 @@ def door_factory(make_meeting, make_user):
                 {"full_name": name, "unit_name": "Sở Nội vụ", "position": "Chuyên viên"}
                 for name in names
             ],
-            actor=meeting.organiser,
+            actor=organiser_of(meeting),
             source="test",
         )
-        approve_list(meeting, actor=meeting.chair, seen=shown_changes(people, []))
+        approve_list(meeting, actor=chair_of(meeting), seen=shown_changes(people, []))
         meeting.status = "cleared"
         meeting.device_policy = device_policy
         _db.session.commit()
@@ -176,7 +190,7 @@ def ended_meeting_factory(open_door):
         check_in(meeting, clerk, b)
         doc = documents.register_document(
             meeting,
-            actor=meeting.organiser,
+            actor=organiser_of(meeting),
             number="07/KH-BCĐ",
             title="Kế hoạch bảo vệ",
             classification=meeting.classification,
@@ -190,12 +204,12 @@ def ended_meeting_factory(open_door):
             attendee_code=a.invitation_code,
             copy_code=doc.copies[0].code,
         )
-        meetings.start_session(meeting, actor=meeting.chair)
+        meetings.start_session(meeting, actor=chair_of(meeting))
         deposit = door_queries.unreturned(b)[0]
         door_deposits.return_items(
             meeting, b, actor=clerk, key=f"fixture-return-{meeting.id}", deposit_ids=[deposit.id]
         )
-        meetings.end_session(meeting, actor=meeting.chair)
+        meetings.end_session(meeting, actor=chair_of(meeting))
         _db.session.commit()
         return meeting, clerk, people, doc
 

@@ -62,7 +62,7 @@ class Attendee(Base):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    check_in: Mapped["CheckIn | None"] = relationship(back_populates="attendee", lazy="select")
+    check_in: Mapped["CheckIn | None"] = relationship(back_populates="attendee", lazy="raise")
 
     @property
     def admitted(self) -> bool:

@@ -1,6 +1,6 @@
 """Reading the attendee list."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import inspect, or_, select
 
 from meetingsec.attendees.models import Attendee, AttendeeImport
 from meetingsec.core.text import fold, like_escaped
@@ -12,6 +12,14 @@ PER_PAGE = 100
 def get_attendee(meeting_id: int, attendee_id: int) -> Attendee | None:
     attendee = db.session.get(Attendee, attendee_id)
     return attendee if attendee is not None and attendee.meeting_id == meeting_id else None
+
+
+def has_checked_in(attendee: Attendee) -> bool:
+    """The attendee checked in (their check-in read when not loaded: the relationship never
+    loads on access)."""
+    if "check_in" not in inspect(attendee).unloaded:
+        return attendee.check_in is not None
+    return db.session.scalar(select(Attendee.check_in.has()).where(Attendee.id == attendee.id))
 
 
 def get_import(meeting_id: int, batch_id: int) -> AttendeeImport | None:

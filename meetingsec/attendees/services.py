@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
+from meetingsec.attendees import queries
 from meetingsec.attendees import values as values_of
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
@@ -192,7 +193,7 @@ def remove_attendee(
     require_list_open(meeting)
     if attendee.removed_at is not None or attendee.removal_requested_at is not None:
         raise DomainError(_l("This person is already being removed."), "already_removed")
-    if attendee.check_in is not None:
+    if queries.has_checked_in(attendee):
         raise DomainError(
             _l("This person has already checked in and stays on the list."), "checked_in"
         )

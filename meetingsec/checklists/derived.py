@@ -10,6 +10,7 @@ from functools import cached_property
 from flask_babel import lazy_gettext as _l
 
 from meetingsec.core.i18n import local_date
+from meetingsec.devices import queries as device_queries
 from meetingsec.devices.choices import DeviceKind
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
@@ -98,7 +99,7 @@ _NO_DEVICES = _l("No device has been registered for this meeting.")
 def _listed(meeting) -> list:
     """The meeting's devices that count: not those withdrawn from it (their history stays
     in the records, ``devices.services.withdraw_device``)."""
-    return [d for d in meeting.devices if d.withdrawn_at is None]
+    return [d for d in device_queries.devices_of(meeting) if d.withdrawn_at is None]
 
 
 def _never_passes(kind: str, rule_id: str) -> bool:
@@ -173,9 +174,10 @@ def seals_verified(meeting, figures: Figures) -> Outcome:
 
 
 def venue_check_passed(meeting, figures: Figures) -> Outcome:
-    if not meeting.venue_checks:
+    checks = device_queries.venue_checks_of(meeting)
+    if not checks:
         return Outcome(False, _l("No police security check of the venue has been recorded."))
-    if meeting.venue_checks[-1].result != "pass":
+    if checks[-1].result != "pass":
         return Outcome(False, _l("The latest security check of the venue did not pass."))
     return MET
 

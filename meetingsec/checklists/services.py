@@ -50,13 +50,14 @@ def sync_items(meeting: Meeting, *, actor, now: datetime | None = None) -> None:
     """Make the items match the rules that apply now. Items whose rule still applies keep
     their state; new ones open; the others go (their state stays in the audit log)."""
     wanted = [r.id for r in meeting_rules(meeting)]
-    have = {i.rule_id: i for i in meeting.items}
+    items = queries.items_of(meeting)
+    have = {i.rule_id: i for i in items}
     added = [rid for rid in wanted if rid not in have]
     removed = [have[rid] for rid in have if rid not in wanted]
     for rid in added:
-        meeting.items.append(ChecklistItem(rule_id=rid, state=OPEN, note=""))
+        items.append(ChecklistItem(rule_id=rid, state=OPEN, note=""))
     for item in removed:
-        meeting.items.remove(item)
+        items.remove(item)
     if added or removed:
         record(
             "checklist.generated",
@@ -75,7 +76,7 @@ def mark_item(
     meeting: Meeting, rule_id: str, *, actor, state: str, note: str, now: datetime | None = None
 ) -> ChecklistItem:
     """Mark a manual item done (with a note), not applicable (with a reason), or open again."""
-    item = next((i for i in meeting.items if i.rule_id == rule_id), None)
+    item = next((i for i in queries.items_of(meeting) if i.rule_id == rule_id), None)
     rule = rulesets()[meeting.ruleset_id].rule(rule_id)
     if item is None or rule is None:
         raise DomainError(_l("This item is not on the meeting's checklist."), "unknown_item")

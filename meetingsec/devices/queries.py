@@ -1,6 +1,6 @@
 """Reading the registry."""
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, inspect, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from meetingsec.core.text import like_escaped
@@ -75,6 +75,14 @@ def load_devices(meeting: Meeting) -> list[MeetingDevice]:
     )
     set_committed_value(meeting, "devices", devices)
     return devices
+
+
+def devices_of(meeting: Meeting) -> list[MeetingDevice]:
+    """``meeting.devices``, read once (``load_devices``) when not loaded yet: the
+    relationship never loads on access."""
+    if meeting.id is not None and "devices" in inspect(meeting).unloaded:
+        load_devices(meeting)
+    return meeting.devices  # the collection itself: what is appended to it is saved
 
 
 def _latest(column):
@@ -153,7 +161,7 @@ def count_needing_action(meeting_id: int) -> int:
 def needing_action(meeting: Meeting) -> list[MeetingDevice]:
     """The devices of ``meeting`` (loaded) that failed or whose seal was found broken, and
     are still on its list: the gate names them, in red, with what to do."""
-    return [d for d in meeting.devices if d.state.is_bad]
+    return [d for d in devices_of(meeting) if d.state.is_bad]
 
 
 def bad_states(device_ids: list[int]) -> dict[int, MeetingDevice]:
@@ -184,3 +192,10 @@ def load_venue_checks(meeting: Meeting) -> list[VenueCheck]:
     )
     set_committed_value(meeting, "venue_checks", checks)
     return checks
+
+
+def venue_checks_of(meeting: Meeting) -> list[VenueCheck]:
+    """``meeting.venue_checks``, read once (``load_venue_checks``) when not loaded yet."""
+    if meeting.id is not None and "venue_checks" in inspect(meeting).unloaded:
+        load_venue_checks(meeting)
+    return meeting.venue_checks  # the collection itself: what is appended to it is saved

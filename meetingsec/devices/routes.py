@@ -428,7 +428,7 @@ def inspection_record(meeting_id: int):
 @roles(*FILE_READERS[Reading.DEVICE_RECORDS])
 def venue_record(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    if not meeting.venue_checks:
+    if not queries.venue_checks_of(meeting):
         abort(404)
     return pdf_response(
         _device_record(meeting, RecordKind.VENUE_CHECK),

@@ -23,13 +23,14 @@ from meetingsec.devices.models import (
     SealCheck,
     VenueCheck,
 )
-from meetingsec.devices.queries import list_open_meetings_using
+from meetingsec.devices.queries import devices_of, list_open_meetings_using, venue_checks_of
 from meetingsec.extensions import db
 from meetingsec.incidents.services import record_incident
 from meetingsec.meetings.access import Reading, is_on_team, log_download
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.models import Meeting
-from meetingsec.org.choices import FunctionalBody, body_of
+from meetingsec.org.choices import FunctionalBody
+from meetingsec.org.queries import body_of
 from meetingsec.users.roles import Role
 
 # -- the registry --------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def find_device(typed: str) -> Device:
 
 def meeting_device_for(meeting: Meeting, typed: str) -> MeetingDevice:
     device = find_device(typed)
-    md = next((d for d in meeting.devices if d.device_id == device.id), None)
+    md = next((d for d in devices_of(meeting) if d.device_id == device.id), None)
     if md is None:
         raise DomainError(
             _l("This device (%(name)s) is not on this meeting's list.", name=device.name),
@@ -175,7 +176,7 @@ def add_device(
         raise DomainError(_l("The device list is frozen once the meeting is cleared."), "frozen")
     if not device.active:
         raise DomainError(_l("This device is no longer in use."), "inactive", field="code")
-    listed = next((d for d in meeting.devices if d.device_id == device.id), None)
+    listed = next((d for d in devices_of(meeting) if d.device_id == device.id), None)
     if listed is not None and listed.withdrawn_at is not None:
         raise DomainError(
             _l("This device was withdrawn from this meeting: choose another one."),
@@ -187,7 +188,7 @@ def add_device(
     md = MeetingDevice(
         meeting_id=meeting.id, device_id=device.id, added_by_id=actor.id, added_at=now or utcnow()
     )
-    meeting.devices.append(md)
+    devices_of(meeting).append(md)
     db.session.flush()
     record(
         "meeting.device_added",
@@ -218,7 +219,7 @@ def remove_device(
         now=now,
         data={"meeting_id": meeting.id, "device_id": md.device_id},
     )
-    meeting.devices.remove(md)
+    devices_of(meeting).remove(md)
     db.session.delete(md)
 
 
@@ -572,7 +573,7 @@ def record_venue_check(
         at=now,
         key=key,
     )
-    meeting.venue_checks.append(check)
+    venue_checks_of(meeting).append(check)
     db.session.flush()
     record(
         "venue.checked",

@@ -21,6 +21,7 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import clock
 from meetingsec.documents.models import DocumentCopy, SecretDocument
+from meetingsec.door import queries as door_queries
 from meetingsec.door import services as door
 from meetingsec.door.services import AlreadyDone
 from meetingsec.extensions import db
@@ -195,7 +196,7 @@ def hand_out(
         err.field = "attendee_code"
         raise
     copy = find_copy(meeting, copy_code)
-    if attendee.check_in is None or not attendee.admitted:
+    if door_queries.check_in_of(attendee) is None or not attendee.admitted:
         raise DomainError(
             _l(
                 "%(name)s has not checked in: copies go only to people inside.",

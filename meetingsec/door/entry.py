@@ -19,7 +19,7 @@ from meetingsec.door import signature as signatures
 from meetingsec.door.choices import MAX_ITEMS, DepositKind
 from meetingsec.door.commitment import sha256, signed_commitment
 from meetingsec.door.models import CheckIn, Deposit, Movement
-from meetingsec.door.queries import is_inside, unreturned
+from meetingsec.door.queries import check_in_of, is_inside, unreturned
 from meetingsec.door.services import (
     AlreadyDone,
     _require,
@@ -120,8 +120,9 @@ def _admissible(meeting: Meeting, code: str) -> Attendee:
     attendee = find_attendee(meeting, code)  # read under the lock: judged one after the other
     if not attendee.admitted:
         raise DomainError(_l("This person is not on the approved list."), "not_admitted")
-    if attendee.check_in is not None:
-        raise _already_in(attendee.check_in)
+    done = check_in_of(attendee)
+    if done is not None:
+        raise _already_in(done)
     return attendee
 
 
@@ -245,7 +246,7 @@ def reenter(
     if done is not None:
         return done
     db.session.refresh(attendee)
-    if attendee.check_in is None:
+    if check_in_of(attendee) is None:
         raise DomainError(_l("This person has not checked in yet."), "not_checked_in")
     if is_inside(attendee):
         raise AlreadyDone(_l("This person is already inside."), "already_inside")

@@ -12,6 +12,7 @@ from meetingsec.door.models import CheckIn, Deposit, IdentityCheck, Movement
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
 from meetingsec.meetings.models import Meeting
+from meetingsec.users.models import User
 
 SEARCH_LIMIT = 12
 
@@ -143,13 +144,25 @@ def attendee_at_door(meeting_id: int, attendee_id: int) -> Attendee | None:
     return attendee if attendee is not None and attendee.meeting_id == meeting_id else None
 
 
+def check_in_of(attendee: Attendee) -> CheckIn | None:
+    """``attendee.check_in``, read by its attendee when not loaded yet (the relationship
+    never loads on access)."""
+    if attendee.id is not None and "check_in" in inspect(attendee).unloaded:
+        found = db.session.scalar(
+            select(CheckIn)
+            .where(CheckIn.attendee_id == attendee.id)
+            # the clerk's name with it; their roles only if something asks (the tablet's
+            # clerk, read already for the login, is not read again)
+            .options(joinedload(CheckIn.clerk).lazyload(User.role_rows))
+        )
+        set_committed_value(attendee, "check_in", found)
+    return attendee.check_in
+
+
 def load_check_in(attendee: Attendee) -> Attendee:
     """``attendee.check_in`` loaded (None when not checked in), for the confirmation
     shown after a check-in; not read again when this request loaded it (or made it)."""
-    if "check_in" not in inspect(attendee).unloaded:
-        return attendee
-    found = check_ins_by_attendee(attendee.meeting_id, [attendee.id]).get(attendee.id)
-    set_committed_value(attendee, "check_in", found)
+    check_in_of(attendee)
     return attendee
 
 
@@ -256,7 +269,7 @@ def last_movement(attendee: Attendee) -> Movement | None:
 
 
 def is_inside(attendee: Attendee) -> bool:
-    if attendee.check_in is None:
+    if check_in_of(attendee) is None:
         return False
     last = last_movement(attendee)
     return last is None or last.kind == "entry"

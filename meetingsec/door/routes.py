@@ -231,7 +231,7 @@ def _card(
     someone not admitted; the identity step, devices, commitment and signature before the
     entry; the history and leaving or coming back in after it."""
     door_open, exits_open = services.door_open(meeting), services.exits_open(meeting)
-    check_in = attendee.check_in
+    check_in = queries.check_in_of(attendee)
     step = {"form": None, "commitment": None, "reentry_form": None, "leave_form": None}
     step.update(refusal_form=None, inside=False, movements=[], deposits=[])
     step.update(identity_required=False, identity=None, identity_pending=False)

@@ -84,23 +84,24 @@ class Meeting(Base):
 
     venue: Mapped["Venue"] = relationship(lazy="joined")
     host_unit: Mapped["Unit"] = relationship(lazy="joined")
-    # People load when shown (the identity map often has them already): every scan at the
-    # door reads the meeting and needs only their ids.
-    chair: Mapped["User"] = relationship(foreign_keys=[chair_id], lazy="select")
-    organiser: Mapped["User"] = relationship(foreign_keys=[organiser_id], lazy="select")
+    # Never loaded on access (a template reading one would query): the pages that show the
+    # people load them (``meetings.queries.load_people``); every scan at the door reads the
+    # meeting and needs only their ids.
+    chair: Mapped["User"] = relationship(foreign_keys=[chair_id], lazy="raise")
+    organiser: Mapped["User"] = relationship(foreign_keys=[organiser_id], lazy="raise")
     members: Mapped[list["MeetingMember"]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", lazy="selectin"
     )
-    # Loaded when used (the checklist, the devices pages), not with every meeting: the door
-    # reads a meeting on every scan and needs none of them.
+    # Loaded by the queries that need them (``checklists.queries.checklist_loads``, the
+    # devices pages), never on access: the door reads a meeting on every scan and needs none.
     items: Mapped[list["ChecklistItem"]] = relationship(  # noqa: F821
-        back_populates="meeting", cascade="all, delete-orphan", lazy="select"
+        back_populates="meeting", cascade="all, delete-orphan", lazy="raise"
     )
     devices: Mapped[list["MeetingDevice"]] = relationship(  # noqa: F821
-        lazy="select", order_by="MeetingDevice.id"
+        lazy="raise", order_by="MeetingDevice.id"
     )
     venue_checks: Mapped[list["VenueCheck"]] = relationship(  # noqa: F821
-        lazy="select", order_by="VenueCheck.id"
+        lazy="raise", order_by="VenueCheck.id"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -125,8 +126,8 @@ class MeetingMember(Base):
     #: technician or clerk
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
-    meeting: Mapped[Meeting] = relationship(back_populates="members")
-    user: Mapped["User"] = relationship(lazy="select")
+    meeting: Mapped[Meeting] = relationship(back_populates="members", lazy="raise")
+    user: Mapped["User"] = relationship(lazy="raise")
 
 
 class RoomSeal(Base):

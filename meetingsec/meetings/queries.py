@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import get_timezone
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from meetingsec.extensions import db
@@ -75,7 +75,15 @@ def list_meetings(
 
 
 def load_people(meeting: Meeting) -> None:
-    """The meeting's chair, organiser and team members' users, in one query, for its page."""
+    """The meeting's chair, organiser and team members' users, in one query, for its page
+    (none when they are loaded already: the relationships never load on access)."""
+    unloaded = inspect(meeting).unloaded
+    if (
+        "chair" not in unloaded
+        and "organiser" not in unloaded
+        and all("user" not in inspect(m).unloaded for m in meeting.members)
+    ):
+        return
     ids = {meeting.chair_id, meeting.organiser_id} | {m.user_id for m in meeting.members}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
     set_committed_value(meeting, "chair", users[meeting.chair_id])

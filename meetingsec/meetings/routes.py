@@ -20,7 +20,7 @@ from meetingsec.devices import queries as device_queries
 from meetingsec.documents import queries as document_queries
 from meetingsec.door import queries as door_queries
 from meetingsec.meetings import queries, room_seals, services
-from meetingsec.meetings.access import allowed_actions, get_meeting_for
+from meetingsec.meetings.access import Reading, allowed_actions, get_meeting_for
 from meetingsec.meetings.forms import (
     ApproveForm,
     CancelForm,
@@ -152,14 +152,18 @@ def edit(meeting_id: int):
 
 def detail_context(meeting: Meeting) -> dict:
     queries.load_people(meeting)
+    device_queries.devices_of(meeting)  # counted on the page, whichever rules apply
     views = checklist.evaluate(meeting)
+    can = allowed_actions(current_user, meeting, views)
+    if can["read"][Reading.DEVICE_RECORDS]:
+        device_queries.venue_checks_of(meeting)  # the venue record is linked when there is one
     return {
         "meeting": meeting,
         "views": views,
         "phases": list(Phase),
         "readiness": checklist.readiness(views),
         "blockers": checklist.blockers(views),
-        "can": allowed_actions(current_user, meeting, views),
+        "can": can,
         "ruleset_title": services.ruleset_title(meeting, str(get_locale())),
         "device_form": DeviceDecisionForm(formdata=None, policy=meeting.device_policy),
         "counters": door_queries.counters(meeting.id),

@@ -28,15 +28,3 @@ class FunctionalBody(StrEnum):
             "defence": "Cơ quan chức năng của Bộ Quốc phòng",
             "ban_co_yeu": "Cơ quan chức năng của Ban Cơ yếu Chính phủ",
         }[self]
-
-
-def body_of(unit) -> FunctionalBody:
-    """The body that inspects for ``unit``: its own mark or its nearest marked parent's
-    (a unit under the Ministry of Defence is one of its units); the police otherwise."""
-    seen = set()
-    while unit is not None and unit.id not in seen:
-        if unit.functional_body:
-            return FunctionalBody(unit.functional_body)
-        seen.add(unit.id)
-        unit = unit.parent
-    return FunctionalBody.POLICE

@@ -25,7 +25,7 @@ class Unit(Base):
     #: NULL: as its parent (the police when no parent is marked)
     functional_body: Mapped[str | None] = mapped_column(String(16))
 
-    parent: Mapped["Unit | None"] = relationship(remote_side=[id])
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], lazy="raise")
 
 
 class Venue(Base):

@@ -1,8 +1,10 @@
 """Reading units and venues."""
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm.base import NO_VALUE
 
 from meetingsec.extensions import db
+from meetingsec.org.choices import FunctionalBody
 from meetingsec.org.models import AgencySettings, Unit, Venue
 
 
@@ -54,3 +56,24 @@ def agency_settings() -> AgencySettings:
 
 #: The one row of ``agency_settings``
 AGENCY_ROW = 1
+
+
+def parent_of(unit: Unit) -> Unit | None:
+    """The unit above ``unit``: as set on it, or read by its id (from the identity map when
+    it is loaded already)."""
+    loaded = inspect(unit).attrs.parent.loaded_value
+    if loaded is not NO_VALUE:
+        return loaded
+    return db.session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
+
+
+def body_of(unit) -> FunctionalBody:
+    """The body that inspects for ``unit``: its own mark or its nearest marked parent's
+    (a unit under the Ministry of Defence is one of its units); the police otherwise."""
+    seen = set()
+    while unit is not None and unit.id not in seen:
+        if unit.functional_body:
+            return FunctionalBody(unit.functional_body)
+        seen.add(unit.id)
+        unit = parent_of(unit)
+    return FunctionalBody.POLICE

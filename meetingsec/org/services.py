@@ -12,7 +12,7 @@ from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from meetingsec.org.choices import FunctionalBody
 from meetingsec.org.models import AgencySettings, Unit, Venue
-from meetingsec.org.queries import AGENCY_ROW
+from meetingsec.org.queries import AGENCY_ROW, parent_of
 
 
 def name_key(name: str) -> str:
@@ -38,7 +38,7 @@ def _check_parent(unit_id: int | None, parent: Unit | None) -> None:
                 "unit_cycle",
                 field="parent_id",
             )
-        node = node.parent
+        node = parent_of(node)
 
 
 def save_unit(

@@ -21,7 +21,9 @@ from meetingsec.door.models import CheckIn, Deposit
 from meetingsec.extensions import db
 from meetingsec.incidents import queries as incidents
 from meetingsec.meetings.models import Meeting
-from meetingsec.org.choices import FunctionalBody, body_of
+from meetingsec.meetings.queries import load_people
+from meetingsec.org.choices import FunctionalBody
+from meetingsec.org.queries import body_of
 from meetingsec.records.choices import RecordKind
 from meetingsec.records.official import PROVINCIAL_POLICE, highest, official_context
 from meetingsec.records.signers import Signer, agency_head, signers_for
@@ -38,10 +40,12 @@ def inspecting_units(technicians, body: FunctionalBody | None = None) -> list[st
 
 
 def _organiser(meeting, position: str = "Người tổ chức") -> Signer:
+    load_people(meeting)  # the relationships never load on access
     return Signer(position, meeting.organiser.full_name)
 
 
 def _chair(meeting) -> Signer:
+    load_people(meeting)
     return Signer("Người chủ trì", meeting.chair.full_name)
 
 
@@ -186,7 +190,7 @@ def security(meeting: Meeting) -> dict:
         "documents": documents.documents_of(meeting.id),
         "technicians": technicians,
         "body": _body_that_inspected(meeting, _inspections(meeting)),
-        "devices": meeting.devices,
+        "devices": devices.devices_of(meeting),
     }
 
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from meetingsec.devices.queries import devices_of, venue_checks_of
+
 if TYPE_CHECKING:
     from meetingsec.meetings.models import Meeting
 
@@ -95,16 +97,16 @@ KINDS: dict[RecordKind, KindEntry] = {
         file_name="bien-ban-kiem-tra-thiet-bi",
         builder="inspection",
         template="records/pdf/device_inspection.html",
-        has=lambda meeting, _lost: bool(meeting.devices),  # only where there is something to record
+        # only where there is something to record
+        has=lambda meeting, _lost: bool(devices_of(meeting)),
     ),
     RecordKind.VENUE_CHECK: KindEntry(
         title=_l("Venue security check record"),
         file_name="bien-ban-kiem-tra-dia-diem",
         builder="venue_check",
         template="records/pdf/venue_check.html",
-        has=lambda meeting, _lost: bool(
-            meeting.venue_checks
-        ),  # a venue checked: outside headquarters
+        # a venue checked: outside headquarters
+        has=lambda meeting, _lost: bool(venue_checks_of(meeting)),
     ),
     RecordKind.LOSS_REPORT: KindEntry(
         title=_l("Immediate report on the loss of a secret document"),

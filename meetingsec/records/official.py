@@ -4,7 +4,7 @@ from meetingsec.audit.checkpoints import latest_printed, printed_key
 from meetingsec.audit.services import chain_head
 from meetingsec.core.db import utcnow
 from meetingsec.meetings.queries import load_people
-from meetingsec.org.queries import agency_settings
+from meetingsec.org.queries import agency_settings, parent_of
 
 #: The police unit an agency reports to (its provincial regulations name it)
 PROVINCIAL_POLICE = "Công an tỉnh (Phòng An ninh chính trị nội bộ)"
@@ -79,7 +79,8 @@ def agency_context(unit=None) -> dict:
     """How the agency names itself in a header: as the administrator set it, or from
     ``unit`` (and its parent) until then."""
     settings = agency_settings()
-    parent = settings.parent_agency or (unit.parent.name if unit and unit.parent else "")
+    above = parent_of(unit) if unit is not None else None
+    parent = settings.parent_agency or (above.name if above is not None else "")
     name = " ".join(settings.agency.split()) or (unit.name if unit else "")
     return {
         # as the administrator broke it, or where its parts meet

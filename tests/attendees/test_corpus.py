@@ -12,6 +12,7 @@ from meetingsec.attendees.tables import Meaning
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from tests.attendees.corpus import BUILDERS, PEOPLE, corpus
+from tests.factories import organiser_of
 from tests.helpers import actions, snapshot
 
 FIELDS = ("full_name", "position", "unit_name", "phone", "id_number")
@@ -31,7 +32,7 @@ def test_the_corpus_covers_what_offices_send():
 def test_a_list_imports_with_every_person_right(make_meeting, build):
     listing = build()
     meeting = make_meeting()
-    organiser = meeting.organiser
+    organiser = organiser_of(meeting)
     batch = importing.stage_import(
         meeting, actor=organiser, filename=listing.filename, data=listing.data
     )
@@ -66,14 +67,14 @@ def test_the_columns_chosen_are_used_for_the_next_file_like_it(make_meeting):
     listing = needs_mapping()
     meeting = make_meeting()
     first = importing.stage_import(
-        meeting, actor=meeting.organiser, filename=listing.filename, data=listing.data
+        meeting, actor=organiser_of(meeting), filename=listing.filename, data=listing.data
     )
-    importing.choose_columns(meeting, first, listing.columns, actor=meeting.organiser)
+    importing.choose_columns(meeting, first, listing.columns, actor=organiser_of(meeting))
     db.session.commit()
     assert actions()[-1] == "attendees.import_columns_chosen"
     other = make_meeting()
     again = importing.stage_import(
-        other, actor=other.organiser, filename="lan-sau.xlsx", data=listing.data
+        other, actor=organiser_of(other), filename="lan-sau.xlsx", data=listing.data
     )
     found, checks, _state = importing.preview(other, again)
     assert found.chosen and found.unsure == []
@@ -95,12 +96,12 @@ def test_a_wrong_choice_of_columns_is_refused_and_changes_nothing(make_meeting, 
     listing = needs_mapping()
     meeting = make_meeting()
     batch = importing.stage_import(
-        meeting, actor=meeting.organiser, filename=listing.filename, data=listing.data
+        meeting, actor=organiser_of(meeting), filename=listing.filename, data=listing.data
     )
     db.session.commit()
     before = snapshot()
     with pytest.raises(DomainError) as e:
-        importing.choose_columns(meeting, batch, meanings, actor=meeting.organiser)
+        importing.choose_columns(meeting, batch, meanings, actor=organiser_of(meeting))
     assert e.value.code == code
     db.session.rollback()
     assert snapshot() == before
@@ -110,10 +111,10 @@ def test_a_file_not_in_tcvn3_cannot_be_converted(make_meeting):
     listing = corpus()[0]
     meeting = make_meeting()
     batch = importing.stage_import(
-        meeting, actor=meeting.organiser, filename=listing.filename, data=listing.data
+        meeting, actor=organiser_of(meeting), filename=listing.filename, data=listing.data
     )
     with pytest.raises(DomainError) as e:
-        importing.convert_tcvn3(meeting, batch, actor=meeting.organiser)
+        importing.convert_tcvn3(meeting, batch, actor=organiser_of(meeting))
     assert e.value.code == "not_tcvn3"
 
 

@@ -10,6 +10,7 @@ import pytest
 from meetingsec.attendees import services
 from meetingsec.extensions import db
 from tests.attendees.corpus import needs_mapping, tcvn3_csv, title_block
+from tests.factories import chair_of, organiser_of
 from tests.helpers import actions, error_codes, snapshot
 
 
@@ -25,7 +26,7 @@ def _upload(client, meeting, listing):
 
 def test_the_preview_shows_what_was_understood_fixed_and_skipped(client, login, make_meeting):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     listing = title_block()
     preview = _upload(client, meeting, listing)
     page = client.get(preview).get_data(as_text=True)
@@ -42,7 +43,7 @@ def test_the_preview_shows_what_was_understood_fixed_and_skipped(client, login, 
 
 def test_the_mapping_step_says_what_each_column_is(client, login, make_meeting):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     listing = needs_mapping()
     preview = _upload(client, meeting, listing)
     page = client.get(preview).get_data(as_text=True)
@@ -68,7 +69,7 @@ def test_the_mapping_step_says_what_each_column_is(client, login, make_meeting):
 
 def test_a_tcvn3_file_is_converted_on_request(client, login, make_meeting):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     listing = tcvn3_csv()
     preview = _upload(client, meeting, listing)
     page = client.get(preview).get_data(as_text=True)
@@ -89,10 +90,10 @@ def test_a_tcvn3_file_is_converted_on_request(client, login, make_meeting):
 @pytest.mark.parametrize("path", ["columns", "convert"])
 def test_only_the_organiser_reaches_the_import_steps(client, login, make_meeting, path):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     preview = _upload(client, meeting, needs_mapping())
     client.post("/logout")
-    login(meeting.chair)
+    login(chair_of(meeting))
     before = snapshot()
     resp = client.post(f"{preview}/{path}", data={"column_0": "full_name"})
     assert resp.status_code == 403

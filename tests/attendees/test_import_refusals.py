@@ -8,6 +8,7 @@ import re
 import pytest
 
 from meetingsec.attendees import importing, xls
+from tests.factories import organiser_of
 from tests.helpers import snapshot
 
 HEADER = "Họ và tên,Chức vụ,Đơn vị,Số hiệu hoặc CCCD,Điện thoại\n"
@@ -85,7 +86,7 @@ _ERROR = re.compile(r'<p class="error" id="file-error" data-error-code="([a-z_]+
 def test_each_refusal_of_a_list_names_the_next_step(client, make_meeting, login, case):
     name, data, code, next_step = REFUSALS[case]
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     before = snapshot()
     resp = client.post(
         f"/meetings/{meeting.id}/attendees/import",
@@ -108,14 +109,16 @@ def test_a_file_imported_twice_says_what_to_do_instead(app, make_meeting):
     meeting = make_meeting()
     read = importing.read_upload(
         meeting,
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
         filename="ds.csv",
         data=(HEADER + "Lê Văn Tám,,Sở Tư pháp,,\n").encode(),
     )
-    batch = importing.stage_import(meeting, actor=meeting.organiser, filename="ds.csv", read=read)
-    importing.confirm_import(meeting, batch, actor=meeting.organiser)
+    batch = importing.stage_import(
+        meeting, actor=organiser_of(meeting), filename="ds.csv", read=read
+    )
+    importing.confirm_import(meeting, batch, actor=organiser_of(meeting))
     db.session.flush()
     with pytest.raises(DomainError) as e:
-        importing.confirm_import(meeting, batch, actor=meeting.organiser)
+        importing.confirm_import(meeting, batch, actor=organiser_of(meeting))
     assert e.value.code == "already_imported"
     assert "hãy tải lên một tệp chỉ gồm những người đó" in str(e.value.message)

@@ -13,6 +13,7 @@ from meetingsec.attendees import importing, services, values, xls
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from tests.attendees.corpus import cp1258, legacy_xls
+from tests.factories import organiser_of
 from tests.helpers import snapshot
 
 HEADER = "Họ và tên,Chức vụ,Đơn vị,Số hiệu hoặc CCCD,Điện thoại\n"
@@ -84,7 +85,7 @@ def test_a_header_without_people_is_refused(app):
 def test_row_errors_and_duplicates_are_flagged(make_meeting):
     meeting = make_meeting()
     services.add_attendee(
-        meeting, {"full_name": "Đã Có Tên", "unit_name": "Sở Nội vụ"}, actor=meeting.organiser
+        meeting, {"full_name": "Đã Có Tên", "unit_name": "Sở Nội vụ"}, actor=organiser_of(meeting)
     )
     data = _xlsx(
         [
@@ -112,17 +113,17 @@ def test_nothing_is_added_until_confirmed_and_only_once(make_meeting):
     meeting = make_meeting()
     data = HEADER + "Nguyễn Văn Một,,Sở Nội vụ,,\n,,Sở Nội vụ,,\nTrần Văn Hai,,Sở Y tế,,\n"
     batch = importing.stage_import(
-        meeting, actor=meeting.organiser, filename="ds.csv", data=data.encode()
+        meeting, actor=organiser_of(meeting), filename="ds.csv", data=data.encode()
     )
     db.session.commit()
     assert services.active_attendees(meeting.id) == []
-    assert importing.confirm_import(meeting, batch, actor=meeting.organiser) == 2
+    assert importing.confirm_import(meeting, batch, actor=organiser_of(meeting)) == 2
     db.session.commit()
     names = [a.full_name for a in services.active_attendees(meeting.id)]
     assert names == ["Nguyễn Văn Một", "Trần Văn Hai"]
     before = snapshot()
     with pytest.raises(DomainError) as e:
-        importing.confirm_import(meeting, batch, actor=meeting.organiser)
+        importing.confirm_import(meeting, batch, actor=organiser_of(meeting))
     assert e.value.code == "already_imported"
     db.session.rollback()
     assert snapshot() == before
@@ -294,7 +295,7 @@ def test_a_passport_column_with_bad_values_refuses_those_rows(make_meeting):
     services.add_attendee(
         meeting,
         {"full_name": "Khách Đã Có", "unit_name": "Đại sứ quán", "passport_number": "N7654321"},
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
     )
     data = _xlsx(
         [
@@ -317,8 +318,10 @@ def test_a_passport_column_with_bad_values_refuses_those_rows(make_meeting):
     assert errors[7] == ["Trùng người ở dòng 2."]
     assert len(errors[8]) == 1 and "Khách Đã Có" in errors[8][0]  # who has it already
     # only the good row is added, with its passport
-    batch = importing.stage_import(meeting, actor=meeting.organiser, filename="ds.xlsx", data=data)
-    assert importing.confirm_import(meeting, batch, actor=meeting.organiser) == 1
+    batch = importing.stage_import(
+        meeting, actor=organiser_of(meeting), filename="ds.xlsx", data=data
+    )
+    assert importing.confirm_import(meeting, batch, actor=organiser_of(meeting)) == 1
     db.session.commit()
     guest = services.active_attendees(meeting.id)[-1]
     assert (guest.full_name, guest.passport_number, guest.nationality) == (

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from meetingsec.attendees import importing, services
 from meetingsec.core.text import begins_as_formula, has_control_chars
+from tests.factories import organiser_of
 from tests.helpers import snapshot
 
 BIDI = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
@@ -37,7 +38,7 @@ def test_the_text_rules():
 @pytest.mark.parametrize("value", REFUSED)
 def test_the_attendee_form_refuses_it_and_saves_nothing(client, make_meeting, login, field, value):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     before = snapshot()
     data = {"full_name": "Nguyễn Văn An", "position": "", "unit_name": "Sở Nội vụ"}
     resp = client.post(f"/meetings/{meeting.id}/attendees/", data={**data, field: value})
@@ -48,7 +49,7 @@ def test_the_attendee_form_refuses_it_and_saves_nothing(client, make_meeting, lo
 
 def test_the_attendee_form_takes_a_vietnamese_name_and_position(client, make_meeting, login):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     resp = client.post(
         f"/meetings/{meeting.id}/attendees/",
         data={

@@ -4,6 +4,7 @@ import re
 
 from meetingsec.attendees import services
 from meetingsec.extensions import db
+from tests.factories import chair_of, organiser_of
 from tests.helpers import actions, snapshot
 
 
@@ -22,14 +23,14 @@ def test_the_chair_approves_exactly_the_changes_shown(client, login, make_meetin
     pending person off and puts another on; the chair's approval (same number of changes)
     is refused and approves nobody. Read again, the list is approved as shown."""
     meeting = make_meeting()
-    first = services.add_attendee(meeting, _row("Nguyễn Văn An"), actor=meeting.organiser)
+    first = services.add_attendee(meeting, _row("Nguyễn Văn An"), actor=organiser_of(meeting))
     db.session.commit()
-    login(meeting.chair)
+    login(chair_of(meeting))
     url = f"/meetings/{meeting.id}/attendees/"
     seen = _seen(client.get(url).get_data(as_text=True))
 
-    services.remove_attendee(meeting, first, actor=meeting.organiser, reason="")
-    second = services.add_attendee(meeting, _row("Trần Văn Bình"), actor=meeting.organiser)
+    services.remove_attendee(meeting, first, actor=organiser_of(meeting), reason="")
+    second = services.add_attendee(meeting, _row("Trần Văn Bình"), actor=organiser_of(meeting))
     db.session.commit()
     before = snapshot()
     for stale in (seen, "1", "", "x" * 5000):
@@ -51,7 +52,7 @@ def test_the_organiser_adds_a_foreign_guest_with_a_passport(client, login, make_
     from tests.helpers import error_codes
 
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     url = f"/meetings/{meeting.id}/attendees/"
     guest = {"full_name": "Bounmy Sisavath", "unit_name": "Bộ Quốc phòng Lào", "nationality": "Lào"}
     before = snapshot()

@@ -7,6 +7,7 @@ from meetingsec.checklists.services import evaluate
 from meetingsec.core.codes import normalize
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
+from tests.factories import chair_of, organiser_of
 from tests.helpers import actions
 
 
@@ -26,28 +27,30 @@ def _shown(meeting):
 def test_the_list_is_approved_by_the_chair_and_then_changes_need_the_chair_again(make_meeting):
     meeting = make_meeting()
     assert _item(meeting).reason == "Danh sách người tham dự còn trống."
-    a = services.add_attendee(meeting, _row("Nguyễn  Văn   Ánh"), actor=meeting.organiser)
-    b = services.add_attendee(meeting, _row("Trần Thị Bích"), actor=meeting.organiser)
+    a = services.add_attendee(meeting, _row("Nguyễn  Văn   Ánh"), actor=organiser_of(meeting))
+    b = services.add_attendee(meeting, _row("Trần Thị Bích"), actor=organiser_of(meeting))
     db.session.commit()
     assert a.full_name == "Nguyễn Văn Ánh" and a.name_folded == "nguyen van anh"
     assert normalize(a.invitation_code) == a.invitation_code != b.invitation_code
     assert not a.admitted and _item(meeting).status == "unmet"
 
-    services.approve_list(meeting, actor=meeting.chair, seen=_shown(meeting))
+    services.approve_list(meeting, actor=chair_of(meeting), seen=_shown(meeting))
     db.session.commit()
     assert a.admitted and b.admitted and _item(meeting).status == "met"
     assert actions()[-1] == "attendees.approved"
 
     # after approval: an addition waits for the chair, a removal is a request
-    c = services.add_attendee(meeting, _row("Lê Văn Cường"), actor=meeting.organiser)
-    services.remove_attendee(meeting, b, actor=meeting.organiser, reason="Đi công tác")
+    c = services.add_attendee(meeting, _row("Lê Văn Cường"), actor=organiser_of(meeting))
+    services.remove_attendee(meeting, b, actor=organiser_of(meeting), reason="Đi công tác")
     db.session.commit()
     assert not c.admitted and b.admitted and b.list_status == "pending_removal"
     assert "chờ người chủ trì" in str(_item(meeting).reason)
     with pytest.raises(DomainError) as e:  # the chair saw one change, there are two
-        services.approve_list(meeting, actor=meeting.chair, seen=services.shown_changes([c], []))
+        services.approve_list(
+            meeting, actor=chair_of(meeting), seen=services.shown_changes([c], [])
+        )
     assert e.value.code == "list_changed"
-    services.approve_list(meeting, actor=meeting.chair, seen=_shown(meeting))
+    services.approve_list(meeting, actor=chair_of(meeting), seen=_shown(meeting))
     db.session.commit()
     assert c.admitted and not b.admitted and b.list_status == "removed"
     assert _item(meeting).status == "met"
@@ -59,18 +62,18 @@ def test_only_the_organiser_changes_and_only_the_chair_approves(make_meeting, ma
     with pytest.raises(DomainError) as e:
         services.add_attendee(meeting, _row("A"), actor=other)
     assert e.value.code == "not_organiser"
-    services.add_attendee(meeting, _row("A"), actor=meeting.organiser)
+    services.add_attendee(meeting, _row("A"), actor=organiser_of(meeting))
     with pytest.raises(DomainError) as e:
-        services.approve_list(meeting, actor=meeting.organiser, seen=_shown(meeting))
+        services.approve_list(meeting, actor=organiser_of(meeting), seen=_shown(meeting))
     assert e.value.code == "not_chair"
 
 
 def test_removing_an_approved_person_needs_a_reason(make_meeting):
     meeting = make_meeting()
-    a = services.add_attendee(meeting, _row("Phạm Văn Đạt"), actor=meeting.organiser)
-    services.approve_list(meeting, actor=meeting.chair, seen=_shown(meeting))
+    a = services.add_attendee(meeting, _row("Phạm Văn Đạt"), actor=organiser_of(meeting))
+    services.approve_list(meeting, actor=chair_of(meeting), seen=_shown(meeting))
     with pytest.raises(DomainError) as e:
-        services.remove_attendee(meeting, a, actor=meeting.organiser, reason="")
+        services.remove_attendee(meeting, a, actor=organiser_of(meeting), reason="")
     assert e.value.field == "reason"
 
 
@@ -85,18 +88,18 @@ def test_removing_an_approved_person_needs_a_reason(make_meeting):
 def test_duplicates_are_refused(make_meeting, second, field):
     meeting = make_meeting()
     services.add_attendee(
-        meeting, _row("Nguyễn Văn Ánh", id_number="079123"), actor=meeting.organiser
+        meeting, _row("Nguyễn Văn Ánh", id_number="079123"), actor=organiser_of(meeting)
     )
     with pytest.raises(DomainError) as e:
-        services.add_attendee(meeting, second, actor=meeting.organiser)
+        services.add_attendee(meeting, second, actor=organiser_of(meeting))
     assert (e.value.code, e.value.field) == ("duplicate", field)
 
 
 def test_same_name_in_another_unit_is_another_person(make_meeting):
     meeting = make_meeting()
-    services.add_attendee(meeting, _row("Nguyễn Văn Ánh"), actor=meeting.organiser)
+    services.add_attendee(meeting, _row("Nguyễn Văn Ánh"), actor=organiser_of(meeting))
     services.add_attendee(
-        meeting, _row("Nguyễn Văn Ánh", unit="Sở Tư pháp"), actor=meeting.organiser
+        meeting, _row("Nguyễn Văn Ánh", unit="Sở Tư pháp"), actor=organiser_of(meeting)
     )
     assert len(services.active_attendees(meeting.id)) == 2
 
@@ -106,26 +109,26 @@ def test_the_chair_approves_exactly_the_changes_shown(make_meeting):
     on since the page was shown, or a removal requested for someone else. Refused, and
     nothing changes."""
     meeting = make_meeting()
-    a = services.add_attendee(meeting, _row("Nguyễn Văn An"), actor=meeting.organiser)
+    a = services.add_attendee(meeting, _row("Nguyễn Văn An"), actor=organiser_of(meeting))
     shown = _shown(meeting)
-    services.remove_attendee(meeting, a, actor=meeting.organiser, reason="")
-    b = services.add_attendee(meeting, _row("Trần Văn Bình"), actor=meeting.organiser)
+    services.remove_attendee(meeting, a, actor=organiser_of(meeting), reason="")
+    b = services.add_attendee(meeting, _row("Trần Văn Bình"), actor=organiser_of(meeting))
     db.session.commit()
     events = len(actions())
     for seen in (shown, "", "1", f"{b.id}:0000000000000000"):
         with pytest.raises(DomainError) as e:
-            services.approve_list(meeting, actor=meeting.chair, seen=seen)
+            services.approve_list(meeting, actor=chair_of(meeting), seen=seen)
         assert e.value.code == "list_changed"
         db.session.rollback()
     assert not b.admitted and len(actions()) == events
 
-    services.approve_list(meeting, actor=meeting.chair, seen=_shown(meeting))
-    c = services.add_attendee(meeting, _row("Lê Thị Cúc"), actor=meeting.organiser)
-    services.remove_attendee(meeting, b, actor=meeting.organiser, reason="Đi công tác")
+    services.approve_list(meeting, actor=chair_of(meeting), seen=_shown(meeting))
+    c = services.add_attendee(meeting, _row("Lê Thị Cúc"), actor=organiser_of(meeting))
+    services.remove_attendee(meeting, b, actor=organiser_of(meeting), reason="Đi công tác")
     shown = _shown(meeting)
     db.session.commit()
-    d = services.add_attendee(meeting, _row("Phạm Văn Dũng"), actor=meeting.organiser)
-    services.remove_attendee(meeting, d, actor=meeting.organiser, reason="")
+    d = services.add_attendee(meeting, _row("Phạm Văn Dũng"), actor=organiser_of(meeting))
+    services.remove_attendee(meeting, d, actor=organiser_of(meeting), reason="")
     db.session.commit()  # d came and went: the changes shown are the ones pending
-    services.approve_list(meeting, actor=meeting.chair, seen=shown)
+    services.approve_list(meeting, actor=chair_of(meeting), seen=shown)
     assert c.admitted and not b.admitted and not d.admitted

@@ -29,6 +29,7 @@ from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from tests.attendees.workbooks import HEADER, MB, PERSON, repeat, stored, xlsx
 from tests.conftest import make_app
+from tests.factories import organiser_of
 from tests.gunicorn import Tablet, free_port, serve
 from tests.helpers import snapshot
 
@@ -160,7 +161,7 @@ def test_a_bomb_sent_to_the_page_is_a_4xx_that_changes_nothing(
     client, make_meeting, login, kind="wide_row"
 ):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     before = snapshot()
     name, data = bomb(kind)
     resp = client.post(
@@ -177,7 +178,7 @@ def test_the_file_is_read_with_no_transaction_open(client, make_meeting, login, 
     """On SQLite a writing transaction holds the lock every door tablet waits for: the
     file is read before the one that saves it begins."""
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     read, seen = importing.read_file, []
 
     def spy(filename, data):

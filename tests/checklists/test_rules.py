@@ -10,6 +10,7 @@ from meetingsec.checklists.choices import Phase
 from meetingsec.checklists.rules import rulesets
 from meetingsec.checklists.services import blockers, evaluate
 from meetingsec.extensions import db
+from tests.factories import organiser_of
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _meeting(make_meeting, ended_meeting, regime, kw, ended):
 
         register_document(
             meeting,
-            actor=meeting.organiser,
+            actor=organiser_of(meeting),
             number="01/TB",
             title="Thông báo",
             classification=meeting.classification,

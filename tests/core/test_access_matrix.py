@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from meetingsec.audit.models import AuditEvent
 from meetingsec.extensions import db as _db
 from meetingsec.users.roles import Role
-from tests.factories import stored_record
+from tests.factories import chair_of, organiser_of, stored_record
 
 PUBLIC, AUTH = "public", "authenticated"
 A, AU, ORG, C, T = Role.ADMIN, Role.AUDITOR, Role.ORGANISER, Role.CHAIR, Role.TECHNICIAN
@@ -423,8 +423,8 @@ def files(ended_meeting, make_user, make_meeting, db):
     )
     db.session.commit()
     readers = {
-        "organiser": meeting.organiser,
-        "chair": meeting.chair,
+        "organiser": organiser_of(meeting),
+        "chair": chair_of(meeting),
         "technician": tech,
         "clerk": clerk,
         "auditor": make_user("auditor"),

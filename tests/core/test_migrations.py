@@ -7,6 +7,7 @@ from flask_migrate import downgrade, upgrade
 
 from meetingsec.core.db import Base
 from meetingsec.extensions import db
+from tests.factories import organiser_of
 
 
 def test_models_and_migrations_agree(app):
@@ -37,7 +38,7 @@ def test_the_form_key_rename_keeps_every_value_both_ways(app, ended_meeting):
 
     meeting, clerk, people, doc = ended_meeting()
     incident = documents.report_lost(
-        meeting, doc.copies[0], actor=meeting.organiser, reason="Không tìm thấy"
+        meeting, doc.copies[0], actor=organiser_of(meeting), reason="Không tìm thấy"
     )
     refused = record_incident(
         meeting,

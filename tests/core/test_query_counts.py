@@ -7,7 +7,7 @@ import pytest
 from meetingsec.devices.services import add_device
 from meetingsec.door.commitment import commitment_for
 from meetingsec.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, organiser_of
 from tests.helpers import check_in, signature_json
 
 pytestmark = pytest.mark.usefixtures("no_template_queries")
@@ -156,10 +156,10 @@ def test_meeting_page_runs_a_fixed_number_of_statements(
         meeting, clerk, people = _door(open_door, n, n // 3)
         meeting.status = "preparing"
         for _ in range(devices):
-            add_device(meeting, make_device(), actor=meeting.organiser)
+            add_device(meeting, make_device(), actor=organiser_of(meeting))
         meeting.status = "cleared"
         db.session.commit()
-        client = _client_of(app, meeting.organiser)
+        client = _client_of(app, organiser_of(meeting))
         counts.append(_measure(count_queries, client, f"/meetings/{meeting.id}"))
     _assert_fixed("meeting page", counts)
 
@@ -209,10 +209,10 @@ def test_meeting_devices_page_runs_a_fixed_number_of_statements(
     made = 0
     for size in (3, 120):
         while made < size:
-            add_device(meeting, make_device(), actor=meeting.organiser)
+            add_device(meeting, make_device(), actor=organiser_of(meeting))
             made += 1
         db.session.commit()
-        client = _client_of(app, meeting.organiser)
+        client = _client_of(app, organiser_of(meeting))
         counts.append(_measure(count_queries, client, f"/meetings/{meeting.id}/devices/"))
     _assert_fixed("meeting's devices", counts)
 

@@ -6,6 +6,7 @@ import pytest
 
 from meetingsec.core.security import CSP
 from tests.conftest import PASSWORD, make_app
+from tests.factories import organiser_of
 from tests.helpers import error_codes
 
 
@@ -176,7 +177,7 @@ def test_no_page_repeats_an_element_id(client, make_meeting, make_user, make_dev
 
     tech = make_user("technician")
     meeting = make_meeting(technicians=[tech])
-    md = add_device(meeting, make_device(), actor=meeting.organiser)
+    md = add_device(meeting, make_device(), actor=organiser_of(meeting))
     record_inspection(
         meeting, md, actor=tech, result="pass", seal_number="TEM-1", notes="", key="n", based_on=0
     )

@@ -12,6 +12,7 @@ from meetingsec.devices import services
 from meetingsec.devices.choices import DeviceState
 from meetingsec.devices.models import MeetingDevice
 from meetingsec.extensions import db
+from tests.factories import organiser_of
 from tests.helpers import actions
 
 #: The rules about devices the gate waits for (checklists/rules/*.json)
@@ -30,7 +31,7 @@ class Walk:
 
     def __init__(self, meeting, tech, make_device):
         self.meeting, self.tech, self.make_device = meeting, tech, make_device
-        self.organiser = meeting.organiser
+        self.organiser = organiser_of(meeting)
         self.n = 0
 
     def _key(self) -> str:

@@ -9,6 +9,7 @@ from meetingsec.core.codes import display
 from meetingsec.devices.models import Device, Inspection
 from meetingsec.extensions import db
 from tests import pdf
+from tests.factories import organiser_of
 from tests.helpers import actions, error_codes, snapshot
 
 
@@ -59,7 +60,7 @@ def test_the_add_field_offers_the_registrys_devices(client, team, make_device, l
     scan or type its code."""
     meeting, _tech = team
     device = make_device()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     page = client.get(f"/meetings/{meeting.id}/devices/").get_data(as_text=True)
     field = re.search(r'<input id="code"[^>]*>', page).group(0)
     assert 'list="registry-codes"' in field
@@ -69,7 +70,7 @@ def test_the_add_field_offers_the_registrys_devices(client, team, make_device, l
 def test_organiser_adds_devices_by_code(client, team, make_device, login):
     meeting, _tech = team
     device = make_device()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     url = f"/meetings/{meeting.id}/devices/"
     before = snapshot()
     for code, error in (("XYZ", "bad_code"), ("0000000000" + "0", "unknown_code")):
@@ -86,9 +87,9 @@ def test_technician_scans_and_inspects(client, team, make_device, make_meeting, 
     from meetingsec.devices.services import add_device
 
     device, elsewhere = make_device(), make_device("speaker")
-    md = add_device(meeting, device, actor=meeting.organiser)
+    md = add_device(meeting, device, actor=organiser_of(meeting))
     other = make_meeting()
-    add_device(other, elsewhere, actor=other.organiser)
+    add_device(other, elsewhere, actor=organiser_of(other))
     db.session.commit()
     login(tech)
     base = f"/meetings/{meeting.id}/inspection"
@@ -169,7 +170,7 @@ def test_inspection_record_pdf_in_the_official_layout(client, team, make_device,
 
     for i, kind in enumerate(("wired_mic", "speaker")):
         md = services.add_device(
-            meeting, make_device(kind, serial=f"SN-{i}"), actor=meeting.organiser
+            meeting, make_device(kind, serial=f"SN-{i}"), actor=organiser_of(meeting)
         )
         services.record_inspection(
             meeting,
@@ -182,7 +183,7 @@ def test_inspection_record_pdf_in_the_official_layout(client, team, make_device,
             based_on=0,
         )
     db.session.commit()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     resp = client.get(f"/meetings/{meeting.id}/records/devices.pdf")
     assert resp.status_code == 200
     pdf.save("device-inspection.pdf", resp.data)
@@ -234,7 +235,7 @@ def test_a_forged_form_key_is_refused(client, team, make_device, login, key):
     meeting, tech = team
     from meetingsec.devices.services import add_device
 
-    md = add_device(meeting, make_device(), actor=meeting.organiser)
+    md = add_device(meeting, make_device(), actor=organiser_of(meeting))
     db.session.commit()
     login(tech)
     before = snapshot()
@@ -262,7 +263,7 @@ def test_seal_numbers_are_shown_to_the_device_records_readers_only(
     meeting, tech = team
     clerk = make_user("clerk")
     meeting.members.append(MeetingMember(user_id=clerk.id, role="clerk"))
-    md = services.add_device(meeting, make_device(), actor=meeting.organiser)
+    md = services.add_device(meeting, make_device(), actor=organiser_of(meeting))
     services.record_inspection(
         meeting,
         md,
@@ -280,7 +281,7 @@ def test_seal_numbers_are_shown_to_the_device_records_readers_only(
     assert "TEM-0077" not in page and "/records/devices.pdf" not in page
     assert client.get(f"/meetings/{meeting.id}/records/devices.pdf").status_code == 403
     client.post("/logout")
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     page = client.get(url).get_data(as_text=True)
     assert "TEM-0077" in page and "/records/devices.pdf" in page
 
@@ -293,8 +294,8 @@ def test_no_verdict_is_chosen_for_the_technician(client, team, make_device, logi
     meeting, tech = team
     from meetingsec.devices.services import add_device
 
-    md = add_device(meeting, make_device(ban_co_yeu=False), actor=meeting.organiser)
-    exempt = add_device(meeting, make_device(ban_co_yeu=True), actor=meeting.organiser)
+    md = add_device(meeting, make_device(ban_co_yeu=False), actor=organiser_of(meeting))
+    exempt = add_device(meeting, make_device(ban_co_yeu=True), actor=organiser_of(meeting))
     db.session.commit()
     login(tech)
     base = f"/meetings/{meeting.id}/inspection"
@@ -317,7 +318,7 @@ def installed(team, make_device):
     from meetingsec.devices import services
 
     meeting, tech = team
-    md = services.add_device(meeting, make_device(), actor=meeting.organiser)
+    md = services.add_device(meeting, make_device(), actor=organiser_of(meeting))
     db.session.commit()
     services.record_inspection(
         meeting, md, actor=tech, result="pass", seal_number="TEM-7", notes="", key="i1", based_on=0
@@ -342,7 +343,7 @@ def test_a_broken_seal_is_red_everywhere_with_the_next_step(client, installed, l
     assert 'class="flash flash-warning"' in card and "flash-success" not in card
     assert "status-bad" in card and 'class="next-step"' in card and "tem mới" in card
     client.post("/logout")
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     listing = client.get(f"/meetings/{meeting.id}/devices/").get_data(as_text=True)
     assert 'class="device-bad"' in listing and "status-bad" in listing
     assert "status-cleared" not in listing
@@ -356,7 +357,9 @@ def test_organiser_withdraws_or_replaces_a_failed_device(client, team, make_devi
     meeting, tech = team
     from meetingsec.devices import services
 
-    failed = [services.add_device(meeting, make_device(), actor=meeting.organiser) for _ in "ab"]
+    failed = [
+        services.add_device(meeting, make_device(), actor=organiser_of(meeting)) for _ in "ab"
+    ]
     db.session.commit()
     for i, md in enumerate(failed):
         services.record_inspection(
@@ -370,7 +373,7 @@ def test_organiser_withdraws_or_replaces_a_failed_device(client, team, make_devi
             based_on=0,
         )
     db.session.commit()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     base = f"/meetings/{meeting.id}/devices"
     listing = client.get(f"{base}/").get_data(as_text=True)
     assert (

@@ -12,6 +12,7 @@ from meetingsec.devices import services
 from meetingsec.devices.models import Inspection
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
+from tests.factories import organiser_of
 from tests.helpers import actions
 
 
@@ -23,7 +24,7 @@ def setup(make_meeting, make_user, make_device):
 
 
 def _add(meeting, device):
-    md = services.add_device(meeting, device, actor=meeting.organiser)
+    md = services.add_device(meeting, device, actor=organiser_of(meeting))
     db.session.commit()
     return md
 

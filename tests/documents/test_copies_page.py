@@ -5,7 +5,7 @@ import pytest
 
 from meetingsec.documents import services as documents
 from meetingsec.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, organiser_of
 from tests.helpers import check_in, error_codes
 
 pytestmark = pytest.mark.usefixtures("no_template_queries")
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("no_template_queries")
 def _document(meeting, number, copies):
     return documents.register_document(
         meeting,
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
         number=number,
         title=f"Tài liệu {number}",
         classification=meeting.classification,
@@ -37,7 +37,7 @@ def test_copies_are_found_by_document_and_state(app, open_door):
     )
     db.session.commit()
     client = app.test_client()
-    client.post("/login", data={"username": meeting.organiser.username, "password": PASSWORD})
+    client.post("/login", data={"username": organiser_of(meeting).username, "password": PASSWORD})
     url = f"/meetings/{meeting.id}/documents/"
     page = client.get(url).get_data(as_text=True)
     assert page.count('<tr id="copy-') == 7
@@ -54,7 +54,7 @@ def test_copies_are_found_by_document_and_state(app, open_door):
 def test_the_register_reads_a_fixed_number_of_statements(app, open_door, count_queries):
     meeting, _clerk, _people = open_door(1)
     client = app.test_client()
-    client.post("/login", data={"username": meeting.organiser.username, "password": PASSWORD})
+    client.post("/login", data={"username": organiser_of(meeting).username, "password": PASSWORD})
     counts = []
     for n, copies in enumerate((3, 150)):
         _document(meeting, f"0{n}/KH", copies)

@@ -18,6 +18,7 @@ from meetingsec.documents.invitations import (
 )
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import MeetingStatus
+from tests.factories import chair_of, organiser_of
 from tests.helpers import actions, check_in, error_codes, item_status, snapshot
 
 
@@ -31,7 +32,7 @@ def test_neutral_invitations_register_nothing(open_door):
     meeting, _clerk, people = open_door()
     assert meeting.invitations_secret is False  # the default
     before = snapshot()
-    assert issue_invitations(meeting, people, actor=meeting.organiser) == {}
+    assert issue_invitations(meeting, people, actor=organiser_of(meeting)) == {}
     db.session.commit()
     assert snapshot() == before
     assert invitation_document(meeting.id) is None
@@ -41,7 +42,7 @@ def test_neutral_invitations_register_nothing(open_door):
 def test_printing_numbers_the_whole_list_and_issues_the_printed_copies(open_door):
     meeting, _clerk, people = open_door(n=3)
     _secret(meeting)
-    printed = issue_invitations(meeting, [people[1]], actor=meeting.organiser)
+    printed = issue_invitations(meeting, [people[1]], actor=organiser_of(meeting))
     db.session.commit()
     assert printed == {people[1].id: CopyNumber(2, 3)}  # "Bản số 2/3"
     document = invitation_document(meeting.id)
@@ -58,13 +59,13 @@ def test_printing_numbers_the_whole_list_and_issues_the_printed_copies(open_door
     assert item_status(meeting, "copy-control").status == "met"
 
     # printing everyone's issues the rest; the same copy prints again with its number
-    again = issue_invitations(meeting, people, actor=meeting.organiser)
+    again = issue_invitations(meeting, people, actor=organiser_of(meeting))
     db.session.commit()
     assert again == {p.id: CopyNumber(n, 3) for n, p in enumerate(people, start=1)}
     assert [c.state for c in document.copies] == ["handed_out"] * 3
     assert actions().count("document.handed_out") == 3
     assert actions().count("invitation.numbered") == 1
-    issue_invitations(meeting, [people[0]], actor=meeting.organiser)
+    issue_invitations(meeting, [people[0]], actor=organiser_of(meeting))
     db.session.commit()
     assert actions().count("document.handed_out") == 3  # a reprint is not a second hand-out
 
@@ -72,18 +73,18 @@ def test_printing_numbers_the_whole_list_and_issues_the_printed_copies(open_door
 def test_someone_approved_later_gets_the_next_number(open_door):
     meeting, _clerk, people = open_door(n=2)
     _secret(meeting)
-    issue_invitations(meeting, people, actor=meeting.organiser)
+    issue_invitations(meeting, people, actor=organiser_of(meeting))
     db.session.commit()
     meeting.status = MeetingStatus.PREPARING  # the list changes before the door opens
     late = add_attendees(
         meeting,
         [{"full_name": "Trần Văn Muộn", "unit_name": "Sở Tư pháp", "position": ""}],
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
         source="test",
     )
-    approve_list(meeting, actor=meeting.chair, seen=shown_changes(late, []))
+    approve_list(meeting, actor=chair_of(meeting), seen=shown_changes(late, []))
     db.session.commit()
-    assert issue_invitations(meeting, late, actor=meeting.organiser) == {
+    assert issue_invitations(meeting, late, actor=organiser_of(meeting)) == {
         late[0].id: CopyNumber(3, 3)
     }
     db.session.commit()
@@ -98,7 +99,7 @@ def test_only_the_organiser_issues_them_and_not_once_closing(open_door):
         issue_invitations(meeting, people, actor=clerk)
     meeting.status = MeetingStatus.CLOSING
     with pytest.raises(DomainError) as err:
-        issue_invitations(meeting, people, actor=meeting.organiser)
+        issue_invitations(meeting, people, actor=organiser_of(meeting))
     assert err.value.code == "wrong_stage"
     db.session.rollback()
     assert snapshot() == before
@@ -107,7 +108,7 @@ def test_only_the_organiser_issues_them_and_not_once_closing(open_door):
 def test_a_copy_not_yet_issued_is_handed_out_at_the_door(open_door):
     meeting, clerk, people = open_door(n=2)
     _secret(meeting)
-    issue_invitations(meeting, [people[0]], actor=meeting.organiser)
+    issue_invitations(meeting, [people[0]], actor=organiser_of(meeting))
     db.session.commit()
     assert invitation_copy(meeting.id, people[1].id).state == "in_hand"
     entry = hand_out_at_entry(meeting, check_in(meeting, clerk, people[1]), actor=clerk)
@@ -124,7 +125,7 @@ def test_a_copy_not_yet_issued_is_handed_out_at_the_door(open_door):
 def test_an_invitation_goes_to_no_one_else(open_door):
     meeting, clerk, people = open_door(n=2)
     _secret(meeting)
-    issue_invitations(meeting, [people[0]], actor=meeting.organiser)
+    issue_invitations(meeting, [people[0]], actor=organiser_of(meeting))
     check_in(meeting, clerk, people[0])
     db.session.commit()
     with pytest.raises(DomainError) as err:
@@ -141,7 +142,7 @@ def test_an_invitation_goes_to_no_one_else(open_door):
 def test_closing_waits_for_every_invitation_copy(open_door):
     meeting, clerk, people = open_door(n=2)
     _secret(meeting)
-    issue_invitations(meeting, people, actor=meeting.organiser)
+    issue_invitations(meeting, people, actor=organiser_of(meeting))
     for p in people:
         check_in(meeting, clerk, p)
     db.session.commit()
@@ -161,7 +162,7 @@ def test_closing_waits_for_every_invitation_copy(open_door):
     services.report_lost(
         meeting,
         invitation_copy(meeting.id, people[1].id),
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
         reason="Đại biểu để quên tại khách sạn, đã báo cáo.",
     )
     db.session.commit()
@@ -178,7 +179,7 @@ def test_the_organiser_chooses_secret_invitations_on_the_meeting_form(client, ma
     from meetingsec.audit.models import AuditEvent
 
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     page = client.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
     # off by default, and the hint says what each choice means
     box = re.search(r'<input[^>]*id="invitations_secret"[^>]*>', page)[0]
@@ -213,7 +214,7 @@ def test_secret_invitations_print_their_copy_number_mark_and_title(client, login
     from tests import pdf
 
     meeting, _clerk, people = open_door(n=2, classification="toi_mat")
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     url = f"/meetings/{meeting.id}/attendees/invitations.pdf"
     neutral = client.get(url).data
     assert "Bản số" not in pdf.plain(neutral) and meeting.title not in pdf.plain(neutral)
@@ -265,7 +266,7 @@ def test_the_door_takes_the_invitation_back(client, login, open_door):
 
     meeting, clerk, (a, b, _c) = open_door()
     _secret(meeting)
-    issue_invitations(meeting, [a], actor=meeting.organiser)
+    issue_invitations(meeting, [a], actor=organiser_of(meeting))
     db.session.commit()
     check_in(meeting, clerk, a)
     db.session.commit()
@@ -307,7 +308,7 @@ def test_the_security_record_registers_the_invitation_copies(open_door):
 
     meeting, clerk, people = open_door(n=2)
     _secret(meeting)
-    issue_invitations(meeting, people, actor=meeting.organiser)
+    issue_invitations(meeting, people, actor=organiser_of(meeting))
     check_in(meeting, clerk, people[0])
     services.recover(
         meeting, actor=clerk, key="recover-for-record", copy_code=people[0].invitation_code

@@ -10,13 +10,14 @@ from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.documents import queries, services
 from meetingsec.door.services import AlreadyDone
 from meetingsec.extensions import db
+from tests.factories import organiser_of
 from tests.helpers import actions, check_in, item_status, snapshot
 
 
 def _register(meeting, copies=3, authorisation="Đồng chí Giám đốc cho phép sao, VB số 5/CV"):
     doc = services.register_document(
         meeting,
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
         number="12/BC-CAT",
         title="Báo cáo tình hình an ninh quý IV",
         classification="toi_mat",
@@ -38,7 +39,7 @@ def test_registering_numbers_the_copies_and_brings_copy_control(open_door):
     item = item_status(meeting, "copy-control")
     assert item.status == "unmet"
     assert "chưa ghi nhận ý kiến cho phép sao" in str(item.reason)
-    services.authorise_copies(meeting, doc, actor=meeting.organiser, text="Giám đốc cho phép")
+    services.authorise_copies(meeting, doc, actor=organiser_of(meeting), text="Giám đốc cho phép")
     db.session.commit()
     assert item_status(meeting, "copy-control").status == "met"
     assert actions()[-1] == "document.copies_authorised"
@@ -55,7 +56,7 @@ def test_bad_registrations_change_nothing(open_door, make_user):
         with pytest.raises(DomainError):
             services.register_document(
                 meeting,
-                actor=meeting.organiser,
+                actor=organiser_of(meeting),
                 number="1",
                 title="x",
                 classification="mat",
@@ -64,7 +65,7 @@ def test_bad_registrations_change_nothing(open_door, make_user):
     with pytest.raises(ValueError):
         services.register_document(
             meeting,
-            actor=meeting.organiser,
+            actor=organiser_of(meeting),
             number="1",
             title="x",
             classification="x",
@@ -117,7 +118,7 @@ def test_hand_out_to_someone_inside_then_recover(open_door):
     recover_docs = item_status(meeting, "recover-docs")
     assert recover_docs.status == "unmet"
     assert "1 bản đã phát chưa được thu hồi" in str(recover_docs.reason)
-    services.recover(meeting, actor=meeting.organiser, key="r-000001", copy_code=first.code)
+    services.recover(meeting, actor=organiser_of(meeting), key="r-000001", copy_code=first.code)
     db.session.commit()
     assert item_status(meeting, "recover-docs").status == "met"
     assert actions()[-1] == "document.recovered"
@@ -144,7 +145,9 @@ def test_a_lost_copy_is_an_incident_and_accounted_for(open_door):
     with pytest.raises(NotAllowed):  # only the organiser reports a loss
         services.report_lost(meeting, copy, actor=clerk, reason="Không tìm thấy")
     db.session.rollback()
-    incident = services.report_lost(meeting, copy, actor=meeting.organiser, reason="Không tìm thấy")
+    incident = services.report_lost(
+        meeting, copy, actor=organiser_of(meeting), reason="Không tìm thấy"
+    )
     db.session.commit()
     assert (incident.kind, incident.person_name) == ("document_lost", a.full_name)
     assert copy.state == "lost"

@@ -8,6 +8,7 @@ from meetingsec.door import identity
 from meetingsec.door.models import IdentityCheck
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
+from tests.factories import organiser_of
 from tests.helpers import actions, check_in, error_codes, snapshot
 
 ADDRESS = "Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội"
@@ -107,7 +108,7 @@ def test_refusals_and_bad_input(tm_door):
     assert e.value.code == "no_mismatch"
     db.session.rollback()
     with pytest.raises(DomainError) as e:
-        _check(meeting, meeting.organiser, a, cccd(a.id_number, a.full_name))
+        _check(meeting, organiser_of(meeting), a, cccd(a.id_number, a.full_name))
     assert e.value.code == "not_clerk"
     db.session.rollback()
     assert snapshot() == before

@@ -8,6 +8,7 @@ from meetingsec.door import commitment as commitments
 from meetingsec.door import queries
 from meetingsec.extensions import db
 from tests import pdf
+from tests.factories import organiser_of
 from tests.helpers import error_codes, signature_json
 
 
@@ -151,14 +152,14 @@ def test_return_by_claim_ticket(client, login, open_door):
 
 def test_counters_fragment(client, login, open_door):
     meeting, _clerk, _people = open_door()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     body = client.get(f"/meetings/{meeting.id}/door/counters").get_data(as_text=True)
     assert 'hx-trigger="every 5s"' in body and "dự kiến" in body and ">3<" in body
 
 
 def test_invitations_pdf(client, login, open_door):
     meeting, _clerk, people = open_door(names=["Nguyễn Thị Đào", "Trần Văn Ước"])
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     resp = client.get(f"/meetings/{meeting.id}/attendees/invitations.pdf")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     pdf.save("invitations.pdf", resp.data)
@@ -182,7 +183,7 @@ def test_a_big_list_gets_its_invitations_in_parts(client, login, open_door, monk
 
     monkeypatch.setattr(routes, "INVITATIONS_PER_FILE", 2)
     meeting, _clerk, people = open_door(5)
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     page = client.get(f"/meetings/{meeting.id}/attendees/").get_data(as_text=True)
     for label in ("Giấy mời 1–2 (PDF)", "Giấy mời 3–4 (PDF)", "Giấy mời 5–5 (PDF)"):
         assert label in page
@@ -221,7 +222,7 @@ def test_tickets_pdf(client, login, open_door):
 
 def test_import_preview_then_confirm(client, login, make_meeting):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     url = f"/meetings/{meeting.id}/attendees/import"
     csv = "Họ và tên,Chức vụ,Đơn vị\nNguyễn Văn Một,,Sở Nội vụ\n,,Sở Y tế\n".encode()
     resp = client.post(url, data={"file": (io.BytesIO(csv), "ds.csv")})
@@ -242,7 +243,7 @@ def test_import_preview_then_confirm(client, login, make_meeting):
 
 def test_bad_and_huge_files_get_a_clear_answer(client, login, make_meeting):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     url = f"/meetings/{meeting.id}/attendees/import"
     resp = client.post(url, data={"file": (io.BytesIO(b"Ten,Tuoi\nA,1\n"), "ds.csv")})
     assert resp.status_code == 422 and "import_no_header" in error_codes(resp)
@@ -259,7 +260,7 @@ def test_template_download(client, login, make_meeting):
     from openpyxl import load_workbook
 
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     resp = client.get(f"/meetings/{meeting.id}/attendees/template.xlsx")
     sheet = load_workbook(io.BytesIO(resp.data)).active
     assert [c.value for c in sheet[1]] == [

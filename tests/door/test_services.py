@@ -16,6 +16,7 @@ from meetingsec.door import entry as door_entry
 from meetingsec.door import queries, services, signature
 from meetingsec.door.models import CheckIn, CommitmentText, Deposit
 from meetingsec.extensions import db
+from tests.factories import organiser_of
 from tests.helpers import actions, signature_json, snapshot
 
 SIG = signature_json()
@@ -259,7 +260,7 @@ def test_people_not_on_the_approved_list_are_refused_and_recorded(open_door):
 
     meeting, clerk, _people = open_door()
     pending = add_attendee(
-        meeting, {"full_name": "Người Chưa Duyệt", "unit_name": "Sở X"}, actor=meeting.organiser
+        meeting, {"full_name": "Người Chưa Duyệt", "unit_name": "Sở X"}, actor=organiser_of(meeting)
     )
     with pytest.raises(DomainError) as e:
         _check_in(meeting, clerk, pending)
@@ -419,7 +420,7 @@ def test_a_copy_label_or_a_device_tag_scanned_as_an_invitation_is_named(open_doo
     device = make_device()
     doc = register_document(
         meeting,
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
         number="12/BC-CAT",
         title="Báo cáo",
         classification="toi_mat",

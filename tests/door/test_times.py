@@ -12,6 +12,7 @@ from meetingsec.door import deposits, entry
 from meetingsec.door.queries import unreturned
 from meetingsec.door.services import AlreadyDone
 from meetingsec.extensions import db
+from tests.factories import organiser_of
 from tests.helpers import check_in, signature_json
 
 #: 11:33 in Hà Nội
@@ -83,7 +84,7 @@ def handed_out(open_door):
     check_in(meeting, clerk, b)
     doc = documents.register_document(
         meeting,
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
         number="07/KH-BCĐ",
         title="Kế hoạch bảo vệ",
         classification=meeting.classification,

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from meetingsec.demo import DEMO_PASSWORD
 from meetingsec.extensions import db
 from tests.e2e.conftest import PHONE, log_in
-from tests.factories import one_day_end
+from tests.factories import chair_of, one_day_end, organiser_of
 
 NAMES = ("Lương Thị Hạnh", "Đinh Công Tráng")
 
@@ -53,8 +53,8 @@ def _list_approved(meeting_id):
 
     meeting = db.session.get(Meeting, meeting_id)
     rows = [{"full_name": n, "unit_name": "Sở Nội vụ", "position": "Chuyên viên"} for n in NAMES]
-    people = add_attendees(meeting, rows, actor=meeting.organiser, source="test")
-    approve_list(meeting, actor=meeting.chair, seen=shown_changes(people, []))
+    people = add_attendees(meeting, rows, actor=organiser_of(meeting), source="test")
+    approve_list(meeting, actor=chair_of(meeting), seen=shown_changes(people, []))
     meeting.status = "cleared"  # the gate itself is tested with the meetings
 
 

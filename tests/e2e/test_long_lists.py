@@ -13,6 +13,7 @@ from meetingsec.demo import DEMO_PASSWORD
 from meetingsec.extensions import db
 from meetingsec.meetings.models import Meeting
 from tests.e2e.conftest import PHONE, TABLET_PORTRAIT, log_in
+from tests.factories import chair_of, organiser_of
 
 SHOTS = Path("/tmp/shots-i17b")
 VIEWPORTS = pytest.mark.parametrize(
@@ -28,7 +29,7 @@ def _many_pending(server, n=200) -> int:
         add_attendees(
             meeting,
             [{"full_name": f"Nguyễn Văn Khách {i}", "unit_name": "Sở Tài chính"} for i in range(n)],
-            actor=meeting.organiser,
+            actor=organiser_of(meeting),
             source="test",
         )
         db.session.commit()
@@ -106,7 +107,7 @@ def test_a_long_register_of_copies_is_filtered_with_its_action_at_hand(
         meeting = db.session.query(Meeting).filter_by(title=DRAFT).one()
         register_document(
             meeting,
-            actor=meeting.organiser,
+            actor=organiser_of(meeting),
             number="30/BC-UBND",
             title="Báo cáo tổng hợp",
             classification="toi_mat",
@@ -145,7 +146,7 @@ def test_a_meeting_with_300_devices_keeps_its_controls_at_hand(
         meeting = db.session.query(Meeting).filter_by(title=DRAFT).one()
         make_device = device_factory()
         for i in range(300):
-            add_device(meeting, make_device(model=f"Micro {i:03d}"), actor=meeting.organiser)
+            add_device(meeting, make_device(model=f"Micro {i:03d}"), actor=organiser_of(meeting))
         db.session.commit()
         meeting_id = meeting.id
     _open_as_organiser(page, live_server, viewport, f"/meetings/{meeting_id}/devices/")
@@ -192,10 +193,10 @@ def test_closing_with_many_items_held_keeps_its_action_at_hand(
         people = add_attendees(
             meeting,
             [{"full_name": f"Trần Văn Khách {i}", "unit_name": "Sở Xây dựng"} for i in range(70)],
-            actor=meeting.organiser,
+            actor=organiser_of(meeting),
             source="test",
         )
-        approve_list(meeting, actor=meeting.chair, seen=shown_changes(people, []))
+        approve_list(meeting, actor=chair_of(meeting), seen=shown_changes(people, []))
         clerk = get_user_by_username("letan")
         for person in people:
             check_in(meeting, clerk, person)

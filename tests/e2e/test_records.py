@@ -14,6 +14,7 @@ from meetingsec.extensions import db
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import CAMERA_CODE, PHONE, TABLET_LANDSCAPE, log_in
 from tests.e2e.test_door import _cleared_meeting
+from tests.factories import organiser_of
 
 
 def _in_app(live_server, fn):
@@ -116,7 +117,7 @@ def test_close_out_with_records_from_the_worker(
     page, live_server, check_page, ended_meeting, worker
 ):
     meeting, _clerk, people, doc = ended_meeting()
-    username, meeting_id, copy_code = meeting.organiser.username, meeting.id, doc.copies[0].code
+    username, meeting_id, copy_code = organiser_of(meeting).username, meeting.id, doc.copies[0].code
     owner = people[0].full_name
     db.session.commit()  # the test holds no transaction while the browser works
     page.set_viewport_size(TABLET_LANDSCAPE)

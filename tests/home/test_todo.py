@@ -11,7 +11,7 @@ from meetingsec.core.i18n import local_date
 from meetingsec.extensions import db
 from meetingsec.home.queries import to_do
 from meetingsec.users.roles import Role
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, organiser_of
 
 pytestmark = pytest.mark.usefixtures("no_template_queries")
 
@@ -27,7 +27,7 @@ def _person(meeting, name="Nguyễn Văn Mới"):
     return add_attendees(
         meeting,
         [{"full_name": name, "unit_name": "Sở Nội vụ", "position": ""}],
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
         source="test",
     )
 
@@ -109,7 +109,7 @@ def test_technician_clerk_and_organiser_homes(make_user, make_meeting, ended_mee
     # Closing: the clerk recovers the copy still out and hands back the phone still held.
     meeting, ended_clerk, _people, _doc = ended_meeting()
     assert _steps(ended_clerk, Role.CLERK) == {meeting.title: ["documents.recover", "door.returns"]}
-    (task,) = to_do(meeting.organiser, Role.ORGANISER, local_date(utcnow()))
+    (task,) = to_do(organiser_of(meeting), Role.ORGANISER, local_date(utcnow()))
     assert [s.endpoint for s in task.steps] == ["records.closing", "documents.recover"]
     assert "1" in str(task.next_step)
 

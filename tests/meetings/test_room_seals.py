@@ -11,6 +11,7 @@ from meetingsec.core.i18n import local_date, to_utc
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
 from meetingsec.meetings import room_seals
+from tests.factories import organiser_of
 from tests.helpers import actions, error_codes
 
 
@@ -78,7 +79,7 @@ def test_sealed_each_night_and_found_intact(three_days):
     assert _item(meeting).status == "unmet"  # not yet found intact, a night to come
     room_seals.find_seal(
         meeting,
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
         seal_number="tem-1001 ",  # typed: case and spaces aside
         intact=True,
         key="found-key-1",

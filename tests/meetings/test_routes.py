@@ -10,6 +10,7 @@ from meetingsec.core.i18n import to_local
 from meetingsec.extensions import db
 from meetingsec.meetings.models import Meeting
 from meetingsec.org.services import save_unit, save_venue
+from tests.factories import chair_of, organiser_of
 from tests.helpers import actions, error_codes, snapshot
 
 
@@ -118,7 +119,7 @@ def test_second_save_with_an_old_version_is_refused(client, make_user, login, ap
 
 def test_mark_an_item_with_htmx(client, make_meeting, login):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     url = f"/meetings/{meeting.id}/items/protection-plan"
     resp = client.post(url, data={"state": "done", "note": ""}, headers={"HX-Request": "true"})
     assert resp.status_code == 422 and "note_required" in error_codes(resp)
@@ -144,7 +145,7 @@ def test_mark_an_item_with_htmx(client, make_meeting, login):
 
 def test_chair_approves_and_the_gate_lists_blockers(client, make_meeting, login):
     meeting = make_meeting(classification="mat", at_hq=True)
-    login(meeting.chair)
+    login(chair_of(meeting))
     resp = client.post(
         f"/meetings/{meeting.id}/approve",
         data={
@@ -179,7 +180,7 @@ def test_chair_approves_and_the_gate_lists_blockers(client, make_meeting, login)
 
 def test_cancel_with_a_reason(client, make_meeting, login):
     meeting = make_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     assert client.post(f"/meetings/{meeting.id}/cancel", data={"reason": ""}).status_code == 422
     assert (
         client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Hoãn họp"}).status_code
@@ -199,13 +200,13 @@ def test_role_homes_show_what_each_has_to_do(client, make_meeting, make_user, lo
     page = client.get("/home/clerk").get_data(as_text=True)
     assert "Họp hôm nay" in page and "Họp tuần sau" not in page
     client.post("/logout")
-    login(today.chair)
+    login(chair_of(today))
     assert "Họp hôm nay" in client.get("/home/chair").get_data(as_text=True)
     client.post("/logout")
     login(tech)
     assert "Họp hôm nay" in client.get("/home/technician").get_data(as_text=True)
     client.post("/logout")
-    login(today.organiser)
+    login(organiser_of(today))
     client.post(f"/meetings/{today.id}/cancel", data={"reason": "Hoãn"})
     client.post("/logout")
     login(tech)
@@ -236,7 +237,7 @@ def test_editing_without_changes_keeps_the_time_and_team(client, make_meeting, m
     tech = make_user("technician")
     meeting = make_meeting(technicians=[tech])
     start, end = meeting.starts_at, meeting.ends_at
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     page = client.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
     shown = re.search(r'id="starts_at" name="starts_at"[^>]*value="([^"]+)"', page).group(1)
     assert shown == to_local(start).strftime("%Y-%m-%dT%H:%M")
@@ -263,3 +264,26 @@ def test_editing_without_changes_keeps_the_time_and_team(client, make_meeting, m
     assert meeting.starts_at == start.replace(second=0, microsecond=0)
     assert meeting.ends_at == end.replace(second=0, microsecond=0)
     assert meeting.member_ids("technician") == {tech.id}
+
+
+def test_the_meeting_page_links_the_venue_record_only_when_the_venue_was_checked(
+    client, login, make_meeting, make_user
+):
+    """The technician's meeting page offers the venue check record once the venue was
+    checked, and not at headquarters, where nothing is checked."""
+    from meetingsec.devices.services import record_venue_check
+
+    tech = make_user("technician")
+    at_hq = make_meeting(at_hq=True, technicians=[tech])
+    outside = make_meeting(at_hq=False, technicians=[tech], starts_in=timedelta(hours=2))
+    record_venue_check(
+        outside, actor=tech, result="pass", inside_notes="Ổn", outside_notes="Ổn", key="v1"
+    )
+    db.session.commit()
+    login(tech)
+    page = client.get(f"/meetings/{at_hq.id}")
+    assert page.status_code == 200
+    assert f"/meetings/{at_hq.id}/records/venue.pdf" not in page.get_data(as_text=True)
+    page = client.get(f"/meetings/{outside.id}")
+    assert page.status_code == 200
+    assert f"/meetings/{outside.id}/records/venue.pdf" in page.get_data(as_text=True)

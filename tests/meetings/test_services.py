@@ -5,12 +5,14 @@ from datetime import date, timedelta
 import pytest
 
 from meetingsec.checklists import services as checklist
+from meetingsec.checklists.queries import items_of
 from meetingsec.checklists.rules import rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from meetingsec.meetings import services
 from meetingsec.meetings.services import MeetingData
+from tests.factories import chair_of, organiser_of
 from tests.helpers import actions
 
 
@@ -24,7 +26,7 @@ def _data(meeting, **changes):
         ends_at=meeting.ends_at,
         venue=meeting.venue,
         host_unit=meeting.host_unit,
-        chair=meeting.chair,
+        chair=chair_of(meeting),
         technicians=[],
         clerks=[],
         recording_planned=meeting.recording_planned,
@@ -34,7 +36,7 @@ def _data(meeting, **changes):
 
 
 def _ids(meeting):
-    return {i.rule_id for i in meeting.items}
+    return {i.rule_id for i in items_of(meeting)}
 
 
 def test_checklist_is_generated_at_once_from_the_regime_in_force(make_meeting):
@@ -47,7 +49,7 @@ def test_checklist_is_generated_at_once_from_the_regime_in_force(make_meeting):
 
 def test_changing_facts_regenerates_and_keeps_done_items(make_meeting, make_user):
     meeting = make_meeting(classification="tuyet_mat", at_hq=False)
-    organiser = meeting.organiser
+    organiser = organiser_of(meeting)
     checklist.mark_item(
         meeting, "protection-plan", actor=organiser, state="done", note="Phương án số 12/PA-VP"
     )
@@ -67,7 +69,7 @@ def test_changing_facts_regenerates_and_keeps_done_items(make_meeting, make_user
     ids = _ids(meeting)
     assert "closed-room-hq" in ids and "mat-devices-chair" in ids
     assert not ids & {"offsite-police-check", "no-devices", "outside-guards"}
-    kept = next(i for i in meeting.items if i.rule_id == "protection-plan")
+    kept = next(i for i in items_of(meeting) if i.rule_id == "protection-plan")
     assert kept.state == "done" and kept.note == "Phương án số 12/PA-VP"
     assert actions()[-1] == "checklist.generated"
 
@@ -78,7 +80,7 @@ def test_stale_version_is_refused_and_nothing_is_overwritten(make_meeting):
     services.update_meeting(
         meeting,
         _data(meeting, title="Tiêu đề của người thứ nhất"),
-        actor=meeting.organiser,
+        actor=organiser_of(meeting),
         version=version,
     )
     db.session.commit()
@@ -86,7 +88,7 @@ def test_stale_version_is_refused_and_nothing_is_overwritten(make_meeting):
         services.update_meeting(
             meeting,
             _data(meeting, title="Tiêu đề người thứ hai"),
-            actor=meeting.organiser,
+            actor=organiser_of(meeting),
             version=version,
         )
     assert e.value.code == "stale_version"
@@ -107,7 +109,7 @@ def test_bad_times_are_refused(make_meeting, change, code):
         services.update_meeting(
             meeting,
             _data(meeting, **change(meeting)),
-            actor=meeting.organiser,
+            actor=organiser_of(meeting),
             version=meeting.version,
         )
     assert e.value.code == code
@@ -116,7 +118,7 @@ def test_bad_times_are_refused(make_meeting, change, code):
 def test_derived_items_cannot_be_ticked_and_say_why(make_meeting):
     meeting = make_meeting(classification="mat", at_hq=True, closed_room=False)
     with pytest.raises(DomainError) as e:
-        checklist.mark_item(meeting, "approve-use", actor=meeting.chair, state="done", note="x")
+        checklist.mark_item(meeting, "approve-use", actor=chair_of(meeting), state="done", note="x")
     assert e.value.code == "derived_item"
     views = {v.rule.id: v for v in checklist.evaluate(meeting)}
     assert str(views["approve-use"].reason) == "Việc sử dụng nội dung bí mật chưa được phê duyệt."
@@ -128,30 +130,30 @@ def test_only_the_responsible_person_marks_a_manual_item(make_meeting, make_user
     meeting = make_meeting()
     with pytest.raises(DomainError) as e:
         checklist.mark_item(
-            meeting, "head-accountable", actor=meeting.organiser, state="done", note="x"
+            meeting, "head-accountable", actor=organiser_of(meeting), state="done", note="x"
         )
     assert e.value.code == "not_responsible"
     with pytest.raises(DomainError) as e:
         checklist.mark_item(
-            meeting, "protection-plan", actor=meeting.organiser, state="done", note=""
+            meeting, "protection-plan", actor=organiser_of(meeting), state="done", note=""
         )
     assert e.value.code == "note_required"
     checklist.mark_item(
-        meeting, "head-accountable", actor=meeting.chair, state="done", note="Quyết định số 5"
+        meeting, "head-accountable", actor=chair_of(meeting), state="done", note="Quyết định số 5"
     )
-    checklist.mark_item(meeting, "head-accountable", actor=meeting.chair, state="open", note="")
-    item = next(i for i in meeting.items if i.rule_id == "head-accountable")
+    checklist.mark_item(meeting, "head-accountable", actor=chair_of(meeting), state="open", note="")
+    item = next(i for i in items_of(meeting) if i.rule_id == "head-accountable")
     assert item.state == "open"
     assert actions()[-2:] == ["checklist.item_marked", "checklist.item_marked"]
 
 
 def test_approval_then_device_decision(make_meeting):
     meeting = make_meeting(classification="mat", at_hq=True)
-    chair = meeting.chair
+    chair = chair_of(meeting)
     with pytest.raises(DomainError) as e:
         services.approve_meeting(
             meeting,
-            actor=meeting.organiser,
+            actor=organiser_of(meeting),
             approver_name="A",
             approver_position="B",
             approval_number="1",
@@ -179,14 +181,14 @@ def test_gate_refuses_while_derived_items_block(make_meeting):
     meeting = make_meeting()
     services.approve_meeting(
         meeting,
-        actor=meeting.chair,
+        actor=chair_of(meeting),
         approver_name="A",
         approver_position="B",
         approval_number="1",
         approval_date=date(2026, 11, 1),
     )
     with pytest.raises(DomainError) as e:
-        services.clear_meeting(meeting, actor=meeting.chair)
+        services.clear_meeting(meeting, actor=chair_of(meeting))
     assert e.value.code == "blocked"
     blockers = checklist.blockers(checklist.evaluate(meeting))
     assert "attendee-list" in {b.rule.id for b in blockers}
@@ -206,7 +208,7 @@ def test_life_of_a_meeting_with_a_ruleset_of_manual_rules(make_meeting, monkeypa
     )
     monkeypatch.setitem(rulesets(), "vn-2026", manual_only)
     meeting = make_meeting()
-    chair, organiser = meeting.chair, meeting.organiser
+    chair, organiser = chair_of(meeting), organiser_of(meeting)
     services.approve_meeting(
         meeting,
         actor=chair,
@@ -231,10 +233,10 @@ def test_life_of_a_meeting_with_a_ruleset_of_manual_rules(make_meeting, monkeypa
 
 def test_cancel_needs_the_session_not_started(make_meeting):
     meeting = make_meeting()
-    services.cancel_meeting(meeting, actor=meeting.organiser, reason="Hoãn theo chỉ đạo")
+    services.cancel_meeting(meeting, actor=organiser_of(meeting), reason="Hoãn theo chỉ đạo")
     assert meeting.status == "cancelled" and meeting.cancel_reason == "Hoãn theo chỉ đạo"
     with pytest.raises(DomainError) as e:
-        services.cancel_meeting(meeting, actor=meeting.organiser, reason="again")
+        services.cancel_meeting(meeting, actor=organiser_of(meeting), reason="again")
     assert e.value.code == "not_cancellable"
 
 
@@ -242,7 +244,7 @@ def test_every_saved_change_moves_the_version_on_by_one(make_meeting, make_user)
     """The optimistic lock's version moves on once per save, whatever changed: a field, only
     the team, the status, the chair's device decision; a form built before is then stale."""
     meeting = make_meeting(classification="mat")
-    organiser, chair = meeting.organiser, meeting.chair
+    organiser, chair = organiser_of(meeting), chair_of(meeting)
     versions = [meeting.version]
 
     def saved():
@@ -279,7 +281,7 @@ def test_foreign_participation_needs_the_written_consent(make_meeting):
     from meetingsec.door import commitment as commitments
 
     meeting = make_meeting()
-    organiser = meeting.organiser
+    organiser = organiser_of(meeting)
     assert "foreign-participation" not in _ids(meeting)
     plain = commitments.commitment_for(meeting)[0]
 

@@ -7,6 +7,7 @@ from meetingsec.org.queries import agency_settings
 from meetingsec.records import queries as records
 from meetingsec.records import services
 from meetingsec.records.choices import RecordKind
+from tests.factories import organiser_of
 from tests.helpers import actions, error_codes, snapshot
 
 
@@ -77,16 +78,16 @@ def test_a_record_takes_its_number_once_and_the_series_restarts_each_year(ended_
     from meetingsec.core.db import utcnow
 
     meeting, *_rest = ended_meeting()
-    first = services.request_record(meeting, "attendance", actor=meeting.organiser)
+    first = services.request_record(meeting, "attendance", actor=organiser_of(meeting))
     db.session.commit()
     number = records.record_number(meeting.id, RecordKind.ATTENDANCE)
     assert (number.number, number.symbol) == (1, "DS")
     first.state = "failed"  # a later version keeps the number
     db.session.commit()
-    services.request_record(meeting, "attendance", actor=meeting.organiser)
+    services.request_record(meeting, "attendance", actor=organiser_of(meeting))
     db.session.commit()
     assert records.record_number(meeting.id, RecordKind.ATTENDANCE).number == 1
-    services.request_record(meeting, "security", actor=meeting.organiser)
+    services.request_record(meeting, "security", actor=organiser_of(meeting))
     assert records.record_number(meeting.id, RecordKind.SECURITY).number == 1  # its own series
     series = records.number_series()[RecordKind.ATTENDANCE]
     assert series.next_number == 2
@@ -94,6 +95,6 @@ def test_a_record_takes_its_number_once_and_the_series_restarts_each_year(ended_
     db.session.commit()
     meeting2, *_rest = ended_meeting()
     services.request_record(
-        meeting2, "attendance", actor=meeting2.organiser, now=utcnow() + timedelta(seconds=1)
+        meeting2, "attendance", actor=organiser_of(meeting2), now=utcnow() + timedelta(seconds=1)
     )
     assert records.record_number(meeting2.id, RecordKind.ATTENDANCE).number == 1

@@ -103,7 +103,8 @@ def test_bad_venue_forms_change_nothing(client, make_user, login):
 
 
 def test_admin_marks_a_unit_of_the_ministry_of_defence(client, make_user, login):
-    from meetingsec.org.choices import FunctionalBody, body_of
+    from meetingsec.org.choices import FunctionalBody
+    from meetingsec.org.queries import body_of
 
     login(make_user("admin"))
     data = {"name": "Bộ Tư lệnh Quân khu 7", "parent_id": "0", "active": "y", "body": "defence"}

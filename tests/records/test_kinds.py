@@ -11,6 +11,7 @@ from meetingsec.devices import services as devices
 from meetingsec.extensions import db
 from meetingsec.records import builders, queries
 from meetingsec.records.choices import KINDS, RecordKind
+from tests.factories import organiser_of
 
 TEMPLATES = Path(meetingsec.__file__).parent / "templates"
 
@@ -47,7 +48,7 @@ def test_kinds_per_meeting_at_and_outside_headquarters(make_meeting, make_user, 
         RecordKind.SECURITY,
         RecordKind.CLOSING,
     ]
-    devices.add_device(at_hq, make_device(), actor=at_hq.organiser)
+    devices.add_device(at_hq, make_device(), actor=organiser_of(at_hq))
     db.session.commit()
     assert queries.kinds_for(at_hq) == [
         RecordKind.ATTENDANCE,
@@ -62,7 +63,7 @@ def test_kinds_per_meeting_at_and_outside_headquarters(make_meeting, make_user, 
         RecordKind.SECURITY,
         RecordKind.CLOSING,
     ]
-    devices.add_device(outside, make_device(), actor=outside.organiser)
+    devices.add_device(outside, make_device(), actor=organiser_of(outside))
     devices.record_venue_check(
         outside, actor=tech, result="pass", inside_notes="Ổn", outside_notes="Ổn", key="v1"
     )

@@ -10,7 +10,7 @@ from meetingsec.extensions import db
 from meetingsec.records import queries, services
 from meetingsec.records.choices import RecordKind
 from tests import pdf
-from tests.factories import set_agency
+from tests.factories import organiser_of, set_agency
 from tests.records.test_official import check_reads_as_one
 from tests.records.test_services import check_official_layout, generate
 
@@ -22,17 +22,17 @@ def test_a_lost_copy_is_reported_to_the_police_at_once(ended_meeting, make_user,
     # nothing lost, nothing to report
     assert RecordKind.LOSS_REPORT not in queries.kinds_for(meeting)
     with pytest.raises(DomainError) as err:
-        services.request_record(meeting, "loss_report", actor=meeting.organiser)
+        services.request_record(meeting, "loss_report", actor=organiser_of(meeting))
     assert err.value.code == "no_such_record"
     db.session.rollback()
 
     documents.report_lost(
-        meeting, doc.copies[0], actor=meeting.organiser, reason="Đại biểu để quên trên xe"
+        meeting, doc.copies[0], actor=organiser_of(meeting), reason="Đại biểu để quên trên xe"
     )
     db.session.commit()
     assert RecordKind.LOSS_REPORT in queries.kinds_for(meeting)
     # the recovery page leads the organiser to it
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     page = client.get(f"/meetings/{meeting.id}/documents/recover").get_data(as_text=True)
     assert "Báo cáo đột xuất gửi cơ quan Công an" in page
     assert f"/meetings/{meeting.id}/records/#record-loss_report" in page
@@ -55,7 +55,7 @@ def test_a_lost_copy_is_reported_to_the_police_at_once(ended_meeting, make_user,
         meeting.venue.name,
         "được báo mất lúc",
         "Đại biểu để quên trên xe.",
-        f"{meeting.organiser.full_name} đã ghi nhận sự cố",
+        f"{organiser_of(meeting).full_name} đã ghi nhận sự cố",
         "đã thu hồi 0; báo mất 1",
     ):
         assert words in text, words

@@ -7,9 +7,11 @@ import re
 import pikepdf
 
 from meetingsec.checklists.services import evaluate
+from meetingsec.devices.queries import devices_of
 from meetingsec.records import queries
 from meetingsec.records.choices import RecordKind
 from tests import pdf
+from tests.factories import chair_of, organiser_of
 from tests.records.test_services import check_official_layout, generate
 
 #: What a record left unfilled looks like: a dotted blank, a missing value
@@ -88,9 +90,9 @@ def check_codes_in_their_column(data: bytes, meeting) -> None:
     result column beside it."""
     from meetingsec.core.codes import display
 
-    wanted = {display(md.device.tag_code) for md in meeting.devices}
-    wanted |= {md.device.serial for md in meeting.devices if md.device.serial}
-    assert any(md.device.serial for md in meeting.devices)
+    wanted = {display(md.device.tag_code) for md in devices_of(meeting)}
+    wanted |= {md.device.serial for md in devices_of(meeting) if md.device.serial}
+    assert any(md.device.serial for md in devices_of(meeting))
     clear = 0.3 * 72 / 25.4
     seen = set()
     for n, words in enumerate(pdf.word_boxes(data), start=1):
@@ -211,7 +213,7 @@ def test_every_record_of_a_closed_out_meeting(closed_out):
         assert "- Người chủ trì cuộc họp;" in recipients and "- Lưu: VT" in recipients
         assert (police in recipients) == (kind is not RecordKind.ATTENDANCE), kind
     # signers with their position and name, as set before generating
-    assert "NGƯỜI CHỦ TRÌ" in security and meeting.chair.full_name in security
+    assert "NGƯỜI CHỦ TRÌ" in security and chair_of(meeting).full_name in security
     assert "CÁN BỘ KIỂM TRA" in texts[RecordKind.VENUE_CHECK]
     # devices named by their kind, or their make and model when the kind says nothing
     inspection = texts[RecordKind.INSPECTION]
@@ -229,9 +231,9 @@ def test_closed_records_are_served_exactly_as_generated(closed_out, client, logi
 
     meeting, *_rest = closed_out(n=5)  # four come in: one copy each
     records = render_all(meeting)
-    meetings.close_meeting(meeting, actor=meeting.organiser)
+    meetings.close_meeting(meeting, actor=organiser_of(meeting))
     db.session.commit()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     for kind, data in records.items():
         resp = client.get(f"/meetings/{meeting.id}/records/{kind.value}.pdf")
         assert resp.status_code == 200 and resp.data == data, kind

@@ -8,7 +8,7 @@ import time
 from meetingsec.core import priority
 from meetingsec.extensions import db
 from meetingsec.records import render
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, organiser_of
 
 HTML = """<html><head><link rel="stylesheet" href="css/records.css"></head><body>
 <h1>Biên bản</h1>{}</body></html>""".format("<p>Nguyễn Văn Ánh, Sở Nội vụ.</p>" * 200)
@@ -37,7 +37,7 @@ def test_only_requests_serving_a_queue_pause_a_render(app, client, login, open_d
     monkeypatch.setattr(priority, "_last_touch", 0.0)  # another app's touch in this process
     meeting, clerk, (person, *_) = open_door()
     marker = priority.marker_path(app.instance_path)
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     assert client.post(f"/meetings/{meeting.id}/records/attendance").status_code == 303
     job = db.session.scalars(db.select(RecordJob)).one()
     watching = (

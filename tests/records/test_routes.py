@@ -10,14 +10,14 @@ from meetingsec.records import queries
 from meetingsec.records.choices import RecordKind
 from meetingsec.records.models import RecordJob
 from tests import pdf
-from tests.factories import stored_record
+from tests.factories import chair_of, organiser_of, stored_record
 from tests.helpers import actions
 from tests.records.test_services import _settle, generate
 
 
 def test_the_worker_renders_a_requested_record(client, login, ended_meeting, worker, db):
     meeting, *_rest = ended_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     base = f"/meetings/{meeting.id}/records"
     resp = client.post(f"{base}/attendance")
     assert resp.status_code == 303 and resp.location == f"{base}/"
@@ -40,7 +40,7 @@ def test_the_worker_renders_a_requested_record(client, login, ended_meeting, wor
 
 def test_progress_of_a_queued_job_is_polled(client, login, ended_meeting, db):
     meeting, *_rest = ended_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     base = f"/meetings/{meeting.id}/records"
     client.post(f"{base}/security")  # no worker runs here: the job waits its turn
     job = db.session.scalars(db.select(RecordJob)).one()
@@ -104,7 +104,7 @@ def test_export_xlsx(client, login, ended_meeting, make_user):
 
 def test_closing_page_and_closing(client, login, ended_meeting, db):
     meeting, clerk, people, doc = ended_meeting()
-    login(meeting.chair)
+    login(chair_of(meeting))
     page = client.get(f"/meetings/{meeting.id}/closing").get_data(as_text=True)
     assert "Còn 1 bản sao" in page or "07/KH-BCĐ" in page
     resp = client.post(f"/meetings/{meeting.id}/close")
@@ -167,7 +167,7 @@ def test_a_frozen_device_record_leaves_through_the_records_own_access_path(
     stored_record(meeting, "inspection", data)
     meeting.status = "closed"
     db.session.commit()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
 
     def download(url):
         resp = client.get(url)

@@ -14,13 +14,14 @@ from meetingsec.meetings import services as meetings
 from meetingsec.records import queries, services, tasks
 from meetingsec.records.choices import RecordKind
 from tests import pdf
+from tests.factories import chair_of, organiser_of
 from tests.helpers import actions, item_status
 
 
 def generate(meeting, kind, actor=None):
     """Queue a record and run its job here (the worker's body; the worker process itself
     is tested in test_worker.py)."""
-    job = services.request_record(meeting, kind, actor=actor or meeting.organiser)
+    job = services.request_record(meeting, kind, actor=actor or organiser_of(meeting))
     db.session.commit()
     record_id = tasks.run_job(job.id)
     assert record_id is not None, db.session.get(type(job), job.id).error
@@ -40,7 +41,7 @@ def _settle(meeting, clerk, people, doc):
 def test_closing_waits_for_copies_deposits_and_records(ended_meeting):
     meeting, clerk, people, doc = ended_meeting()
     with pytest.raises(DomainError) as err:
-        meetings.close_meeting(meeting, actor=meeting.chair)
+        meetings.close_meeting(meeting, actor=chair_of(meeting))
     assert err.value.code == "blocked"
     db.session.rollback()
     assert item_status(meeting, "recover-docs").status == "unmet"
@@ -56,12 +57,12 @@ def test_closing_waits_for_copies_deposits_and_records(ended_meeting):
     assert queries.missing_records(meeting) == [RecordKind.CLOSING]
     generate(meeting, "closing")
     assert item_status(meeting, "records-made").status == "met"
-    meetings.close_meeting(meeting, actor=meeting.organiser)
+    meetings.close_meeting(meeting, actor=organiser_of(meeting))
     db.session.commit()
     assert meeting.status == "closed" and meeting.closed_at is not None
     assert actions()[-1] == "meeting.closed"
     with pytest.raises(DomainError) as err:
-        services.request_record(meeting, "attendance", actor=meeting.organiser)
+        services.request_record(meeting, "attendance", actor=organiser_of(meeting))
     assert err.value.code == "frozen"
 
 
@@ -107,9 +108,9 @@ def test_each_version_is_stored_with_its_hash_and_audited(ended_meeting):
 
 def test_a_double_request_queues_one_job(ended_meeting):
     meeting, *_rest = ended_meeting()
-    first = services.request_record(meeting, "attendance", actor=meeting.organiser)
+    first = services.request_record(meeting, "attendance", actor=organiser_of(meeting))
     db.session.commit()
-    second = services.request_record(meeting, "attendance", actor=meeting.chair)
+    second = services.request_record(meeting, "attendance", actor=chair_of(meeting))
     assert first.id == second.id
 
 
@@ -120,10 +121,10 @@ def test_who_may_generate_and_what(ended_meeting, make_user):
         services.request_record(meeting, "attendance", actor=clerk)
     assert err.value.code == "not_organiser"
     with pytest.raises(DomainError) as err:
-        services.request_record(meeting, "inspection", actor=meeting.organiser)  # no device
+        services.request_record(meeting, "inspection", actor=organiser_of(meeting))  # no device
     assert err.value.code == "no_such_record"
     with pytest.raises(DomainError) as err:
-        services.request_record(meeting, "nonsense", actor=meeting.organiser)
+        services.request_record(meeting, "nonsense", actor=organiser_of(meeting))
     assert err.value.code == "unknown_record"
     db.session.rollback()
     generate(meeting, "attendance")
@@ -187,7 +188,7 @@ def test_security_record_reads_back(ended_meeting):
     assert "BIÊN BẢN" in body
     assert "Luật 29/2018/QH14" in body  # citations
     assert "07/KH-BCĐ" in body and "Tủ văn thư phòng 2" in body
-    assert meeting.chair.full_name in body
+    assert chair_of(meeting).full_name in body
 
 
 def test_closing_summary_lists_the_other_records(ended_meeting):
@@ -212,8 +213,8 @@ def test_a_big_sheet_is_laid_out_in_parts_and_numbered_as_one(app, open_door, mo
     meeting, clerk, people = open_door(n=60)
     for p in people:
         check_in(meeting, clerk, p)
-    meetings.start_session(meeting, actor=meeting.chair)
-    meetings.end_session(meeting, actor=meeting.chair)
+    meetings.start_session(meeting, actor=chair_of(meeting))
+    meetings.end_session(meeting, actor=chair_of(meeting))
     db.session.commit()
     rec = generate(meeting, "attendance")
     pdf.save("attendance-in-parts.pdf", rec.data)
@@ -237,10 +238,10 @@ def test_a_job_whose_worker_died_is_replaced(ended_meeting):
     from meetingsec.records.models import RecordJob
 
     meeting, *_rest = ended_meeting()
-    first = services.request_record(meeting, "attendance", actor=meeting.organiser)
+    first = services.request_record(meeting, "attendance", actor=organiser_of(meeting))
     first.state, first.started_at = "layout", utcnow() - timedelta(minutes=11)
     db.session.commit()
-    again = services.request_record(meeting, "attendance", actor=meeting.organiser)
+    again = services.request_record(meeting, "attendance", actor=organiser_of(meeting))
     db.session.commit()
     assert again.id != first.id and again.state == "queued"
     assert db.session.get(RecordJob, first.id).state == "failed"

@@ -3,6 +3,7 @@ printed as Vietnamese offices sign (KT., TM., Q., TL., TUQ.)."""
 
 from meetingsec.extensions import db
 from tests import pdf
+from tests.factories import chair_of, organiser_of
 from tests.helpers import actions, error_codes, snapshot
 from tests.records.test_services import generate
 
@@ -20,10 +21,12 @@ SIGNERS = {
 
 def test_the_organiser_sets_who_signs_before_generating(client, login, ended_meeting):
     meeting, *_rest = ended_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     url = f"/meetings/{meeting.id}/records/attendance/signers"
     page = client.get(url).get_data(as_text=True)
-    assert meeting.chair.full_name in page and meeting.organiser.full_name in page  # defaults
+    assert (
+        chair_of(meeting).full_name in page and organiser_of(meeting).full_name in page
+    )  # defaults
     resp = client.post(url, data=SIGNERS)
     assert resp.status_code == 303
     assert actions()[-1] == "records.signers_saved"
@@ -36,7 +39,7 @@ def test_the_organiser_sets_who_signs_before_generating(client, login, ended_mee
 
 def test_a_deputy_signs_for_someone_and_bad_input_changes_nothing(client, login, ended_meeting):
     meeting, clerk, *_rest = ended_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     url = f"/meetings/{meeting.id}/records/security/signers"
     db.session.commit()
     before = snapshot()

@@ -256,6 +256,7 @@ from meetingsec.meetings.models import Meeting
 from meetingsec.records.models import Record
 from meetingsec.records.services import request_record
 from meetingsec.records.tasks import run_job
+from meetingsec.users.models import User
 
 
 def main():  # what the worker does with a queued record (layout in child processes)
@@ -263,7 +264,8 @@ def main():  # what the worker does with a queued record (layout in child proces
     with app.app_context():
         meetings = db.session.scalars(select(Meeting).order_by(Meeting.id))
         meeting = next(m for m in meetings if m.status in ("cleared", "in_session", "closing"))
-        job = request_record(meeting, "attendance", actor=meeting.organiser)
+        organiser = db.session.get(User, meeting.organiser_id)
+        job = request_record(meeting, "attendance", actor=organiser)
         db.session.commit()
         data = db.session.get(Record, run_job(job.id)).data
     with open("/tmp/attendance.pdf", "wb") as f:

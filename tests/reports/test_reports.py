@@ -13,6 +13,7 @@ from meetingsec.documents import services as documents
 from meetingsec.extensions import db
 from meetingsec.reports.figures import Period, report
 from tests import pdf
+from tests.factories import organiser_of
 from tests.helpers import actions
 from tests.records.test_routes import check_marked
 from tests.records.test_services import check_official_layout
@@ -36,7 +37,7 @@ def test_figures_of_the_meetings_held(ended_meeting, make_meeting):
     first, clerk, people, doc = ended_meeting()
     second, *_rest = ended_meeting(classification="tuyet_mat")
     make_meeting()  # not held: it never started
-    documents.report_lost(first, doc.copies[0], actor=first.organiser, reason="Không tìm thấy")
+    documents.report_lost(first, doc.copies[0], actor=organiser_of(first), reason="Không tìm thấy")
     db.session.commit()
     year, quarter = _quarter()
     r = report(Period(year, quarter))
@@ -89,7 +90,7 @@ def test_report_page_pdf_and_xlsx(client, login, ended_meeting, make_user):
 
 def test_report_is_for_admins_and_auditors(client, login, ended_meeting, make_user):
     meeting, *_rest = ended_meeting()
-    login(meeting.organiser)
+    login(organiser_of(meeting))
     assert client.get("/reports/").status_code == 403
     assert client.get("/reports/report.pdf").status_code == 403
 
