@@ -3,10 +3,8 @@
 ``records.choices.KINDS``. Templates never query: everything is read here, once."""
 
 import base64
-import os
 from collections import defaultdict
 
-from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -66,31 +64,45 @@ MADE_BY_RECORDS = "records_generated"
 
 #: A record rendered in one go
 WHOLE = {"first": True, "last": True, "offset": 0, "numbered": True}
-#: Rows from which a record is laid out in parts, one per process
-SPLIT_FROM = 300
+#: Rows from which the attendance sheet is laid out in parts: a small opening part (the
+#: header, the figures, the commitment and the first rows) and a small closing one (the
+#: last rows, the signatures and the audit chain's head), both made when the sheet is asked
+#: for, and groups of rows between them that the worker lays out while the door works
+#: (``records.sheet``) and keeps until the meeting's records are final
+SPLIT_FROM = 60
+#: Rows of the opening part, of the closing part, and of each group between them. A group
+#: is fixed by its rows' places in the list, so a change (a late signature, a re-entry)
+#: re-lays out only its own group; a person added to the list changes only the last ones.
+HEAD_ROWS = 10
+TAIL_ROWS = 5
+GROUP_ROWS = 100
 
 
 def parts_of(kind: RecordKind, context: dict) -> list[dict] | None:
-    """The contexts of a big attendance sheet's parts (one per process the installation
-    gives records, ``RECORD_PROCESSES``), or None to render it in one go."""
+    """The contexts of a big attendance sheet's parts (the opening part, the groups of
+    rows, the closing part: each starts a page), or None to render it in one go. Only the
+    opening and closing parts carry what changes up to the moment the sheet is made (the
+    date, the figures, the chain's head): a group's HTML changes only with its rows."""
     rows = context.get("rows") if kind is RecordKind.ATTENDANCE else None
-    cores = min(current_app.config["RECORD_PROCESSES"], os.cpu_count() or 1)
-    if not rows or len(rows) < SPLIT_FROM or cores < 2:
+    if not rows or len(rows) < SPLIT_FROM:
         return None
-    size = -(-len(rows) // cores)
-    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+    n = len(rows)
+    bounds = [0, HEAD_ROWS, *range(HEAD_ROWS + GROUP_ROWS, n - TAIL_ROWS, GROUP_ROWS)]
+    bounds.append(n - TAIL_ROWS)
+    bounds.append(n)
+    spans = list(zip(bounds, bounds[1:], strict=False))
     return [
         {
             **context,
-            "rows": chunk,
+            "rows": rows[a:b],
             "part": {
-                "first": n == 0,
-                "last": n == len(chunks) - 1,
-                "offset": n * size,
+                "first": i == 0,
+                "last": i == len(spans) - 1,
+                "offset": a,
                 "numbered": False,
             },
         }
-        for n, chunk in enumerate(chunks)
+        for i, (a, b) in enumerate(spans)
     ]
 
 
