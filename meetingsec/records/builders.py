@@ -3,7 +3,9 @@
 ``records.choices.KINDS``. Templates never query: everything is read here, once."""
 
 import base64
-from collections import defaultdict
+import hashlib
+import threading
+from collections import OrderedDict, defaultdict
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -106,6 +108,30 @@ def parts_of(kind: RecordKind, context: dict) -> list[dict] | None:
     ]
 
 
+#: Signatures drawn for print, by their strokes' SHA-256: the worker draws each one once
+#: (the sheet is read again at every preparation and at closing); at most PRINTED_KEPT
+#: of them (about 2.5 KB each)
+_printed: OrderedDict[bytes, str] = OrderedDict()
+_printed_lock = threading.Lock()
+PRINTED_KEPT = 20_000
+
+
+def printed_signature(strokes: str) -> str:
+    """The signature drawn from its strokes, black at 300 dpi, as a data URI."""
+    key = hashlib.sha256(strokes.encode()).digest()
+    with _printed_lock:
+        uri = _printed.get(key)
+        if uri is not None:
+            _printed.move_to_end(key)
+            return uri
+    uri = "data:image/png;base64," + base64.b64encode(signatures.print_png(strokes)).decode()
+    with _printed_lock:
+        _printed[key] = uri
+        while len(_printed) > PRINTED_KEPT:
+            _printed.popitem(last=False)
+    return uri
+
+
 def attendance(meeting: Meeting) -> dict:
     """Every approved person (and anyone who checked in), in the list's order, with the
     time of entry, the signature drawn at the door and what they deposited."""
@@ -142,12 +168,7 @@ def attendance(meeting: Meeting) -> dict:
                 "unit": a.unit_name,
                 "at": c.at if c else None,
                 # drawn from the strokes themselves, black at 300 dpi
-                "signature": (
-                    "data:image/png;base64,"
-                    + base64.b64encode(signatures.print_png(c.signature_strokes)).decode()
-                    if c
-                    else None
-                ),
+                "signature": printed_signature(c.signature_strokes) if c else None,
                 "deposits": deposits.get(a.id, []),
                 "carries_none": bool(c and c.carries_none),
                 "identity_verified": a.id in verified,

@@ -187,13 +187,19 @@ def render_parts(htmls: list[str], on_laid_out=None, cache=None, at_once=None) -
     return out.getvalue(), total
 
 
+def numbers_html(pages: int) -> str:
+    """The overlay of page numbers of a record of ``pages`` pages, as HTML."""
+    from meetingsec.core.pdf import render_html
+
+    return render_html("records/pdf/_page_numbers.html", pages=pages)
+
+
 def page_numbers(pages: int, cache=None) -> bytes:
     """The overlay of page numbers of a record of ``pages`` pages (kept in ``cache`` too:
     a sheet made again with as many pages numbers them at no cost)."""
-    from meetingsec.core.pdf import render_html
     from meetingsec.records.sheet_cache import part_key
 
-    html = render_html("records/pdf/_page_numbers.html", pages=pages)
+    html = numbers_html(pages)
     key = part_key(html)
     data = cache.get(key) if cache is not None else None
     if data is None:

@@ -5,6 +5,7 @@ that lays a big attendance sheet's groups of rows out while the door works
 (``prepare_sheet``), so the sheet asked for at closing reuses them."""
 
 import hashlib
+import io
 
 from flask import Flask, current_app
 from sqlalchemy import func, select
@@ -68,11 +69,14 @@ def _sheet_htmls(meeting: Meeting):
 
 
 def prepare_sheet(meeting_id: int) -> int | None:
-    """Lay out the groups of rows of the meeting's attendance sheet that are not laid out
-    yet (the opening and closing parts wait for the sheet itself: they carry its date, its
-    figures and the chain's head). Records nothing: this is no record, only work done
-    early. Returns how many groups were laid out, None when the meeting has no sheet to
-    prepare."""
+    """Lay out the parts of the meeting's attendance sheet that are not laid out yet, and
+    the page numbers of a sheet of as many pages. The opening and closing parts are laid
+    out again when the sheet is asked for (they carry its date, its figures and the chain's
+    head) but rarely change length, so their numbers are ready too. Records nothing: this
+    is no record, only work done early. Returns how many parts were laid out, None when the
+    meeting has no sheet to prepare."""
+    import pikepdf
+
     instance = current_app.instance_path
     forget_final_meetings()
     meeting = db.session.get(Meeting, meeting_id)
@@ -85,11 +89,14 @@ def prepare_sheet(meeting_id: int) -> int | None:
     if htmls is None:
         return None
     cache = SheetCache(instance, meeting_id)
-    groups = htmls[1:-1]
-    cache.keep_only({part_key(h) for h in groups})  # what the sheet no longer has
-    lay_out_parts(groups, cache, at_once=current_app.config["RECORD_PROCESSES"])
+    parts = lay_out_parts(htmls, cache, at_once=current_app.config["RECORD_PROCESSES"])
+    laid_out = render.last_laid_out
+    pages = sum(len(pikepdf.Pdf.open(io.BytesIO(data)).pages) for data in parts)
+    render.page_numbers(pages, cache)
+    # what the sheet no longer has goes
+    cache.keep_only({part_key(h) for h in [*htmls, render.numbers_html(pages)]})
     sheet_cache.bound(instance, current_app.config["SHEET_CACHE_MAX_MB"] << 20, keep=meeting_id)
-    return render.last_laid_out
+    return laid_out
 
 
 def forget_final_meetings() -> None:
@@ -150,7 +157,7 @@ def run_job(job_id: int) -> int | None:
         if parts:  # the parts not laid out yet, then joined
             at_once = current_app.config["RECORD_PROCESSES"]
             data, pages = render_parts(htmls, writing, cache, at_once)
-            cache.keep_only({part_key(h) for h in htmls[1:-1]})
+            cache.keep_only({part_key(h) for h in htmls})
         else:
             data, pages = render_document(htmls[0], writing)
         return _store(job_id, kind, actor_id, data, pages, head)

@@ -23,7 +23,13 @@ from tests.records.test_services import check_official_layout, generate
 @pytest.fixture
 def small_groups(monkeypatch):
     """A sheet of 20 rows in parts: 2 opening rows, groups of 5, 2 closing rows: rows 1–2
-    | 3–7 | 8–12 | 13–17 | 18 | 19–20."""
+    | 3–7 | 8–12 | 13–17 | 18 | 19–20; its time of making held still (the closing part
+    prints it to the minute, and a test may run across a minute's turn)."""
+    from meetingsec.core.db import utcnow
+    from meetingsec.records import official
+
+    made = utcnow()
+    monkeypatch.setattr(official, "utcnow", lambda: made)
     monkeypatch.setattr(builders, "SPLIT_FROM", 10)
     monkeypatch.setattr(builders, "HEAD_ROWS", 2)
     monkeypatch.setattr(builders, "TAIL_ROWS", 2)
@@ -45,22 +51,26 @@ def test_the_sheet_at_closing_lays_out_only_what_changed(app, open_door, small_g
     db.session.commit()
     events = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
 
-    assert tasks.prepare_sheet(meeting.id) == 4  # the four groups, not the first and last parts
+    assert tasks.prepare_sheet(meeting.id) == 6  # the four groups, the first and last parts
     assert tasks.prepare_sheet(meeting.id) == 0  # nothing changed: nothing laid out
     # work done early is no record: no record, no job, no audit event
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)) == events
     assert db.session.scalar(db.select(db.func.count()).select_from(Record)) == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(RecordJob)) == 0
 
-    check_in(meeting, clerk, late)  # a late arrival signs: only its group changes
+    # a late arrival signs: its group, the figures (opening part) and the chain's head
+    # (closing part) change, the other three groups do not
+    check_in(meeting, clerk, late)
     db.session.commit()
-    assert tasks.prepare_sheet(meeting.id) == 1
+    assert tasks.prepare_sheet(meeting.id) == 3
     meetings.start_session(meeting, actor=meeting.chair)
     meetings.end_session(meeting, actor=meeting.chair)
     db.session.commit()
 
     rec = generate(meeting, "attendance")
-    assert render.last_laid_out == 2  # the opening part and the closing part
+    # no group again: the closing part (the chain's head moved), and the opening part when
+    # its number or date changed
+    assert render.last_laid_out in (1, 2)
     assert _events("record.generated") == 1
     pdf.save("attendance-prepared.pdf", rec.data)
     pages = check_official_layout(rec.data)
@@ -82,15 +92,15 @@ def test_a_prepared_sheet_reads_as_one_made_from_nothing(app, open_door, small_g
     for p in people[:15]:
         check_in(meeting, clerk, p)
     db.session.commit()
-    tasks.prepare_sheet(meeting.id)
     htmls = tasks._sheet_htmls(meeting)
     db.session.commit()
-    cache = SheetCache(app.instance_path, meeting.id)
-
-    prepared, prepared_pages = render.render_parts(htmls, cache=cache)
-    assert render.last_laid_out == 2
     cold, cold_pages = render.render_parts(htmls)
     assert render.last_laid_out == len(htmls) == 6
+
+    cache = SheetCache(app.instance_path, meeting.id)
+    render.lay_out_parts(htmls[1:-1], cache)  # the groups, as the door went on
+    prepared, prepared_pages = render.render_parts(htmls, cache=cache)
+    assert render.last_laid_out == 2  # the opening and closing parts only
 
     assert prepared_pages == cold_pages == len(pdf.pages_text(cold))
     assert pdf.text(prepared) == pdf.text(cold)  # page by page, numbers included
@@ -146,7 +156,7 @@ def test_the_parts_are_private_and_go_when_the_records_are_final(
     tasks.prepare_sheet(meeting.id)
     cache = SheetCache(app.instance_path, meeting.id)
     files = list(cache.folder.iterdir())
-    assert len(files) == 4
+    assert len(files) == 6 + 1  # the parts and the page numbers
     assert stat.S_IMODE(cache.folder.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
 
@@ -158,7 +168,7 @@ def test_the_parts_are_private_and_go_when_the_records_are_final(
     gone.put("0" * 64, b"%PDF-")
     tasks.forget_final_meetings()
     assert not gone.folder.exists()
-    assert len(cache.keys()) == 4
+    assert len(cache.keys()) == 7
 
     meeting.status = "cancelled"
     db.session.commit()
