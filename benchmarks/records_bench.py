@@ -167,6 +167,9 @@ def close_once(url: str, instance: str, meeting_id: int, prepared: bool) -> dict
         from meetingsec.records.models import Record
 
         rec = db.session.get(Record, record_id)
+        if os.environ.get("BENCH_KEEP_PDF"):  # a folder to keep the sheets in, to look at
+            name = f"sheet-{rec.pages}-pages-{'prepared' if prepared else 'cold'}.pdf"
+            (Path(os.environ["BENCH_KEEP_PDF"]) / name).write_bytes(rec.data)
         out = {
             "prepare": t1 - t0,
             "close": t2 - t1,

@@ -102,6 +102,9 @@ _watching = False
 #: This process's last queuing per (queue, meeting): at most one look at the queue per
 #: meeting and delay, however fast the door goes
 _queued_at: dict[tuple[int, int], float] = {}
+#: A preparation waiting longer than this (the worker busy with big records, or stopped) is
+#: queued again on the next change
+PENDING_FOR_AT_MOST_S = 600
 
 
 def _watch_the_sheet() -> None:
@@ -142,8 +145,12 @@ def sheet_changed(meeting_id: int) -> bool:
     if now - _queued_at.get(seen, -delay) < delay:
         return False  # queued moments ago: it will read this change too
     _queued_at[seen] = now
-    if not huey.put_if_empty(tasks.pending_key(meeting_id), "1"):
-        return False
+    key, at = tasks.pending_key(meeting_id), time.time()
+    if not huey.put_if_empty(key, at):
+        since = huey.get(key, peek=True)
+        if since is not None and at - since < PENDING_FOR_AT_MOST_S:
+            return False
+        huey.put(key, at)  # a flag left by a job lost with its queue: queued again
     current_app.extensions["huey_tasks"]["prepare_sheet"].schedule((meeting_id,), delay=delay)
     return True
 

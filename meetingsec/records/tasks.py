@@ -58,8 +58,7 @@ def register(huey, app: Flask):
 
 
 def _sheet_htmls(meeting: Meeting):
-    """The attendance sheet's parts' HTML and its chain head, or None when it is laid out
-    in one go."""
+    """The HTML of the attendance sheet's parts, or None when it is laid out in one go."""
     kind = RecordKind.ATTENDANCE
     template, context = kind.entry.build(meeting)
     parts = parts_of(kind, context)

@@ -5,6 +5,7 @@ parts go when the meeting's records are final."""
 
 import os
 import stat
+import time
 
 import pytest
 
@@ -133,6 +134,13 @@ def test_a_check_in_queues_the_preparation_once(app, open_door, monkeypatch):
     jobs._queued_at.clear()
     check_in(meeting, clerk, people[3])
     db.session.commit()
+    assert queued() == [(meeting.id,)]
+
+    # a job lost with its queue leaves its flag: after a while a change queues one again
+    huey.dequeue()
+    huey.put(tasks.pending_key(meeting.id), time.time() - jobs.PENDING_FOR_AT_MOST_S - 1)
+    jobs._queued_at.clear()
+    assert jobs.sheet_changed(meeting.id)
     assert queued() == [(meeting.id,)]
 
 
