@@ -63,6 +63,15 @@ class Config:
     #: the last RENDER_QUIET_MS milliseconds, and runs for a second after pausing this long
     RENDER_QUIET_MS = 150
     RENDER_MAX_PAUSE_S = 10
+    #: The attendance sheet is laid out in groups of rows while the door works, so the sheet
+    #: asked for at closing only joins them: a change at the door (a check-in, a signature,
+    #: a deposit, an identity check) queues the work once, this many seconds later
+    #: (``records.tasks.prepare_sheet``); the groups laid out are kept under
+    #: ``instance/sheet-parts/`` (all meetings together at most SHEET_CACHE_MAX_MB) until the
+    #: meeting's records are final
+    PREPARE_SHEETS = True
+    SHEET_PREPARE_DELAY_S = 5.0
+    SHEET_CACHE_MAX_MB = 512
 
     #: The audit chain's head is signed (a checkpoint) at least this often while events are
     #: written, with the Ed25519 key in this file (``instance/audit-signing.key`` unless set;
@@ -85,3 +94,5 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
+    #: Tests that check in people do not queue the sheet's preparation (those about it do)
+    PREPARE_SHEETS = False

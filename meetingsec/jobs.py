@@ -9,12 +9,16 @@ Storage: huey's SQLite storage under ``instance/`` by default (nothing else to r
 """
 
 import os
+import time
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from huey import RedisHuey, SqliteHuey, crontab
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from meetingsec.door.models import CheckIn, Deposit, IdentityCheck
 from meetingsec.records import render, tasks
 
 
@@ -30,7 +34,7 @@ def init_app(app: Flask):
         )
         huey = SqliteHuey("meetingsec", filename=filename, immediate=immediate)
 
-    render_record = tasks.register(huey, app)
+    render_record, prepare_sheet = tasks.register(huey, app)
 
     @huey.periodic_task(crontab(minute="*"), name="checkpoint_audit")
     def checkpoint_audit():
@@ -42,6 +46,17 @@ def init_app(app: Flask):
             try:
                 checkpoint_head()
                 db.session.commit()
+            finally:
+                db.session.remove()
+
+    @huey.periodic_task(crontab(minute="*/5"), name="forget_final_sheets")
+    def forget_final_sheets():
+        """Drop the attendance sheets' parts laid out ahead for meetings now closed."""
+        from meetingsec.extensions import db
+
+        with app.app_context():
+            try:
+                tasks.forget_final_meetings()
             finally:
                 db.session.remove()
 
@@ -62,10 +77,13 @@ def init_app(app: Flask):
     app.extensions["huey"] = huey
     app.extensions["huey_tasks"] = {
         "render_record": render_record,
+        "prepare_sheet": prepare_sheet,
         "checkpoint_audit": checkpoint_audit,
         "selfcheck": selfcheck,
+        "forget_final_sheets": forget_final_sheets,
     }
     app.cli.add_command(worker)
+    _watch_the_sheet()
     return huey
 
 
@@ -73,6 +91,68 @@ def enqueue(task: str, *args) -> None:
     """Queue ``task`` (after the request's transaction has committed: the worker must see
     what the request wrote)."""
     current_app.extensions["huey_tasks"][task](*args)
+
+
+# -- the attendance sheet laid out while the door works -----------------------------------------
+
+#: What the door writes onto the attendance sheet: a change to one queues its preparation
+#: (a list changed during the meeting is laid out again when the sheet is asked for)
+ON_THE_SHEET = (CheckIn, Deposit, IdentityCheck)
+_watching = False
+#: This process's last queuing per (queue, meeting): at most one look at the queue per
+#: meeting and delay, however fast the door goes
+_queued_at: dict[tuple[int, int], float] = {}
+#: A preparation waiting longer than this (the worker busy with big records, or stopped) is
+#: queued again on the next change
+PENDING_FOR_AT_MOST_S = 600
+
+
+def _watch_the_sheet() -> None:
+    """Once per process: every commit that changed what an attendance sheet shows queues
+    that meeting's preparation (``sheet_changed``)."""
+    global _watching
+    if _watching:
+        return
+    _watching = True
+
+    @event.listens_for(Session, "after_flush")
+    def _noted(session, _context):
+        changed = session.info.setdefault("sheet_changed", set())
+        for obj in (*session.new, *session.dirty):
+            if isinstance(obj, ON_THE_SHEET) and obj.meeting_id is not None:
+                changed.add(obj.meeting_id)
+
+    @event.listens_for(Session, "after_commit")
+    def _committed(session):
+        changed = session.info.pop("sheet_changed", None)
+        if changed and current_app and current_app.config.get("PREPARE_SHEETS"):
+            for meeting_id in changed:
+                sheet_changed(meeting_id)
+
+    @event.listens_for(Session, "after_rollback")
+    def _rolled_back(session):
+        session.info.pop("sheet_changed", None)
+
+
+def sheet_changed(meeting_id: int) -> bool:
+    """Queue the preparation of the meeting's attendance sheet, SHEET_PREPARE_DELAY_S from
+    now, unless one is already waiting (one pending per meeting, whichever app instance
+    asks: the flag is in the queue's storage). Returns whether it was queued."""
+    huey = current_app.extensions["huey"]
+    delay = current_app.config["SHEET_PREPARE_DELAY_S"]
+    now = time.monotonic()
+    seen = (id(huey), meeting_id)
+    if now - _queued_at.get(seen, -delay) < delay:
+        return False  # queued moments ago: it will read this change too
+    _queued_at[seen] = now
+    key, at = tasks.pending_key(meeting_id), time.time()
+    if not huey.put_if_empty(key, at):
+        since = huey.get(key, peek=True)
+        if since is not None and at - since < PENDING_FOR_AT_MOST_S:
+            return False
+        huey.put(key, at)  # a flag left by a job lost with its queue: queued again
+    current_app.extensions["huey_tasks"]["prepare_sheet"].schedule((meeting_id,), delay=delay)
+    return True
 
 
 @click.command("worker")

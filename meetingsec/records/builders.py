@@ -3,10 +3,10 @@
 ``records.choices.KINDS``. Templates never query: everything is read here, once."""
 
 import base64
-import os
-from collections import defaultdict
+import hashlib
+import threading
+from collections import OrderedDict, defaultdict
 
-from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -70,32 +70,70 @@ MADE_BY_RECORDS = "records_generated"
 
 #: A record rendered in one go
 WHOLE = {"first": True, "last": True, "offset": 0, "numbered": True}
-#: Rows from which a record is laid out in parts, one per process
-SPLIT_FROM = 300
+#: Rows from which the attendance sheet is laid out in parts: a small opening part (the
+#: header, the figures, the commitment and the first rows) and a small closing one (the
+#: last rows, the signatures and the audit chain's head), both made when the sheet is asked
+#: for, and groups of rows between them that the worker lays out while the door works
+#: (``records.sheet``) and keeps until the meeting's records are final
+SPLIT_FROM = 60
+#: Rows of the opening part, of the closing part, and of each group between them. A group
+#: is fixed by its rows' places in the list, so a change (a late signature, a re-entry)
+#: re-lays out only its own group; a person added to the list changes only the last ones.
+HEAD_ROWS = 10
+TAIL_ROWS = 5
+GROUP_ROWS = 100
 
 
 def parts_of(kind: RecordKind, context: dict) -> list[dict] | None:
-    """The contexts of a big attendance sheet's parts (one per process the installation
-    gives records, ``RECORD_PROCESSES``), or None to render it in one go."""
+    """The contexts of a big attendance sheet's parts (the opening part, the groups of
+    rows, the closing part: each starts a page), or None to render it in one go. Only the
+    opening and closing parts carry what changes up to the moment the sheet is made (the
+    date, the figures, the chain's head): a group's HTML changes only with its rows."""
     rows = context.get("rows") if kind is RecordKind.ATTENDANCE else None
-    cores = min(current_app.config["RECORD_PROCESSES"], os.cpu_count() or 1)
-    if not rows or len(rows) < SPLIT_FROM or cores < 2:
+    if not rows or len(rows) < SPLIT_FROM:
         return None
-    size = -(-len(rows) // cores)
-    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+    n = len(rows)
+    bounds = [0, HEAD_ROWS, *range(HEAD_ROWS + GROUP_ROWS, n - TAIL_ROWS, GROUP_ROWS)]
+    bounds.append(n - TAIL_ROWS)
+    bounds.append(n)
+    spans = list(zip(bounds, bounds[1:], strict=False))
     return [
         {
             **context,
-            "rows": chunk,
+            "rows": rows[a:b],
             "part": {
-                "first": n == 0,
-                "last": n == len(chunks) - 1,
-                "offset": n * size,
+                "first": i == 0,
+                "last": i == len(spans) - 1,
+                "offset": a,
                 "numbered": False,
             },
         }
-        for n, chunk in enumerate(chunks)
+        for i, (a, b) in enumerate(spans)
     ]
+
+
+#: Signatures drawn for print, by their strokes' SHA-256: the worker draws each one once
+#: (the sheet is read again at every preparation and at closing); at most PRINTED_KEPT
+#: of them (about 2.5 KB each)
+_printed: OrderedDict[bytes, str] = OrderedDict()
+_printed_lock = threading.Lock()
+PRINTED_KEPT = 20_000
+
+
+def printed_signature(strokes: str) -> str:
+    """The signature drawn from its strokes, black at 300 dpi, as a data URI."""
+    key = hashlib.sha256(strokes.encode()).digest()
+    with _printed_lock:
+        uri = _printed.get(key)
+        if uri is not None:
+            _printed.move_to_end(key)
+            return uri
+    uri = "data:image/png;base64," + base64.b64encode(signatures.print_png(strokes)).decode()
+    with _printed_lock:
+        _printed[key] = uri
+        while len(_printed) > PRINTED_KEPT:
+            _printed.popitem(last=False)
+    return uri
 
 
 def attendance(meeting: Meeting) -> dict:
@@ -134,12 +172,7 @@ def attendance(meeting: Meeting) -> dict:
                 "unit": a.unit_name,
                 "at": c.at if c else None,
                 # drawn from the strokes themselves, black at 300 dpi
-                "signature": (
-                    "data:image/png;base64,"
-                    + base64.b64encode(signatures.print_png(c.signature_strokes)).decode()
-                    if c
-                    else None
-                ),
+                "signature": printed_signature(c.signature_strokes) if c else None,
                 "deposits": deposits.get(a.id, []),
                 "carries_none": bool(c and c.carries_none),
                 "identity_verified": a.id in verified,

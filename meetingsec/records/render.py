@@ -71,34 +71,54 @@ def _peak_kb() -> int:
 #: The largest peak memory (MB) of the layout processes of the last record, for the
 #: benchmark
 last_peak_mb = 0.0
+#: How many documents (or parts) the last record laid out, those kept from before not counted
+last_laid_out = 0
 
 
-def lay_out_in_children(htmls: list[str], on_laid_out=None) -> list[tuple[bytes, int]]:
-    """Lay each HTML out in a child process of its own, all at once, pausing them while
-    people use the app (``Yielder``). ``on_laid_out()`` is called once every
-    document is laid out (writing starts). Returns ``(pdf, pages)`` per HTML."""
+def lay_out_in_children(
+    htmls: list[str], on_laid_out=None, at_once: int | None = None
+) -> list[tuple[bytes, int]]:
+    """Lay each HTML out in a child process of its own, ``at_once`` of them at a time (all
+    of them when None), pausing them while people use the app (``Yielder``).
+    ``on_laid_out()`` is called once every document is laid out (writing starts). Returns
+    ``(pdf, pages)`` per HTML."""
+    global last_peak_mb, last_laid_out
+    last_laid_out = len(htmls)
+    if not htmls:
+        if on_laid_out:
+            on_laid_out()
+        return []
     yielder = make_yielder()
     root = str(Path(current_app.static_folder).resolve())
     scratch = tempfile.mkdtemp(prefix="meetingsec-render-")
     ctx = _mp()
-    children, pages, files = [], [None] * len(htmls), [None] * len(htmls)
+    at_once = max(1, at_once or len(htmls))
+    children: dict[int, tuple] = {}  # index -> (process, connection), while it runs
+    pages, files = [None] * len(htmls), [None] * len(htmls)
     peaks = [0] * len(htmls)
+    started = []
+
+    def start(i: int) -> None:
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(
+            target=_lay_out_child,
+            args=(send, htmls[i], root, f"{scratch}/{i}.pdf"),
+            daemon=True,
+        )
+        child.start()
+        send.close()
+        children[i] = (child, receive)
+        started.append((child, receive))
+
     try:
-        for i, html in enumerate(htmls):
-            receive, send = ctx.Pipe(duplex=False)
-            child = ctx.Process(
-                target=_lay_out_child, args=(send, html, root, f"{scratch}/{i}.pdf"), daemon=True
-            )
-            child.start()
-            send.close()
-            children.append((child, receive))
-        index = {r: n for n, (_c, r) in enumerate(children)}
+        waiting = list(range(len(htmls)))
         told = False
         while any(f is None for f in files):
-            running = [c.pid for (c, _r), f in zip(children, files, strict=True) if f is None]
-            yielder.tick(running)
-            pending = [r for (_c, r), f in zip(children, files, strict=True) if f is None]
-            for conn in wait(pending, timeout=0.01):
+            while waiting and len(children) < at_once:
+                start(waiting.pop(0))
+            yielder.tick([c.pid for c, _r in children.values()])
+            index = {r: i for i, (_c, r) in children.items()}
+            for conn in wait(list(index), timeout=0.01):
                 i = index[conn]
                 try:
                     what, value = conn.recv()
@@ -108,15 +128,17 @@ def lay_out_in_children(htmls: list[str], on_laid_out=None) -> list[tuple[bytes,
                     pages[i] = value
                 else:
                     files[i], peaks[i] = value
+                    child, receive = children.pop(i)
+                    receive.close()
+                    child.join(timeout=5)
             if not told and on_laid_out and all(n is not None for n in pages):
                 told = True
                 on_laid_out()
-        global last_peak_mb
         last_peak_mb = max(peaks) / 1024
         return [(Path(f).read_bytes(), n) for f, n in zip(files, pages, strict=True)]
     finally:
-        yielder.release([c.pid for c, _r in children])
-        for child, receive in children:
+        yielder.release([c.pid for c, _r in started])
+        for child, receive in started:
             receive.close()
             child.join(timeout=5)
             if child.is_alive():
@@ -129,25 +151,62 @@ def render_document(html: str, on_laid_out=None) -> tuple[bytes, int]:
     return lay_out_in_children([html], on_laid_out)[0]
 
 
-def render_parts(htmls: list[str], on_laid_out=None) -> tuple[bytes, int]:
-    """A big record's parts (each without page numbers) laid out in child processes at
-    once, joined, then numbered from page 2 (the number alone, as Decree 30 prints it) by
-    an overlay laid out with the same page rules. Returns the PDF and its page count."""
+def lay_out_parts(htmls: list[str], cache=None, on_laid_out=None, at_once=None) -> list[bytes]:
+    """Each part's PDF: from ``cache`` (a ``sheet_cache.SheetCache``) when this very HTML
+    was laid out before, else laid out now (``at_once`` at a time) and kept there."""
+    from meetingsec.records.sheet_cache import part_key
+
+    keys = [part_key(h) for h in htmls]
+    found = [cache.get(k) if cache is not None else None for k in keys]
+    missing = [i for i, data in enumerate(found) if data is None]
+    laid = lay_out_in_children([htmls[i] for i in missing], on_laid_out, at_once)
+    for i, (data, _pages) in zip(missing, laid, strict=True):
+        found[i] = data
+        if cache is not None:
+            cache.put(keys[i], data)
+    return found
+
+
+def render_parts(htmls: list[str], on_laid_out=None, cache=None, at_once=None) -> tuple[bytes, int]:
+    """A big record's parts (each without page numbers) laid out in child processes, or
+    taken from ``cache`` when laid out before (``lay_out_parts``), joined, then numbered
+    from page 2 (the number alone, as Decree 30 prints it) by an overlay laid out with the
+    same page rules. Returns the PDF and its page count."""
     import pikepdf  # not in the fork server: the layout children never need it
 
-    parts = lay_out_in_children(htmls, on_laid_out)
-    joined = pikepdf.Pdf.open(io.BytesIO(parts[0][0]))
-    for data, _pages in parts[1:]:
+    parts = lay_out_parts(htmls, cache, on_laid_out, at_once)
+    joined = pikepdf.Pdf.open(io.BytesIO(parts[0]))
+    for data in parts[1:]:
         joined.pages.extend(pikepdf.Pdf.open(io.BytesIO(data)).pages)
     total = len(joined.pages)
-    numbers = pikepdf.Pdf.open(
-        io.BytesIO(render_pdf("records/pdf/_page_numbers.html", pages=total))
-    )
+    numbers = pikepdf.Pdf.open(io.BytesIO(page_numbers(total, cache)))
     for page, number in zip(joined.pages[1:], numbers.pages[1:], strict=True):
         page.add_overlay(number)
     out = io.BytesIO()
     joined.save(out)
     return out.getvalue(), total
+
+
+def numbers_html(pages: int) -> str:
+    """The overlay of page numbers of a record of ``pages`` pages, as HTML."""
+    from meetingsec.core.pdf import render_html
+
+    return render_html("records/pdf/_page_numbers.html", pages=pages)
+
+
+def page_numbers(pages: int, cache=None) -> bytes:
+    """The overlay of page numbers of a record of ``pages`` pages (kept in ``cache`` too:
+    a sheet made again with as many pages numbers them at no cost)."""
+    from meetingsec.records.sheet_cache import part_key
+
+    html = numbers_html(pages)
+    key = part_key(html)
+    data = cache.get(key) if cache is not None else None
+    if data is None:
+        data = render_pdf("records/pdf/_page_numbers.html", pages=pages)
+        if cache is not None:
+            cache.put(key, data)
+    return data
 
 
 # -- the door first ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     render_template,
@@ -36,7 +37,7 @@ from meetingsec.meetings import services as meetings
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
 from meetingsec.meetings.lifecycle import Action, MeetingStatus
-from meetingsec.records import queries, services
+from meetingsec.records import queries, services, sheet_cache
 from meetingsec.records.choices import JobState, RecordKind
 from meetingsec.records.export import file_name, meeting_workbook
 from meetingsec.records.forms import FIELDS, HeldFilterForm, SignersForm, UnclaimedForm
@@ -272,5 +273,8 @@ def close(meeting_id: int):
     if err is not None:
         flash_refusal(err.message, err.code)
         return redirect_after_post(url_for("records.closing", meeting_id=meeting_id))
+    # its records are final: the sheet's parts laid out ahead go (the worker's sweep drops
+    # them too, where it keeps them in another instance folder)
+    sheet_cache.SheetCache(current_app.instance_path, meeting_id).drop()
     flash(_("The meeting is closed. Its records are frozen."), "success")
     return redirect_after_post(url_for("meetings.detail", meeting_id=meeting_id))

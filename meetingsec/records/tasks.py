@@ -1,10 +1,13 @@
-"""The background job that renders a record (in the worker, ``flask worker``): read the
-data, lay the pages out in child processes, then store the PDF with its audit event. Each
-step commits at once, so the page polling the job sees it."""
+"""The background jobs of records (in the worker, ``flask worker``): the one that renders a
+record (read the data, lay the pages out in child processes, then store the PDF with its
+audit event; each step commits at once, so the page polling the job sees it), and the one
+that lays a big attendance sheet's groups of rows out while the door works
+(``prepare_sheet``), so the sheet asked for at closing reuses them."""
 
 import hashlib
+import io
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from meetingsec.audit.services import record
@@ -14,15 +17,25 @@ from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import MeetingStatus
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting
+from meetingsec.records import render, sheet_cache
 from meetingsec.records.builders import parts_of
 from meetingsec.records.choices import JobState, RecordKind
 from meetingsec.records.models import Record, RecordJob
-from meetingsec.records.render import make_yielder, render_document, render_parts
+from meetingsec.records.render import lay_out_parts, make_yielder, render_document, render_parts
+from meetingsec.records.sheet_cache import SheetCache, part_key
 from meetingsec.users.models import User
+
+#: The meetings whose sheet may be laid out ahead: people still come in, sign and leave
+PREPARED_WHILE = (MeetingStatus.CLEARED, MeetingStatus.IN_SESSION, MeetingStatus.CLOSING)
+
+
+def pending_key(meeting_id: int) -> str:
+    """The queue's flag that a meeting's sheet preparation is already queued."""
+    return f"prepare_sheet:{meeting_id}"
 
 
 def register(huey, app: Flask):
-    """The queue's task that renders a record: ``render_record(job_id)``."""
+    """The queue's tasks: ``render_record(job_id)``, ``prepare_sheet(meeting_id)``."""
 
     @huey.task(name="render_record")
     def render_record(job_id: int):
@@ -32,7 +45,74 @@ def register(huey, app: Flask):
             finally:
                 db.session.remove()
 
-    return render_record
+    @huey.task(name="prepare_sheet")
+    def prepare_sheet_task(meeting_id: int):
+        huey.get(pending_key(meeting_id))  # taken: a change from now on queues the next one
+        with app.app_context():
+            try:
+                return prepare_sheet(meeting_id)
+            finally:
+                db.session.remove()
+
+    return render_record, prepare_sheet_task
+
+
+def _sheet_htmls(meeting: Meeting):
+    """The HTML of the attendance sheet's parts, or None when it is laid out in one go."""
+    kind = RecordKind.ATTENDANCE
+    template, context = kind.entry.build(meeting)
+    parts = parts_of(kind, context)
+    if not parts:
+        return None
+    return [render_html(template, **c) for c in parts]
+
+
+def prepare_sheet(meeting_id: int) -> int | None:
+    """Lay out the parts of the meeting's attendance sheet that are not laid out yet, and
+    the page numbers of a sheet of as many pages. The opening and closing parts are laid
+    out again when the sheet is asked for (they carry its date, its figures and the chain's
+    head) but rarely change length, so their numbers are ready too. Records nothing: this
+    is no record, only work done early. Returns how many parts were laid out, None when the
+    meeting has no sheet to prepare."""
+    import pikepdf
+
+    instance = current_app.instance_path
+    forget_final_meetings()
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.status not in PREPARED_WHILE:
+        return None
+    make_yielder().wait_quiet()  # the door first
+    set_write_intent(False)
+    htmls = _sheet_htmls(meeting)
+    db.session.commit()  # the read ends before the layout
+    if htmls is None:
+        return None
+    cache = SheetCache(instance, meeting_id)
+    parts = lay_out_parts(htmls, cache, at_once=current_app.config["RECORD_PROCESSES"])
+    laid_out = render.last_laid_out
+    pages = sum(len(pikepdf.Pdf.open(io.BytesIO(data)).pages) for data in parts)
+    render.page_numbers(pages, cache)
+    # what the sheet no longer has goes
+    cache.keep_only({part_key(h) for h in [*htmls, render.numbers_html(pages)]})
+    sheet_cache.bound(instance, current_app.config["SHEET_CACHE_MAX_MB"] << 20, keep=meeting_id)
+    return laid_out
+
+
+def forget_final_meetings() -> None:
+    """Drop the laid-out parts of the meetings whose records are final (closed or
+    cancelled, or gone)."""
+    instance = current_app.instance_path
+    kept = sheet_cache.meetings_kept(instance)
+    if not kept:
+        return
+    open_ = set(
+        db.session.scalars(
+            select(Meeting.id).where(Meeting.id.in_(kept), Meeting.status.in_(PREPARED_WHILE))
+        )
+    )
+    for meeting_id in kept:
+        if meeting_id not in open_:
+            SheetCache(instance, meeting_id).drop()
 
 
 def _set_state(job_id: int, state: JobState, **values) -> None:
@@ -65,14 +145,18 @@ def run_job(job_id: int) -> int | None:
         parts = parts_of(kind, context)
         htmls = [render_html(template, **c) for c in parts or [context]]
         db.session.commit()  # the read transaction ends before the long layout
+        # a sheet's groups laid out while the door worked are taken as they are
+        cache = SheetCache(current_app.instance_path, meeting.id) if parts else None
         _set_state(job_id, JobState.LAYOUT)
 
         # laid out in child processes that pause while people wait at the door (records.render)
         def writing():
             _set_state(job_id, JobState.WRITING)
 
-        if parts:  # on every core at once, then joined
-            data, pages = render_parts(htmls, writing)
+        if parts:  # the parts not laid out yet, then joined
+            at_once = current_app.config["RECORD_PROCESSES"]
+            data, pages = render_parts(htmls, writing, cache, at_once)
+            cache.keep_only({part_key(h) for h in htmls})
         else:
             data, pages = render_document(htmls[0], writing)
         return _store(job_id, kind, actor_id, data, pages, head)
