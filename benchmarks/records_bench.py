@@ -150,6 +150,7 @@ def close_once(url: str, instance: str, meeting_id: int, prepared: bool) -> dict
     from meetingsec.meetings.models import Meeting
     from meetingsec.records import render, services, tasks
     from meetingsec.records.sheet_cache import SheetCache
+    from meetingsec.users.models import User
 
     app = make_app(url, Path(instance), RECORD_PROCESSES=PROCESSES)
     with app.app_context():
@@ -160,7 +161,8 @@ def close_once(url: str, instance: str, meeting_id: int, prepared: bool) -> dict
             tasks.prepare_sheet(meeting_id)
         t1 = time.perf_counter()
         meeting = db.session.get(Meeting, meeting_id)
-        job = services.request_record(meeting, "attendance", actor=meeting.organiser)
+        organiser = db.session.get(User, meeting.organiser_id)
+        job = services.request_record(meeting, "attendance", actor=organiser)
         db.session.commit()
         record_id = tasks.run_job(job.id)  # read, lay out what is missing, join, store
         t2 = time.perf_counter()

@@ -17,6 +17,7 @@ from meetingsec.records import builders, render, sheet_cache, tasks
 from meetingsec.records.models import Record, RecordJob
 from meetingsec.records.sheet_cache import SheetCache
 from tests import pdf
+from tests.factories import chair_of
 from tests.helpers import check_in
 from tests.records.test_services import check_official_layout, generate
 
@@ -64,8 +65,8 @@ def test_the_sheet_at_closing_lays_out_only_what_changed(app, open_door, small_g
     check_in(meeting, clerk, late)
     db.session.commit()
     assert tasks.prepare_sheet(meeting.id) == 3
-    meetings.start_session(meeting, actor=meeting.chair)
-    meetings.end_session(meeting, actor=meeting.chair)
+    meetings.start_session(meeting, actor=chair_of(meeting))
+    meetings.end_session(meeting, actor=chair_of(meeting))
     db.session.commit()
 
     rec = generate(meeting, "attendance")
