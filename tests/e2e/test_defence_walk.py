@@ -17,6 +17,7 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.i18n import local_date, to_utc
 from meetingsec.demo import DEMO_PASSWORD
 from meetingsec.extensions import db
+from tests.conftest import OUTPUT
 from tests.e2e.conftest import PHONE, TABLET_PORTRAIT, log_in
 from tests.e2e.test_device_states import _spare
 from tests.e2e.test_door import FIRST_SCREEN, _sign
@@ -30,7 +31,7 @@ PEOPLE = [
 ]
 FOREIGN = "Bounmy Sisavath"
 MIC_SEAL, ROOM_SEAL = "QP-2027-0001", "QP-PH-0002"
-SHOTS = "/tmp/shots-h19"
+SHOTS = OUTPUT / "screenshots" / "defence-walk"
 
 
 def _cccd(i: int) -> str:
@@ -331,6 +332,7 @@ def test_a_two_day_tuyet_mat_meeting_with_foreign_parties_hosted_by_defence(
     for kind in ("inspection", "security"):
         resp = page.request.get(f"{live_server.url}/meetings/{meeting_id}/records/{kind}.pdf")
         assert resp.ok, kind
+        SHOTS.mkdir(parents=True, exist_ok=True)
         path = f"{SHOTS}/walk-{kind}.pdf"
         with open(path, "wb") as f:
             f.write(resp.body())

@@ -6,11 +6,12 @@ import pytest
 from playwright.sync_api import expect
 
 from meetingsec.core.codes import display
+from tests.conftest import OUTPUT
 from tests.e2e.conftest import PHONE, TABLET_PORTRAIT, write_y4m
 from tests.e2e.test_door import FIRST_SCREEN, NAMES, _cleared_meeting, _door, _sign
 
 NUMBERS = ["001085012340", "001085012341", "001085012342"]
-SHOTS = "/tmp/shots-h19"
+SHOTS = OUTPUT / "screenshots" / "identity"
 
 
 def cccd(i: int, name: str | None = None) -> str:
