@@ -159,13 +159,6 @@ def check_in_of(attendee: Attendee) -> CheckIn | None:
     return attendee.check_in
 
 
-def load_check_in(attendee: Attendee) -> Attendee:
-    """``attendee.check_in`` loaded (None when not checked in), for the confirmation
-    shown after a check-in; not read again when this request loaded it (or made it)."""
-    check_in_of(attendee)
-    return attendee
-
-
 def _held(meeting_id: int):
     """Items still at the door, by slot: neither returned nor recorded unclaimed."""
     return (

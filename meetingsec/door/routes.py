@@ -91,7 +91,7 @@ def index(meeting_id: int):
     if found:
         return found
     last = _attendee_arg(meeting, "last")
-    return _door_page(meeting, form, last and queries.load_check_in(last))
+    return _door_page(meeting, form, last)  # read with its check-in (attendee_at_door)
 
 
 @bp.post("/meetings/<int:meeting_id>/door/")
@@ -171,7 +171,8 @@ def _back_at_the_scan(meeting, attendee):
     if not is_partial():
         return redirect_after_post(url)
     set_write_intent(False)  # what follows only reads
-    resp = make_response(_door_page(meeting, last=queries.load_check_in(attendee)))
+    queries.check_in_of(attendee)  # made by this request: not read again
+    resp = make_response(_door_page(meeting, last=attendee))
     resp.headers["HX-Push-Url"] = url
     return resp
 
