@@ -54,11 +54,11 @@ run-https: seed
 
 # The whole suite, once on SQLite and once on PostgreSQL (a throwaway server the tests
 # start and stop themselves). The tests without a browser run on both backends at once
-# (each output is printed whole when its run ends); the browser tests then run one backend
-# after the other, so that no page waits on a machine busy with the other run.
+# (each output is printed whole when its run ends); then the browser tests, both backends at
+# once too (each run mostly waits on its own Chromium; no test depends on a wall-clock bound).
 test: install lint
 	@$(MAKE) --no-print-directory --output-sync=target -j2 test-sqlite-app test-postgresql-app
-	@$(MAKE) --no-print-directory test-sqlite-browser test-postgresql-browser
+	@$(MAKE) --no-print-directory --output-sync=target -j2 test-sqlite-browser test-postgresql-browser
 
 test-sqlite:
 	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from meetingsec.core.codes import check_symbol
@@ -21,6 +22,10 @@ CHROMIUM = "/usr/bin/chromium"
 TABLET_PORTRAIT = {"width": 800, "height": 1280}
 TABLET_LANDSCAPE = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
+
+# Both backends' browser runs share the two cores (make test): what a page should come to
+# show is waited for up to 15 s rather than Playwright's 5 (nothing is asserted faster)
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):
@@ -260,7 +265,11 @@ def log_in(page, server, username, password):
     page.goto(f"{server.url}/login")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    # the page the login answers with (a home, or the form again) is loaded, styles and
+    # all, before a test measures it or goes on: on a busy machine a next goto could cut
+    # the login short, and a header measured mid-load is taller than it is
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Đăng nhập").click()
 
 
 @pytest.fixture
