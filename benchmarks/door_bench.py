@@ -256,7 +256,8 @@ def door_round(tablet: Tablet, meeting_id: int, code: str, sha: str) -> None:
     at the scan field: the scan form posted (htmx), which answers with the card, and the
     confirm (htmx), which answers with the door page. An app that answers either with a
     redirect (303 or HX-Redirect) is followed, so that the round compares with older ones."""
-    htmx = {"HX-Request": "true"}
+    # what htmx sends with both: the step of the page that the answer replaces
+    htmx = {"HX-Request": "true", "HX-Target": "door-step"}
 
     def followed(status, body):
         if status == 303 or (status == 204 and "HX-Redirect" in tablet.headers):

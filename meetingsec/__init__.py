@@ -130,6 +130,7 @@ def _template_globals(app: Flask) -> None:
     """The enums templates use to show titles and compare states."""
     from meetingsec.checklists.choices import Phase
     from meetingsec.core.codes import display
+    from meetingsec.core.htmx import layout
     from meetingsec.core.i18n import official_date
     from meetingsec.devices.choices import DeviceKind, InspectionResult
     from meetingsec.devices.qr import qr_svg
@@ -145,6 +146,7 @@ def _template_globals(app: Flask) -> None:
     from meetingsec.records.choices import JobState, RecordKind
     from meetingsec.users.roles import Role
 
+    app.jinja_env.globals["layout"] = layout
     app.jinja_env.filters["tag"] = display
     app.jinja_env.filters["official_date"] = official_date
     app.jinja_env.globals.update(

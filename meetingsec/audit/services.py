@@ -13,7 +13,7 @@ from meetingsec.audit import checkpoints
 from meetingsec.audit.chain import VerifyResult, canonical_json, event_hash, verify_rows
 from meetingsec.audit.models import GENESIS_HASH, AuditEvent
 from meetingsec.core.changes import apply_changes
-from meetingsec.core.db import utcnow
+from meetingsec.core.db import built_once, utcnow
 from meetingsec.extensions import db
 
 #: Key of PostgreSQL's transaction-level advisory lock that serialises chain appends
@@ -28,6 +28,11 @@ def lock_chain() -> None:
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+
+
+@built_once
+def _head():
+    return select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 
 
 def record(
@@ -50,9 +55,7 @@ def record(
         object_type = object_type or obj.__tablename__
         object_id = obj.id
     lock_chain()
-    head = db.session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    head = db.session.execute(_head()).first()
     seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
     at = now or utcnow()
     actor_id = actor.id if actor is not None else None

@@ -2,11 +2,14 @@
 door tablets write to SQLite at once."""
 
 import fcntl
+import functools
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
@@ -23,6 +26,17 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+S = TypeVar("S")
+
+
+def built_once(build: Callable[[], S]) -> Callable[[], S]:
+    """A statement built on first use and kept for the process: SQLAlchemy takes longer to
+    build a statement and derive its cache key than SQLite takes to run it, and keeps the
+    key on the statement object. Its values are ``bindparam``s, given at execution. For the
+    statements every door request runs."""
+    return functools.cache(build)
 
 
 def utcnow() -> datetime:

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.attendees.services import active_attendees
 from meetingsec.audit.services import record
-from meetingsec.core.db import utcnow
+from meetingsec.core.db import built_once, utcnow
 from meetingsec.documents.models import DocumentCopy, SecretDocument
 from meetingsec.documents.services import _require, _require_organiser, add_document, give
 from meetingsec.door.models import CheckIn
@@ -49,16 +49,23 @@ def invitation_document(meeting_id: int) -> SecretDocument | None:
     )
 
 
-def invitation_copy(meeting_id: int, attendee_id: int) -> DocumentCopy | None:
-    """An attendee's invitation, when it is a numbered copy."""
-    return db.session.scalar(
+@built_once
+def _invitation_copy():
+    return (
         select(DocumentCopy)
         .join(SecretDocument)
         .where(
-            SecretDocument.meeting_id == meeting_id,
+            SecretDocument.meeting_id == bindparam("meeting_id"),
             SecretDocument.is_invitation.is_(True),
-            DocumentCopy.attendee_id == attendee_id,
+            DocumentCopy.attendee_id == bindparam("attendee_id"),
         )
+    )
+
+
+def invitation_copy(meeting_id: int, attendee_id: int) -> DocumentCopy | None:
+    """An attendee's invitation, when it is a numbered copy."""
+    return db.session.scalar(
+        _invitation_copy(), {"meeting_id": meeting_id, "attendee_id": attendee_id}
     )
 
 

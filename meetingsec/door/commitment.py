@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from meetingsec.audit.services import record
 from meetingsec.checklists.rules import rulesets
-from meetingsec.core.db import utcnow
+from meetingsec.core.db import built_once, utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.door.models import CommitmentChoice, CommitmentText
 from meetingsec.extensions import db
@@ -30,14 +30,24 @@ def default_commitment(ruleset_id: str) -> str:
     return rulesets()[ruleset_id].commitment
 
 
-def _chosen(ruleset_id: str) -> CommitmentText | None:
-    return db.session.scalar(
+@built_once
+def _latest_choice():
+    return (
         select(CommitmentText)
         .join(CommitmentChoice, CommitmentChoice.commitment_id == CommitmentText.id)
-        .where(CommitmentChoice.ruleset_id == ruleset_id)
+        .where(CommitmentChoice.ruleset_id == bindparam("ruleset_id"))
         .order_by(CommitmentChoice.chosen_at.desc(), CommitmentChoice.id.desc())
         .limit(1)
     )
+
+
+@built_once
+def _by_sha256():
+    return select(CommitmentText).where(CommitmentText.sha256 == bindparam("sha256"))
+
+
+def _chosen(ruleset_id: str) -> CommitmentText | None:
+    return db.session.scalar(_latest_choice(), {"ruleset_id": ruleset_id})
 
 
 def current_commitment(ruleset_id: str) -> tuple[str, str]:
@@ -66,7 +76,7 @@ def commitment_for(meeting: "Meeting") -> tuple[str, str]:
 
 def _commitment_row(text: str) -> CommitmentText:
     digest = sha256(text)
-    row = db.session.scalar(select(CommitmentText).where(CommitmentText.sha256 == digest))
+    row = db.session.scalar(_by_sha256(), {"sha256": digest})
     if row is None:
         row = CommitmentText(sha256=digest, text=text)
         db.session.add(row)

@@ -5,14 +5,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
 from meetingsec.checklists import services as checklist
 from meetingsec.core import codes
-from meetingsec.core.db import utcnow
+from meetingsec.core.db import built_once, utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.core.i18n import clock
 from meetingsec.door import signature as signatures
@@ -82,12 +82,24 @@ def _check_devices(meeting: Meeting, items: dict[str, int], carries_none: bool) 
     return kinds
 
 
+@built_once
+def _last_slot():
+    return select(func.coalesce(func.max(Deposit.slot), 0)).where(
+        Deposit.meeting_id == bindparam("meeting_id")
+    )
+
+
+@built_once
+def _check_in_by_key():
+    return (
+        select(CheckIn).where(CheckIn.key == bindparam("key")).options(joinedload(CheckIn.attendee))
+    )
+
+
 def _deposit(meeting: Meeting, attendee: Attendee, kinds: list[str], *, actor: "User", now):
     if not kinds:
         return []
-    slot = db.session.scalar(
-        select(func.coalesce(func.max(Deposit.slot), 0)).where(Deposit.meeting_id == meeting.id)
-    )
+    slot = db.session.scalar(_last_slot(), {"meeting_id": meeting.id})
     first = slot == 0
     fresh = set()
     while len(fresh) < len(kinds):  # 50 random bits each: the unique index guards the rest
@@ -144,9 +156,7 @@ def check_in(
     lock_meeting(meeting)
     _require(meeting, Action.DOOR, _l("The door is not open: the meeting is not cleared to start."))
     # The key is read under the lock: a retry waits for its first try and finds its record
-    done = db.session.scalar(
-        select(CheckIn).where(CheckIn.key == key).options(joinedload(CheckIn.attendee))
-    )
+    done = db.session.scalar(_check_in_by_key(), {"key": key})
     if done is not None and done.attendee.invitation_code == codes.normalize(code):
         return done
     if done is not None:

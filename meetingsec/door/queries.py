@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, inspect, select
+from sqlalchemy import and_, bindparam, func, inspect, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from meetingsec.attendees.models import Attendee
+from meetingsec.core.db import built_once
 from meetingsec.core.text import fold, like_escaped
 from meetingsec.door.models import CheckIn, Deposit, IdentityCheck, Movement
 from meetingsec.extensions import db
@@ -113,9 +114,14 @@ def _counters(row) -> Counters:
     )
 
 
+@built_once
+def _counters_of_one():
+    return select(*_counter_columns(bindparam("meeting_id")))
+
+
 def counters(meeting_id: int) -> Counters:
     """Every figure of the door in one query (the counters poll every few seconds)."""
-    return _counters(db.session.execute(select(*_counter_columns(meeting_id))).one())
+    return _counters(db.session.execute(_counters_of_one(), {"meeting_id": meeting_id}).one())
 
 
 def counters_by_meeting(meeting_ids: list[int]) -> dict[int, Counters]:
@@ -144,17 +150,22 @@ def attendee_at_door(meeting_id: int, attendee_id: int) -> Attendee | None:
     return attendee if attendee is not None and attendee.meeting_id == meeting_id else None
 
 
+@built_once
+def _check_in_of():
+    return (
+        select(CheckIn)
+        .where(CheckIn.attendee_id == bindparam("attendee_id"))
+        # the clerk's name with it; their roles only if something asks (the tablet's
+        # clerk, read already for the login, is not read again)
+        .options(joinedload(CheckIn.clerk).lazyload(User.role_rows))
+    )
+
+
 def check_in_of(attendee: Attendee) -> CheckIn | None:
     """``attendee.check_in``, read by its attendee when not loaded yet (the relationship
     never loads on access)."""
     if attendee.id is not None and "check_in" in inspect(attendee).unloaded:
-        found = db.session.scalar(
-            select(CheckIn)
-            .where(CheckIn.attendee_id == attendee.id)
-            # the clerk's name with it; their roles only if something asks (the tablet's
-            # clerk, read already for the login, is not read again)
-            .options(joinedload(CheckIn.clerk).lazyload(User.role_rows))
-        )
+        found = db.session.scalar(_check_in_of(), {"attendee_id": attendee.id})
         set_committed_value(attendee, "check_in", found)
     return attendee.check_in
 
@@ -189,12 +200,17 @@ def held_page(meeting_id: int, *, page: int, q: str = "", per_page: int = 50):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def deposits_of(attendee_id: int) -> list[Deposit]:
-    return list(
-        db.session.scalars(
-            select(Deposit).where(Deposit.attendee_id == attendee_id).order_by(Deposit.slot)
-        )
+@built_once
+def _deposits_of():
+    return (
+        select(Deposit)
+        .where(Deposit.attendee_id == bindparam("attendee_id"))
+        .order_by(Deposit.slot)
     )
+
+
+def deposits_of(attendee_id: int) -> list[Deposit]:
+    return list(db.session.scalars(_deposits_of(), {"attendee_id": attendee_id}))
 
 
 def movements_of(attendee_id: int) -> list[Movement]:

@@ -15,11 +15,12 @@ first try and answers the same.
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.core import codes
+from meetingsec.core.db import built_once
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.door.models import Deposit
 from meetingsec.extensions import db
@@ -81,15 +82,20 @@ def foreign_code(code: str, expected: str):
     return None
 
 
-def find_attendee(meeting: Meeting, typed: str) -> Attendee:
-    """The attendee whose invitation was scanned or typed, or a clear refusal."""
-    code = normalized(typed)
-    attendee = db.session.scalar(
+@built_once
+def _by_invitation():
+    return (
         select(Attendee)
-        .where(Attendee.invitation_code == code)
+        .where(Attendee.invitation_code == bindparam("code"))
         .options(joinedload(Attendee.check_in))  # the card and the check-in ask for it
         .execution_options(populate_existing=True)  # as it is now, under the check-in's lock
     )
+
+
+def find_attendee(meeting: Meeting, typed: str) -> Attendee:
+    """The attendee whose invitation was scanned or typed, or a clear refusal."""
+    code = normalized(typed)
+    attendee = db.session.scalar(_by_invitation(), {"code": code})
     if attendee is not None and attendee.meeting_id == meeting.id:
         return attendee
     if attendee is not None:  # the door may still turn its holder away (a refusal)

@@ -16,12 +16,12 @@ from enum import StrEnum
 
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select, true
+from sqlalchemy import bindparam, exists, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from meetingsec.audit.services import record
 from meetingsec.core.auth import access_rule
-from meetingsec.core.db import begin_writing
+from meetingsec.core.db import begin_writing, built_once
 from meetingsec.core.errors import NotAllowed
 from meetingsec.core.i18n import local_date
 from meetingsec.core.transactions import commit
@@ -80,11 +80,23 @@ def visible_to(user):
     )
 
 
+@built_once
+def _with_members():
+    # with its members in the same statement: the access check reads them
+    return (
+        select(Meeting)
+        .where(Meeting.id == bindparam("meeting_id"))
+        .options(joinedload(Meeting.members))
+    )
+
+
 def get_meeting_for(user, meeting_id: int) -> Meeting:
     """The meeting, or 404; 403 (audited) when ``user`` may not see it, or does not play
     on it one of the roles the page's access rule names."""
-    # with its members in the same statement: the access check reads them
-    meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.members)])
+    if db.session.identity_key(Meeting, meeting_id) in db.session.identity_map:
+        meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.members)])
+    else:  # the first read of the request
+        meeting = db.session.scalars(_with_members(), {"meeting_id": meeting_id}).unique().first()
     if meeting is None:
         abort(404)
     rule = access_rule(request.endpoint)

@@ -12,12 +12,12 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from meetingsec.audit.services import record
 from meetingsec.core.changes import apply_changes
-from meetingsec.core.db import begin_writing, utcnow
+from meetingsec.core.db import begin_writing, built_once, utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
 from meetingsec.users.models import LoginLock, LoginSession, User, UserRole
@@ -471,6 +471,16 @@ def unlock_user(user: User, *, actor, now: datetime | None = None) -> None:
             db.session.delete(row)
 
 
+@built_once
+def _live_session():
+    return (
+        select(LoginSession)
+        .where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.ended_at.is_(None))
+        # the user and their roles in the same statement: every request asks for them
+        .options(joinedload(LoginSession.user).joinedload(User.role_rows))
+    )
+
+
 def load_session(token: str, *, now: datetime | None = None) -> User | None:
     """The user of a live session, or None. An idle session is ended here (and audited).
 
@@ -479,16 +489,7 @@ def load_session(token: str, *, now: datetime | None = None) -> User | None:
     commit.
     """
     now = now or utcnow()
-    s = (
-        db.session.scalars(
-            select(LoginSession)
-            .where(LoginSession.token_hash == _hash_token(token), LoginSession.ended_at.is_(None))
-            # the user and their roles in the same statement: every request asks for them
-            .options(joinedload(LoginSession.user).joinedload(User.role_rows))
-        )
-        .unique()
-        .first()
-    )
+    s = db.session.scalars(_live_session(), {"token_hash": _hash_token(token)}).unique().first()
     if s is None:
         return None
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])

@@ -93,6 +93,30 @@ def test_htmx_scan_answers_with_the_card_at_once(client, login, open_door):
     assert 'id="door-step"' in refused.get_data(as_text=True)
 
 
+def test_htmx_answers_carry_only_the_step_and_addresses_the_whole_page(client, login, open_door):
+    """What the tablet swaps (``#door-step``, htmx sends its id) comes without the header
+    and its menus, with the title the browser shows; the address pushed, loaded again (a
+    reload, the back button), is the whole page."""
+    meeting, clerk, (a, *_rest) = open_door()
+    login(clerk)
+    base = f"/meetings/{meeting.id}/door"
+    swap = {"HX-Request": "true", "HX-Target": "door-step"}
+    sent = {"code": a.invitation_code, "key": "scan-key-0001"}
+    resp = client.post(f"{base}/", data=sent, headers=swap)
+    card = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and 'id="door-step"' in card and 'name="n_phone"' in card
+    assert f"<title>{a.full_name} · Cửa ra vào · meetingsec</title>" in card
+    assert "<html" not in card and "Đăng xuất" not in card
+    page = client.get(resp.headers["HX-Push-Url"]).get_data(as_text=True)
+    assert "<html" in page and "Đăng xuất" in page and 'name="n_phone"' in page
+    resp = client.post(f"{base}/check-in", data=_check_in_data(a), headers=swap)
+    done = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and f"{a.full_name} đã vào." in done
+    assert "<html" not in done and "Đăng xuất" not in done and "<title>" in done
+    page = client.get(resp.headers["HX-Push-Url"]).get_data(as_text=True)
+    assert "<html" in page and "Đăng xuất" in page and f"{a.full_name} đã vào." in page
+
+
 def test_missing_signature_and_devices_are_shown_on_the_form(client, login, open_door):
     meeting, clerk, (a, *_rest) = open_door()
     login(clerk)
