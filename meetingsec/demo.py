@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Phase
 from meetingsec.core.db import utcnow
 from meetingsec.core.i18n import local_date, to_utc
 from meetingsec.devices import services as devices
@@ -14,6 +13,7 @@ from meetingsec.documents import services as documents
 from meetingsec.door import commitment, deposits, entry
 from meetingsec.door import queries as door_queries
 from meetingsec.extensions import db
+from meetingsec.legal.choices import Phase
 from meetingsec.meetings.access import responsible_ids
 from meetingsec.meetings.services import (
     MeetingData,

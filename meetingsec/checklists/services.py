@@ -8,18 +8,17 @@ from sqlalchemy import select
 
 from meetingsec.audit.services import record
 from meetingsec.checklists import queries
-from meetingsec.checklists.choices import Phase, RuleKind
 from meetingsec.checklists.derived import CHECKS, Figures
 from meetingsec.checklists.models import ChecklistItem, RuleCitation
-from meetingsec.checklists.rules import MeetingFacts, Rule, applicable_rules, rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import local_date
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.extensions import db
+from meetingsec.legal.choices import Classification, MeetingFormat, Phase, RuleKind
+from meetingsec.legal.rules import MeetingFacts, Rule, applicable_rules, rulesets
 from meetingsec.meetings.access import responsible_ids
-from meetingsec.meetings.choices import Classification, MeetingFormat
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.models import Meeting
 from meetingsec.records import queries as records

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, make_response, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from meetingsec.checklists.rules import ruleset_for, rulesets
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first, set_write_intent, utcnow
 from meetingsec.core.errors import DomainError
@@ -45,6 +44,7 @@ from meetingsec.door.forms import (
     TicketForm,
 )
 from meetingsec.door.records import SHEETS, tickets_pdf
+from meetingsec.legal.rules import ruleset_for, rulesets
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
 from meetingsec.meetings.lifecycle import Action

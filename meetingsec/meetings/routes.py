@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from meetingsec.checklists import queries as checklist_queries
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Phase
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import utcnow
 from meetingsec.core.htmx import is_partial, redirect_after_post
@@ -19,6 +18,7 @@ from meetingsec.core.views import flash_refusal, form_status, page_number, submi
 from meetingsec.devices import queries as device_queries
 from meetingsec.documents import queries as document_queries
 from meetingsec.door import queries as door_queries
+from meetingsec.legal.choices import Phase
 from meetingsec.meetings import queries, room_seals, services
 from meetingsec.meetings.access import Reading, allowed_actions, get_meeting_for
 from meetingsec.meetings.forms import (

@@ -9,13 +9,13 @@ from flask_babel import lazy_gettext as _l
 
 from meetingsec.audit.services import record
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Phase
-from meetingsec.checklists.rules import ruleset_for, rulesets
 from meetingsec.core.changes import apply_changes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import local_date
 from meetingsec.extensions import db
+from meetingsec.legal.choices import Phase
+from meetingsec.legal.rules import ruleset_for, rulesets
 from meetingsec.meetings.choices import Classification, DevicePolicy
 from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.meetings.locking import lock_meeting

@@ -12,7 +12,6 @@ from sqlalchemy.orm import joinedload
 
 from meetingsec.attendees.models import PASSPORT, Attendee
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Phase
 from meetingsec.devices import queries as devices
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
@@ -20,6 +19,7 @@ from meetingsec.door import signature as signatures
 from meetingsec.door.models import CheckIn, Deposit
 from meetingsec.extensions import db
 from meetingsec.incidents import queries as incidents
+from meetingsec.legal.choices import Phase
 from meetingsec.meetings.models import Meeting
 from meetingsec.meetings.queries import load_people
 from meetingsec.org.choices import FunctionalBody

@@ -17,7 +17,6 @@ from flask_login import current_user
 
 from meetingsec import jobs
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Phase
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
@@ -33,6 +32,7 @@ from meetingsec.documents import queries as documents
 from meetingsec.door import deposits as door_deposits
 from meetingsec.door import queries as door
 from meetingsec.door import services as door_services
+from meetingsec.legal.choices import Phase
 from meetingsec.meetings import services as meetings
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for

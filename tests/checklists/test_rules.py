@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from meetingsec.checklists.choices import Phase
-from meetingsec.checklists.rules import rulesets
 from meetingsec.checklists.services import blockers, evaluate
 from meetingsec.extensions import db
+from meetingsec.legal.choices import Phase
+from meetingsec.legal.rules import rulesets
 from tests.factories import organiser_of
 
 

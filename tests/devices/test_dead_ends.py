@@ -15,7 +15,7 @@ from meetingsec.extensions import db
 from tests.factories import organiser_of
 from tests.helpers import actions
 
-#: The rules about devices the gate waits for (checklists/rules/*.json)
+#: The rules about devices the gate waits for (legal/rulesets/*.json)
 DEVICE_RULES = ("wired-mic", "equip-inspected", "seals-intact")
 
 

@@ -341,8 +341,8 @@ def test_a_device_in_an_open_meeting_is_changed_by_its_team_only(
 
 
 def test_a_kind_that_never_passes_names_its_reason_and_rule_in_one_place():
-    from meetingsec.checklists.rules import rulesets
     from meetingsec.devices.choices import DeviceKind
+    from meetingsec.legal.rules import rulesets
 
     never = DeviceKind.WIRELESS_MIC.never_passes
     assert never.code == "wireless_mic" and "ND 26/2020" in str(never.reason)

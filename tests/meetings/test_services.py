@@ -6,10 +6,10 @@ import pytest
 
 from meetingsec.checklists import services as checklist
 from meetingsec.checklists.queries import items_of
-from meetingsec.checklists.rules import rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
+from meetingsec.legal.rules import rulesets
 from meetingsec.meetings import services
 from meetingsec.meetings.services import MeetingData
 from tests.factories import chair_of, organiser_of
