@@ -190,7 +190,7 @@ def hand_out(meeting_id: int):
     form = AttendeeCodeForm(request.args)
     found = scanned(
         form,
-        lambda code: door.find_attendee(meeting, code),
+        lambda code: door.find_attendee(meeting, code, queries.CODE_KINDS),
         lambda a: url_for("documents.hand_out_to", meeting_id=meeting_id, attendee_id=a.id),
     )
     if found:

@@ -21,6 +21,7 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import clock
 from meetingsec.documents.models import DocumentCopy, SecretDocument
+from meetingsec.documents.queries import CODE_KINDS
 from meetingsec.door import queries as door_queries
 from meetingsec.door import services as door
 from meetingsec.door.services import AlreadyDone
@@ -191,7 +192,7 @@ def hand_out(
     if done is not None:
         return done
     try:
-        attendee = door.find_attendee(meeting, attendee_code)
+        attendee = door.find_attendee(meeting, attendee_code, CODE_KINDS)
     except DomainError as err:
         err.field = "attendee_code"
         raise

@@ -26,6 +26,7 @@ from meetingsec.core.views import (
     submit,
 )
 from meetingsec.documents import invitations
+from meetingsec.documents import queries as document_queries
 from meetingsec.documents.forms import InvitationBackForm
 from meetingsec.door import commitment as commitments
 from meetingsec.door import deposits, entry, identity, queries, services
@@ -85,7 +86,7 @@ def index(meeting_id: int):
     form = CodeForm(request.args)
     found = scanned(
         form,
-        lambda code: services.find_attendee(meeting, code),
+        lambda code: services.find_attendee(meeting, code, document_queries.CODE_KINDS),
         lambda a: url_for("door.card", meeting_id=meeting_id, attendee_id=a.id),
     )
     if found:
@@ -118,7 +119,8 @@ def find(meeting_id: int):
         )
     else:
         try:
-            attendee, err = services.find_attendee(meeting, code), None
+            attendee = services.find_attendee(meeting, code, document_queries.CODE_KINDS)
+            err = None
         except DomainError as refusal:
             err = refusal
     if err is not None:
@@ -495,7 +497,7 @@ def returns(meeting_id: int):
     form = TicketForm(request.args)
     found = scanned(
         form,
-        lambda code: services.find_deposit(meeting, code),
+        lambda code: services.find_deposit(meeting, code, document_queries.CODE_KINDS),
         lambda d: url_for("door.return_card", meeting_id=meeting_id, attendee_id=d.attendee_id),
     )
     if found:

@@ -10,6 +10,7 @@ import pytest
 
 from meetingsec.checklists.services import evaluate, sync_items
 from meetingsec.core.errors import DomainError
+from meetingsec.documents.queries import CODE_KINDS
 from meetingsec.door import commitment as commitments
 from meetingsec.door import deposits as door_deposits
 from meetingsec.door import entry as door_entry
@@ -433,7 +434,8 @@ def test_a_copy_label_or_a_device_tag_scanned_as_an_invitation_is_named(open_doo
     assert err.value.message == services.foreign_code(device.tag_code, "invitation")
     assert "tem thiết bị" in str(err.value.message)
     with pytest.raises(DomainError) as err:
-        services.find_attendee(meeting, doc.copies[0].code)
+        # as the scan screens call it: the door is given the kinds of code above it
+        services.find_attendee(meeting, doc.copies[0].code, CODE_KINDS)
     assert "nhãn bản tài liệu" in str(err.value.message)
     assert services.foreign_code("0" * 11, "invitation") is None
 
