@@ -79,7 +79,7 @@ def _document(meeting: Meeting, *, actor: User, now: datetime) -> SecretDocument
         registered_by_id=actor.id,
         registered_at=now,
     )
-    add_document(meeting, document, actor=actor, now=now)
+    add_document(document)
     return document
 
 

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
-from meetingsec.checklists import services as checklist
 from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
@@ -94,7 +93,7 @@ def register_document(
         registered_at=now,
     )
     _number_copies(document, copy_count)
-    add_document(meeting, document, actor=actor, now=now)
+    add_document(document)
     record(
         "document.registered",
         document,
@@ -113,16 +112,11 @@ def register_document(
     return document
 
 
-def add_document(meeting: Meeting, document: SecretDocument, *, actor: "User", now) -> None:
-    """A new document in the meeting's register; the first one brings the copy rules into
-    the checklist."""
-    first = not db.session.scalar(
-        select(SecretDocument.id).where(SecretDocument.meeting_id == meeting.id).limit(1)
-    )
+def add_document(document: SecretDocument) -> None:
+    """A new document in the meeting's register (the first one brings the copy rules into
+    the checklist: ``workflows.services``)."""
     db.session.add(document)
     db.session.flush()
-    if first:
-        checklist.sync_items(meeting, actor=actor, now=now)  # "copy control" now applies
 
 
 def authorise_copies(

@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
-from meetingsec.checklists import services as checklist
 from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
@@ -88,7 +87,6 @@ def _deposit(meeting: Meeting, attendee: Attendee, kinds: list[str], *, actor: "
     slot = db.session.scalar(
         select(func.coalesce(func.max(Deposit.slot), 0)).where(Deposit.meeting_id == meeting.id)
     )
-    first = slot == 0
     fresh = set()
     while len(fresh) < len(kinds):  # 50 random bits each: the unique index guards the rest
         fresh.add(codes.new_code())
@@ -105,10 +103,13 @@ def _deposit(meeting: Meeting, attendee: Attendee, kinds: list[str], *, actor: "
         for i, (kind, code) in enumerate(zip(kinds, sorted(fresh), strict=False), start=1)
     ]
     db.session.add_all(items)
-    if first:
-        db.session.flush()
-        checklist.sync_items(meeting, actor=actor, now=now)  # "devices returned" now applies
     return items
+
+
+def _first(items: list[Deposit]) -> bool:
+    """The meeting's first deposits: the rules on returning devices apply from now on (the
+    checklist is re-derived, ``workflows.services``)."""
+    return any(d.slot == 1 for d in items)
 
 
 def _deposit_data(items: list[Deposit]) -> list[dict]:
@@ -170,6 +171,7 @@ def check_in(
     )
     db.session.add(entry)
     deposited = _deposit(meeting, attendee, kinds, actor=actor, now=now)
+    entry.made_first_deposit = _first(deposited)
     record(
         "door.checked_in",
         entry,
@@ -268,6 +270,7 @@ def reenter(
     )
     db.session.add(movement)
     deposited = _deposit(meeting, attendee, kinds, actor=actor, now=now)
+    movement.made_first_deposit = _first(deposited)
     record(
         "door.reentered",
         movement,

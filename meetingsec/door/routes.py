@@ -50,6 +50,7 @@ from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.users.roles import Role
+from meetingsec.workflows import services as workflows
 
 bp = Blueprint("door", __name__)
 
@@ -309,7 +310,7 @@ def check_in(meeting_id: int):
             lambda: (
                 invitations.hand_out_at_entry(
                     meeting,
-                    entry.check_in(
+                    workflows.check_in(
                         meeting,
                         form.code.data or "",
                         actor=current_user,
@@ -345,7 +346,7 @@ def reenter(meeting_id: int, attendee_id: int):
     if not form.validate_on_submit():
         return _card(meeting, attendee, reentry_form=form, status=422)
     _movement, err = attempt(
-        lambda: entry.reenter(
+        lambda: workflows.reenter(
             meeting,
             attendee,
             actor=current_user,

@@ -14,7 +14,7 @@ from meetingsec.meetings.access import Reading
 PACKAGE = Path(__file__).resolve().parents[2] / "meetingsec"
 
 #: Functions whose first argument, or ``action=`` keyword, is an audit action
-_WRITERS = {"record", "record_incident", "_transition"}
+_WRITERS = {"record", "record_incident", "transition"}
 #: Functions whose ``data=`` is a payload
 _PAYLOADS = _WRITERS | {"log_download", "open_download", "audited_file"}
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from meetingsec.checklists.services import evaluate
 from meetingsec.core.codes import normalize
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
@@ -12,6 +11,7 @@ from meetingsec.devices import services
 from meetingsec.devices.models import Inspection
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
+from meetingsec.records.queries import evaluate_checklist
 from tests.factories import organiser_of
 from tests.helpers import actions
 
@@ -47,7 +47,7 @@ def _inspect(
 
 
 def _status(meeting, rule_id):
-    return next(v for v in evaluate(meeting) if v.rule.id == rule_id)
+    return next(v for v in evaluate_checklist(meeting) if v.rule.id == rule_id)
 
 
 def test_registered_devices_get_checkable_codes(make_device):
