@@ -8,6 +8,7 @@ form key, so two tablets scanning the same copy record it once, and a retry afte
 Wi-Fi dropped finds what the first try did.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -58,6 +59,12 @@ def _number_copies(document: SecretDocument, copy_count: int) -> None:
         )
 
 
+#: Called with the time when a write registered the meeting's first document: the rules on
+#: copy control apply from then on, and the caller above re-derives the checklist
+#: (``workflows.services``, which passes it; documents do not call the checklist itself)
+OnFirstDocument = Callable[[datetime], None]
+
+
 def register_document(
     meeting: Meeting,
     *,
@@ -67,6 +74,7 @@ def register_document(
     classification: str,
     copy_count: int,
     copy_authorisation: str = "",
+    on_first_document: OnFirstDocument,
     now: datetime | None = None,
 ) -> SecretDocument:
     """The organiser registers a document; its copies are numbered 1…n, each with a code."""
@@ -93,7 +101,7 @@ def register_document(
         registered_at=now,
     )
     _number_copies(document, copy_count)
-    add_document(document)
+    add_document(meeting, document, now=now, on_first_document=on_first_document)
     record(
         "document.registered",
         document,
@@ -112,11 +120,17 @@ def register_document(
     return document
 
 
-def add_document(document: SecretDocument) -> None:
-    """A new document in the meeting's register (the first one brings the copy rules into
-    the checklist: ``workflows.services``)."""
+def add_document(
+    meeting: Meeting, document: SecretDocument, *, now, on_first_document: OnFirstDocument
+) -> None:
+    """A new document in the meeting's register."""
+    first = not db.session.scalar(
+        select(SecretDocument.id).where(SecretDocument.meeting_id == meeting.id).limit(1)
+    )
     db.session.add(document)
     db.session.flush()
+    if first:
+        on_first_document(now)  # "copy control" now applies
 
 
 def authorise_copies(

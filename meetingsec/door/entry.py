@@ -1,6 +1,7 @@
 """Entering and leaving: check-in (devices deposited or none, the commitment signed),
 exit, re-entry, and a refusal of someone not on the approved list."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -81,12 +82,27 @@ def _check_devices(meeting: Meeting, items: dict[str, int], carries_none: bool) 
     return kinds
 
 
-def _deposit(meeting: Meeting, attendee: Attendee, kinds: list[str], *, actor: "User", now):
+#: Called with the time when a write made the meeting's first deposit: the rules on
+#: returning devices apply from then on, and the caller above re-derives the checklist
+#: (``workflows.services``, which passes it; the door does not call the checklist itself)
+OnFirstDeposit = Callable[[datetime], None]
+
+
+def _deposit(
+    meeting: Meeting,
+    attendee: Attendee,
+    kinds: list[str],
+    *,
+    actor: "User",
+    now,
+    on_first_deposit: OnFirstDeposit,
+):
     if not kinds:
         return []
     slot = db.session.scalar(
         select(func.coalesce(func.max(Deposit.slot), 0)).where(Deposit.meeting_id == meeting.id)
     )
+    first = slot == 0
     fresh = set()
     while len(fresh) < len(kinds):  # 50 random bits each: the unique index guards the rest
         fresh.add(codes.new_code())
@@ -103,13 +119,10 @@ def _deposit(meeting: Meeting, attendee: Attendee, kinds: list[str], *, actor: "
         for i, (kind, code) in enumerate(zip(kinds, sorted(fresh), strict=False), start=1)
     ]
     db.session.add_all(items)
+    if first:
+        db.session.flush()
+        on_first_deposit(now)  # "devices returned" now applies
     return items
-
-
-def _first(items: list[Deposit]) -> bool:
-    """The meeting's first deposits: the rules on returning devices apply from now on (the
-    checklist is re-derived, ``workflows.services``)."""
-    return any(d.slot == 1 for d in items)
 
 
 def _deposit_data(items: list[Deposit]) -> list[dict]:
@@ -137,6 +150,7 @@ def check_in(
     carries_none: bool,
     signature: str,
     commitment_sha256: str,
+    on_first_deposit: OnFirstDeposit,
     now: datetime | None = None,
 ) -> CheckIn:
     """Check in the attendee whose invitation code was scanned: devices deposited (or
@@ -170,8 +184,9 @@ def check_in(
         carries_none=carries_none and not kinds,
     )
     db.session.add(entry)
-    deposited = _deposit(meeting, attendee, kinds, actor=actor, now=now)
-    entry.made_first_deposit = _first(deposited)
+    deposited = _deposit(
+        meeting, attendee, kinds, actor=actor, now=now, on_first_deposit=on_first_deposit
+    )
     record(
         "door.checked_in",
         entry,
@@ -238,6 +253,7 @@ def reenter(
     key: str,
     items: dict[str, int],
     carries_none: bool,
+    on_first_deposit: OnFirstDeposit,
     now=None,
 ) -> Movement:
     """The attendee comes back in: devices declared again (nothing is signed again)."""
@@ -269,8 +285,9 @@ def reenter(
         carries_none=carries_none and not kinds,
     )
     db.session.add(movement)
-    deposited = _deposit(meeting, attendee, kinds, actor=actor, now=now)
-    movement.made_first_deposit = _first(deposited)
+    deposited = _deposit(
+        meeting, attendee, kinds, actor=actor, now=now, on_first_deposit=on_first_deposit
+    )
     record(
         "door.reentered",
         movement,

@@ -76,9 +76,6 @@ class CheckIn(Base):
 
     attendee: Mapped["Attendee"] = relationship(back_populates="check_in", lazy="raise")
 
-    #: Not stored: whether this check-in, as just recorded, made the meeting's first deposit
-    #: (the checklist is then re-derived: ``workflows.services.check_in``)
-    made_first_deposit = False
     clerk: Mapped["User"] = relationship(lazy="joined")
     #: Loaded where read (the attendance sheet)
     commitment: Mapped[CommitmentText] = relationship(lazy="raise")
@@ -100,10 +97,6 @@ class Movement(Base):
     carries_none: Mapped[bool] = mapped_column(Boolean, default=False)
 
     clerk: Mapped["User"] = relationship(lazy="joined")
-
-    #: Not stored: whether this re-entry, as just recorded, made the meeting's first deposit
-    #: (the checklist is then re-derived: ``workflows.services.reenter``)
-    made_first_deposit = False
 
 
 class Deposit(Base):

@@ -17,12 +17,10 @@ from meetingsec.checklists import services as checklist
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.documents import invitations
-from meetingsec.documents import queries as documents_queries
 from meetingsec.documents import services as documents
 from meetingsec.documents.models import SecretDocument
 from meetingsec.door import entry
 from meetingsec.door.models import CheckIn, Movement
-from meetingsec.extensions import db
 from meetingsec.legal.choices import Phase
 from meetingsec.meetings import services as meetings
 from meetingsec.meetings.lifecycle import Action, MeetingStatus
@@ -128,38 +126,32 @@ def close_meeting(meeting: Meeting, *, actor: "User", now: datetime | None = Non
 # -- the door and the documents --------------------------------------------------------------
 
 
+def _rederive(meeting: Meeting, *, actor: "User"):
+    """The checklist re-derived at a given time: what a service below is given to call when
+    its change made a fact the rules depend on true (the meeting's first deposit, its first
+    document), at that point of its transaction (its own audit event comes after)."""
+    return lambda now: checklist.sync_items(meeting, actor=actor, now=now)
+
+
 def check_in(meeting: Meeting, code: str, *, actor: "User", **kw) -> CheckIn:
     """An attendee checks in at the door (``door.entry.check_in``, same arguments); the
     meeting's first deposit brings the rules on returning devices into the checklist."""
-    return _deposited(meeting, entry.check_in(meeting, code, actor=actor, **kw), actor=actor)
+    rederive = _rederive(meeting, actor=actor)
+    return entry.check_in(meeting, code, actor=actor, on_first_deposit=rederive, **kw)
 
 
 def reenter(meeting: Meeting, attendee: "Attendee", *, actor: "User", **kw) -> Movement:
     """An attendee comes back in (``door.entry.reenter``, same arguments): devices declared
     again may be the meeting's first deposit, as at check-in."""
-    return _deposited(meeting, entry.reenter(meeting, attendee, actor=actor, **kw), actor=actor)
+    rederive = _rederive(meeting, actor=actor)
+    return entry.reenter(meeting, attendee, actor=actor, on_first_deposit=rederive, **kw)
 
 
-def _deposited(meeting: Meeting, done, *, actor: "User"):
-    """``done`` (a check-in or a re-entry) as recorded, the checklist re-derived when it made
-    the meeting's first deposit."""
-    if done.made_first_deposit:
-        db.session.flush()
-        checklist.sync_items(meeting, actor=actor, now=done.at)
-    return done
-
-
-def register_document(
-    meeting: Meeting, *, actor: "User", now: datetime | None = None, **kw
-) -> SecretDocument:
+def register_document(meeting: Meeting, *, actor: "User", **kw) -> SecretDocument:
     """A secret document registered (``documents.services.register_document``, same
     arguments); the meeting's first brings the rules on copy control into the checklist."""
-    now = now or utcnow()
-    first = not documents_queries.has_documents(meeting.id)
-    document = documents.register_document(meeting, actor=actor, now=now, **kw)
-    if first:
-        checklist.sync_items(meeting, actor=actor, now=now)
-    return document
+    rederive = _rederive(meeting, actor=actor)
+    return documents.register_document(meeting, actor=actor, on_first_document=rederive, **kw)
 
 
 def issue_invitations(
@@ -171,9 +163,10 @@ def issue_invitations(
 ) -> dict:
     """Invitations printed (``documents.invitations.issue_invitations``): numbered ones are
     registered as a document, which may be the meeting's first."""
-    now = now or utcnow()
-    first = meeting.invitations_secret and not documents_queries.has_documents(meeting.id)
-    copies = invitations.issue_invitations(meeting, attendees, actor=actor, now=now)
-    if first:
-        checklist.sync_items(meeting, actor=actor, now=now)
-    return copies
+    return invitations.issue_invitations(
+        meeting,
+        attendees,
+        actor=actor,
+        now=now,
+        on_first_document=_rederive(meeting, actor=actor),
+    )
