@@ -4,8 +4,8 @@
 Each file is validated when the app starts (``load_rulesets`` with the names of the derived
 checks, ``meetingsec.create_app``); a malformed one stops start-up with a message naming the
 file, the rule and the field. Evaluation (``applicable_rules``) is pure: meeting facts in,
-the rules that apply out. This package reads no domain package: the meeting, the door and
-the checklist all read it.
+the rules that apply out. The meeting, the door and the checklist read them; this package
+reads only the users' roles.
 """
 
 import json

@@ -5,7 +5,9 @@ its first document), and the two gates, clearing and closing, which only these f
 pass. Routes call these; the services below never call the checklist upwards.
 
 A new fact a rule depends on: read it in ``checklists.services.facts_of`` and re-derive
-here, after the service that changes it.
+here, after the service that changes it; or, where the re-derivation must come before
+that service's own audit event (as at the door and for documents), give the service
+``_rederive`` to call at the point the fact became true.
 """
 
 from datetime import datetime
