@@ -323,3 +323,31 @@ def test_foreign_participation_needs_the_written_consent(make_meeting):
     assert "foreign-participation" not in _ids(meeting)
     assert meeting.foreign_consent_number is None
     assert commitments.commitment_for(meeting)[0] == plain
+
+
+def test_only_the_gates_move_a_meeting_to_cleared_or_closed():
+    """Clearing and closing are passed only behind the checklist's gates
+    (``workflows.services``): no other code moves a meeting to those statuses."""
+    import ast
+    from pathlib import Path
+
+    package = Path(services.__file__).resolve().parents[1]
+    gated = {"CLEARED", "CLOSED"}
+    movers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = []
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name == "transition":
+                    targets = node.args[1:2] + [k.value for k in node.keywords if k.arg == "to"]
+            elif isinstance(node, ast.Assign) and any(
+                getattr(t, "attr", None) == "status" for t in node.targets
+            ):
+                targets = [node.value]
+            for value in targets:
+                if isinstance(value, ast.Attribute) and value.attr in gated:
+                    movers.add(path.relative_to(package).as_posix())
+                if isinstance(value, ast.Constant) and str(value.value).upper() in gated:
+                    movers.add(path.relative_to(package).as_posix())
+    assert movers == {"workflows/services.py"}
