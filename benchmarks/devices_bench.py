@@ -28,10 +28,11 @@ LABELS = 240
 
 def setup(app):
     from meetingsec.devices.services import add_device, save_device
-    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.meetings.services import MeetingData
     from meetingsec.org.services import save_unit, save_venue
     from meetingsec.users.roles import Role
     from meetingsec.users.services import create_user
+    from meetingsec.workflows.services import create_meeting
 
     unit = save_unit(None, actor=None, name="Văn phòng", parent=None)
     tech = create_user(

@@ -71,10 +71,11 @@ PASSWORD = "benchmark password 2026"
 def setup(url: str, instance: Path, attendees: int = ATTENDEES):
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.door.commitment import commitment_for
-    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.meetings.services import MeetingData
     from meetingsec.org.services import save_unit, save_venue
     from meetingsec.users.roles import Role
     from meetingsec.users.services import create_user
+    from meetingsec.workflows.services import create_meeting
 
     app = make_app(url, instance)
     with app.app_context():

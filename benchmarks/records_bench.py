@@ -67,9 +67,11 @@ def make_sheet_meeting(users, rows: int) -> int:
     """A meeting of ``rows`` approved people, every one checked in and signed, a phone
     deposited by one in three; its session ended."""
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
-    from meetingsec.door import commitment, entry
-    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.door import commitment
+    from meetingsec.meetings.services import MeetingData
     from meetingsec.org.models import Unit, Venue
+    from meetingsec.workflows import services as workflows
+    from meetingsec.workflows.services import create_meeting
 
     start = utcnow() + timedelta(hours=1)
     meeting = create_meeting(
@@ -105,7 +107,7 @@ def make_sheet_meeting(users, rows: int) -> int:
     db.session.commit()  # the status read back as the lifecycle's
     sha = commitment.commitment_for(meeting)[1]
     for i, p in enumerate(people):
-        entry.check_in(
+        workflows.check_in(
             meeting,
             p.invitation_code,
             actor=users["clerk"],

@@ -52,12 +52,13 @@ def setup(url: str, instance: Path) -> dict:
     """The 50 meetings, built through the services as the app would."""
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.door import commitment as commitments
-    from meetingsec.door import entry
     from meetingsec.meetings import services as meetings
-    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.meetings.services import MeetingData
     from meetingsec.org.services import save_unit, save_venue
     from meetingsec.users.roles import Role
     from meetingsec.users.services import create_user
+    from meetingsec.workflows import services as workflows
+    from meetingsec.workflows.services import create_meeting
 
     app = make_app(url, instance)
     signature = signature_json()
@@ -111,7 +112,7 @@ def setup(url: str, instance: Path) -> dict:
             at_door = n == MEETINGS - 1
             entering = people if ended else people[: ATTENDEES // 2] if at_door else []
             for i, person in enumerate(entering):
-                entry.check_in(
+                workflows.check_in(
                     meeting,
                     person.invitation_code,
                     actor=users["clerk"],

@@ -1,6 +1,7 @@
 """meetingsec: securing meetings that carry state secrets, on an agency's closed LAN."""
 
 import os
+from functools import partial
 from pathlib import Path
 
 from flask import Flask, request
@@ -37,9 +38,12 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     import meetingsec.models  # noqa: F401  (every table on the metadata)
-    from meetingsec.checklists.rules import rulesets
+    from meetingsec.checklists.derived import CHECKS
+    from meetingsec.legal.rules import load_rulesets
 
-    rulesets()  # a malformed ruleset stops start-up here, naming the rule and field
+    # a malformed ruleset stops start-up here, naming the rule and field (a derived rule
+    # names one of the checklist's checks)
+    load_rulesets(checks=set(CHECKS))
     security.load_secret_key(app)
     app.session_interface = security.SessionInterface()
 
@@ -56,8 +60,13 @@ def create_app(
     register_filters(app)
     _template_globals(app)
     from meetingsec.audit import labels
+    from meetingsec.meetings.lifecycle import STATUS_TITLES
 
-    app.jinja_env.filters["payload_summary"] = labels.payload_summary
+    # the log names the meeting's statuses by their titles (the audit package is below them)
+    statuses = {s.value: title for s, title in STATUS_TITLES.items()}
+    app.jinja_env.filters["payload_summary"] = partial(
+        labels.payload_summary, values={"status": statuses}
+    )
     app.jinja_env.filters["action_label"] = labels.action_label
     app.jinja_env.filters["object_label"] = labels.object_label
     return app
@@ -128,13 +137,13 @@ def _init_extensions(app: Flask) -> None:
 
 def _template_globals(app: Flask) -> None:
     """The enums templates use to show titles and compare states."""
-    from meetingsec.checklists.choices import Phase
     from meetingsec.core.codes import display
     from meetingsec.core.htmx import layout
     from meetingsec.core.i18n import official_date
     from meetingsec.devices.choices import DeviceKind, InspectionResult
     from meetingsec.devices.qr import qr_svg
     from meetingsec.door.choices import DepositKind
+    from meetingsec.legal.choices import Phase
     from meetingsec.meetings.choices import (
         Classification,
         DevicePolicy,

@@ -6,27 +6,23 @@ from sqlalchemy import select
 
 from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Phase
 from meetingsec.core.db import utcnow
 from meetingsec.core.i18n import local_date, to_utc
 from meetingsec.devices import services as devices
 from meetingsec.documents import services as documents
-from meetingsec.door import commitment, deposits, entry
+from meetingsec.door import commitment, deposits
 from meetingsec.door import queries as door_queries
 from meetingsec.extensions import db
+from meetingsec.legal.choices import Phase
 from meetingsec.meetings.access import responsible_ids
-from meetingsec.meetings.services import (
-    MeetingData,
-    approve_meeting,
-    clear_meeting,
-    create_meeting,
-    end_session,
-    start_session,
-)
+from meetingsec.meetings.services import MeetingData, approve_meeting, end_session, start_session
 from meetingsec.org import services as org
 from meetingsec.org.models import Unit, Venue
+from meetingsec.records.queries import evaluate_checklist
 from meetingsec.users import services as users
 from meetingsec.users.roles import Role
+from meetingsec.workflows import services as workflows
+from meetingsec.workflows.services import clear_meeting, create_meeting
 
 DEMO_PASSWORD = "demo-meetingsec-2026"
 
@@ -184,7 +180,7 @@ def _through_the_gate(units, users_by_name, *, title: str, start: datetime, at: 
         now=now(),
     )
     by_id = {u.id: u for u in users_by_name.values()}
-    for view in checklist.evaluate(meeting):
+    for view in evaluate_checklist(meeting):
         if view.is_manual and view.rule.phase is Phase.BEFORE:
             actor = by_id[sorted(responsible_ids(meeting, view.rule.who))[0]]
             checklist.mark_item(
@@ -199,7 +195,7 @@ def _through_the_gate(units, users_by_name, *, title: str, start: datetime, at: 
         meeting, _attendee_rows(DEMO_ATTENDEES), actor=organiser, source="demo", now=now()
     )
     approve_list(meeting, actor=chair, seen=shown_changes(people, []), now=now())
-    document = documents.register_document(
+    document = workflows.register_document(
         meeting,
         actor=organiser,
         number="12/KH-UBND",
@@ -252,7 +248,7 @@ def _seed_ended_meeting(units, users_by_name) -> None:
     clerk, chair = users_by_name["letan"], users_by_name["chutri"]
     sha = commitment.commitment_for(meeting)[1]
     for i, person in enumerate(people[:8]):
-        entry.check_in(
+        workflows.check_in(
             meeting,
             person.invitation_code,
             actor=clerk,

@@ -48,8 +48,9 @@ def meeting_factory(make_user):
     an organiser through the service, with a venue, host unit and chair of its own."""
 
     from meetingsec.core.db import utcnow
-    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.meetings.services import MeetingData
     from meetingsec.org.services import save_unit, save_venue
+    from meetingsec.workflows.services import create_meeting
 
     counter = iter(range(1, 10_000))
 
@@ -181,6 +182,7 @@ def ended_meeting_factory(open_door):
     from meetingsec.door import deposits as door_deposits
     from meetingsec.door import queries as door_queries
     from meetingsec.meetings import services as meetings
+    from meetingsec.workflows import services as workflows
     from tests.helpers import check_in
 
     def make(**kw):
@@ -188,7 +190,7 @@ def ended_meeting_factory(open_door):
         a, b = people[0], people[1]
         check_in(meeting, clerk, a)
         check_in(meeting, clerk, b)
-        doc = documents.register_document(
+        doc = workflows.register_document(
             meeting,
             actor=organiser_of(meeting),
             number="07/KH-BCĐ",
@@ -274,6 +276,7 @@ def closed_out_factory(make_meeting, make_user, make_device):
     from meetingsec.door import queries as door_queries
     from meetingsec.meetings import services as meetings
     from meetingsec.org.services import save_unit
+    from meetingsec.workflows import services as workflows
     from tests.helpers import check_in
 
     def make(n=30):
@@ -364,7 +367,7 @@ def closed_out_factory(make_meeting, make_user, make_device):
             unit="Không rõ",
             reason="Không có tên trong danh sách được duyệt",
         )
-        document = documents.register_document(
+        document = workflows.register_document(
             meeting,
             actor=organiser,
             number="07/KH-UBND",

@@ -100,9 +100,9 @@ def signature_json(points: int = 20) -> str:
 def check_in(meeting, clerk, person, *, key=None, items=None, carries_none=False):
     """Check ``person`` in through the door's service (a phone deposited by default)."""
     from meetingsec.door import commitment as commitments
-    from meetingsec.door import entry as door_entry
+    from meetingsec.workflows import services as workflows
 
-    return door_entry.check_in(
+    return workflows.check_in(
         meeting,
         person.invitation_code,
         actor=clerk,
@@ -116,9 +116,9 @@ def check_in(meeting, clerk, person, *, key=None, items=None, carries_none=False
 
 def item_status(meeting, rule_id: str):
     """The evaluated checklist item of ``rule_id`` (None when the rule does not apply)."""
-    from meetingsec.checklists.services import evaluate
+    from meetingsec.records.queries import evaluate_checklist
 
-    return next((v for v in evaluate(meeting) if v.rule.id == rule_id), None)
+    return next((v for v in evaluate_checklist(meeting) if v.rule.id == rule_id), None)
 
 
 def error_codes(resp) -> list[str]:

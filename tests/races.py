@@ -53,12 +53,13 @@ def setup(url: str, instance: Path, rounds: int) -> Plan:
     from meetingsec.devices.services import add_device, save_device
     from meetingsec.documents import services as documents
     from meetingsec.door import commitment as commitments
-    from meetingsec.door import entry as door_entry
     from meetingsec.door import queries as door_queries
-    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.meetings.services import MeetingData
     from meetingsec.org.services import save_unit, save_venue
     from meetingsec.users.roles import Role
     from meetingsec.users.services import create_user
+    from meetingsec.workflows import services as workflows
+    from meetingsec.workflows.services import create_meeting
 
     app = make_app(url, instance)
     plan = Plan()
@@ -114,7 +115,7 @@ def setup(url: str, instance: Path, rounds: int) -> Plan:
         copies = []
         for first in range(0, rounds, documents.MAX_COPIES):
             n = min(documents.MAX_COPIES, rounds - first)
-            doc = documents.register_document(
+            doc = workflows.register_document(
                 at_door,
                 actor=u["org"],
                 number=f"{first // documents.MAX_COPIES + 1}/TL",
@@ -125,7 +126,7 @@ def setup(url: str, instance: Path, rounds: int) -> Plan:
             )
             copies += doc.copies
         for i, (person, copy) in enumerate(zip(inside, copies, strict=True)):
-            door_entry.check_in(
+            workflows.check_in(
                 at_door,
                 person.invitation_code,
                 actor=u["clerk1"],

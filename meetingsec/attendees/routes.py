@@ -34,12 +34,12 @@ from meetingsec.core.views import (
     page_number,
     submit,
 )
-from meetingsec.documents.invitations import issue_invitations
 from meetingsec.door import queries as door_queries
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
 from meetingsec.records.previews import invitations_pdf
 from meetingsec.users.roles import Role
+from meetingsec.workflows import services as workflows
 
 bp = Blueprint("attendees", __name__)
 
@@ -333,7 +333,7 @@ def _invitations_pdf(meeting, people, back: str):
     """The invitations of ``people``: they carry entry QR codes (audited). When they carry
     the secret content they are first issued as numbered copies; a refusal goes back to
     ``back`` with its message."""
-    copies, err = attempt(lambda: issue_invitations(meeting, people, actor=current_user))
+    copies, err = attempt(lambda: workflows.issue_invitations(meeting, people, actor=current_user))
     if isinstance(err, NotAllowed):
         raise err  # the 403 page
     if err is not None:

@@ -15,7 +15,6 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from meetingsec.core.i18n import short_date_time
-from meetingsec.meetings.lifecycle import STATUS_TITLES
 
 ACTIONS = {
     # signing in and accounts
@@ -288,11 +287,8 @@ FIELDS = {
     "what": _l("What"),
 }
 
-#: Values that are codes of a closed set, shown with their title
-_STATUSES = {s.value: t for s, t in STATUS_TITLES.items()}
 #: The identity documents the door checks (``attendees.models.CCCD``, ``PASSPORT``)
 _DOCUMENTS = {"cccd": _l("Citizen identity card (CCCD)"), "passport": _l("Passport")}
-_VALUES = {"status": _STATUSES, "id_document": _DOCUMENTS}
 
 
 def action_label(action: str) -> str:
@@ -315,14 +311,14 @@ def field_label(key: str) -> str:
 _ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
-def _value(key: str, value) -> str:
+def _value(key: str, value, titles: dict) -> str:
     """One payload value for people: yes/no, old → new, lists joined, codes titled."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, str):
-        titled = _VALUES.get(key, {}).get(value)
+        titled = titles.get(key, {}).get(value)
         if titled is not None:
             return str(titled)
         if _ISO_TIME.match(value):
@@ -334,10 +330,10 @@ def _value(key: str, value) -> str:
     if isinstance(value, list):
         if len(value) == 2 and key not in _LIST_KEYS:
             # a change: [old, new]
-            return f"{_value(key, value[0])} → {_value(key, value[1])}"
-        return ", ".join(_value(key, v) for v in value) or "—"
+            return f"{_value(key, value[0], titles)} → {_value(key, value[1], titles)}"
+        return ", ".join(_value(key, v, titles) for v in value) or "—"
     if isinstance(value, dict):
-        return "; ".join(f"{field_label(k)}: {_value(k, v)}" for k, v in value.items())
+        return "; ".join(f"{field_label(k)}: {_value(k, v, titles)}" for k, v in value.items())
     return str(value)
 
 
@@ -345,12 +341,16 @@ def _value(key: str, value) -> str:
 _LIST_KEYS = {"attendee_ids", "codes", "addresses", "added", "changed", "missing", "deposits"}
 
 
-def payload_summary(payload: str) -> list[tuple[str, str]]:
-    """An event's payload as (label, text) pairs for people to read."""
+def payload_summary(payload: str, values: dict | None = None) -> list[tuple[str, str]]:
+    """An event's payload as (label, text) pairs for people to read. ``values``: the titles
+    of other packages' codes by field (``{"status": {"closed": "Closed", …}}``), given by
+    the app, which sees them all (``meetingsec.create_app``: the meeting's statuses); the
+    audit log sits below every package that writes to it."""
     try:
         data = json.loads(payload)
     except ValueError:
         return [("", payload)]
+    titles = {"id_document": _DOCUMENTS, **(values or {})}
     if not isinstance(data, dict):
-        return [("", _value("", data))]
-    return [(field_label(k), _value(k, v)) for k, v in data.items()]
+        return [("", _value("", data, titles))]
+    return [(field_label(k), _value(k, v, titles)) for k, v in data.items()]

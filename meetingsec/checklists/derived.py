@@ -29,16 +29,14 @@ MET = Outcome(True)
 class Figures:
     """What the checks read besides the meeting, fetched once per evaluation (the door's
     counters serve five checks). For a page of meetings they are counted for all at once
-    and given here (``checklists.services.readiness_by_meeting``)."""
+    and given here (``checklists.services.readiness_by_meeting``). The records missing
+    (the rule "records made") are always given: the records package is above the
+    checklist and answers it (``records.queries.evaluate_checklist``)."""
 
-    def __init__(self, meeting, *, door=None, copies=None, entries=None, missing_records=None):
+    def __init__(self, meeting, *, missing_records: list, door=None, copies=None, entries=None):
         self.meeting = meeting
-        given = {
-            "door": door,
-            "copies": copies,
-            "entries": entries,
-            "missing_records": missing_records,
-        }
+        self.missing_records = missing_records
+        given = {"door": door, "copies": copies, "entries": entries}
         for name, value in given.items():
             if value is not None:
                 setattr(self, name, value)
@@ -54,12 +52,6 @@ class Figures:
     @cached_property
     def entries(self) -> EntryGaps:
         return door.entry_gaps(self.meeting.id)
-
-    @cached_property
-    def missing_records(self) -> list:
-        from meetingsec.records import queries as records
-
-        return records.missing_records(self.meeting)
 
 
 def approval_recorded(meeting, figures: Figures) -> Outcome:

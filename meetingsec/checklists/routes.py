@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from meetingsec.checklists import services
 from meetingsec.checklists.forms import CitationForm, ItemForm
-from meetingsec.checklists.rules import rulesets
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.transactions import attempt, by_id
 from meetingsec.core.views import apply_domain_error, flash_refusal, form_status, submit
+from meetingsec.legal.rules import rulesets
 from meetingsec.meetings.access import get_meeting_for
 from meetingsec.meetings.models import Meeting
 from meetingsec.meetings.routes import detail_context

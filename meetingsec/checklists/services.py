@@ -8,24 +8,39 @@ from sqlalchemy import select
 
 from meetingsec.audit.services import record
 from meetingsec.checklists import queries
-from meetingsec.checklists.choices import Phase, RuleKind
 from meetingsec.checklists.derived import CHECKS, Figures
 from meetingsec.checklists.models import ChecklistItem, RuleCitation
-from meetingsec.checklists.rules import MeetingFacts, Rule, applicable_rules, rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import local_date
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
 from meetingsec.extensions import db
+from meetingsec.legal.choices import Classification, MeetingFormat, Phase, RuleKind
+from meetingsec.legal.rules import MeetingFacts, Rule, applicable_rules, rulesets
 from meetingsec.meetings.access import responsible_ids
-from meetingsec.meetings.choices import Classification, MeetingFormat
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.models import Meeting
-from meetingsec.records import queries as records
 
 #: Manual marks
 OPEN, DONE, NOT_APPLICABLE = "open", "done", "not_applicable"
+
+
+#: The meeting's columns its facts are read from: a change to one re-derives the items
+FACT_FIELDS = (
+    "classification",
+    "venue_id",
+    "format",
+    "starts_at",
+    "ends_at",
+    "recording_planned",
+    "foreign_participation",
+)
+
+
+def fact_values(meeting: Meeting) -> tuple:
+    """The meeting's values of ``FACT_FIELDS`` (compared before and after a change)."""
+    return tuple(getattr(meeting, name) for name in FACT_FIELDS)
 
 
 def facts_of(meeting: Meeting) -> MeetingFacts:
@@ -148,17 +163,15 @@ def citations(ruleset_id: str) -> dict[str, RuleCitation]:
     return {r.rule_id: r for r in rows}
 
 
-def evaluate(
-    meeting: Meeting, overrides: dict | None = None, figures: Figures | None = None
-) -> list[ItemView]:
+def evaluate(meeting: Meeting, figures: Figures, overrides: dict | None = None) -> list[ItemView]:
     """Every item of the meeting with its current status, in the ruleset's order.
-    ``overrides`` are the admins' citation corrections (looked up when not given);
-    ``figures`` the door's and documents' counts (counted when not given)."""
+    ``figures`` what the derived checks count (the records missing among them: the whole
+    evaluation is ``records.queries.evaluate_checklist``); ``overrides`` the admins'
+    citation corrections (looked up when not given)."""
     ruleset = rulesets()[meeting.ruleset_id]
     if overrides is None:
         overrides = citations(ruleset.id)
     items = {i.rule_id: i for i in queries.items_of(meeting)}
-    figures = figures or Figures(meeting)
     views = []
     for rule in ruleset.rules:
         item = items.get(rule.id)
@@ -241,28 +254,28 @@ def set_citation(
     return row
 
 
-def readiness_by_meeting(meetings) -> dict[int, dict]:
+def readiness_by_meeting(meetings, missing_records: dict[int, list]) -> dict[int, dict]:
     """Done/total per phase for a page of meetings (loaded with ``queries.checklist_loads()``):
-    the door's, entries', documents' and records' figures counted for all at once, a few
-    queries whatever the number of meetings."""
+    the door's, entries' and documents' figures counted for all at once, a few queries
+    whatever the number of meetings; ``missing_records`` the records missing of each
+    (``records.queries.readiness_by_meeting`` gives them)."""
     ids = [m.id for m in meetings]
     door_counts = door.counters_by_meeting(ids)
     # only meetings someone entered have entries to check
     entries = door.entry_gaps_by_meeting([i for i in ids if door_counts[i].checked_in])
     copy_counts = documents.copy_counts_by_meeting(ids)
-    missing = records.missing_records_by_meeting(meetings)
     return {
         m.id: readiness(
             evaluate(
                 m,
-                overrides={},
-                figures=Figures(
+                Figures(
                     m,
                     door=door_counts[m.id],
                     copies=copy_counts[m.id],
                     entries=entries.get(m.id, door.EntryGaps()),
-                    missing_records=missing[m.id],
+                    missing_records=missing_records[m.id],
                 ),
+                overrides={},
             )
         )
         for m in meetings

@@ -37,7 +37,7 @@ class NeverPasses:
     reason: object
     #: The error code of the refused pass
     code: str
-    #: The rule (checklists/rules/*.json) whose derived check counts these devices
+    #: The rule (legal/rulesets/*.json) whose derived check counts these devices
     rule_id: str
 
 

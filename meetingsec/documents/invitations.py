@@ -23,7 +23,13 @@ from meetingsec.attendees.services import active_attendees
 from meetingsec.audit.services import record
 from meetingsec.core.db import built_once, utcnow
 from meetingsec.documents.models import DocumentCopy, SecretDocument
-from meetingsec.documents.services import _require, _require_organiser, add_document, give
+from meetingsec.documents.services import (
+    OnFirstDocument,
+    _require,
+    _require_organiser,
+    add_document,
+    give,
+)
 from meetingsec.door.models import CheckIn
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import Action
@@ -69,7 +75,9 @@ def invitation_copy(meeting_id: int, attendee_id: int) -> DocumentCopy | None:
     )
 
 
-def _document(meeting: Meeting, *, actor: User, now: datetime) -> SecretDocument:
+def _document(
+    meeting: Meeting, *, actor: User, now: datetime, on_first_document: OnFirstDocument
+) -> SecretDocument:
     document = invitation_document(meeting.id)
     if document is not None:
         return document
@@ -86,7 +94,7 @@ def _document(meeting: Meeting, *, actor: User, now: datetime) -> SecretDocument
         registered_by_id=actor.id,
         registered_at=now,
     )
-    add_document(meeting, document, actor=actor, now=now)
+    add_document(meeting, document, now=now, on_first_document=on_first_document)
     return document
 
 
@@ -125,7 +133,12 @@ def _number(meeting: Meeting, document: SecretDocument, *, actor: User, now: dat
 
 
 def issue_invitations(
-    meeting: Meeting, attendees: list[Attendee], *, actor: User, now: datetime | None = None
+    meeting: Meeting,
+    attendees: list[Attendee],
+    *,
+    actor: User,
+    on_first_document: OnFirstDocument,
+    now: datetime | None = None,
 ) -> dict[int, CopyNumber]:
     """The organiser prints invitations: when they carry the secret content, every approved
     attendee's copy is numbered, and the copies of ``attendees`` are issued to them (handed
@@ -142,7 +155,7 @@ def issue_invitations(
         _l("Invitations can no longer be issued for this meeting: it is closing."),
     )
     now = now or utcnow()
-    document = _document(meeting, actor=actor, now=now)
+    document = _document(meeting, actor=actor, now=now, on_first_document=on_first_document)
     _number(meeting, document, actor=actor, now=now)
     copies = {c.attendee_id: c for c in document.copies}
     out = {}

@@ -185,3 +185,8 @@ def has_documents(meeting_id: int) -> bool:
 def is_copy_code(code: str) -> bool:
     """Some document copy's label carries this code (the door names a wrong scan)."""
     return db.session.scalar(select(DocumentCopy.code).where(DocumentCopy.code == code)) is not None
+
+
+#: The codes of this package the door's scans name when they read another kind
+#: (``door.services.foreign_code``: the door is below documents and is given them)
+CODE_KINDS = (("copy", is_copy_code),)

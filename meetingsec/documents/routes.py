@@ -39,6 +39,7 @@ from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for, readable
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.users.roles import Role
+from meetingsec.workflows import services as workflows
 
 bp = Blueprint("documents", __name__, url_prefix="/meetings/<int:meeting_id>/documents")
 
@@ -79,7 +80,7 @@ def index(meeting_id: int):
     form = DocumentForm(classification=meeting.classification)
     done = submit(
         form,
-        lambda: services.register_document(
+        lambda: workflows.register_document(
             meeting,
             actor=current_user,
             number=form.number.data,
@@ -190,7 +191,7 @@ def hand_out(meeting_id: int):
     form = AttendeeCodeForm(request.args)
     found = scanned(
         form,
-        lambda code: door.find_attendee(meeting, code),
+        lambda code: door.find_attendee(meeting, code, queries.CODE_KINDS),
         lambda a: url_for("documents.hand_out_to", meeting_id=meeting_id, attendee_id=a.id),
     )
     if found:

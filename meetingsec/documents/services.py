@@ -8,6 +8,7 @@ form key, so two tablets scanning the same copy record it once, and a retry afte
 Wi-Fi dropped finds what the first try did.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -15,12 +16,12 @@ from sqlalchemy import select
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
-from meetingsec.checklists import services as checklist
 from meetingsec.core import codes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import clock
 from meetingsec.documents.models import DocumentCopy, SecretDocument
+from meetingsec.documents.queries import CODE_KINDS
 from meetingsec.door import queries as door_queries
 from meetingsec.door import services as door
 from meetingsec.door.services import AlreadyDone
@@ -58,6 +59,12 @@ def _number_copies(document: SecretDocument, copy_count: int) -> None:
         )
 
 
+#: Called with the time when a write registered the meeting's first document: the rules on
+#: copy control apply from then on, and the caller above re-derives the checklist
+#: (``workflows.services``, which passes it; documents do not call the checklist itself)
+OnFirstDocument = Callable[[datetime], None]
+
+
 def register_document(
     meeting: Meeting,
     *,
@@ -67,6 +74,7 @@ def register_document(
     classification: str,
     copy_count: int,
     copy_authorisation: str = "",
+    on_first_document: OnFirstDocument,
     now: datetime | None = None,
 ) -> SecretDocument:
     """The organiser registers a document; its copies are numbered 1…n, each with a code."""
@@ -93,7 +101,7 @@ def register_document(
         registered_at=now,
     )
     _number_copies(document, copy_count)
-    add_document(meeting, document, actor=actor, now=now)
+    add_document(meeting, document, now=now, on_first_document=on_first_document)
     record(
         "document.registered",
         document,
@@ -112,16 +120,17 @@ def register_document(
     return document
 
 
-def add_document(meeting: Meeting, document: SecretDocument, *, actor: "User", now) -> None:
-    """A new document in the meeting's register; the first one brings the copy rules into
-    the checklist."""
+def add_document(
+    meeting: Meeting, document: SecretDocument, *, now, on_first_document: OnFirstDocument
+) -> None:
+    """A new document in the meeting's register."""
     first = not db.session.scalar(
         select(SecretDocument.id).where(SecretDocument.meeting_id == meeting.id).limit(1)
     )
     db.session.add(document)
     db.session.flush()
     if first:
-        checklist.sync_items(meeting, actor=actor, now=now)  # "copy control" now applies
+        on_first_document(now)  # "copy control" now applies
 
 
 def authorise_copies(
@@ -191,7 +200,7 @@ def hand_out(
     if done is not None:
         return done
     try:
-        attendee = door.find_attendee(meeting, attendee_code)
+        attendee = door.find_attendee(meeting, attendee_code, CODE_KINDS)
     except DomainError as err:
         err.field = "attendee_code"
         raise

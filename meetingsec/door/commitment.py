@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 
 from meetingsec.audit.services import record
-from meetingsec.checklists.rules import rulesets
 from meetingsec.core.db import built_once, utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.door.models import CommitmentChoice, CommitmentText
 from meetingsec.extensions import db
+from meetingsec.legal.rules import rulesets
 
 if TYPE_CHECKING:
     from meetingsec.meetings.models import Meeting

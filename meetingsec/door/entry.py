@@ -1,6 +1,7 @@
 """Entering and leaving: check-in (devices deposited or none, the commitment signed),
 exit, re-entry, and a refusal of someone not on the approved list."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,6 @@ from sqlalchemy.orm import joinedload
 
 from meetingsec.attendees.models import Attendee
 from meetingsec.audit.services import record
-from meetingsec.checklists import services as checklist
 from meetingsec.core import codes
 from meetingsec.core.db import built_once, utcnow
 from meetingsec.core.errors import DomainError
@@ -96,7 +96,21 @@ def _check_in_by_key():
     )
 
 
-def _deposit(meeting: Meeting, attendee: Attendee, kinds: list[str], *, actor: "User", now):
+#: Called with the time when a write made the meeting's first deposit: the rules on
+#: returning devices apply from then on, and the caller above re-derives the checklist
+#: (``workflows.services``, which passes it; the door does not call the checklist itself)
+OnFirstDeposit = Callable[[datetime], None]
+
+
+def _deposit(
+    meeting: Meeting,
+    attendee: Attendee,
+    kinds: list[str],
+    *,
+    actor: "User",
+    now,
+    on_first_deposit: OnFirstDeposit,
+):
     if not kinds:
         return []
     slot = db.session.scalar(_last_slot(), {"meeting_id": meeting.id})
@@ -119,7 +133,7 @@ def _deposit(meeting: Meeting, attendee: Attendee, kinds: list[str], *, actor: "
     db.session.add_all(items)
     if first:
         db.session.flush()
-        checklist.sync_items(meeting, actor=actor, now=now)  # "devices returned" now applies
+        on_first_deposit(now)  # "devices returned" now applies
     return items
 
 
@@ -148,6 +162,7 @@ def check_in(
     carries_none: bool,
     signature: str,
     commitment_sha256: str,
+    on_first_deposit: OnFirstDeposit,
     now: datetime | None = None,
 ) -> CheckIn:
     """Check in the attendee whose invitation code was scanned: devices deposited (or
@@ -179,7 +194,9 @@ def check_in(
         carries_none=carries_none and not kinds,
     )
     db.session.add(entry)
-    deposited = _deposit(meeting, attendee, kinds, actor=actor, now=now)
+    deposited = _deposit(
+        meeting, attendee, kinds, actor=actor, now=now, on_first_deposit=on_first_deposit
+    )
     record(
         "door.checked_in",
         entry,
@@ -246,6 +263,7 @@ def reenter(
     key: str,
     items: dict[str, int],
     carries_none: bool,
+    on_first_deposit: OnFirstDeposit,
     now=None,
 ) -> Movement:
     """The attendee comes back in: devices declared again (nothing is signed again)."""
@@ -277,7 +295,9 @@ def reenter(
         carries_none=carries_none and not kinds,
     )
     db.session.add(movement)
-    deposited = _deposit(meeting, attendee, kinds, actor=actor, now=now)
+    deposited = _deposit(
+        meeting, attendee, kinds, actor=actor, now=now, on_first_deposit=on_first_deposit
+    )
     record(
         "door.reentered",
         movement,

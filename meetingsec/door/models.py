@@ -75,6 +75,7 @@ class CheckIn(Base):
     carries_none: Mapped[bool] = mapped_column(Boolean, default=False)
 
     attendee: Mapped["Attendee"] = relationship(back_populates="check_in", lazy="raise")
+
     clerk: Mapped["User"] = relationship(lazy="joined")
     #: Loaded where read (the attendance sheet)
     commitment: Mapped[CommitmentText] = relationship(lazy="raise")

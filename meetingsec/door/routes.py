@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, make_response, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from meetingsec.checklists.rules import ruleset_for, rulesets
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import reads_first, set_write_intent, utcnow
 from meetingsec.core.errors import DomainError
@@ -27,6 +26,7 @@ from meetingsec.core.views import (
     submit,
 )
 from meetingsec.documents import invitations
+from meetingsec.documents import queries as document_queries
 from meetingsec.documents.forms import InvitationBackForm
 from meetingsec.door import commitment as commitments
 from meetingsec.door import deposits, entry, identity, queries, services
@@ -45,10 +45,12 @@ from meetingsec.door.forms import (
     TicketForm,
 )
 from meetingsec.door.records import SHEETS, tickets_pdf
+from meetingsec.legal.rules import ruleset_for, rulesets
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.users.roles import Role
+from meetingsec.workflows import services as workflows
 
 bp = Blueprint("door", __name__)
 
@@ -85,7 +87,7 @@ def index(meeting_id: int):
     form = CodeForm(request.args)
     found = scanned(
         form,
-        lambda code: services.find_attendee(meeting, code),
+        lambda code: services.find_attendee(meeting, code, document_queries.CODE_KINDS),
         lambda a: url_for("door.card", meeting_id=meeting_id, attendee_id=a.id),
     )
     if found:
@@ -118,7 +120,8 @@ def find(meeting_id: int):
         )
     else:
         try:
-            attendee, err = services.find_attendee(meeting, code), None
+            attendee = services.find_attendee(meeting, code, document_queries.CODE_KINDS)
+            err = None
         except DomainError as refusal:
             err = refusal
     if err is not None:
@@ -307,7 +310,7 @@ def check_in(meeting_id: int):
             lambda: (
                 invitations.hand_out_at_entry(
                     meeting,
-                    entry.check_in(
+                    workflows.check_in(
                         meeting,
                         form.code.data or "",
                         actor=current_user,
@@ -343,7 +346,7 @@ def reenter(meeting_id: int, attendee_id: int):
     if not form.validate_on_submit():
         return _card(meeting, attendee, reentry_form=form, status=422)
     _movement, err = attempt(
-        lambda: entry.reenter(
+        lambda: workflows.reenter(
             meeting,
             attendee,
             actor=current_user,
@@ -495,7 +498,7 @@ def returns(meeting_id: int):
     form = TicketForm(request.args)
     found = scanned(
         form,
-        lambda code: services.find_deposit(meeting, code),
+        lambda code: services.find_deposit(meeting, code, document_queries.CODE_KINDS),
         lambda d: url_for("door.return_card", meeting_id=meeting_id, attendee_id=d.attendee_id),
     )
     if found:

@@ -12,6 +12,7 @@ checks the person in, the other is told "already checked in"; and a retry waits 
 first try and answers the same.
 """
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -22,6 +23,7 @@ from meetingsec.attendees.models import Attendee
 from meetingsec.core import codes
 from meetingsec.core.db import built_once
 from meetingsec.core.errors import DomainError, NotAllowed
+from meetingsec.devices.queries import is_device_tag
 from meetingsec.door.models import Deposit
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import Action
@@ -53,13 +55,16 @@ _EXPECTED = {
     "copy": _l("a document copy's label"),
 }
 
+#: How to recognise a kind of code: ``(kind, is_code)``, ``kind`` one of ``_EXPECTED``'s or
+#: "device"
+CodeKinds = tuple[tuple[str, Callable[[str], bool]], ...]
 
-def foreign_code(code: str, expected: str):
+
+def foreign_code(code: str, expected: str, others: CodeKinds = ()):
     """A clear message for a code that exists but is not what this screen reads
-    (``expected``: invitation, ticket or copy). Documents and devices answer for their
-    own codes."""
-    from meetingsec.devices.queries import is_device_tag
-    from meetingsec.documents.queries import is_copy_code
+    (``expected``: invitation, ticket or copy). The door knows invitations, claim tickets
+    and device tags; ``others`` are kinds of the packages above it, given by the caller
+    (the copies' labels: ``documents.queries.CODE_KINDS``)."""
 
     def has(column):
         return lambda c: db.session.scalar(select(column).where(column == c)) is not None
@@ -68,7 +73,7 @@ def foreign_code(code: str, expected: str):
     found = (
         ("invitation", has(Attendee.invitation_code)),
         ("ticket", has(Deposit.claim_code)),
-        ("copy", is_copy_code),
+        *others,
         ("device", is_device_tag),
     )
     for kind, is_code in found:
@@ -92,8 +97,9 @@ def _by_invitation():
     )
 
 
-def find_attendee(meeting: Meeting, typed: str) -> Attendee:
-    """The attendee whose invitation was scanned or typed, or a clear refusal."""
+def find_attendee(meeting: Meeting, typed: str, others: CodeKinds = ()) -> Attendee:
+    """The attendee whose invitation was scanned or typed, or a clear refusal (naming the
+    kind of a code of another kind: ``foreign_code``)."""
     code = normalized(typed)
     attendee = db.session.scalar(_by_invitation(), {"code": code})
     if attendee is not None and attendee.meeting_id == meeting.id:
@@ -102,11 +108,11 @@ def find_attendee(meeting: Meeting, typed: str) -> Attendee:
         raise DomainError(
             _l("This invitation is for another meeting."), "other_meeting", field="code"
         )
-    message = foreign_code(code, "invitation") or _l("No invitation has this code.")
+    message = foreign_code(code, "invitation", others) or _l("No invitation has this code.")
     raise DomainError(message, "unknown_code", field="code")
 
 
-def find_deposit(meeting: Meeting, typed: str) -> Deposit:
+def find_deposit(meeting: Meeting, typed: str, others: CodeKinds = ()) -> Deposit:
     code = normalized(typed)
     deposit = db.session.scalar(select(Deposit).where(Deposit.claim_code == code))
     if deposit is not None and deposit.meeting_id == meeting.id:
@@ -114,7 +120,7 @@ def find_deposit(meeting: Meeting, typed: str) -> Deposit:
     if deposit is not None:
         message = _l("This claim ticket is for another meeting.")
     else:
-        message = foreign_code(code, "ticket") or _l("No claim ticket has this code.")
+        message = foreign_code(code, "ticket", others) or _l("No claim ticket has this code.")
     raise DomainError(message, "unknown_code", field="code")
 
 

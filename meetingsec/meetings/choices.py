@@ -1,34 +1,12 @@
-"""A meeting's kind, classification, format, status and the chair's device decision."""
+"""A meeting's kind and the chair's device decision; its classification and format are the
+law's (``legal.choices``), its status the lifecycle's (``meetings.lifecycle``)."""
 
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from meetingsec.legal.choices import Classification, MeetingFormat  # noqa: F401 (re-exported)
 from meetingsec.meetings.lifecycle import STATUS_TITLES, MeetingStatus  # noqa: F401 (re-exported)
-
-
-class Classification(StrEnum):
-    MAT = "mat"
-    TOI_MAT = "toi_mat"
-    TUYET_MAT = "tuyet_mat"
-
-    @property
-    def title(self):
-        return {"mat": _l("Mật"), "toi_mat": _l("Tối mật"), "tuyet_mat": _l("Tuyệt mật")}[self]
-
-
-class MeetingFormat(StrEnum):
-    IN_PERSON = "in_person"
-    ONLINE = "online"
-    MIXED = "mixed"
-
-    @property
-    def title(self):
-        return {
-            "in_person": _l("In person"),
-            "online": _l("Online"),
-            "mixed": _l("In person and online"),
-        }[self]
 
 
 class MeetingKind(StrEnum):

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from meetingsec.checklists import queries as checklist_queries
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Phase
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.db import utcnow
 from meetingsec.core.htmx import is_partial, redirect_after_post
@@ -19,6 +18,7 @@ from meetingsec.core.views import flash_refusal, form_status, page_number, submi
 from meetingsec.devices import queries as device_queries
 from meetingsec.documents import queries as document_queries
 from meetingsec.door import queries as door_queries
+from meetingsec.legal.choices import Phase
 from meetingsec.meetings import queries, room_seals, services
 from meetingsec.meetings.access import Reading, allowed_actions, get_meeting_for
 from meetingsec.meetings.forms import (
@@ -32,8 +32,10 @@ from meetingsec.meetings.forms import (
 )
 from meetingsec.meetings.models import Meeting
 from meetingsec.org.models import Unit, Venue
+from meetingsec.records import queries as record_queries
 from meetingsec.users.models import User
 from meetingsec.users.roles import Role
+from meetingsec.workflows import services as workflows
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -62,7 +64,7 @@ def list_context(role: Role | None):
     return {
         "filter_form": form,
         "page": page,
-        "readiness": checklist.readiness_by_meeting(page.items),
+        "readiness": record_queries.readiness_by_meeting(page.items),
         "args": {k: v for k, v in request.args.items() if k != "page"},
         "list_endpoint": "home.role_home" if role else "meetings.index",
         "list_args": {"role": role.value} if role else {},
@@ -121,7 +123,7 @@ def create():
     form = _meeting_form()
     done = submit(
         form,
-        lambda: services.create_meeting(_data(form), actor=current_user),
+        lambda: workflows.create_meeting(_data(form), actor=current_user),
         success=lambda m: _("Meeting created. Its checklist is below."),
         redirect_to=lambda m: url_for("meetings.detail", meeting_id=m.id),
     )
@@ -138,7 +140,7 @@ def edit(meeting_id: int):
     form = _meeting_form(meeting)
     done = submit(
         form,
-        lambda: services.update_meeting(
+        lambda: workflows.update_meeting(
             meeting, _data(form), actor=current_user, version=form.version.data
         ),
         success=lambda m: _("Meeting saved."),
@@ -153,7 +155,7 @@ def edit(meeting_id: int):
 def detail_context(meeting: Meeting) -> dict:
     queries.load_people(meeting)
     device_queries.devices_of(meeting)  # counted on the page, whichever rules apply
-    views = checklist.evaluate(meeting)
+    views = record_queries.evaluate_checklist(meeting)
     can = allowed_actions(current_user, meeting, views)
     if can["read"][Reading.DEVICE_RECORDS]:
         device_queries.venue_checks_of(meeting)  # the venue record is linked when there is one
@@ -288,7 +290,7 @@ def _transition(meeting_id: int, action, message: str):
 @bp.post("/<int:meeting_id>/clear")
 @roles(Role.CHAIR)
 def clear(meeting_id: int):
-    return _transition(meeting_id, services.clear_meeting, _("The meeting is cleared to start."))
+    return _transition(meeting_id, workflows.clear_meeting, _("The meeting is cleared to start."))
 
 
 @bp.post("/<int:meeting_id>/start")

@@ -1,5 +1,7 @@
 """Meetings from draft to closing. Every function validates, changes, audits (same
-transaction) and flushes; the caller commits."""
+transaction) and flushes; the caller commits. The checklist is re-derived after a change,
+and the two gates (clearing, closing) are passed, by ``workflows.services``, above the
+checklist."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -8,17 +10,14 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 
 from meetingsec.audit.services import record
-from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Phase
-from meetingsec.checklists.rules import ruleset_for, rulesets
 from meetingsec.core.changes import apply_changes
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import local_date
 from meetingsec.extensions import db
+from meetingsec.legal.rules import ruleset_for, rulesets
 from meetingsec.meetings.choices import Classification, DevicePolicy
 from meetingsec.meetings.lifecycle import Action, MeetingStatus
-from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting, MeetingMember
 from meetingsec.users.roles import Role
 
@@ -51,18 +50,6 @@ class MeetingData:
     foreign_consent_by: str = ""
     foreign_consent_number: str = ""
     foreign_consent_date: date | None = None
-
-
-#: Changing one of these regenerates the checklist
-_FACT_FIELDS = (
-    "classification",
-    "venue_id",
-    "format",
-    "starts_at",
-    "ends_at",
-    "recording_planned",
-    "foreign_participation",
-)
 
 
 def _validate(data: MeetingData, *, now: datetime, start_changed: bool) -> None:
@@ -152,7 +139,7 @@ def _set_team(meeting: Meeting, data: MeetingData) -> dict | None:
 
 
 def create_meeting(data: MeetingData, *, actor: "User", now: datetime | None = None) -> Meeting:
-    """An organiser creates a meeting; its checklist is generated at once."""
+    """An organiser creates a meeting (its checklist: ``workflows.services.create_meeting``)."""
     now = now or utcnow()
     _validate(data, now=now, start_changed=True)
     values = _values(data)
@@ -175,7 +162,6 @@ def create_meeting(data: MeetingData, *, actor: "User", now: datetime | None = N
             "clerks": [u.id for u in data.clerks],
         },
     )
-    checklist.sync_items(meeting, actor=actor, now=now)
     return meeting
 
 
@@ -223,17 +209,17 @@ def update_meeting(
     db.session.flush()
     db.session.refresh(meeting, ["venue"])
     record("meeting.updated", meeting, actor=actor, now=now, data=changed)
-    if set(changed) & set(_FACT_FIELDS):
-        checklist.sync_items(meeting, actor=actor, now=now)
     return meeting
 
 
-def _require_chair(meeting: Meeting, actor: "User") -> None:
+def require_chair(meeting: Meeting, actor: "User") -> None:
     if actor.id != meeting.chair_id:
         raise NotAllowed(_l("Only the meeting's chair can do this."), "not_chair")
 
 
-def _transition(meeting: Meeting, to: MeetingStatus, *, actor: "User", now, action: str, data=None):
+def transition(meeting: Meeting, to: MeetingStatus, *, actor: "User", now, action: str, data=None):
+    """The meeting moves to ``to``, audited under ``action``. Only the services of a step
+    call it: clearing and closing only ``workflows.services``, behind their gates."""
     old = meeting.status
     meeting.status = to
     record(
@@ -256,7 +242,7 @@ def approve_meeting(
     now: datetime | None = None,
 ) -> Meeting:
     """The chair records the competent person's approval of the secret content."""
-    _require_chair(meeting, actor)
+    require_chair(meeting, actor)
     if not meeting.status.allows(Action.APPROVE):
         raise DomainError(_l("This meeting has already been approved."), "already_approved")
     now = now or utcnow()
@@ -267,7 +253,7 @@ def approve_meeting(
     meeting.approver_name, meeting.approver_position = approver_name, approver_position
     meeting.approval_number, meeting.approval_date = approval_number, approval_date
     meeting.approved_at, meeting.approved_by_id = now, actor.id
-    _transition(
+    transition(
         meeting,
         MeetingStatus.PREPARING,
         actor=actor,
@@ -287,7 +273,7 @@ def decide_devices(
     meeting: Meeting, *, actor: "User", policy: str, now: datetime | None = None
 ) -> Meeting:
     """For a Mật meeting the chair decides whether attendees keep or deposit devices."""
-    _require_chair(meeting, actor)
+    require_chair(meeting, actor)
     if meeting.classification != Classification.MAT.value:
         raise DomainError(
             _l("Devices are always deposited at Tối mật and Tuyệt mật meetings."), "not_mat"
@@ -309,42 +295,13 @@ def decide_devices(
     return meeting
 
 
-def _require_gate(meeting: Meeting, phase: Phase, message) -> None:
-    """A gate, checked at this moment whatever the page showed: nothing of ``phase`` may
-    block. ``message(n, first)`` says how many items block and the first one's reason."""
-    blocking = checklist.blockers(checklist.evaluate(meeting), phase)
-    if blocking:
-        raise DomainError(message(len(blocking), blocking[0].reason or ""), "blocked")
-
-
-def clear_meeting(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
-    """The chair declares the meeting cleared to start. The gate is checked again here,
-    at this moment, whatever the page showed."""
-    _require_chair(meeting, actor)
-    if not meeting.status.allows(Action.CLEAR):
-        raise DomainError(
-            _l("Only an approved meeting in preparation can be cleared."), "not_preparing"
-        )
-    _require_gate(
-        meeting,
-        Phase.BEFORE,
-        lambda n, first: _l(
-            "Not cleared: %(n)d item(s) still block the start. %(first)s", n=n, first=first
-        ),
-    )
-    now = now or utcnow()
-    meeting.cleared_at = now
-    _transition(meeting, MeetingStatus.CLEARED, actor=actor, now=now, action="meeting.cleared")
-    return meeting
-
-
 def start_session(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
-    _require_chair(meeting, actor)
+    require_chair(meeting, actor)
     if not meeting.status.allows(Action.START):
         raise DomainError(_l("Only a meeting cleared to start can start."), "not_cleared")
     now = now or utcnow()
     meeting.started_at = now
-    _transition(meeting, MeetingStatus.IN_SESSION, actor=actor, now=now, action="meeting.started")
+    transition(meeting, MeetingStatus.IN_SESSION, actor=actor, now=now, action="meeting.started")
     return meeting
 
 
@@ -355,32 +312,7 @@ def end_session(meeting: Meeting, *, actor: "User", now: datetime | None = None)
         raise DomainError(_l("The meeting is not in session."), "not_in_session")
     now = now or utcnow()
     meeting.ended_at = now
-    _transition(meeting, MeetingStatus.CLOSING, actor=actor, now=now, action="meeting.ended")
-    return meeting
-
-
-def close_meeting(meeting: Meeting, *, actor: "User", now: datetime | None = None) -> Meeting:
-    """Gate 2: the chair or the organiser closes the meeting once nothing blocks it (every
-    copy recovered or reported lost, every deposit returned or recorded unclaimed, the
-    records generated after the last change), checked again here. A closed meeting is
-    read-only and its records are frozen."""
-    if actor.id not in (meeting.chair_id, meeting.organiser_id):
-        raise NotAllowed(_l("Only the chair or the organiser can close the meeting."), "not_chair")
-    lock_meeting(meeting)
-    if not meeting.status.allows(Action.CLOSE):
-        raise DomainError(
-            _l("Only a meeting whose session has ended can be closed."), "not_closing"
-        )
-    _require_gate(
-        meeting,
-        Phase.AFTER,
-        lambda n, first: _l(
-            "Not closed: %(n)d item(s) still block closing. %(first)s", n=n, first=first
-        ),
-    )
-    now = now or utcnow()
-    meeting.closed_at = now
-    _transition(meeting, MeetingStatus.CLOSED, actor=actor, now=now, action="meeting.closed")
+    transition(meeting, MeetingStatus.CLOSING, actor=actor, now=now, action="meeting.ended")
     return meeting
 
 
@@ -397,7 +329,7 @@ def cancel_meeting(
         )
     now = now or utcnow()
     meeting.cancelled_at, meeting.cancel_reason = now, reason
-    _transition(
+    transition(
         meeting,
         MeetingStatus.CANCELLED,
         actor=actor,

@@ -11,8 +11,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from meetingsec.attendees.models import PASSPORT, Attendee
-from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Phase
 from meetingsec.devices import queries as devices
 from meetingsec.documents import queries as documents
 from meetingsec.door import queries as door
@@ -20,6 +18,7 @@ from meetingsec.door import signature as signatures
 from meetingsec.door.models import CheckIn, Deposit
 from meetingsec.extensions import db
 from meetingsec.incidents import queries as incidents
+from meetingsec.legal.choices import Phase
 from meetingsec.meetings.models import Meeting
 from meetingsec.meetings.queries import load_people
 from meetingsec.org.choices import FunctionalBody
@@ -202,7 +201,9 @@ def security(meeting: Meeting) -> dict:
     """The meeting security record: the meeting, its approval, every checklist item with
     its state, who and when, and its citation; incidents; deposits and returns; documents
     handed out and recovered; devices."""
-    views = checklist.evaluate(meeting)
+    from meetingsec.records import queries
+
+    views = queries.evaluate_checklist(meeting)
     technicians = _technicians(meeting)
     return {
         **official_context(meeting, RecordKind.SECURITY),
@@ -322,7 +323,7 @@ def closing(meeting: Meeting) -> dict:
             meeting, RecordKind.CLOSING, left=_organiser(meeting), right=_chair(meeting)
         ),
         "recipients": [TO_CHAIR, *(inspecting_units(_technicians(meeting)) if police else [])],
-        "after": [v for v in checklist.evaluate(meeting) if v.rule.phase is Phase.AFTER],
+        "after": [v for v in queries.evaluate_checklist(meeting) if v.rule.phase is Phase.AFTER],
         "counters": door.counters(meeting.id),
         "copy_counts": copy_counts,
         "incidents": incidents.count_incidents(meeting.id),

@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload, undefer
 
 from meetingsec.attendees.models import Attendee
+from meetingsec.checklists import services as checklist
+from meetingsec.checklists.derived import Figures
 from meetingsec.checklists.models import ChecklistItem
 from meetingsec.devices.models import Inspection, MeetingDevice, SealCheck, VenueCheck
 from meetingsec.documents.models import DocumentCopy, SecretDocument
@@ -160,6 +162,20 @@ def missing_records_by_meeting(meetings: list[Meeting]) -> dict[int, list[Record
 def missing_records(meeting: Meeting) -> list[RecordKind]:
     """``missing_records_by_meeting`` of one meeting."""
     return missing_records_by_meeting([meeting])[meeting.id]
+
+
+def evaluate_checklist(meeting: Meeting) -> list:
+    """The meeting's checklist evaluated now (``checklists.services.evaluate``), with the
+    rule "records made" answered here: the checklist is below the records, and is given
+    the ones missing."""
+    figures = Figures(meeting, missing_records=missing_records(meeting))
+    return checklist.evaluate(meeting, figures)
+
+
+def readiness_by_meeting(meetings: list[Meeting]) -> dict[int, dict]:
+    """``checklists.services.readiness_by_meeting`` of a page of meetings, with the records
+    missing of each."""
+    return checklist.readiness_by_meeting(meetings, missing_records_by_meeting(meetings))
 
 
 def _missing(

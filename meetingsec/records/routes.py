@@ -17,7 +17,6 @@ from flask_login import current_user
 
 from meetingsec import jobs
 from meetingsec.checklists import services as checklist
-from meetingsec.checklists.choices import Phase
 from meetingsec.core.auth import authenticated, roles
 from meetingsec.core.htmx import is_partial, redirect_after_post
 from meetingsec.core.pdf import pdf_response
@@ -33,7 +32,7 @@ from meetingsec.documents import queries as documents
 from meetingsec.door import deposits as door_deposits
 from meetingsec.door import queries as door
 from meetingsec.door import services as door_services
-from meetingsec.meetings import services as meetings
+from meetingsec.legal.choices import Phase
 from meetingsec.meetings.access import READERS as FILE_READERS
 from meetingsec.meetings.access import Reading, audited_file, get_meeting_for
 from meetingsec.meetings.lifecycle import Action, MeetingStatus
@@ -43,6 +42,7 @@ from meetingsec.records.export import file_name, meeting_workbook
 from meetingsec.records.forms import FIELDS, HeldFilterForm, SignersForm, UnclaimedForm
 from meetingsec.records.signers import SIDES
 from meetingsec.users.roles import Role
+from meetingsec.workflows import services as workflows
 
 bp = Blueprint("records", __name__, url_prefix="/meetings/<int:meeting_id>")
 
@@ -222,7 +222,7 @@ def _closing_page(meeting, form=None, status=200):
     status = status if valid else 422
     if is_partial() and request.method == "GET":
         return render_template("records/_held.html", **results), status
-    views = checklist.evaluate(meeting)
+    views = queries.evaluate_checklist(meeting)
     is_lead = current_user.id in (meeting.chair_id, meeting.organiser_id)
     return render_template(
         "records/closing.html",
@@ -269,7 +269,7 @@ def unclaimed(meeting_id: int):
 @roles(Role.ORGANISER, Role.CHAIR)
 def close(meeting_id: int):
     meeting = get_meeting_for(current_user, meeting_id)
-    _m, err = attempt(lambda: meetings.close_meeting(meeting, actor=current_user))
+    _m, err = attempt(lambda: workflows.close_meeting(meeting, actor=current_user))
     if err is not None:
         flash_refusal(err.message, err.code)
         return redirect_after_post(url_for("records.closing", meeting_id=meeting_id))

@@ -3,10 +3,10 @@
 import pytest
 
 from meetingsec.attendees import services
-from meetingsec.checklists.services import evaluate
 from meetingsec.core.codes import normalize
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
+from meetingsec.records.queries import evaluate_checklist
 from tests.factories import chair_of, organiser_of
 from tests.helpers import actions
 
@@ -16,7 +16,7 @@ def _row(name, unit="Sở Nội vụ", **kw):
 
 
 def _item(meeting, rule_id="attendee-list"):
-    return next(v for v in evaluate(meeting) if v.rule.id == rule_id)
+    return next(v for v in evaluate_checklist(meeting) if v.rule.id == rule_id)
 
 
 def _shown(meeting):

@@ -214,10 +214,11 @@ def _setup(url: str, instance: Path, people: int):
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.core.db import utcnow
     from meetingsec.door import commitment as commitments
-    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.meetings.services import MeetingData
     from meetingsec.org.services import save_unit, save_venue
     from meetingsec.users.roles import Role
     from meetingsec.users.services import create_user
+    from meetingsec.workflows.services import create_meeting
 
     app = make_app(url, instance)
     with app.app_context():

@@ -9,7 +9,7 @@ from itertools import product
 import pytest
 
 from meetingsec.checklists.derived import CHECKS
-from meetingsec.checklists.rules import (
+from meetingsec.legal.rules import (
     MeetingFacts,
     RulesetError,
     applicable_rules,
@@ -106,7 +106,7 @@ def test_new_law_citations_are_marked_to_be_checked():
 
 
 def _raw():
-    from meetingsec.checklists.rules import RULES_DIR
+    from meetingsec.legal.rules import RULES_DIR
 
     return json.loads((RULES_DIR / "vn-2020.json").read_text(encoding="utf-8"))
 

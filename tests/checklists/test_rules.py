@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from meetingsec.checklists.choices import Phase
-from meetingsec.checklists.rules import rulesets
-from meetingsec.checklists.services import blockers, evaluate
+from meetingsec.checklists.services import blockers
 from meetingsec.extensions import db
+from meetingsec.legal.choices import Phase
+from meetingsec.legal.rules import rulesets
+from meetingsec.records.queries import evaluate_checklist
 from tests.factories import organiser_of
 
 
@@ -81,7 +82,7 @@ def _meeting(make_meeting, ended_meeting, regime, kw, ended):
         sync_items(meeting, actor=None)
         db.session.commit()
     if unauthorised:
-        from meetingsec.documents.services import register_document
+        from meetingsec.workflows.services import register_document
 
         register_document(
             meeting,
@@ -109,7 +110,7 @@ def test_each_rule_applies_and_blocks_as_its_phase_says(
 ):
     case = TABLE[rule_id]
     meeting = _meeting(make_meeting, ended_meeting, regime, case.applies, case.ended)
-    views = evaluate(meeting)
+    views = evaluate_checklist(meeting)
     view = next((v for v in views if v.rule.id == rule_id), None)
     assert view is not None, f"{rule_id} should apply"
     assert view.citation
@@ -121,4 +122,4 @@ def test_each_rule_applies_and_blocks_as_its_phase_says(
         assert (rule_id in blocking) is (phase is case.phase)
     if case.not_applies is not None:
         other = _meeting(make_meeting, ended_meeting, regime, case.not_applies, False)
-        assert rule_id not in {v.rule.id for v in evaluate(other)}
+        assert rule_id not in {v.rule.id for v in evaluate_checklist(other)}

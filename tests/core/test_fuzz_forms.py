@@ -246,7 +246,7 @@ def ids(make_user, make_meeting, login, db):
     device.tag_code = "DEM0TAG0016"
     md = add_device(meeting, device, actor=fuzzer)
     door, inside, attendee, batch = _door(make_meeting, fuzzer, db)
-    from meetingsec.documents.services import register_document
+    from meetingsec.workflows.services import register_document
 
     document = register_document(
         door,
@@ -285,7 +285,7 @@ def _door(make_meeting, fuzzer, db):
     from meetingsec.attendees.importing import stage_import
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.door import commitment as commitments
-    from meetingsec.door import entry as door_entry
+    from meetingsec.workflows import services as workflows
     from tests.helpers import signature_json
 
     door = make_meeting(organiser=fuzzer, chair=fuzzer, clerks=[fuzzer], classification="toi_mat")
@@ -300,7 +300,7 @@ def _door(make_meeting, fuzzer, db):
     )
     approve_list(door, actor=fuzzer, seen=shown_changes([inside, attendee], []))
     door.status = "cleared"
-    door_entry.check_in(
+    workflows.check_in(
         door,
         inside.invitation_code,
         actor=fuzzer,

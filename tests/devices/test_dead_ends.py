@@ -6,16 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from meetingsec.checklists.services import evaluate
 from meetingsec.core.errors import DomainError
 from meetingsec.devices import services
 from meetingsec.devices.choices import DeviceState
 from meetingsec.devices.models import MeetingDevice
 from meetingsec.extensions import db
+from meetingsec.records.queries import evaluate_checklist
 from tests.factories import organiser_of
 from tests.helpers import actions
 
-#: The rules about devices the gate waits for (checklists/rules/*.json)
+#: The rules about devices the gate waits for (legal/rulesets/*.json)
 DEVICE_RULES = ("wired-mic", "equip-inspected", "seals-intact")
 
 
@@ -97,7 +97,7 @@ class Walk:
         db.session.expire_all()
         return [
             v.rule.id
-            for v in evaluate(self.meeting)
+            for v in evaluate_checklist(self.meeting)
             if v.rule.id in DEVICE_RULES and v.status != "met"
         ]
 

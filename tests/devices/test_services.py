@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from meetingsec.checklists.services import evaluate
 from meetingsec.core.codes import normalize
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
@@ -12,6 +11,7 @@ from meetingsec.devices import services
 from meetingsec.devices.models import Inspection
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
+from meetingsec.records.queries import evaluate_checklist
 from tests.factories import organiser_of
 from tests.helpers import actions
 
@@ -47,7 +47,7 @@ def _inspect(
 
 
 def _status(meeting, rule_id):
-    return next(v for v in evaluate(meeting) if v.rule.id == rule_id)
+    return next(v for v in evaluate_checklist(meeting) if v.rule.id == rule_id)
 
 
 def test_registered_devices_get_checkable_codes(make_device):
@@ -341,8 +341,8 @@ def test_a_device_in_an_open_meeting_is_changed_by_its_team_only(
 
 
 def test_a_kind_that_never_passes_names_its_reason_and_rule_in_one_place():
-    from meetingsec.checklists.rules import rulesets
     from meetingsec.devices.choices import DeviceKind
+    from meetingsec.legal.rules import rulesets
 
     never = DeviceKind.WIRELESS_MIC.never_passes
     assert never.code == "wireless_mic" and "ND 26/2020" in str(never.reason)

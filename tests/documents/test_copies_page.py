@@ -5,6 +5,7 @@ import pytest
 
 from meetingsec.documents import services as documents
 from meetingsec.extensions import db
+from meetingsec.workflows import services as workflows
 from tests.factories import PASSWORD, organiser_of
 from tests.helpers import check_in, error_codes
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.usefixtures("no_template_queries")
 
 
 def _document(meeting, number, copies):
-    return documents.register_document(
+    return workflows.register_document(
         meeting,
         actor=organiser_of(meeting),
         number=number,

@@ -14,10 +14,10 @@ from meetingsec.documents.invitations import (
     hand_out_at_entry,
     invitation_copy,
     invitation_document,
-    issue_invitations,
 )
 from meetingsec.extensions import db
 from meetingsec.meetings.lifecycle import MeetingStatus
+from meetingsec.workflows.services import issue_invitations
 from tests.factories import chair_of, organiser_of
 from tests.helpers import actions, check_in, error_codes, item_status, snapshot
 

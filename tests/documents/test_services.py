@@ -10,12 +10,13 @@ from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.documents import queries, services
 from meetingsec.door.services import AlreadyDone
 from meetingsec.extensions import db
+from meetingsec.workflows import services as workflows
 from tests.factories import organiser_of
 from tests.helpers import actions, check_in, item_status, snapshot
 
 
 def _register(meeting, copies=3, authorisation="Đồng chí Giám đốc cho phép sao, VB số 5/CV"):
-    doc = services.register_document(
+    doc = workflows.register_document(
         meeting,
         actor=organiser_of(meeting),
         number="12/BC-CAT",
@@ -49,12 +50,12 @@ def test_bad_registrations_change_nothing(open_door, make_user):
     meeting, clerk, _people = open_door()
     before = snapshot()
     with pytest.raises(NotAllowed):
-        services.register_document(
+        workflows.register_document(
             meeting, actor=clerk, number="1", title="x", classification="mat", copy_count=1
         )
     for count in (0, services.MAX_COPIES + 1):
         with pytest.raises(DomainError):
-            services.register_document(
+            workflows.register_document(
                 meeting,
                 actor=organiser_of(meeting),
                 number="1",
@@ -63,7 +64,7 @@ def test_bad_registrations_change_nothing(open_door, make_user):
                 copy_count=count,
             )
     with pytest.raises(ValueError):
-        services.register_document(
+        workflows.register_document(
             meeting,
             actor=organiser_of(meeting),
             number="1",

@@ -2,12 +2,12 @@
 
 import pytest
 
-from meetingsec.checklists.services import evaluate
 from meetingsec.core.errors import DomainError
 from meetingsec.door import identity
 from meetingsec.door.models import IdentityCheck
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
+from meetingsec.records.queries import evaluate_checklist
 from tests.factories import organiser_of
 from tests.helpers import actions, check_in, error_codes, snapshot
 
@@ -118,7 +118,7 @@ def test_tm_attendee_screening_follows_the_identity_checks(tm_door):
     meeting, clerk, (a, b, _c) = tm_door
 
     def item():
-        return next(v for v in evaluate(meeting) if v.rule.id == "tm-attendee-screening")
+        return next(v for v in evaluate_checklist(meeting) if v.rule.id == "tm-attendee-screening")
 
     assert item().status == "unmet"
     _check(meeting, clerk, a, cccd(a.id_number, a.full_name))

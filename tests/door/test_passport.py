@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from meetingsec.checklists.services import evaluate
 from meetingsec.core.errors import DomainError
 from meetingsec.door import identity
 from meetingsec.door.models import IdentityCheck
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
+from meetingsec.records.queries import evaluate_checklist
 from tests.door.test_identity import cccd
 from tests.helpers import actions, check_in, error_codes, snapshot
 
@@ -108,7 +108,7 @@ def test_tm_attendee_screening_met_by_a_cccd_and_a_passport(tm_guests):
     meeting, clerk, (citizen, guest, _other) = tm_guests
 
     def item():
-        return next(v for v in evaluate(meeting) if v.rule.id == "tm-attendee-screening")
+        return next(v for v in evaluate_checklist(meeting) if v.rule.id == "tm-attendee-screening")
 
     _check(meeting, clerk, citizen, cccd(citizen.id_number, citizen.full_name), key="k-c")
     check_in(meeting, clerk, citizen)

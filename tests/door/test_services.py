@@ -8,14 +8,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from meetingsec.checklists.services import evaluate, sync_items
+from meetingsec.checklists.services import sync_items
 from meetingsec.core.errors import DomainError
+from meetingsec.documents.queries import CODE_KINDS
 from meetingsec.door import commitment as commitments
 from meetingsec.door import deposits as door_deposits
 from meetingsec.door import entry as door_entry
 from meetingsec.door import queries, services, signature
 from meetingsec.door.models import CheckIn, CommitmentText, Deposit
 from meetingsec.extensions import db
+from meetingsec.records.queries import evaluate_checklist
+from meetingsec.workflows import services as workflows
 from tests.factories import organiser_of
 from tests.helpers import actions, signature_json, snapshot
 
@@ -23,7 +26,7 @@ SIG = signature_json()
 
 
 def _check_in(meeting, clerk, person, key="key-00001", items=None, none=False, sig=SIG, sha=None):
-    return door_entry.check_in(
+    return workflows.check_in(
         meeting,
         person.invitation_code,
         actor=clerk,
@@ -36,7 +39,7 @@ def _check_in(meeting, clerk, person, key="key-00001", items=None, none=False, s
 
 
 def _status(meeting, rule_id):
-    return next(v for v in evaluate(meeting) if v.rule.id == rule_id)
+    return next(v for v in evaluate_checklist(meeting) if v.rule.id == rule_id)
 
 
 def test_check_in_deposits_with_tickets_and_a_signature(open_door):
@@ -317,7 +320,7 @@ def test_leave_come_back_and_get_the_phone_back(open_door):
     with pytest.raises(services.AlreadyDone):
         door_entry.leave(meeting, a, actor=clerk, key="leave-0002")
     # the phone is still at the door: coming back needs no new declaration
-    door_entry.reenter(meeting, a, actor=clerk, key="back-0001", items={}, carries_none=False)
+    workflows.reenter(meeting, a, actor=clerk, key="back-0001", items={}, carries_none=False)
     assert queries.is_inside(a)
     held = queries.deposits_of(a.id)
     items = door_deposits.return_items(
@@ -369,7 +372,7 @@ def test_derived_items_follow_the_door(open_door):
     for rule in ("attendee-control", "no-devices", "attendee-duty"):
         assert _status(meeting, rule).status == "unmet"
     assert _status(meeting, "attendee-list").status == "met"
-    assert "devices-returned" not in {v.rule.id for v in evaluate(meeting)}
+    assert "devices-returned" not in {v.rule.id for v in evaluate_checklist(meeting)}
     _check_in(meeting, clerk, a)
     _check_in(meeting, clerk, b, key="key-00005", items={}, none=True)
     db.session.commit()
@@ -414,7 +417,7 @@ def test_an_earlier_signed_text_can_become_current_again(open_door, make_user):
 
 
 def test_a_copy_label_or_a_device_tag_scanned_as_an_invitation_is_named(open_door, make_device):
-    from meetingsec.documents.services import register_document
+    from meetingsec.workflows.services import register_document
 
     meeting, _clerk, _people = open_door()
     device = make_device()
@@ -433,7 +436,8 @@ def test_a_copy_label_or_a_device_tag_scanned_as_an_invitation_is_named(open_doo
     assert err.value.message == services.foreign_code(device.tag_code, "invitation")
     assert "tem thiết bị" in str(err.value.message)
     with pytest.raises(DomainError) as err:
-        services.find_attendee(meeting, doc.copies[0].code)
+        # as the scan screens call it: the door is given the kinds of code above it
+        services.find_attendee(meeting, doc.copies[0].code, CODE_KINDS)
     assert "nhãn bản tài liệu" in str(err.value.message)
     assert services.foreign_code("0" * 11, "invitation") is None
 
@@ -455,7 +459,7 @@ def test_each_door_write_judges_the_status_as_it_is_under_the_lock(open_door, wr
     writes = {
         "check_in": lambda: _check_in(meeting, clerk, a, key="stale-0001"),
         "leave": lambda: door_entry.leave(meeting, b, actor=clerk, key="stale-0002"),
-        "reenter": lambda: door_entry.reenter(
+        "reenter": lambda: workflows.reenter(
             meeting, b, actor=clerk, key="stale-0003", items={}, carries_none=False
         ),
         "refuse": lambda: door_entry.refuse(

@@ -8,10 +8,11 @@ from flask import current_app
 
 from meetingsec.core.i18n import clock, time_span
 from meetingsec.documents import services as documents
-from meetingsec.door import deposits, entry
+from meetingsec.door import deposits
 from meetingsec.door.queries import unreturned
 from meetingsec.door.services import AlreadyDone
 from meetingsec.extensions import db
+from meetingsec.workflows import services as workflows
 from tests.factories import organiser_of
 from tests.helpers import check_in, signature_json
 
@@ -49,7 +50,7 @@ def test_a_second_tablet_checking_in_the_same_person(open_door):
     meeting, clerk, (a, *_rest) = open_door()
     from meetingsec.door.commitment import commitment_for
 
-    entry.check_in(
+    workflows.check_in(
         meeting,
         a.invitation_code,
         actor=clerk,
@@ -82,7 +83,7 @@ def handed_out(open_door):
     meeting, clerk, (a, b, *_rest) = open_door()
     check_in(meeting, clerk, a)
     check_in(meeting, clerk, b)
-    doc = documents.register_document(
+    doc = workflows.register_document(
         meeting,
         actor=organiser_of(meeting),
         number="07/KH-BCĐ",

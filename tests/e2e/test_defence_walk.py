@@ -77,9 +77,9 @@ def _list_and_document(server, meeting_id):
     guest) and the document to hand out: both have their own walks (test_import,
     test_records)."""
     from meetingsec.attendees.services import add_attendees
-    from meetingsec.documents.services import register_document
     from meetingsec.meetings.models import Meeting
     from meetingsec.users.services import get_user_by_username
+    from meetingsec.workflows.services import register_document
 
     with server.app.app_context():
         meeting = db.session.get(Meeting, meeting_id)

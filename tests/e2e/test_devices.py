@@ -15,9 +15,10 @@ def _meeting_with_devices(live_server):
     """The demo technician's meeting today, with the camera's device and one wireless mic."""
     from meetingsec.core.db import utcnow
     from meetingsec.devices.services import add_device, save_device
-    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.meetings.services import MeetingData
     from meetingsec.org.models import Unit, Venue
     from meetingsec.users.services import get_user_by_username
+    from meetingsec.workflows.services import create_meeting
 
     with live_server.app.app_context():
         organiser = get_user_by_username("tochuc")

@@ -27,9 +27,10 @@ def _cleared_meeting(
     a test)."""
     from meetingsec.attendees.services import add_attendees, approve_list, shown_changes
     from meetingsec.core.db import utcnow
-    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.meetings.services import MeetingData
     from meetingsec.org.models import Unit, Venue
     from meetingsec.users.services import get_user_by_username
+    from meetingsec.workflows.services import create_meeting
 
     with live_server.app.app_context():
         organiser, chair = get_user_by_username("tochuc"), get_user_by_username("chutri")

@@ -25,9 +25,10 @@ def _in_app(live_server, fn):
 
 def _draft_meeting():
     from meetingsec.core.db import utcnow
-    from meetingsec.meetings.services import MeetingData, create_meeting
+    from meetingsec.meetings.services import MeetingData
     from meetingsec.org.models import Unit, Venue
     from meetingsec.users.services import get_user_by_username
+    from meetingsec.workflows.services import create_meeting
 
     start = utcnow() + timedelta(days=2)
     return create_meeting(

@@ -101,7 +101,7 @@ def test_a_refused_duplicate_shows_its_error_at_the_field(page, live_server, che
 def test_a_long_register_of_copies_is_filtered_with_its_action_at_hand(
     page, live_server, check_page, viewport
 ):
-    from meetingsec.documents.services import register_document
+    from meetingsec.workflows.services import register_document
 
     with live_server.app.app_context():
         meeting = db.session.query(Meeting).filter_by(title=DRAFT).one()

@@ -38,12 +38,12 @@ def _with_guests(live_server, meeting_id):
 
 
 def _screening(live_server, meeting_id) -> str:
-    from meetingsec.checklists.services import evaluate
     from meetingsec.meetings.models import Meeting
+    from meetingsec.records.queries import evaluate_checklist
 
     with live_server.app.app_context():
         meeting = db.session.get(Meeting, meeting_id)
-        item = next(v for v in evaluate(meeting) if v.rule.id == "tm-attendee-screening")
+        item = next(v for v in evaluate_checklist(meeting) if v.rule.id == "tm-attendee-screening")
         status = item.status
         db.session.remove()
     return status

@@ -11,6 +11,7 @@ from meetingsec.core.i18n import local_date, to_utc
 from meetingsec.extensions import db
 from meetingsec.incidents.models import Incident
 from meetingsec.meetings import room_seals
+from meetingsec.records.queries import evaluate_checklist
 from tests.factories import organiser_of
 from tests.helpers import actions, error_codes
 
@@ -32,7 +33,7 @@ def three_days(make_meeting, make_user):
 
 def _item(meeting):
     return next(
-        (v for v in checklist.evaluate(meeting) if v.rule.id == "room-sealed-overnight"), None
+        (v for v in evaluate_checklist(meeting) if v.rule.id == "room-sealed-overnight"), None
     )
 
 

@@ -6,12 +6,14 @@ import pytest
 
 from meetingsec.checklists import services as checklist
 from meetingsec.checklists.queries import items_of
-from meetingsec.checklists.rules import rulesets
 from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError
 from meetingsec.extensions import db
+from meetingsec.legal.rules import rulesets
 from meetingsec.meetings import services
 from meetingsec.meetings.services import MeetingData
+from meetingsec.records.queries import evaluate_checklist
+from meetingsec.workflows import services as workflows
 from tests.factories import chair_of, organiser_of
 from tests.helpers import actions
 
@@ -59,7 +61,7 @@ def test_changing_facts_regenerates_and_keeps_done_items(make_meeting, make_user
     hq = save_venue(
         None, actor=None, name="Phòng họp kín", address="", at_hq=True, closed_room=True
     )
-    services.update_meeting(
+    workflows.update_meeting(
         meeting,
         _data(meeting, classification="mat", venue=hq),
         actor=organiser,
@@ -77,7 +79,7 @@ def test_changing_facts_regenerates_and_keeps_done_items(make_meeting, make_user
 def test_stale_version_is_refused_and_nothing_is_overwritten(make_meeting):
     meeting = make_meeting()
     version = meeting.version
-    services.update_meeting(
+    workflows.update_meeting(
         meeting,
         _data(meeting, title="Tiêu đề của người thứ nhất"),
         actor=organiser_of(meeting),
@@ -85,7 +87,7 @@ def test_stale_version_is_refused_and_nothing_is_overwritten(make_meeting):
     )
     db.session.commit()
     with pytest.raises(DomainError) as e:
-        services.update_meeting(
+        workflows.update_meeting(
             meeting,
             _data(meeting, title="Tiêu đề người thứ hai"),
             actor=organiser_of(meeting),
@@ -106,7 +108,7 @@ def test_stale_version_is_refused_and_nothing_is_overwritten(make_meeting):
 def test_bad_times_are_refused(make_meeting, change, code):
     meeting = make_meeting()
     with pytest.raises(DomainError) as e:
-        services.update_meeting(
+        workflows.update_meeting(
             meeting,
             _data(meeting, **change(meeting)),
             actor=organiser_of(meeting),
@@ -120,7 +122,7 @@ def test_derived_items_cannot_be_ticked_and_say_why(make_meeting):
     with pytest.raises(DomainError) as e:
         checklist.mark_item(meeting, "approve-use", actor=chair_of(meeting), state="done", note="x")
     assert e.value.code == "derived_item"
-    views = {v.rule.id: v for v in checklist.evaluate(meeting)}
+    views = {v.rule.id: v for v in evaluate_checklist(meeting)}
     assert str(views["approve-use"].reason) == "Việc sử dụng nội dung bí mật chưa được phê duyệt."
     assert str(views["closed-room-hq"].reason) == "Địa điểm không phải phòng họp kín."
     assert views["mat-devices-chair"].status == "unmet"
@@ -170,7 +172,7 @@ def test_approval_then_device_decision(make_meeting):
     )
     services.decide_devices(meeting, actor=chair, policy="deposit")
     db.session.commit()
-    views = {v.rule.id: v for v in checklist.evaluate(meeting)}
+    views = {v.rule.id: v for v in evaluate_checklist(meeting)}
     assert views["approve-use"].status == "met"
     assert views["mat-devices-chair"].status == "met"
     assert meeting.status == "preparing"
@@ -188,9 +190,9 @@ def test_gate_refuses_while_derived_items_block(make_meeting):
         approval_date=date(2026, 11, 1),
     )
     with pytest.raises(DomainError) as e:
-        services.clear_meeting(meeting, actor=chair_of(meeting))
+        workflows.clear_meeting(meeting, actor=chair_of(meeting))
     assert e.value.code == "blocked"
-    blockers = checklist.blockers(checklist.evaluate(meeting))
+    blockers = checklist.blockers(evaluate_checklist(meeting))
     assert "attendee-list" in {b.rule.id for b in blockers}
 
 
@@ -218,9 +220,9 @@ def test_life_of_a_meeting_with_a_ruleset_of_manual_rules(make_meeting, monkeypa
         approval_date=date(2026, 11, 1),
     )
     with pytest.raises(DomainError):
-        services.clear_meeting(meeting, actor=chair)
+        workflows.clear_meeting(meeting, actor=chair)
     checklist.mark_item(meeting, "protection-plan", actor=organiser, state="done", note="PA 12")
-    services.clear_meeting(meeting, actor=chair)
+    workflows.clear_meeting(meeting, actor=chair)
     with pytest.raises(DomainError) as e:
         checklist.mark_item(meeting, "protection-plan", actor=organiser, state="open", note="")
     assert e.value.code == "item_locked"  # undo only until the gate
@@ -252,17 +254,17 @@ def test_every_saved_change_moves_the_version_on_by_one(make_meeting, make_user)
         db.session.expire_all()
         versions.append(meeting.version)
 
-    services.update_meeting(
+    workflows.update_meeting(
         meeting, _data(meeting, title="Đổi tiêu đề"), actor=organiser, version=meeting.version
     )
     saved()
     technician = make_user("technician")
-    services.update_meeting(
+    workflows.update_meeting(
         meeting, _data(meeting, technicians=[technician]), actor=organiser, version=meeting.version
     )
     saved()
     with pytest.raises(DomainError) as e:  # built before the team changed
-        services.update_meeting(
+        workflows.update_meeting(
             meeting, _data(meeting, title="Cũ"), actor=organiser, version=versions[1]
         )
     assert e.value.code == "stale_version"
@@ -286,14 +288,14 @@ def test_foreign_participation_needs_the_written_consent(make_meeting):
     plain = commitments.commitment_for(meeting)[0]
 
     def save(**kw):
-        services.update_meeting(
+        workflows.update_meeting(
             meeting, _data(meeting, **kw), actor=organiser, version=meeting.version
         )
         db.session.commit()
 
     save(foreign_participation=True)
-    item = next(v for v in checklist.evaluate(meeting) if v.rule.id == "foreign-participation")
-    assert item.status == "unmet" and item in checklist.blockers(checklist.evaluate(meeting))
+    item = next(v for v in evaluate_checklist(meeting) if v.rule.id == "foreign-participation")
+    assert item.status == "unmet" and item in checklist.blockers(evaluate_checklist(meeting))
     foreign = commitments.commitment_for(meeting)[0]
     assert foreign.startswith(plain) and "bên thứ ba" in foreign
     with pytest.raises(DomainError) as e:
@@ -315,9 +317,37 @@ def test_foreign_participation_needs_the_written_consent(make_meeting):
         foreign_consent_number="12/CV-BCA",
         foreign_consent_date=date(2026, 11, 20),
     )
-    item = next(v for v in checklist.evaluate(meeting) if v.rule.id == "foreign-participation")
+    item = next(v for v in evaluate_checklist(meeting) if v.rule.id == "foreign-participation")
     assert item.status == "met"
     save(foreign_participation=False, foreign_consent_number="12/CV-BCA")
     assert "foreign-participation" not in _ids(meeting)
     assert meeting.foreign_consent_number is None
     assert commitments.commitment_for(meeting)[0] == plain
+
+
+def test_only_the_gates_move_a_meeting_to_cleared_or_closed():
+    """Clearing and closing are passed only behind the checklist's gates
+    (``workflows.services``): no other code moves a meeting to those statuses."""
+    import ast
+    from pathlib import Path
+
+    package = Path(services.__file__).resolve().parents[1]
+    gated = {"CLEARED", "CLOSED"}
+    movers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = []
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name == "transition":
+                    targets = node.args[1:2] + [k.value for k in node.keywords if k.arg == "to"]
+            elif isinstance(node, ast.Assign) and any(
+                getattr(t, "attr", None) == "status" for t in node.targets
+            ):
+                targets = [node.value]
+            for value in targets:
+                if isinstance(value, ast.Attribute) and value.attr in gated:
+                    movers.add(path.relative_to(package).as_posix())
+                if isinstance(value, ast.Constant) and str(value.value).upper() in gated:
+                    movers.add(path.relative_to(package).as_posix())
+    assert movers == {"workflows/services.py"}

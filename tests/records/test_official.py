@@ -6,10 +6,10 @@ import re
 
 import pikepdf
 
-from meetingsec.checklists.services import evaluate
 from meetingsec.devices.queries import devices_of
 from meetingsec.records import queries
 from meetingsec.records.choices import RecordKind
+from meetingsec.records.queries import evaluate_checklist
 from tests import pdf
 from tests.factories import chair_of, organiser_of
 from tests.records.test_services import check_official_layout, generate
@@ -203,7 +203,11 @@ def test_every_record_of_a_closed_out_meeting(closed_out):
     # the record's own item reads as made by this record, never as still to do
     made = pdf.phrase_count(records[RecordKind.SECURITY], "Thực hiện bằng biên bản này")
     assert made == 1
-    unmet = [v for v in evaluate(meeting) if v.status == "unmet" and v.rule.id != "records-made"]
+    unmet = [
+        v
+        for v in evaluate_checklist(meeting)
+        if v.status == "unmet" and v.rule.id != "records-made"
+    ]
     # the others, as the checklist has them
     assert pdf.phrase_count(records[RecordKind.SECURITY], "Chưa đạt") == len(unmet)
     # every record has its "Nơi nhận", the police unit that inspected where it needs it
@@ -227,11 +231,11 @@ def test_closed_records_are_served_exactly_as_generated(closed_out, client, logi
     """Once the meeting is closed its records are frozen: each download is the stored
     file, byte for byte."""
     from meetingsec.extensions import db
-    from meetingsec.meetings import services as meetings
+    from meetingsec.workflows import services as workflows
 
     meeting, *_rest = closed_out(n=5)  # four come in: one copy each
     records = render_all(meeting)
-    meetings.close_meeting(meeting, actor=organiser_of(meeting))
+    workflows.close_meeting(meeting, actor=organiser_of(meeting))
     db.session.commit()
     login(organiser_of(meeting))
     for kind, data in records.items():

@@ -13,6 +13,7 @@ from meetingsec.extensions import db
 from meetingsec.meetings import services as meetings
 from meetingsec.records import queries, services, tasks
 from meetingsec.records.choices import RecordKind
+from meetingsec.workflows import services as workflows
 from tests import pdf
 from tests.factories import chair_of, organiser_of
 from tests.helpers import actions, item_status
@@ -41,7 +42,7 @@ def _settle(meeting, clerk, people, doc):
 def test_closing_waits_for_copies_deposits_and_records(ended_meeting):
     meeting, clerk, people, doc = ended_meeting()
     with pytest.raises(DomainError) as err:
-        meetings.close_meeting(meeting, actor=chair_of(meeting))
+        workflows.close_meeting(meeting, actor=chair_of(meeting))
     assert err.value.code == "blocked"
     db.session.rollback()
     assert item_status(meeting, "recover-docs").status == "unmet"
@@ -57,7 +58,7 @@ def test_closing_waits_for_copies_deposits_and_records(ended_meeting):
     assert queries.missing_records(meeting) == [RecordKind.CLOSING]
     generate(meeting, "closing")
     assert item_status(meeting, "records-made").status == "met"
-    meetings.close_meeting(meeting, actor=organiser_of(meeting))
+    workflows.close_meeting(meeting, actor=organiser_of(meeting))
     db.session.commit()
     assert meeting.status == "closed" and meeting.closed_at is not None
     assert actions()[-1] == "meeting.closed"

@@ -1,8 +1,11 @@
-"""Rulesets: the legal obligations of a meeting, one JSON file per legal regime.
+"""Rulesets: the legal obligations of a meeting, one JSON file per legal regime
+(``rulesets/``), each with the commitment attendees sign at the door under it.
 
-Each file is validated when the app starts; a malformed one stops start-up with a message
-naming the file, the rule and the field. Evaluation (``applicable_rules``) is pure: meeting
-facts in, the rules that apply out.
+Each file is validated when the app starts (``load_rulesets`` with the names of the derived
+checks, ``meetingsec.create_app``); a malformed one stops start-up with a message naming the
+file, the rule and the field. Evaluation (``applicable_rules``) is pure: meeting facts in,
+the rules that apply out. The meeting, the door and the checklist read them; this package
+reads only the users' roles.
 """
 
 import json
@@ -11,11 +14,10 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from meetingsec.checklists.choices import CONDITIONS, Phase, RuleKind
-from meetingsec.meetings.choices import Classification, MeetingFormat
+from meetingsec.legal.choices import CONDITIONS, Classification, MeetingFormat, Phase, RuleKind
 from meetingsec.users.roles import Role
 
-RULES_DIR = Path(__file__).parent
+RULES_DIR = Path(__file__).parent / "rulesets"
 
 
 class RulesetError(Exception):
@@ -108,7 +110,7 @@ def _enum(cls, value, where):
         raise RulesetError(f"{where}: {value!r} is not one of {allowed}") from None
 
 
-def _parse_rule(raw: dict, where: str, checks: set[str]) -> Rule:
+def _parse_rule(raw: dict, where: str, checks: set[str] | None) -> Rule:
     if not isinstance(raw, dict):
         raise RulesetError(f"{where}: a rule must be an object")
     for key in ("id", "text", "citation", "verified", "phase", "kind", "who"):
@@ -126,9 +128,9 @@ def _parse_rule(raw: dict, where: str, checks: set[str]) -> Rule:
         raise RulesetError(f"{where}: field 'verified' must be true or false")
     kind = _enum(RuleKind, raw["kind"], f"{where}: field 'kind'")
     check = raw.get("check")
-    if kind is RuleKind.DERIVED and check not in checks:
+    if kind is RuleKind.DERIVED and not (check in checks if checks is not None else check):
         raise RulesetError(
-            f"{where}: field 'check' must name a derived check ({', '.join(sorted(checks))})"
+            f"{where}: field 'check' must name a derived check ({', '.join(sorted(checks or ()))})"
         )
     if kind is RuleKind.MANUAL and check is not None:
         raise RulesetError(f"{where}: field 'check' is only for derived rules")
@@ -164,7 +166,9 @@ def _parse_rule(raw: dict, where: str, checks: set[str]) -> Rule:
     )
 
 
-def parse_ruleset(raw: dict, source: str, checks: set[str]) -> Ruleset:
+def parse_ruleset(raw: dict, source: str, checks: set[str] | None = None) -> Ruleset:
+    """``checks``: the names a derived rule may give (``checklists.derived.CHECKS``); None
+    takes any name (the rules are read again after start-up checked them by name)."""
     texts = ("commitment", "commitment_foreign")
     for key in ("id", "version", "title", "in_force_from", *texts, "rules"):
         if key not in raw:
@@ -196,16 +200,14 @@ def parse_ruleset(raw: dict, source: str, checks: set[str]) -> Ruleset:
     )
 
 
-def load_rulesets(folder: Path = RULES_DIR) -> dict[str, Ruleset]:
-    from meetingsec.checklists.derived import CHECKS
-
+def load_rulesets(folder: Path = RULES_DIR, checks: set[str] | None = None) -> dict[str, Ruleset]:
     rulesets = {}
     for path in sorted(folder.glob("*.json")):
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except ValueError as e:
             raise RulesetError(f"{path.name}: not valid JSON ({e})") from None
-        ruleset = parse_ruleset(raw, path.name, set(CHECKS))
+        ruleset = parse_ruleset(raw, path.name, checks)
         rulesets[ruleset.id] = ruleset
     if not rulesets:
         raise RulesetError(f"no ruleset in {folder}")
@@ -214,7 +216,8 @@ def load_rulesets(folder: Path = RULES_DIR) -> dict[str, Ruleset]:
 
 @cache
 def rulesets() -> dict[str, Ruleset]:
-    """The rulesets shipped with the app (loaded once, validated at start-up)."""
+    """The rulesets shipped with the app (loaded once; start-up validated them, derived
+    checks' names included)."""
     return load_rulesets()
 
 
