@@ -58,15 +58,26 @@ _HINTS = {
 }
 
 
+#: An error answering an htmx request goes where the page's messages go: the part the
+#: request meant to replace (a door step with its signature, a list) is not in the
+#: answer, and swapping it for the error would lose what the person had done on it
+_PARTIAL_ERROR_HEADERS = {
+    "HX-Retarget": "#flashes",
+    "HX-Reswap": "innerHTML show:top",
+    "HX-Reselect": ".error-box",
+}
+
+
 def error_response(status: int, detail=None, code: str | None = None):
-    template = "errors/_error.html" if is_partial() else "errors/error.html"
-    return render_template(
-        template,
+    partial = is_partial()
+    html = render_template(
+        "errors/_error.html" if partial else "errors/error.html",
         status=status,
         title=_TITLES.get(status, _TITLES[500]),
         hint=detail or _HINTS.get(status, ""),
         error_code=code,
-    ), status
+    )
+    return html, status, (_PARTIAL_ERROR_HEADERS if partial else {})
 
 
 def register_error_handlers(app):

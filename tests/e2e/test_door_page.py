@@ -3,6 +3,7 @@ already in is a warning (amber) with the time on the agency's clock, the confirm
 stays in sight, the refusal form never takes the search text as a name, and another
 meeting's invitation can be refused."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, TABLET_PORTRAIT
-from tests.e2e.test_door import NAMES, _cleared_meeting, _door, _sign
+from tests.e2e.test_door import FIRST_SCREEN, NAMES, _cleared_meeting, _door, _sign
 
 AMBER = "rgb(255, 244, 214)"
 GREEN = "rgb(230, 244, 234)"
@@ -120,3 +121,59 @@ def test_refusals_from_a_search_and_from_another_meetings_invitation(
     page.get_by_label("Họ và tên").fill(NAMES[2])
     page.get_by_role("button", name="Ghi nhận từ chối").click()
     expect(page.locator("#flashes")).to_contain_text(f"Đã ghi nhận từ chối {NAMES[2]}")
+
+
+def _scan(page, code):
+    """A wedge scanner: the code, then Enter (htmx brings the card in the same answer)."""
+    page.get_by_label(FIRST_SCREEN).fill(code)
+    page.get_by_label(FIRST_SCREEN).press("Enter")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_refused_confirm_keeps_the_card_and_says_why(page, live_server, check_page, viewport):
+    """The clerk's session ended (logged out in another tab, or expired) while a card was
+    open: the confirm is refused, and the card, its devices and the signature stay as they
+    were, the reason shown in sight above them (the step went blank, nothing said why)."""
+    meeting_id, codes = _cleared_meeting(live_server)
+    name = NAMES[3]
+    page.set_viewport_size(viewport)
+    _door(page, live_server, meeting_id)
+    _scan(page, codes[name])
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    page.get_by_role("button", name="Thêm một Điện thoại").click()
+    _sign(page)
+    page.context.clear_cookies()  # the session ends
+    page.get_by_role("button", name="Xác nhận vào").click()
+    reason = page.locator("#flashes [data-error-code=form_expired]")
+    expect(reason).to_contain_text("Biểu mẫu đã hết hạn")
+    expect(reason).to_be_in_viewport()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.locator("#signature")).not_to_have_value("")
+    expect(page.locator(".topbar")).to_have_count(1)
+    check_page(page, "door-card-refused-confirm")
+    page.reload()  # what the message says to do: the login, since the session has ended
+    expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_after_a_scan_the_header_works_on_the_page_shown(page, live_server):
+    """The card came by htmx, the header stayed: switching the language keeps the card,
+    and the back and forward buttons raise no script error."""
+    meeting_id, codes = _cleared_meeting(live_server)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _door(page, live_server, meeting_id)
+    _scan(page, codes[NAMES[2]])
+    expect(page.get_by_role("heading", level=1)).to_have_text(NAMES[2])
+    card = page.url
+    assert "/door/attendees/" in card
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(card)
+    expect(page.get_by_role("heading", level=1)).to_have_text(NAMES[2])
+    _scan_en = page.get_by_label(re.compile("Invitation"))
+    page.go_back()
+    page.go_back()
+    expect(_scan_en).to_be_visible()
+    page.go_forward()
+    expect(page.get_by_role("heading", level=1)).to_have_text(NAMES[2])
+    assert errors == []

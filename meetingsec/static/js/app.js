@@ -25,7 +25,17 @@
   }
   // On "load": after the browser has scrolled to the address's #fragment (which resets focus).
   window.addEventListener("load", function () { focusFirstError(document); });
-  document.addEventListener("htmx:afterSwap", function (e) { focusFirstError(e.detail.target); });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target) focusFirstError(e.detail.target);  // (none when history is restored)
+  });
+  // The header's language switch returns to the page as it is now: an htmx answer may have
+  // moved the address on (a card after a scan) without drawing the header again.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.classList && form.classList.contains("langswitch") && form.elements.next) {
+      form.elements.next.value = location.pathname + location.search;
+    }
+  });
   // "Other pages" in the header is a <details>: like any menu, a tap elsewhere or Escape closes it.
   function closeMenus(except) {
     document.querySelectorAll("details.navmore[open]").forEach(function (menu) {
