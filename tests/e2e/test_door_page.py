@@ -88,6 +88,12 @@ def test_the_door_names_its_meeting_and_keeps_confirm_in_sight(
     _sign(page)
     page.get_by_role("button", name="Xác nhận vào").click()
     expect(page.get_by_role("heading", name=f"{name} đã vào.")).to_be_visible()
+    # the name and the claim ticket to hand over in sight (on a phone the scan field's focus
+    # had scrolled them off the top), the scan field ready for the next person
+    expect(page.get_by_role("heading", name=f"{name} đã vào.")).to_be_in_viewport(ratio=1)
+    expect(page.locator(".ticket-card").first).to_be_in_viewport(ratio=1)
+    expect(page.get_by_label(FIRST_SCREEN)).to_be_focused()
+    check_page(page, "door-page-done")
 
     # scanned again: a warning (amber) with the time, never green
     page.goto(f"{live_server.url}/meetings/{meeting_id}/door/?code={codes[name]}")

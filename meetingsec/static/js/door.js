@@ -69,4 +69,14 @@
   document.addEventListener("htmx:timeout", offline);
   document.addEventListener("htmx:load", function (e) { init(e.detail.elt); });
   document.addEventListener("DOMContentLoaded", function () { init(document); });
+
+  // After a check-in, the person's name and the claim tickets to hand over are in sight (on
+  // a phone the focused scan field had scrolled them off the top); the scan field keeps the
+  // focus, so the next scan goes on as before.
+  function showDone() {
+    var done = document.querySelector("#door-step section.done");
+    if (done) done.scrollIntoView({block: "nearest"});
+  }
+  document.addEventListener("htmx:afterSettle", showDone);
+  window.addEventListener("load", showDone);
 })();
