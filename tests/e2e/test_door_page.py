@@ -80,6 +80,10 @@ def test_the_door_names_its_meeting_and_keeps_confirm_in_sight(
     # one phone: the confirm button is in sight without scrolling
     page.goto(f"{live_server.url}/meetings/{meeting_id}/door/?code={codes[name]}")
     expect(header).to_contain_text("Họp bàn phương án bảo vệ")
+    # confirmed with the devices forgotten: the refusal is brought into sight
+    page.get_by_role("button", name="Xác nhận vào").click()
+    expect(page.locator(".form-errors")).to_contain_text("không mang thiết bị")
+    expect(page.locator(".form-errors")).to_be_in_viewport(ratio=1)
     page.get_by_role("button", name="Thêm một Điện thoại").click()
     page.evaluate("window.scrollTo(0, 0)")
     box = page.get_by_role("button", name="Xác nhận vào").bounding_box()
