@@ -143,14 +143,9 @@ def _template_globals(app: Flask) -> None:
     from meetingsec.devices.choices import DeviceKind, InspectionResult
     from meetingsec.devices.qr import qr_svg
     from meetingsec.door.choices import DepositKind
-    from meetingsec.legal.choices import Phase
-    from meetingsec.meetings.choices import (
-        Classification,
-        DevicePolicy,
-        MeetingFormat,
-        MeetingKind,
-        MeetingStatus,
-    )
+    from meetingsec.legal.choices import Classification, MeetingFormat, Phase
+    from meetingsec.meetings.choices import DevicePolicy, MeetingKind
+    from meetingsec.meetings.lifecycle import MeetingStatus
     from meetingsec.org.choices import FunctionalBody
     from meetingsec.records.choices import JobState, RecordKind
     from meetingsec.users.roles import Role

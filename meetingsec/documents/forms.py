@@ -7,7 +7,7 @@ from wtforms.widgets import NumberInput
 
 from meetingsec.core.forms import Form, GetForm, form_key, options, select, text
 from meetingsec.documents.services import MAX_COPIES
-from meetingsec.meetings.choices import Classification
+from meetingsec.legal.choices import Classification
 
 
 class DocumentForm(Form):

@@ -32,7 +32,7 @@ from meetingsec.door.models import IdentityCheck
 from meetingsec.door.services import _require, _require_clerk
 from meetingsec.extensions import db
 from meetingsec.incidents.services import record_incident
-from meetingsec.meetings.choices import Classification
+from meetingsec.legal.choices import Classification
 from meetingsec.meetings.lifecycle import Action
 from meetingsec.meetings.locking import lock_meeting
 from meetingsec.meetings.models import Meeting

@@ -5,9 +5,6 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from meetingsec.legal.choices import Classification, MeetingFormat  # noqa: F401 (re-exported)
-from meetingsec.meetings.lifecycle import STATUS_TITLES, MeetingStatus  # noqa: F401 (re-exported)
-
 
 class MeetingKind(StrEnum):
     HOI_NGHI = "hoi_nghi"

@@ -17,13 +17,9 @@ from meetingsec.core.forms import (
     select,
     text,
 )
-from meetingsec.meetings.choices import (
-    Classification,
-    DevicePolicy,
-    MeetingFormat,
-    MeetingKind,
-    MeetingStatus,
-)
+from meetingsec.legal.choices import Classification, MeetingFormat
+from meetingsec.meetings.choices import DevicePolicy, MeetingKind
+from meetingsec.meetings.lifecycle import MeetingStatus
 
 
 def _datetime(label):

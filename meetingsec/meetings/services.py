@@ -15,8 +15,9 @@ from meetingsec.core.db import utcnow
 from meetingsec.core.errors import DomainError, NotAllowed
 from meetingsec.core.i18n import local_date
 from meetingsec.extensions import db
+from meetingsec.legal.choices import Classification
 from meetingsec.legal.rules import ruleset_for, rulesets
-from meetingsec.meetings.choices import Classification, DevicePolicy
+from meetingsec.meetings.choices import DevicePolicy
 from meetingsec.meetings.lifecycle import Action, MeetingStatus
 from meetingsec.meetings.models import Meeting, MeetingMember
 from meetingsec.users.roles import Role

@@ -6,7 +6,7 @@ from flask_babel import force_locale
 from meetingsec.core.xlsx import Sheets
 from meetingsec.devices.choices import InspectionResult
 from meetingsec.documents import queries as documents
-from meetingsec.meetings.choices import Classification
+from meetingsec.legal.choices import Classification
 from meetingsec.meetings.models import Meeting
 from meetingsec.records import queries
 

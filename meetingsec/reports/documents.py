@@ -10,7 +10,7 @@ from meetingsec.core.i18n import local_date
 from meetingsec.core.xlsx import Sheets
 from meetingsec.extensions import db
 from meetingsec.incidents.choices import IncidentKind
-from meetingsec.meetings.choices import Classification
+from meetingsec.legal.choices import Classification
 from meetingsec.org.models import Unit
 from meetingsec.records.official import (
     PROVINCIAL_POLICE,

@@ -9,6 +9,7 @@ from itertools import product
 import pytest
 
 from meetingsec.checklists.derived import CHECKS
+from meetingsec.legal.choices import Classification, MeetingFormat
 from meetingsec.legal.rules import (
     MeetingFacts,
     RulesetError,
@@ -18,7 +19,6 @@ from meetingsec.legal.rules import (
     ruleset_for,
     rulesets,
 )
-from meetingsec.meetings.choices import Classification, MeetingFormat
 
 ALWAYS = {
     "approve-use",

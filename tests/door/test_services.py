@@ -448,7 +448,7 @@ def test_each_door_write_judges_the_status_as_it_is_under_the_lock(open_door, wr
     meeting (reading its status again) before it asks whether the door is open."""
     from sqlalchemy.orm.attributes import set_committed_value
 
-    from meetingsec.meetings.choices import MeetingStatus
+    from meetingsec.meetings.lifecycle import MeetingStatus
 
     meeting, clerk, (a, b, _c) = open_door()
     _check_in(meeting, clerk, b)
