@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from meetingsec import create_app
 from meetingsec.config import TestConfig
 from meetingsec.extensions import db as _db
-from tests import factories
+from tests import compiling, factories
 from tests.dbserver import Databases
 from tests.factories import PASSWORD
 
@@ -26,6 +26,10 @@ def pytest_addoption(parser):
         default="sqlite",
         help="Database backend the whole suite runs on.",
     )
+
+
+compiling.share_compiled_sql(_db)
+compiling.share_url_builders()
 
 
 def pytest_report_header(config):
