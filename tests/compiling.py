@@ -53,10 +53,11 @@ def share_compiled_sql(db) -> None:
 
     db._make_engine = _make_engine
 
-    from sqlalchemy.orm import configure_mappers
+    from sqlalchemy import event
+    from sqlalchemy.orm import Mapper
 
-    configure_mappers()
-    for mapper in db.Model.registry.mappers:
+    @event.listens_for(Mapper, "mapper_configured")
+    def _flushes(mapper, class_):
         # the ORM's flush keeps its INSERT/UPDATE/DELETE per mapper, keyed by dialect too
         mapper.__dict__["_compiled_cache"] = SharedCompiledSQL(500)
 
