@@ -115,7 +115,7 @@ class Databases:
 
     def drop(self, url: str) -> None:
         if self.server:
-            name = url.rsplit("/", 1)[1].split("?")[0]
+            name = sa.engine.make_url(url).database
             self.server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         else:
             path = Path(url.removeprefix("sqlite:///"))
