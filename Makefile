@@ -53,12 +53,12 @@ run-https: seed
 	bash scripts/serve.sh --bind $(HOST):$(HTTPS_PORT) --workers $(WORKERS) --certfile instance/tls/server.crt --keyfile instance/tls/server.key --access-logfile -
 
 # The whole suite, once on SQLite and once on PostgreSQL (a throwaway server the tests
-# start and stop themselves). The tests without a browser run on both backends at once
-# (each output is printed whole when its run ends); then the browser tests, both backends at
-# once too (each run mostly waits on its own Chromium; no test depends on a wall-clock bound).
+# start and stop themselves), in four runs two at a time: the tests without a browser on
+# both backends, then the browser tests, each starting as soon as a core is free (each
+# output is printed whole when its run ends; no test depends on a wall-clock bound).
 test: install lint
-	@$(MAKE) --no-print-directory --output-sync=target -j2 test-sqlite-app test-postgresql-app
-	@$(MAKE) --no-print-directory --output-sync=target -j2 test-sqlite-browser test-postgresql-browser
+	@$(MAKE) --no-print-directory --output-sync=target -j2 test-sqlite-app test-postgresql-app \
+	  test-sqlite-browser test-postgresql-browser
 
 test-sqlite:
 	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
