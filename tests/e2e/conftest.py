@@ -161,6 +161,13 @@ _LAYOUT_JS = """() => {
 }"""
 
 
+#: The page as a person sees it: loaded, no htmx request under way or swap settling, every
+#: image drawn (what waiting for 0.5 s of network silence stood for, without the wait)
+_SETTLED_JS = """() => document.readyState === 'complete'
+  && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')
+  && [...document.images].every(img => img.complete)"""
+
+
 @pytest.fixture
 def check_page(backend, request):
     """``check_page(page, "name")``: screenshot, axe-core, tablet layout rules."""
@@ -168,7 +175,8 @@ def check_page(backend, request):
     folder.mkdir(parents=True, exist_ok=True)
 
     def check(page, name: str):
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
+        page.wait_for_function(_SETTLED_JS)
         size = page.viewport_size
         page.screenshot(
             path=str(folder / f"{name}-{size['width']}x{size['height']}.png"), full_page=True
