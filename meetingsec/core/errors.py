@@ -1,6 +1,8 @@
 """Domain errors and the HTTP error pages (full pages, or fragments for htmx)."""
 
-from flask import render_template
+from urllib.parse import urlsplit
+
+from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -68,7 +70,9 @@ _PARTIAL_ERROR_HEADERS = {
 }
 
 
-def error_response(status: int, detail=None, code: str | None = None):
+def error_response(status: int, detail=None, code: str | None = None, action=None):
+    """The error page (or, for htmx, its box for the page's messages); ``action`` is a
+    ``(url, label)`` the person can take next, shown as a button."""
     partial = is_partial()
     html = render_template(
         "errors/_error.html" if partial else "errors/error.html",
@@ -76,8 +80,29 @@ def error_response(status: int, detail=None, code: str | None = None):
         title=_TITLES.get(status, _TITLES[500]),
         hint=detail or _HINTS.get(status, ""),
         error_code=code,
+        action=action,
     )
     return html, status, (_PARTIAL_ERROR_HEADERS if partial else {})
+
+
+def _login_ended() -> bool:
+    """The refused form was sent to a page that needs a login, by nobody logged in: the
+    login ended (logged out in another tab, or timed out) while the page stayed open."""
+    from flask_login import current_user
+
+    from meetingsec.core.auth import access_rule
+
+    rule = access_rule(request.endpoint) if request.endpoint else None
+    return rule is not None and rule.roles is not None and not current_user.is_authenticated
+
+
+def _page_sent_from() -> str | None:
+    """The page the refused request came from (htmx names it; a form, its referrer), as a
+    path on this server."""
+    sent_from = urlsplit(request.headers.get("HX-Current-URL") or request.referrer or "")
+    if not sent_from.path.startswith("/") or sent_from.path.startswith("//"):
+        return None
+    return sent_from.path + (f"?{sent_from.query}" if sent_from.query else "")
 
 
 def register_error_handlers(app):
@@ -85,6 +110,16 @@ def register_error_handlers(app):
     def _csrf(_e):
         from flask_babel import gettext as _
 
+        if _login_ended():
+            return error_response(
+                401,
+                _(
+                    "Your login has ended (you logged out, perhaps in another tab, or it timed "
+                    "out), so this was not saved. Log in again, then do it again."
+                ),
+                "login_ended",
+                action=(url_for("users.login", next=_page_sent_from()), _("Log in again")),
+            )
         return error_response(
             400, _("The form expired. Reload the page and try again."), "form_expired"
         )

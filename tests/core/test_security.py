@@ -85,6 +85,37 @@ def test_csrf_is_required_on_forms(csrf_client):
     assert resp.status_code == 303
 
 
+def test_a_form_sent_after_the_login_ended_says_so_and_leads_back(csrf_client):
+    """Logged out in another tab (or timed out) with a page still open: its next form is
+    refused as expired, and the answer says the login ended, with a way back to the page
+    through the login (a door tablet's htmx step, and a whole page alike)."""
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    csrf_client.post(
+        "/login", data={"username": "csrfuser", "password": PASSWORD, "csrf_token": token}
+    )
+    home = csrf_client.get("/home/clerk").get_data(as_text=True)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
+    csrf_client.delete_cookie("meetingsec_session")  # the login ends, and its token
+    for headers in (
+        {"HX-Request": "true", "HX-Current-URL": "http://localhost/meetings/7/door/?code=X"},
+        {"Referer": "http://localhost/meetings/7/door/?code=X"},
+    ):
+        resp = csrf_client.post(
+            "/meetings/7/door/check-in",
+            data={"code": "X"},
+            headers={"X-CSRFToken": token, **headers},
+        )
+        assert resp.status_code == 401
+        assert error_codes(resp) == ["login_ended"]
+        html = resp.get_data(as_text=True)
+        assert "Phiên đăng nhập đã kết thúc" in html
+        assert 'href="/login?next=/meetings/7/door/?code%3DX"' in html
+    # a login form left open too long is still just an expired form
+    resp = csrf_client.post("/login", data={"username": "csrfuser", "password": PASSWORD})
+    assert error_codes(resp) == ["form_expired"]
+
+
 def test_csrf_token_travels_in_the_htmx_header(csrf_client):
     page = csrf_client.get("/login").get_data(as_text=True)
     token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from meetingsec.demo import DEMO_PASSWORD
 from tests.e2e.conftest import PHONE, TABLET_PORTRAIT
 from tests.e2e.test_door import FIRST_SCREEN, NAMES, _cleared_meeting, _door, _sign
 
@@ -143,7 +144,8 @@ def _scan(page, code):
 def test_a_refused_confirm_keeps_the_card_and_says_why(page, live_server, check_page, viewport):
     """The clerk's session ended (logged out in another tab, or expired) while a card was
     open: the confirm is refused, and the card, its devices and the signature stay as they
-    were, the reason shown in sight above them (the step went blank, nothing said why)."""
+    were, the reason shown in sight above them (the step went blank, nothing said why);
+    the message leads through the login back to the person's card."""
     meeting_id, codes = _cleared_meeting(live_server)
     name = NAMES[3]
     page.set_viewport_size(viewport)
@@ -154,15 +156,21 @@ def test_a_refused_confirm_keeps_the_card_and_says_why(page, live_server, check_
     _sign(page)
     page.context.clear_cookies()  # the session ends
     page.get_by_role("button", name="Xác nhận vào").click()
-    reason = page.locator("#flashes [data-error-code=form_expired]")
-    expect(reason).to_contain_text("Biểu mẫu đã hết hạn")
+    reason = page.locator("#flashes [data-error-code=login_ended]")
+    expect(reason).to_contain_text("Phiên đăng nhập đã kết thúc")
     expect(reason).to_be_in_viewport()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     expect(page.locator("#signature")).not_to_have_value("")
     expect(page.locator(".topbar")).to_have_count(1)
     check_page(page, "door-card-refused-confirm")
-    page.reload()  # what the message says to do: the login, since the session has ended
-    expect(page).to_have_url(re.compile(r"/login"))
+    card = page.url
+    page.locator("#flashes").get_by_role("link", name="Đăng nhập lại").click()
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.get_by_label("Tên đăng nhập").fill("letan")
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).to_have_url(card)
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
 
 def test_after_a_scan_the_header_works_on_the_page_shown(page, live_server):
