@@ -75,7 +75,7 @@ def create_app(
 def _init_extensions(app: Flask) -> None:
     from meetingsec.core import auth, htmx, priority, security
     from meetingsec.core.db import configure_sqlite, set_write_intent
-    from meetingsec.core.i18n import select_locale
+    from meetingsec.core.i18n import install_translations, select_locale
     from meetingsec.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -85,6 +85,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_translations(app, babel)
     Htmx(app)
 
     login_manager.init_app(app)

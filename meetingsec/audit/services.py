@@ -7,7 +7,7 @@ the change: the event commits with it or rolls back with it.
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from meetingsec.audit import checkpoints
 from meetingsec.audit.chain import VerifyResult, canonical_json, event_hash, verify_rows
@@ -20,19 +20,32 @@ from meetingsec.extensions import db
 _CHAIN_LOCK_KEY = 0x6D656574  # "meet"
 
 
-def lock_chain() -> None:
+def lock_chain(connection=None) -> None:
     """Serialise appends so two writers never take the same head (the chain never forks).
 
     SQLite needs nothing here: every transaction begins IMMEDIATE (core.db), so writers
     are already serialised. PostgreSQL takes an advisory lock released at commit/rollback.
+    ``connection``: the session's, when the caller has it.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+    connection = connection or db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_chain_lock(), {"k": _CHAIN_LOCK_KEY})
+
+
+@built_once
+def _chain_lock():
+    return text("SELECT pg_advisory_xact_lock(:k)")
 
 
 @built_once
 def _head():
-    return select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    t = AuditEvent.__table__
+    return select(t.c.seq, t.c.hash).order_by(t.c.seq.desc()).limit(1)
+
+
+@built_once
+def _append():
+    return insert(AuditEvent.__table__)
 
 
 def record(
@@ -49,31 +62,36 @@ def record(
 
     ``obj`` is a model instance (its table and id name the object) or None; ``actor`` a
     User or None for the system or an anonymous visitor.
+
+    The event is written by one plain ``INSERT`` on the session's connection (no unit of
+    work: every door request writes one); the ``AuditEvent`` returned holds what was
+    written and is not in the session (a query in the transaction reads the row).
     """
+    db.session.flush()  # the change before its event, as before; the object needs its id
     if obj is not None:
-        db.session.flush()  # the object needs its id
         object_type = object_type or obj.__tablename__
         object_id = obj.id
-    lock_chain()
-    head = db.session.execute(_head()).first()
+    connection = db.session.connection()
+    lock_chain(connection)
+    head = connection.execute(_head()).first()
     seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
     at = now or utcnow()
     actor_id = actor.id if actor is not None else None
     object_id = None if object_id is None else str(object_id)
     payload = canonical_json(data or {})
-    event = AuditEvent(
-        seq=seq,
-        at=at,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        payload=payload,
-        prev_hash=prev_hash,
-        hash=event_hash(seq, at, actor_id, action, object_type, object_id, payload, prev_hash),
-    )
-    db.session.add(event)
-    db.session.flush()
+    values = {
+        "seq": seq,
+        "at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "payload": payload,
+        "prev_hash": prev_hash,
+        "hash": event_hash(seq, at, actor_id, action, object_type, object_id, payload, prev_hash),
+    }
+    connection.execute(_append(), values)
+    event = AuditEvent(**values)
     checkpoints.after_event(event)
     return event
 

@@ -110,10 +110,13 @@ def _deposit(
     actor: "User",
     now,
     on_first_deposit: OnFirstDeposit,
+    slot: int | None = None,
 ):
+    """``slot``: the meeting's last slot, when the caller read it already."""
     if not kinds:
         return []
-    slot = db.session.scalar(_last_slot(), {"meeting_id": meeting.id})
+    if slot is None:
+        slot = _slot_before(meeting)
     first = slot == 0
     fresh = set()
     while len(fresh) < len(kinds):  # 50 random bits each: the unique index guards the rest
@@ -135,6 +138,11 @@ def _deposit(
         db.session.flush()
         on_first_deposit(now)  # "devices returned" now applies
     return items
+
+
+def _slot_before(meeting: Meeting) -> int:
+    """The meeting's last slot given (0: none yet); read under the meeting's lock."""
+    return db.session.scalar(_last_slot(), {"meeting_id": meeting.id})
 
 
 def _deposit_data(items: list[Deposit]) -> list[dict]:
@@ -181,6 +189,8 @@ def check_in(
     commitment = signed_commitment(meeting, commitment_sha256)
     drawn = signatures.parse(signature)
     now = now or utcnow()
+    # read before the check-in is added: one flush then writes it with its deposits
+    slot = _slot_before(meeting) if kinds else None
     entry = CheckIn(
         meeting_id=meeting.id,
         attendee=attendee,  # also sets attendee.check_in in this session
@@ -195,7 +205,13 @@ def check_in(
     )
     db.session.add(entry)
     deposited = _deposit(
-        meeting, attendee, kinds, actor=actor, now=now, on_first_deposit=on_first_deposit
+        meeting,
+        attendee,
+        kinds,
+        actor=actor,
+        now=now,
+        on_first_deposit=on_first_deposit,
+        slot=slot,
     )
     record(
         "door.checked_in",

@@ -4,7 +4,7 @@ import re
 
 import qrcode
 
-from meetingsec.devices.qr import BORDER, qr_svg
+from meetingsec.devices.qr import BORDER, MASK, qr_svg
 
 
 def _drawn(svg: str) -> tuple[int, set[tuple[int, int]]]:
@@ -18,7 +18,9 @@ def _drawn(svg: str) -> tuple[int, set[tuple[int, int]]]:
 
 def test_the_svg_paints_exactly_the_codes_dark_modules():
     for data in ("7KQ2M9XW4Z", "meetingsec-audit:1234:" + "ab" * 32):
-        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=BORDER)
+        qr = qrcode.QRCode(
+            error_correction=qrcode.constants.ERROR_CORRECT_M, border=BORDER, mask_pattern=MASK
+        )
         qr.add_data(data)
         matrix = qr.get_matrix()  # with its border
         size, dark = _drawn(str(qr_svg(data)))

@@ -8,9 +8,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import qrcode
 from playwright.sync_api import expect
 
+from meetingsec.core.codes import new_code
 from meetingsec.demo import DEMO_PASSWORD
+from meetingsec.devices.qr import MASK, qr_svg
+from meetingsec.extensions import db
 from tests.e2e.conftest import PHONE, TABLET_PORTRAIT
 from tests.e2e.test_door import FIRST_SCREEN, NAMES, _cleared_meeting, _door, _sign
 
@@ -195,3 +199,64 @@ def test_after_a_scan_the_header_works_on_the_page_shown(page, live_server):
     page.go_forward()
     expect(page.get_by_role("heading", level=1)).to_have_text(NAMES[2])
     assert errors == []
+
+
+#: The door's own camera reader (barcode-detector on zxing-wasm, as ``scan.js`` prepares it)
+#: reading QR codes drawn as the app draws them: each SVG painted on a white canvas
+_READ_QR = """async ([wasm, svgs]) => {
+  const api = window.BarcodeDetectionAPI;
+  api.prepareZXingModule({ overrides: {
+    locateFile: (path, prefix) => path.endsWith(".wasm") ? wasm : prefix + path } });
+  const detector = new api.BarcodeDetector({ formats: ["qr_code"] });
+  const read = [];
+  for (const svg of svgs) {
+    const img = new Image();
+    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 240;
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, 240, 240);
+    ctx.drawImage(img, 0, 0, 240, 240);
+    const found = await detector.detect(canvas);
+    read.push(found.length ? found[0].rawValue : null);
+  }
+  return read;
+}"""
+
+
+def _best_mask(data: str) -> int:
+    """The mask qrcode would have chosen by scoring all eight."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(data)
+    qr.make()
+    return qr.best_mask_pattern()
+
+
+def test_the_claim_tickets_shown_after_a_check_in_scan(page, live_server):
+    """Every code is drawn with one data mask (any of the eight is a valid QR code): the
+    ticket on the door page after a check-in, and codes of every kind the app prints, read
+    back by the same reader as the door's camera, most of them with a mask other than the
+    one qrcode would have picked."""
+    from meetingsec.door.models import Deposit
+
+    meeting_id, codes = _cleared_meeting(live_server)
+    name = NAMES[1]
+    _door(page, live_server, meeting_id)
+    _scan(page, codes[name])
+    page.get_by_role("button", name="Thêm một Điện thoại").click()
+    _sign(page)
+    page.get_by_role("button", name="Xác nhận vào").click()
+    expect(page.get_by_role("heading", name=f"{name} đã vào.")).to_be_visible()
+    ticket = page.locator(".ticket-card svg").first.evaluate("e => e.outerHTML")
+    with live_server.app.app_context():
+        claim = db.session.query(Deposit.claim_code).filter_by(meeting_id=meeting_id).scalar()
+        db.session.remove()
+    others = [new_code() for _ in range(16)] + [
+        f"meetingsec-audit:{n}:" + new_code().lower() * 6 for n in (1, 4321)
+    ]
+    assert any(_best_mask(data) != MASK for data in others)
+    wasm = f"{live_server.url}/static/vendor/zxing_reader.wasm"
+    svgs = [ticket, *(str(qr_svg(data)) for data in others)]
+    assert page.evaluate(_READ_QR, [wasm, svgs]) == [claim, *others]
