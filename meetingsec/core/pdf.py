@@ -3,13 +3,12 @@ only files of the app's own ``static/`` folder and ``data:`` URIs. Records laid 
 worker's child processes: ``records.render``."""
 
 import mimetypes
-from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from flask import Response, current_app, render_template
 from flask_babel import force_locale
-from weasyprint import CSS, HTML
+from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
@@ -31,42 +30,6 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
 
 
-#: The records' user-agent stylesheet (``RecordHTML``), beside this package's static files
-RECORDS_UA = Path(__file__).resolve().parent.parent / "static" / "css" / "records_ua.css"
-
-
-@cache
-def records_ua() -> CSS:
-    """The records' user-agent stylesheet, parsed once per process (the layout processes
-    find it parsed in the fork server they start from)."""
-    return CSS(filename=str(RECORDS_UA))
-
-
-class RecordHTML(HTML):
-    """A record's HTML, cascaded against the records' own user-agent stylesheet
-    (``static/css/records_ua.css``: WeasyPrint's HTML5 rules for the elements records
-    use) instead of the whole HTML5 one, whose pseudo-elements match every element: a big
-    attendance sheet lays out a sixth faster, and looks the same.
-
-    WeasyPrint offers no public way to replace its user-agent stylesheet: this overrides
-    ``HTML._ua_stylesheets``, the method its own test suite overrides for the same purpose.
-    Were it ever renamed, records would fall back to the whole stylesheet: slower, never
-    different."""
-
-    def _ua_stylesheets(self, forms=False):
-        return [records_ua()]
-
-
-def record_html(html: str, static_root: Path) -> RecordHTML:
-    """A record's HTML ready to lay out: stylesheets and images are referenced relative to
-    the static folder ``static_root`` (e.g. ``css/records.css``), fetched by
-    ``StaticOnlyFetcher``."""
-    root = static_root.resolve()
-    return RecordHTML(
-        string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root)
-    )
-
-
 def render_html(template: str, **context) -> str:
     """The record's HTML. Official records are in Vietnamese whatever the interface."""
     with force_locale("vi"):
@@ -76,7 +39,10 @@ def render_html(template: str, **context) -> str:
 def layout(html: str):
     """Lay the pages out (two thirds of a big record's time). Stylesheets and images are
     referenced relative to the static folder, e.g. ``css/records.css``."""
-    return record_html(html, Path(current_app.static_folder)).render()
+    root = Path(current_app.static_folder)
+    return HTML(
+        string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=StaticOnlyFetcher(root)
+    ).render()
 
 
 def render_pdf(template: str, **context) -> bytes:

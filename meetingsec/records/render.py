@@ -14,8 +14,9 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from flask import current_app
+from weasyprint import HTML
 
-from meetingsec.core.pdf import record_html, render_pdf
+from meetingsec.core.pdf import StaticOnlyFetcher, render_pdf
 from meetingsec.core.priority import marker_path, quiet_for
 
 _context = None
@@ -49,7 +50,10 @@ def _ready() -> None:
 def _lay_out_child(conn, html: str, root: str, out: str) -> None:
     """In a child: lay one document out, say so with its page count, write it to ``out``.
     Messages are tiny (a pipe write that a SIGSTOP cannot cut in two)."""
-    document = record_html(html, Path(root)).render()
+    folder = Path(root)
+    document = HTML(
+        string=html, base_url=folder.as_uri() + "/", url_fetcher=StaticOnlyFetcher(folder)
+    ).render()
     conn.send(("laid_out", len(document.pages)))
     document.write_pdf(out)
     conn.send(("written", (out, _peak_kb())))

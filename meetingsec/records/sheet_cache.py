@@ -3,7 +3,7 @@ for at closing lays out only what changed since (``records.tasks.prepare_sheet``
 groups of rows out while the door works).
 
 A part is found by the SHA-256 of its HTML and of what lays it out (this file's
-``LAYOUT_VERSION``, WeasyPrint's version, the records' stylesheets): the same HTML gives the
+``LAYOUT_VERSION``, WeasyPrint's version, the records' stylesheet): the same HTML gives the
 same pages, so a part is never laid out twice, and a changed one is simply another part.
 The files sit under ``instance/sheet-parts/<meeting id>/``, private to the app (0600, their
 folders 0700) like the rest of ``instance/``: they hold names and signatures. A meeting's
@@ -28,10 +28,7 @@ FOLDER = "sheet-parts"
 
 @cache
 def _layout_fingerprint(static_folder: str) -> bytes:
-    css = b"".join(
-        (Path(static_folder) / "css" / name).read_bytes()
-        for name in ("records.css", "records_ua.css")
-    )
+    css = (Path(static_folder) / "css" / "records.css").read_bytes()
     return f"{LAYOUT_VERSION}|{weasyprint.__version__}|".encode() + hashlib.sha256(css).digest()
 
 
