@@ -1,6 +1,6 @@
 """Domain errors and the HTTP error pages (full pages, or fragments for htmx)."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -97,12 +97,10 @@ def _login_ended() -> bool:
 
 
 def _page_sent_from() -> str | None:
-    """The page the refused request came from (htmx names it; a form, its referrer), as a
-    path on this server."""
+    """The page the refused request came from (htmx names it; a form, its referrer): its
+    path and query, which the login judges as any ``next`` (``users.routes.safe_next``)."""
     sent_from = urlsplit(request.headers.get("HX-Current-URL") or request.referrer or "")
-    if not sent_from.path.startswith("/") or sent_from.path.startswith("//"):
-        return None
-    return sent_from.path + (f"?{sent_from.query}" if sent_from.query else "")
+    return urlunsplit(("", "", sent_from.path, sent_from.query, "")) or None
 
 
 def register_error_handlers(app):
